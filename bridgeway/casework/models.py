@@ -1,0 +1,170 @@
+"""Referrals and reports, the people they concern, their timelines and the audit log.
+
+Names, contact details and narratives are sealed (encrypted at rest). Characteristics are
+codes from the vocabulary, with ``not_asked``, ``prefer_not_to_say`` and ``not_recorded``
+kept apart, because insight must tell "we never asked" from "they chose not to say".
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from bridgeway.accounts.models import Organisation
+from bridgeway.directory.models import Service
+from bridgeway.places.models import LocalAuthorityDistrict, PoliceForceArea
+from bridgeway.records import TimestampedModel
+from bridgeway.sealing import SealedTextField
+
+
+class Person(TimestampedModel):
+    """Someone an organisation holds a record of. Belongs to that organisation alone."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="people")
+    name = SealedTextField(blank=True)
+    email = SealedTextField(blank=True)
+    phone = SealedTextField(blank=True)
+    postcode = SealedTextField(blank=True)
+    district = models.ForeignKey(
+        LocalAuthorityDistrict, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    police_force_area = models.ForeignKey(
+        PoliceForceArea, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Codes from the vocabulary, or one of not_known.csv.
+    ethnic_group = models.CharField(max_length=40, default="not_asked")
+    ethnic_group_description = SealedTextField(blank=True)
+    age_band = models.CharField(max_length=20, default="not_asked")
+    sex = models.CharField(max_length=20, default="not_asked")
+    sexual_orientation = models.CharField(max_length=20, default="not_asked")
+    religion = models.CharField(max_length=20, default="not_asked")
+    # A list of disability codes; [] with ``disability_status`` saying whether that means none.
+    disabilities = models.JSONField(default=list, blank=True)
+    disability_status = models.CharField(max_length=20, default="not_asked")
+    language = models.CharField(max_length=3, default="eng")
+    is_synthetic = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"Person {self.id}"
+
+
+class ContactPreference(TimestampedModel):
+    """How, when and whether a person may be contacted. Workers must keep to it."""
+
+    class Channel(models.TextChoices):
+        PHONE = "phone", _("Phone call")
+        TEXT = "text", _("Text message")
+        EMAIL = "email", _("Email")
+        NONE = "none", _("Do not contact me")
+
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="contact_preference")
+    channels = models.JSONField(default=list, blank=True)
+    times = SealedTextField(blank=True)
+    may_leave_message = models.BooleanField(default=False)
+    others_may_see = models.BooleanField(default=False)
+    name_to_use = SealedTextField(blank=True)
+    safe_word = SealedTextField(blank=True)
+
+
+class Referral(TimestampedModel):
+    """A first contact with an organisation: a request for support or a report.
+
+    Moves through the stages of ``funnel_stages.csv``; every move is a ``CaseEvent``.
+    """
+
+    class Kind(models.TextChoices):
+        REFERRAL = "referral", _("Referral")
+        REPORT = "report", _("Report")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    reference = models.CharField(max_length=16, unique=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.REFERRAL)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="referrals")
+    service = models.ForeignKey(Service, null=True, blank=True, on_delete=models.SET_NULL, related_name="referrals")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="referrals")
+    channel = models.CharField(max_length=30, default="self")
+    harm_types = models.JSONField(default=list, blank=True)
+    hate_strands = models.JSONField(default=list, blank=True)
+    narrative = SealedTextField(blank=True)
+    stage = models.CharField(max_length=20, default="referred")
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The outcome measure asked at closure: did the person feel better able to cope?
+    coped_better = models.BooleanField(null=True, blank=True)
+    received_at = models.DateTimeField(db_index=True)
+    is_synthetic = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-received_at", "id"]
+        indexes = [models.Index(fields=["organisation", "stage", "-received_at"], name="casework_inbox_idx")]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class Report(TimestampedModel):
+    """What a third-party hate report adds to its referral: anonymity and the follow-up code."""
+
+    referral = models.OneToOneField(Referral, on_delete=models.CASCADE, primary_key=True, related_name="report")
+    is_anonymous = models.BooleanField(default=False)
+    # Argon2 hash of the follow-up code; the code itself is shown to the person once.
+    follow_up_code_hash = models.CharField(max_length=200)
+    incident_date = models.DateField(null=True, blank=True)
+    incident_place = SealedTextField(blank=True)
+    wants_police_told = models.BooleanField(default=False)
+    failed_follow_ups = models.PositiveSmallIntegerField(default=0)
+    follow_up_locked_until = models.DateTimeField(null=True, blank=True)
+
+
+class CaseEvent(models.Model):
+    """One entry of a referral's timeline. Insight's snapshot is made from these."""
+
+    class Kind(models.TextChoices):
+        STAGE = "stage", _("Stage reached")
+        NOTE = "note", _("Note")
+        MESSAGE_IN = "message_in", _("Message from the person")
+        MESSAGE_OUT = "message_out", _("Message to the person")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.STAGE)
+    stage = models.CharField(max_length=20, blank=True)
+    text = SealedTextField(blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    occurred_at = models.DateTimeField()
+    # Monotonic position across all events, so snapshots can be taken incrementally.
+    sequence = models.BigIntegerField(unique=True, null=True)
+
+    class Meta:
+        ordering = ["occurred_at", "id"]
+        indexes = [models.Index(fields=["referral", "occurred_at"], name="casework_event_timeline_idx")]
+
+
+class AuditEntry(models.Model):
+    """An append-only, hash-chained record of every read and change of a case."""
+
+    id = models.BigAutoField(primary_key=True)
+    at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    action = models.CharField(max_length=40)
+    object_type = models.CharField(max_length=40)
+    object_id = models.CharField(max_length=64)
+    detail = models.JSONField(default=dict, blank=True)
+    previous_hash = models.CharField(max_length=64)
+    entry_hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name_plural = "audit entries"

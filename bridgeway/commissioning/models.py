@@ -1,0 +1,1 @@
+"""No records of its own yet."""

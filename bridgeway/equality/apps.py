@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class EqualityConfig(AppConfig):
+    name = "bridgeway.equality"
+    verbose_name = "Equality classifications"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PlacesConfig(AppConfig):
+    name = "bridgeway.places"
+    verbose_name = "Places and population"

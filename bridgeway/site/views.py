@@ -1,0 +1,55 @@
+"""The project shell's own pages: health, the root redirect and error pages."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import get_language_from_request
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> HttpResponse:
+    """Up, and the database answers."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:  # any database failure means not healthy  # noqa: BLE001
+        return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def root(request: HttpRequest) -> HttpResponse:
+    """Send people to the front door in the language their browser asks for."""
+    return HttpResponseRedirect(f"/{get_language_from_request(request)}/")
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "site/error.html", {"status": 400}, status=400)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "site/error.html", {"status": 403}, status=403)
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "site/error.html", {"status": 404}, status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    # No context processors here: the database may be what failed.
+    return HttpResponse(
+        "<!doctype html><title>Sorry, something went wrong</title>"
+        "<h1>Sorry, something went wrong</h1><p>Nothing you sent has been lost if you saw "
+        "a reference. Please try again in a few minutes.</p>",
+        status=500,
+    )
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """The form was too old or came from elsewhere: say so, and nothing was saved."""
+    return render(request, "site/csrf_failure.html", status=403)

@@ -1,0 +1,28 @@
+"""Bridgeway's URLs: public pages under a language prefix, staff and insight pages, the API."""
+
+from __future__ import annotations
+
+from django.conf.urls.i18n import i18n_patterns
+from django.urls import include, path
+
+from bridgeway.api import api
+from bridgeway.site import views as site_views
+
+urlpatterns = [
+    path("healthz", site_views.healthz, name="healthz"),
+    path("api/v1/", api.urls),
+    path("staff/", include("bridgeway.accounts.urls")),
+    path("staff/", include("bridgeway.casework.urls")),
+    path("staff/directory/", include("bridgeway.directory.urls")),
+    path("insight/", include("bridgeway.insight.urls")),
+    path("", site_views.root, name="root"),
+]
+urlpatterns += i18n_patterns(
+    path("", include("bridgeway.frontdoor.urls")),
+    prefix_default_language=True,
+)
+
+handler400 = "bridgeway.site.views.bad_request"
+handler403 = "bridgeway.site.views.permission_denied"
+handler404 = "bridgeway.site.views.page_not_found"
+handler500 = "bridgeway.site.views.server_error"
