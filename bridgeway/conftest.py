@@ -7,7 +7,6 @@ whose office covers West Yorkshire.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -27,15 +26,14 @@ WEST_MIDLANDS = "E23000014"
 
 
 def load_reference_data() -> None:
-    call_command("load_reference_data", verbosity=0, stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("load_reference_data", verbosity=0, stdout=open("/dev/null", "w"))
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
     """The vocabulary and geography, loaded once per test database."""
     with django_db_blocker.unblock():
         load_reference_data()
-    yield
 
 
 @pytest.fixture
@@ -56,12 +54,16 @@ def sign_in(client: Client, user: User) -> Client:
 
 @pytest.fixture
 def organisation(db: Any) -> Organisation:
-    return OrganisationFactory(name="Leeds Community Support", slug="leeds-community", area_codes=[WEST_YORKSHIRE])
+    return OrganisationFactory(
+        name="Leeds Community Support", slug="leeds-community", area_codes=[WEST_YORKSHIRE]
+    )
 
 
 @pytest.fixture
 def other_organisation(db: Any) -> Organisation:
-    return OrganisationFactory(name="Birmingham Outreach", slug="birmingham-outreach", area_codes=[WEST_MIDLANDS])
+    return OrganisationFactory(
+        name="Birmingham Outreach", slug="birmingham-outreach", area_codes=[WEST_MIDLANDS]
+    )
 
 
 @pytest.fixture

@@ -65,7 +65,9 @@ def env_secret(name: str) -> str:
         try:
             return Path(file_name).read_text(encoding="utf-8").strip()
         except OSError as error:
-            raise ConfigurationError(f"{name}_FILE names {file_name!r}, which cannot be read: {error}") from None
+            raise ConfigurationError(
+                f"{name}_FILE names {file_name!r}, which cannot be read: {error}"
+            ) from None
     return os.environ.get(name, "").strip()
 
 

@@ -52,7 +52,9 @@ def unseal(token: str) -> str:
 
 def reseal(token: str) -> str:
     """The same value sealed again with the newest key (for key rotation)."""
-    return SEALED_PREFIX + keyring().rotate(token[len(SEALED_PREFIX) :].encode("ascii")).decode("ascii")
+    return SEALED_PREFIX + keyring().rotate(token[len(SEALED_PREFIX) :].encode("ascii")).decode(
+        "ascii"
+    )
 
 
 class SealedTextField(models.TextField):  # type: ignore[type-arg]

@@ -92,12 +92,16 @@ class Membership(TimestampedModel):
         PLATFORM_ADMIN = "platform_admin", _("Platform administrator")
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="memberships"
+    )
     role = models.CharField(max_length=20, choices=Role.choices)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["user", "organisation"], name="accounts_membership_unique"),
+            models.UniqueConstraint(
+                fields=["user", "organisation"], name="accounts_membership_unique"
+            ),
         ]
 
     def __str__(self) -> str:

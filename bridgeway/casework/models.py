@@ -61,7 +61,9 @@ class ContactPreference(TimestampedModel):
         EMAIL = "email", _("Email")
         NONE = "none", _("Do not contact me")
 
-    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="contact_preference")
+    person = models.OneToOneField(
+        Person, on_delete=models.CASCADE, related_name="contact_preference"
+    )
     channels = models.JSONField(default=list, blank=True)
     times = SealedTextField(blank=True)
     may_leave_message = models.BooleanField(default=False)
@@ -83,8 +85,12 @@ class Referral(TimestampedModel):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     reference = models.CharField(max_length=16, unique=True)
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.REFERRAL)
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="referrals")
-    service = models.ForeignKey(Service, null=True, blank=True, on_delete=models.SET_NULL, related_name="referrals")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="referrals"
+    )
+    service = models.ForeignKey(
+        Service, null=True, blank=True, on_delete=models.SET_NULL, related_name="referrals"
+    )
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="referrals")
     channel = models.CharField(max_length=30, default="self")
     harm_types = models.JSONField(default=list, blank=True)
@@ -101,7 +107,11 @@ class Referral(TimestampedModel):
 
     class Meta:
         ordering = ["-received_at", "id"]
-        indexes = [models.Index(fields=["organisation", "stage", "-received_at"], name="casework_inbox_idx")]
+        indexes = [
+            models.Index(
+                fields=["organisation", "stage", "-received_at"], name="casework_inbox_idx"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.reference
@@ -110,7 +120,9 @@ class Referral(TimestampedModel):
 class Report(TimestampedModel):
     """What a third-party hate report adds to its referral: anonymity and the follow-up code."""
 
-    referral = models.OneToOneField(Referral, on_delete=models.CASCADE, primary_key=True, related_name="report")
+    referral = models.OneToOneField(
+        Referral, on_delete=models.CASCADE, primary_key=True, related_name="report"
+    )
     is_anonymous = models.BooleanField(default=False)
     # Argon2 hash of the follow-up code; the code itself is shown to the person once.
     follow_up_code_hash = models.CharField(max_length=200)
@@ -130,7 +142,8 @@ class CaseEvent(models.Model):
         MESSAGE_IN = "message_in", _("Message from the person")
         MESSAGE_OUT = "message_out", _("Message to the person")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # Sequential so snapshots can be taken incrementally; never shown outside the database.
+    id = models.BigAutoField(primary_key=True)
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.STAGE)
     stage = models.CharField(max_length=20, blank=True)
@@ -139,12 +152,15 @@ class CaseEvent(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     occurred_at = models.DateTimeField()
-    # Monotonic position across all events, so snapshots can be taken incrementally.
-    sequence = models.BigIntegerField(unique=True, null=True)
 
     class Meta:
         ordering = ["occurred_at", "id"]
-        indexes = [models.Index(fields=["referral", "occurred_at"], name="casework_event_timeline_idx")]
+        indexes = [
+            models.Index(fields=["referral", "occurred_at"], name="casework_event_timeline_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.stage} at {self.occurred_at:%Y-%m-%d %H:%M}"
 
 
 class AuditEntry(models.Model):
@@ -168,3 +184,6 @@ class AuditEntry(models.Model):
     class Meta:
         ordering = ["id"]
         verbose_name_plural = "audit entries"
+
+    def __str__(self) -> str:
+        return f"#{self.id} {self.action} {self.object_type} {self.object_id}"

@@ -23,7 +23,9 @@ class Service(TimestampedModel):
         TEMPORARILY_CLOSED = "temporarily closed", _("Temporarily closed")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="services")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="services"
+    )
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     url = models.URLField(blank=True)
@@ -35,7 +37,9 @@ class Service(TimestampedModel):
     # Culturally specific or specialist (as opposed to universal).
     is_specialist = models.BooleanField(default=False)
     accepts_out_of_area = models.BooleanField(default=False)
-    self_referral = models.BooleanField(default=True, help_text="People can refer themselves without a police report.")
+    self_referral = models.BooleanField(
+        default=True, help_text="People can refer themselves without a police report."
+    )
     third_party_reporting = models.BooleanField(default=False)
     lived_experience = models.BooleanField(default=False)
     worker_gender_choice = models.BooleanField(default=False)
@@ -43,23 +47,39 @@ class Service(TimestampedModel):
     minimum_age = models.PositiveSmallIntegerField(null=True, blank=True)
     maximum_age = models.PositiveSmallIntegerField(null=True, blank=True)
     waiting_weeks = models.PositiveSmallIntegerField(null=True, blank=True)
-    is_national = models.BooleanField(default=False, help_text="Takes people from anywhere in England and Wales.")
+    is_national = models.BooleanField(
+        default=False, help_text="Takes people from anywhere in England and Wales."
+    )
     assured_date = models.DateField(null=True, blank=True)
     is_synthetic = models.BooleanField(default=False)
 
     districts = models.ManyToManyField(LocalAuthorityDistrict, blank=True, related_name="services")
-    police_force_areas = models.ManyToManyField(PoliceForceArea, blank=True, related_name="services")
+    police_force_areas = models.ManyToManyField(
+        PoliceForceArea, blank=True, related_name="services"
+    )
     languages = models.ManyToManyField(
-        Term, blank=True, related_name="services_by_language", limit_choices_to={"vocabulary": "languages"}
+        Term,
+        blank=True,
+        related_name="services_by_language",
+        limit_choices_to={"vocabulary": "languages"},
     )
     harm_types = models.ManyToManyField(
-        Term, blank=True, related_name="services_by_harm", limit_choices_to={"vocabulary": "harm_types"}
+        Term,
+        blank=True,
+        related_name="services_by_harm",
+        limit_choices_to={"vocabulary": "harm_types"},
     )
     ethnic_groups = models.ManyToManyField(
-        Term, blank=True, related_name="services_by_ethnic_group", limit_choices_to={"vocabulary": "ethnic_groups"}
+        Term,
+        blank=True,
+        related_name="services_by_ethnic_group",
+        limit_choices_to={"vocabulary": "ethnic_groups"},
     )
     religions = models.ManyToManyField(
-        Term, blank=True, related_name="services_by_religion", limit_choices_to={"vocabulary": "religions"}
+        Term,
+        blank=True,
+        related_name="services_by_religion",
+        limit_choices_to={"vocabulary": "religions"},
     )
 
     class Meta:

@@ -17,7 +17,9 @@ class Term(models.Model):
     class Meta:
         ordering = ["vocabulary", "position"]
         constraints = [
-            models.UniqueConstraint(fields=["vocabulary", "code"], name="equality_term_unique_code"),
+            models.UniqueConstraint(
+                fields=["vocabulary", "code"], name="equality_term_unique_code"
+            ),
         ]
 
     def __str__(self) -> str:

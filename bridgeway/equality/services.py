@@ -27,7 +27,11 @@ def terms_load() -> int:
                         extra=item.extra,
                     )
                 )
-            elif (record.label, record.position, record.extra) != (item.label, item.position, item.extra):
+            elif (record.label, record.position, record.extra) != (
+                item.label,
+                item.position,
+                item.extra,
+            ):
                 record.label, record.position, record.extra = item.label, item.position, item.extra
                 to_update.append(record)
     Term.objects.bulk_create(to_create)

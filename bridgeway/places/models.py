@@ -70,6 +70,9 @@ class PostcodeDistrictArea(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.postcode_district_id} → {self.district_id} (rank {self.rank})"
+
 
 class DistrictNeighbour(models.Model):
     """Two districts that share a postcode district, and so a border people cross."""
@@ -83,11 +86,17 @@ class DistrictNeighbour(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["district", "neighbour"], name="places_neighbour_unique"),
+            models.UniqueConstraint(
+                fields=["district", "neighbour"], name="places_neighbour_unique"
+            ),
             models.CheckConstraint(
-                condition=~models.Q(district=models.F("neighbour")), name="places_neighbour_not_self"
+                condition=~models.Q(district=models.F("neighbour")),
+                name="places_neighbour_not_self",
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.district_id} borders {self.neighbour_id}"
 
 
 class CensusPopulation(models.Model):
@@ -105,3 +114,6 @@ class CensusPopulation(models.Model):
                 fields=["district", "ethnic_group"], name="places_census_district_group_unique"
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.district_id} {self.ethnic_group}: {self.count}"

@@ -104,8 +104,10 @@ def _load_postcode_districts(district_codes: set[str]) -> int:
     links: list[PostcodeDistrictArea] = []
     for outcode, rows in sorted(by_outcode.items()):
         trusted = [
-            r for r in rows
-            if r["evidence"] != "run_spans_district_start_only" or r["nhs_covid_app_lists_lad"] == "yes"
+            r
+            for r in rows
+            if r["evidence"] != "run_spans_district_start_only"
+            or r["nhs_covid_app_lists_lad"] == "yes"
         ] or rows
         weights: dict[str, int] = defaultdict(int)
         for r in trusted:

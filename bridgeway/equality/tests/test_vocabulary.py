@@ -36,7 +36,10 @@ def test_unknown_code_is_refused_and_named():
 
 
 def test_unquoted_comma_in_last_column_stays_in_its_text():
-    assert vocabulary("independence").get("statutory").extra["meaning"] == "run by another public body (NHS, council)"
+    assert (
+        vocabulary("independence").get("statutory").extra["meaning"]
+        == "run by another public body (NHS, council)"
+    )
 
 
 def test_languages_carry_endonym_and_direction():
