@@ -13,6 +13,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from bridgeway.accounts.models import Membership, Organisation, User
 from bridgeway.accounts.tests.factories import (
@@ -44,7 +45,7 @@ def live_reference_data(transactional_db: Any) -> None:
 
 def sign_in(client: Client, user: User) -> Client:
     """A client signed in with both factors, as after the real two-step sign-in."""
-    device = user.totpdevice_set.filter(confirmed=True).first() or totp_device_for(user)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or totp_device_for(user)
     client.force_login(user)
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id

@@ -20,10 +20,13 @@ def new_follow_up_code() -> str:
     return "-".join(body[i : i + 4] for i in range(0, 16, 4))
 
 
+_READ_ALIKE = str.maketrans("OIL", "011")
+
+
 def normalise_code(text: str) -> str:
     """What a person typed, as stored: upper case, no spaces or dashes, O read as 0."""
     cleaned = "".join(ch for ch in text.upper() if ch.isalnum())
-    return cleaned.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
+    return cleaned.translate(_READ_ALIKE)
 
 
 def normalise_reference(text: str) -> str:

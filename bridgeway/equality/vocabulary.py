@@ -101,7 +101,7 @@ def vocabulary(name: str) -> Vocabulary:
     for row in rows:
         # An unquoted comma in the last column (independence.csv's "(NHS, council)") spills
         # into extra fields; it belongs to the last column's text.
-        spill = row.pop(None, None)  # type: ignore[call-overload]
+        spill = row.pop(None, None)
         if spill:
             row[last_column] = ",".join([row[last_column], *spill])
     terms = tuple(
