@@ -24,6 +24,7 @@ ViewFunction = TypeVar("ViewFunction", bound=Callable[..., HttpResponse])
 CASEWORK_ROLES = (Membership.Role.PRACTITIONER, Membership.Role.ORGANISATION_ADMIN)
 INSIGHT_ROLES = (Membership.Role.COMMISSIONER, Membership.Role.ANALYST)
 LISTING_ROLES = (Membership.Role.ORGANISATION_ADMIN,)
+STAFF_ADMIN_ROLES = (Membership.Role.ORGANISATION_ADMIN,)
 
 
 def is_fully_signed_in(user: Any) -> bool:

@@ -35,8 +35,15 @@ def first_broken_link(
     expected_previous = GENESIS_HASH
     last_id: int | None = None
     for entry_id, content, previous_hash, stored_hash in entries:
-        if last_id is not None and entry_id != last_id + 1:
-            return BrokenLink(entry_id, f"entries {last_id + 1} to {entry_id - 1} are missing")
+        # Ids are given out one after another from 1, so a gap is a deleted entry.
+        expected_id = 1 if last_id is None else last_id + 1
+        if entry_id != expected_id:
+            missing = (
+                f"entry {expected_id} is missing"
+                if entry_id == expected_id + 1
+                else f"entries {expected_id} to {entry_id - 1} are missing"
+            )
+            return BrokenLink(entry_id, missing)
         if previous_hash != expected_previous:
             return BrokenLink(entry_id, "does not link to the entry before it")
         if entry_hash(content, previous_hash) != stored_hash:

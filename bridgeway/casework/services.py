@@ -7,16 +7,20 @@ API, management commands and tests all call them.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from django.contrib.auth.hashers import check_password, make_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bridgeway.accounts.models import Organisation, User
+from bridgeway.accounts.access import CASEWORK_ROLES
+from bridgeway.accounts.models import Membership, Organisation, User
 from bridgeway.casework.audit_chain import GENESIS_HASH, entry_hash
 from bridgeway.casework.models import (
     AuditEntry,
@@ -35,6 +39,7 @@ from bridgeway.casework.references import (
 from bridgeway.directory.models import Service
 from bridgeway.equality.vocabulary import (
     NOT_KNOWN_CODES,
+    UnknownCode,
     check_code,
     check_codes,
     stage_order,
@@ -45,6 +50,18 @@ from bridgeway.places.selectors import InvalidPostcode, LocationNotCovered, reso
 # A follow-up code may be tried this many times for one reference before a pause.
 FOLLOW_UP_FAILURE_LIMIT = 5
 FOLLOW_UP_LOCK = dt.timedelta(minutes=15)
+
+# The advisory lock that serialises audit writers on PostgreSQL ("BWAUDIT" as a number).
+AUDIT_CHAIN_LOCK_KEY = 0x4257415544495400
+
+# Upper bounds on what a person can type, so one submission cannot fill the database.
+NAME_MAX_LENGTH = 200
+EMAIL_MAX_LENGTH = 254
+PHONE_MAX_LENGTH = 40
+SHORT_TEXT_MAX_LENGTH = 500
+NARRATIVE_MAX_LENGTH = 20_000
+# Digits with the spaces, brackets, dashes and leading + people write phone numbers with.
+_PHONE = re.compile(r"\+?[0-9][0-9 ()\-]{5,38}")
 
 
 @dataclass(frozen=True)
@@ -83,14 +100,54 @@ class ContactDetails:
 def _characteristic(name: str, code: str, field_name: str) -> str:
     if code in NOT_KNOWN_CODES or code in vocabulary(name):
         return code
-    raise ValidationError({field_name: _("%(code)s is not a recognised answer.") % {"code": code}})
+    raise ValidationError(
+        {
+            field_name: _("%(code)s is not one of the answers you can choose.")
+            % {"code": _shown(code)}
+        }
+    )
 
 
 def _checked_codes(name: str, codes: list[str] | tuple[str, ...], field_name: str) -> list[str]:
+    if isinstance(codes, str) or not isinstance(codes, list | tuple):
+        raise ValidationError({field_name: _("Choose answers from the list.")})
     try:
         return check_codes(name, list(codes))
-    except ValueError as error:
-        raise ValidationError({field_name: str(error)}) from None
+    except UnknownCode as error:
+        raise ValidationError(
+            {
+                field_name: _("%(code)s is not one of the answers you can choose.")
+                % {"code": _shown(error.code)}
+            }
+        ) from None
+
+
+def _shown(value: object) -> str:
+    """A value someone sent, short enough to quote back in a message."""
+    text = str(value)
+    return text if len(text) <= 40 else text[:40] + "…"
+
+
+def _bounded_text(value: str, *, field_name: str, limit: int, label: str) -> str:
+    """``value`` stripped, or a message naming the field when it is too long or not text."""
+    if not isinstance(value, str):
+        raise ValidationError({field_name: _("%(label)s must be text.") % {"label": label}})
+    text = value.strip()
+    if "\x00" in text:
+        raise ValidationError(
+            {
+                field_name: _("%(label)s contains a character that cannot be stored.")
+                % {"label": label}
+            }
+        )
+    if len(text) > limit:
+        raise ValidationError(
+            {
+                field_name: _("%(label)s must be %(limit)s characters or fewer.")
+                % {"label": label, "limit": limit}
+            }
+        )
+    return text
 
 
 def audit_record(
@@ -104,9 +161,8 @@ def audit_record(
 ) -> AuditEntry:
     """Append an entry to the hash-chained audit log (inside the caller's transaction)."""
     with transaction.atomic():
-        # Locking the newest entry serialises writers so the chain never forks (PostgreSQL);
-        # SQLite serialises writing transactions by itself.
-        last = AuditEntry.objects.select_for_update().order_by("-id").first()
+        _audit_chain_lock()
+        last = AuditEntry.objects.order_by("-id").first()
         previous_hash = last.entry_hash if last else GENESIS_HASH
         at = timezone.now()
         entry = AuditEntry(
@@ -125,6 +181,20 @@ def audit_record(
         return entry
 
 
+def _audit_chain_lock() -> None:
+    """Serialise writers of the audit chain until the surrounding transaction ends.
+
+    Locking the newest row is not enough on PostgreSQL: a writer that waited for it reads
+    the same row again after the lock is released, computes the same id and fails, and an
+    empty table has no row to lock at all. A transaction-scoped advisory lock covers both.
+    SQLite allows one writing transaction at a time, so it needs nothing more.
+    """
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [AUDIT_CHAIN_LOCK_KEY])
+
+
 def audit_content(entry: AuditEntry) -> dict[str, Any]:
     """The fields an audit entry's hash covers."""
     return {
@@ -140,12 +210,44 @@ def audit_content(entry: AuditEntry) -> dict[str, Any]:
 
 
 def _person_create(
-    *, organisation: Organisation, details: PersonDetails, is_synthetic: bool
+    *,
+    organisation: Organisation,
+    details: PersonDetails,
+    is_synthetic: bool,
+    keep_full_postcode: bool = True,
 ) -> Person:
-    district = None
-    if details.postcode.strip():
+    name = _bounded_text(details.name, field_name="name", limit=NAME_MAX_LENGTH, label=_("Name"))
+    email = _bounded_text(
+        details.email, field_name="email", limit=EMAIL_MAX_LENGTH, label=_("Email address")
+    )
+    if email:
         try:
-            district = resolve_location(details.postcode).district
+            validate_email(email)
+        except ValidationError:
+            raise ValidationError(
+                {"email": _("Enter an email address like name@example.com, or leave it out.")}
+            ) from None
+    phone = _bounded_text(
+        details.phone, field_name="phone", limit=PHONE_MAX_LENGTH, label=_("Phone number")
+    )
+    if phone and not _PHONE.fullmatch(phone):
+        raise ValidationError(
+            {"phone": _("Enter a phone number using digits, like 07700 900 982, or leave it out.")}
+        )
+    description = _bounded_text(
+        details.ethnic_group_description,
+        field_name="ethnic_group_description",
+        limit=SHORT_TEXT_MAX_LENGTH,
+        label=_("Your description of your ethnic group"),
+    )
+    postcode_text = _bounded_text(
+        details.postcode, field_name="postcode", limit=SHORT_TEXT_MAX_LENGTH, label=_("Postcode")
+    )
+    district = None
+    postcode = ""
+    if postcode_text:
+        try:
+            location = resolve_location(postcode_text)
         except InvalidPostcode:
             raise ValidationError(
                 {"postcode": _("Enter a full postcode, like LS6 1AA, or leave it out.")}
@@ -158,9 +260,26 @@ def _person_create(
                     )
                 }
             ) from None
-    if details.disability_status not in ("recorded", *NOT_KNOWN_CODES):
+        district = location.district
+        # The tidy form (LS6 1AA), or only its district (LS6) when the person should not be
+        # findable from it: a full postcode can narrow a household down to a few doors.
+        postcode = str(location.query) if keep_full_postcode else location.query.outcode
+    disabilities = _checked_codes("disabilities", details.disabilities, "disabilities")
+    disability_status = details.disability_status
+    if disabilities and disability_status == "not_asked":
+        # Listing disabilities is an answer; the default status only means it was not set.
+        disability_status = "recorded"
+    if disability_status not in ("recorded", *NOT_KNOWN_CODES):
         raise ValidationError(
             {"disabilities": _("Choose an answer about disability, or leave it out.")}
+        )
+    if disabilities and disability_status != "recorded":
+        raise ValidationError(
+            {
+                "disabilities": _(
+                    "You chose disabilities and also that you would rather not say. Choose one."
+                )
+            }
         )
     try:
         language = check_code("languages", details.language)
@@ -168,22 +287,22 @@ def _person_create(
         raise ValidationError({"language": _("Choose a language from the list.")}) from None
     person = Person(
         organisation=organisation,
-        name=details.name.strip(),
-        email=details.email.strip(),
-        phone=details.phone.strip(),
-        postcode=details.postcode.strip().upper(),
+        name=name,
+        email=email,
+        phone=phone,
+        postcode=postcode,
         district=district,
         police_force_area=district.police_force_area if district else None,
         ethnic_group=_characteristic("ethnic_groups", details.ethnic_group, "ethnic_group"),
-        ethnic_group_description=details.ethnic_group_description.strip(),
+        ethnic_group_description=description,
         age_band=_characteristic("age_bands", details.age_band, "age_band"),
         sex=_characteristic("sexes", details.sex, "sex"),
         sexual_orientation=_characteristic(
             "sexual_orientations", details.sexual_orientation, "sexual_orientation"
         ),
         religion=_characteristic("religions", details.religion, "religion"),
-        disabilities=_checked_codes("disabilities", details.disabilities, "disabilities"),
-        disability_status=details.disability_status,
+        disabilities=disabilities,
+        disability_status=disability_status,
         language=language,
         is_synthetic=is_synthetic,
     )
@@ -193,6 +312,8 @@ def _person_create(
 
 
 def _contact_preference_create(*, person: Person, contact: ContactDetails) -> ContactPreference:
+    if isinstance(contact.channels, str) or not isinstance(contact.channels, list | tuple):
+        raise ValidationError({"channels": _("Choose how we may contact you from the list.")})
     channels = list(dict.fromkeys(contact.channels))
     allowed = {choice.value for choice in ContactPreference.Channel}
     unknown = [c for c in channels if c not in allowed]
@@ -206,14 +327,41 @@ def _contact_preference_create(*, person: Person, contact: ContactDetails) -> Co
                 )
             }
         )
+    # A way to be contacted with nothing to contact would leave a worker unable to keep to it.
+    wants_call = bool(
+        {ContactPreference.Channel.PHONE, ContactPreference.Channel.TEXT} & set(channels)
+    )
+    if wants_call and not person.phone:
+        raise ValidationError(
+            {"phone": _("You chose to be phoned or sent texts. Enter a phone number.")}
+        )
+    if ContactPreference.Channel.EMAIL in channels and not person.email:
+        raise ValidationError(
+            {"email": _("You chose to be contacted by email. Enter an email address.")}
+        )
     preference = ContactPreference(
         person=person,
         channels=channels,
-        times=contact.times.strip(),
-        may_leave_message=contact.may_leave_message,
-        others_may_see=contact.others_may_see,
-        name_to_use=contact.name_to_use.strip(),
-        safe_word=contact.safe_word.strip(),
+        times=_bounded_text(
+            contact.times,
+            field_name="times",
+            limit=SHORT_TEXT_MAX_LENGTH,
+            label=_("When we may contact you"),
+        ),
+        may_leave_message=bool(contact.may_leave_message),
+        others_may_see=bool(contact.others_may_see),
+        name_to_use=_bounded_text(
+            contact.name_to_use,
+            field_name="name_to_use",
+            limit=NAME_MAX_LENGTH,
+            label=_("The name to use"),
+        ),
+        safe_word=_bounded_text(
+            contact.safe_word,
+            field_name="safe_word",
+            limit=NAME_MAX_LENGTH,
+            label=_("Safe word"),
+        ),
     )
     preference.full_clean(exclude=["person"])
     preference.save()
@@ -232,6 +380,21 @@ def _save_with_reference(referral: Referral) -> None:
             if not Referral.objects.filter(reference=referral.reference).exists():
                 raise
     raise IntegrityError("could not draw an unused reference")
+
+
+def _narrative(text: str) -> str:
+    return _bounded_text(
+        text, field_name="narrative", limit=NARRATIVE_MAX_LENGTH, label=_("What happened")
+    )
+
+
+def _received_at(moment: dt.datetime | None) -> dt.datetime:
+    if moment is None:
+        return timezone.now()
+    if timezone.is_naive(moment):
+        # A naive time could be read as UTC or as London time: an hour's error either way.
+        raise ValueError("received_at must be timezone-aware")
+    return moment
 
 
 def _stage_event(
@@ -264,18 +427,22 @@ def referral_create(
     except ValueError:
         raise ValidationError({"channel": _("Unknown referral channel.")}) from None
     organisation = service.organisation
+    # Everything that needs no database is checked before anything is written.
+    harms = _checked_codes("harm_types", harm_types, "harm_types")
+    strands = _checked_codes("hate_strands", hate_strands, "hate_strands")
+    story = _narrative(narrative)
+    at = _received_at(received_at)
     person = _person_create(organisation=organisation, details=details, is_synthetic=is_synthetic)
     _contact_preference_create(person=person, contact=contact)
-    at = received_at or timezone.now()
     referral = Referral(
         kind=Referral.Kind.REFERRAL,
         organisation=organisation,
         service=service,
         person=person,
         channel=channel,
-        harm_types=_checked_codes("harm_types", harm_types, "harm_types"),
-        hate_strands=_checked_codes("hate_strands", hate_strands, "hate_strands"),
-        narrative=narrative.strip(),
+        harm_types=harms,
+        hate_strands=strands,
+        narrative=story,
         stage="referred",
         received_at=at,
         is_synthetic=is_synthetic,
@@ -317,10 +484,20 @@ def report_create(
     """
     if organisation.kind not in (Organisation.Kind.REPORTING_CENTRE, Organisation.Kind.HUB):
         raise ValidationError({"organisation": _("This organisation does not take reports.")})
-    if not narrative.strip():
+    story = _narrative(narrative)
+    if not story:
         raise ValidationError({"narrative": _("Tell us what happened, in your own words.")})
     if incident_date and incident_date > timezone.localdate():
         raise ValidationError({"incident_date": _("The date cannot be in the future.")})
+    place = _bounded_text(
+        incident_place,
+        field_name="incident_place",
+        limit=SHORT_TEXT_MAX_LENGTH,
+        label=_("Where it happened"),
+    )
+    harms = _checked_codes("harm_types", harm_types, "harm_types")
+    strands = _checked_codes("hate_strands", hate_strands, "hate_strands")
+    at = _received_at(received_at)
     if is_anonymous:
         details = PersonDetails(
             postcode=details.postcode,
@@ -334,17 +511,21 @@ def report_create(
             language=details.language,
         )
         contact = ContactDetails(channels=(ContactPreference.Channel.NONE,))
-    person = _person_create(organisation=organisation, details=details, is_synthetic=is_synthetic)
+    person = _person_create(
+        organisation=organisation,
+        details=details,
+        is_synthetic=is_synthetic,
+        keep_full_postcode=not is_anonymous,
+    )
     _contact_preference_create(person=person, contact=contact or ContactDetails())
-    at = received_at or timezone.now()
     referral = Referral(
         kind=Referral.Kind.REPORT,
         organisation=organisation,
         person=person,
         channel="third_party_report",
-        harm_types=_checked_codes("harm_types", harm_types, "harm_types"),
-        hate_strands=_checked_codes("hate_strands", hate_strands, "hate_strands"),
-        narrative=narrative.strip(),
+        harm_types=harms,
+        hate_strands=strands,
+        narrative=story,
         stage="referred",
         received_at=at,
         is_synthetic=is_synthetic,
@@ -357,7 +538,7 @@ def report_create(
         is_anonymous=is_anonymous,
         follow_up_code_hash=make_password(normalise_code(code)),
         incident_date=incident_date,
-        incident_place=incident_place.strip(),
+        incident_place=place,
         wants_police_told=wants_police_told,
     )
     _stage_event(referral=referral, stage="referred", actor=None, at=at)
@@ -380,13 +561,21 @@ class FollowUpRefused(Exception):
         self.locked = locked
 
 
+@cache
+def _decoy_hash() -> str:
+    # Made once: hashing it afresh on every unknown reference would take twice a real check.
+    return make_password(new_follow_up_code())
+
+
 def follow_up_open(*, reference: str, code: str) -> Referral:
     """The report a reference and follow-up code open, or ``FollowUpRefused``.
 
     Failed tries are counted per reference; after ``FOLLOW_UP_FAILURE_LIMIT`` the reference
     is locked for ``FOLLOW_UP_LOCK`` even for the right code, so codes cannot be guessed.
+    Every try on a real reference, opened or refused, is in the audit log.
     """
-    normalised_reference = normalise_reference(reference)
+    normalised_reference = normalise_reference(reference) if isinstance(reference, str) else ""
+    typed = normalise_code(code)[:64] if isinstance(code, str) else ""
     with transaction.atomic():
         report = (
             Report.objects.select_for_update()
@@ -398,31 +587,50 @@ def follow_up_open(*, reference: str, code: str) -> Referral:
         )
         if report is None:
             # Spend the same time as a real check so a reference's existence does not show.
-            check_password(normalise_code(code), make_password("not-a-code"))
-            raise FollowUpRefused()
-        now = timezone.now()
-        if report.follow_up_locked_until and report.follow_up_locked_until > now:
-            raise FollowUpRefused(locked=True)
-        if not check_password(normalise_code(code), report.follow_up_code_hash):
-            report.failed_follow_ups += 1
-            fields = ["failed_follow_ups"]
-            if report.failed_follow_ups >= FOLLOW_UP_FAILURE_LIMIT:
-                report.failed_follow_ups = 0
-                report.follow_up_locked_until = now + FOLLOW_UP_LOCK
-                fields.append("follow_up_locked_until")
-            report.save(update_fields=fields)
-            raise FollowUpRefused()
+            check_password(typed, _decoy_hash())
+            refused: FollowUpRefused | None = FollowUpRefused()
+        else:
+            refused = _follow_up_check(report, typed)
+    # Raised only after the transaction commits: raising inside it would roll back the
+    # count of failed tries, and the lock would never come.
+    if refused is not None or report is None:
+        raise refused or FollowUpRefused()
+    return report.referral
+
+
+def _follow_up_check(report: Report, typed: str) -> FollowUpRefused | None:
+    """Check ``typed`` against a locked row; count failures. ``None`` when it opens."""
+    now = timezone.now()
+    detail: dict[str, Any]
+    if report.follow_up_locked_until and report.follow_up_locked_until > now:
+        refusal: FollowUpRefused | None = FollowUpRefused(locked=True)
+        detail = {"locked": True}
+    elif typed and check_password(typed, report.follow_up_code_hash):
+        refusal = None
+        detail = {}
         if report.failed_follow_ups:
             report.failed_follow_ups = 0
             report.save(update_fields=["failed_follow_ups"])
+    else:
+        report.failed_follow_ups += 1
+        fields = ["failed_follow_ups"]
+        locks = report.failed_follow_ups >= FOLLOW_UP_FAILURE_LIMIT
+        if locks:
+            report.failed_follow_ups = 0
+            report.follow_up_locked_until = now + FOLLOW_UP_LOCK
+            fields.append("follow_up_locked_until")
+        report.save(update_fields=fields)
+        refusal = FollowUpRefused(locked=locks)
+        detail = {"locked": locks}
     audit_record(
         actor=None,
         organisation=report.referral.organisation,
-        action="report.follow_up",
+        action="report.follow_up" if refusal is None else "report.follow_up_refused",
         object_type="referral",
         object_id=str(report.referral_id),
+        detail=detail,
     )
-    return report.referral
+    return refusal
 
 
 def stage_can_follow(current: str, proposed: str) -> bool:
@@ -445,15 +653,37 @@ def referral_advance(
     at: dt.datetime | None = None,
     coped_better: bool | None = None,
 ) -> Referral:
-    """Move a referral to a later stage, recording the move on its timeline."""
+    """Move a referral to a later stage, recording the move on its timeline.
+
+    ``coped_better`` is the outcome measure asked at closure (``None``: not asked); it is
+    kept only when the stage is ``closed``. A staff ``actor`` must work cases in the
+    referral's organisation: views check first, and this is the second line of defence.
+    """
     try:
         check_code("funnel_stages", stage)
     except ValueError:
         raise ValidationError({"stage": _("Choose a stage from the list.")}) from None
-    locked = Referral.objects.select_for_update().get(pk=referral.pk)
+    if coped_better not in (None, True, False):
+        raise ValidationError({"coped_better": _("Choose yes, no or not asked.")})
+    locked = Referral.objects.select_for_update().select_related("organisation").get(pk=referral.pk)
+    if (
+        actor is not None
+        and not Membership.objects.filter(
+            user=actor, organisation_id=locked.organisation_id, role__in=CASEWORK_ROLES
+        ).exists()
+    ):
+        raise PermissionDenied("This account does not work cases for this organisation.")
     if not stage_can_follow(locked.stage, stage):
-        raise ValidationError({"stage": _("A referral at this stage cannot move to that stage.")})
-    moment = at or timezone.now()
+        raise ValidationError(
+            {
+                "stage": _("A referral at “%(current)s” cannot move to “%(proposed)s”.")
+                % {
+                    "current": vocabulary("funnel_stages").label(locked.stage),
+                    "proposed": vocabulary("funnel_stages").label(stage),
+                }
+            }
+        )
+    moment = _received_at(at)
     locked.stage = stage
     fields = ["stage", "updated_at"]
     if stage == "closed":

@@ -1,9 +1,14 @@
-"""URLs of the directory app."""
+"""URLs of the directory app's staff pages (under /staff/directory/)."""
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
+
+from bridgeway.directory import views
 
 app_name = "directory"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns: list[URLPattern] = [
+    path("", views.listings, name="listings"),
+    path("<uuid:service_id>/edit/", views.listing_edit, name="listing-edit"),
+]

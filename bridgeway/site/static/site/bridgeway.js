@@ -20,3 +20,24 @@ if (exitLink) {
     }
   });
 }
+
+// GOV.UK conditional reveal for radios: the questions under an answer show only when that
+// answer is chosen. Without JavaScript everything stays visible and the server ignores the
+// questions that do not apply (an anonymous report keeps no contact details).
+document.body.classList.add("govuk-frontend-supported");
+for (const group of document.querySelectorAll('[data-module="govuk-radios"]')) {
+  const inputs = group.querySelectorAll('input[type="radio"]');
+  const sync = () => {
+    for (const input of inputs) {
+      const targetId = input.getAttribute("data-aria-controls");
+      if (!targetId) continue;
+      const target = document.getElementById(targetId);
+      if (!target) continue;
+      input.setAttribute("aria-controls", targetId);
+      input.setAttribute("aria-expanded", input.checked ? "true" : "false");
+      target.classList.toggle("govuk-radios__conditional--hidden", !input.checked);
+    }
+  };
+  for (const input of inputs) input.addEventListener("change", sync);
+  sync();
+}

@@ -1,0 +1,298 @@
+"""Signing in and out: password, then a code from the person's authenticator app.
+
+After the password step the person is signed in to Django but not verified;
+``staff_required`` sends them on to the code step, so no staff page opens on a password
+alone. The sign-in step goes through ``authenticate(request, ...)`` so django-axes counts
+failures; its middleware answers with the lockout page once the limit is reached.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from datetime import datetime
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth import authenticate
+from django.contrib.auth import login as auth_login
+from django.contrib.auth import logout as auth_logout
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_POST
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from bridgeway.accounts.access import (
+    CASEWORK_ROLES,
+    INSIGHT_ROLES,
+    is_fully_signed_in,
+    memberships_of,
+    staff_required,
+)
+from bridgeway.accounts.authenticator import qr_code_svg, secret_for_display
+from bridgeway.accounts.forms import CodeForm, SetPasswordForm, SignInForm
+from bridgeway.accounts.models import User
+from bridgeway.accounts.selectors import confirmed_totp_devices, has_confirmed_totp_device
+from bridgeway.accounts.services import (
+    staff_password_set,
+    totp_device_confirm,
+    totp_enrolment_start,
+)
+
+# The backend to record when someone is signed in by a set-up link rather than a password
+# check (``login`` needs to know which one vouched for them).
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+def next_url(request: HttpRequest) -> str | None:
+    """Where to go after signing in, if it is a page on this site; otherwise ``None``."""
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return None
+
+
+def _with_next(url_name: str, next_path: str | None) -> str:
+    url = reverse(url_name)
+    return f"{url}?{urlencode({'next': next_path})}" if next_path else url
+
+
+def _finished(request: HttpRequest) -> HttpResponseRedirect:
+    return HttpResponseRedirect(next_url(request) or reverse("accounts:home"))
+
+
+def _wait_message(locked_until: datetime) -> str:
+    seconds = max(1, math.ceil((locked_until - timezone.now()).total_seconds()))
+    if seconds < 120:
+        wait = ngettext("%(count)d second", "%(count)d seconds", seconds) % {"count": seconds}
+    else:
+        minutes = math.ceil(seconds / 60)
+        wait = ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}
+    return _(
+        "You have entered too many wrong codes. For your security, wait %(wait)s, then enter "
+        "the code your app shows at that time."
+    ) % {"wait": wait}
+
+
+def _check_code(devices: Sequence[TOTPDevice], code: str) -> tuple[TOTPDevice | None, str]:
+    """The device the code belongs to, or ``None`` and the error to show.
+
+    Each device throttles wrong codes itself (1, 2, 4, 8 ... seconds between tries, kept in
+    the database), so starting a new session does not reset the wait.
+    """
+    earliest_retry: datetime | None = None
+    tried = False
+    for device in devices:
+        allowed, details = device.verify_is_allowed()
+        if not allowed:
+            locked_until = (details or {}).get("locked_until")
+            if locked_until is not None and (
+                earliest_retry is None or locked_until < earliest_retry
+            ):
+                earliest_retry = locked_until
+            continue
+        tried = True
+        if device.verify_token(code):
+            return device, ""
+    if not tried and earliest_retry is not None:
+        return None, _wait_message(earliest_retry)
+    return None, _(
+        "The code is not right. Enter the 6-digit code your authenticator app shows for "
+        "Bridgeway now."
+    )
+
+
+def _complete_second_factor(request: HttpRequest, device: TOTPDevice) -> None:
+    otp_login(request, device)
+    # A new session key at each rise in privilege, so a key seen before it is worth nothing.
+    request.session.cycle_key()
+
+
+@never_cache
+@sensitive_post_parameters("password")
+@require_http_methods(["GET", "POST"])
+def sign_in(request: HttpRequest) -> HttpResponse:
+    """Step one: email address and password."""
+    if is_fully_signed_in(request.user):
+        return _finished(request)
+    form = SignInForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            # Passed as ``email`` (the USERNAME_FIELD), the key django-axes reads the account
+            # from, so failures count per account and address rather than per address alone.
+            user = authenticate(
+                request,
+                email=form.cleaned_data["email"],
+                password=form.cleaned_data["password"],
+            )
+            if user is not None:
+                auth_login(request, user)
+                step = "accounts:verify" if has_confirmed_totp_device(user) else "accounts:enrol"
+                return HttpResponseRedirect(_with_next(step, next_url(request)))
+            # The same words whether or not the address has an account.
+            form.add_error(
+                None,
+                _("The email address or password is not right. Check them and try again."),
+            )
+    return render(
+        request,
+        "accounts/sign_in.html",
+        {"form": form, "next": next_url(request) or ""},
+        status=status,
+    )
+
+
+@never_cache
+@sensitive_post_parameters("code")
+@require_http_methods(["GET", "POST"])
+def verify(request: HttpRequest) -> HttpResponse:
+    """Step two: the code from the person's authenticator app."""
+    if not request.user.is_authenticated:
+        return HttpResponseRedirect(_with_next("accounts:sign-in", next_url(request)))
+    if is_fully_signed_in(request.user):
+        return _finished(request)
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101 - AUTH_USER_MODEL; narrows the type
+    devices = confirmed_totp_devices(user)
+    if not devices:
+        return HttpResponseRedirect(_with_next("accounts:enrol", next_url(request)))
+    form = CodeForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            device, error = _check_code(devices, form.cleaned_data["code"])
+            if device is not None:
+                _complete_second_factor(request, device)
+                return _finished(request)
+            form.add_error("code", error)
+    return render(
+        request,
+        "accounts/verify.html",
+        {"form": form, "next": next_url(request) or ""},
+        status=status,
+    )
+
+
+@never_cache
+@sensitive_post_parameters("code")
+@require_http_methods(["GET", "POST"])
+def enrol(request: HttpRequest) -> HttpResponse:
+    """Set up an authenticator app: scan the QR code (or type the key), then enter a code."""
+    if not request.user.is_authenticated:
+        return HttpResponseRedirect(_with_next("accounts:sign-in", next_url(request)))
+    if is_fully_signed_in(request.user):
+        return _finished(request)
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101 - AUTH_USER_MODEL; narrows the type
+    if has_confirmed_totp_device(user):
+        # Someone holding only the password must not be able to add an app of their own.
+        return HttpResponseRedirect(_with_next("accounts:verify", next_url(request)))
+    device = totp_enrolment_start(user=user)
+    form = CodeForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            confirmed, error = _check_code([device], form.cleaned_data["code"])
+            if confirmed is not None:
+                totp_device_confirm(device=confirmed)
+                _complete_second_factor(request, confirmed)
+                messages.success(request, _("Your authenticator app is set up. You are signed in."))
+                return _finished(request)
+            form.add_error("code", error)
+    return render(
+        request,
+        "accounts/enrol.html",
+        {
+            "form": form,
+            "next": next_url(request) or "",
+            "secret": secret_for_display(device.key),
+            "qr_code": qr_code_svg(
+                device.config_url, title=_("QR code to add Bridgeway to your authenticator app")
+            ),
+        },
+        status=status,
+    )
+
+
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    """End the session (both factors) and go back to the sign-in page."""
+    auth_logout(request)
+    messages.success(request, _("You have signed out."))
+    return HttpResponseRedirect(reverse("accounts:sign-in"))
+
+
+@never_cache
+@staff_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Send someone to the part of Bridgeway their role uses."""
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101 - staff_required guarantees a signed-in user
+    roles = {membership.role for membership in memberships_of(user)}
+    if roles & set(CASEWORK_ROLES):
+        return HttpResponseRedirect(reverse("casework:inbox"))
+    if roles & set(INSIGHT_ROLES):
+        return HttpResponseRedirect(reverse("insight:dashboard"))
+    return render(request, "accounts/no_role.html", status=403)
+
+
+def _user_from_link(uidb64: str, token: str) -> User | None:
+    try:
+        user_id = urlsafe_base64_decode(uidb64).decode("ascii")
+        user = User.objects.get(pk=user_id)
+    except (ValueError, OverflowError, UnicodeDecodeError, ValidationError, User.DoesNotExist):
+        return None
+    if not user.is_active or not default_token_generator.check_token(user, token):
+        return None
+    return user
+
+
+@never_cache
+@sensitive_post_parameters("password", "password_again")
+@require_http_methods(["GET", "POST"])
+def set_password(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    """The one-time set-up link: choose a password, then set up the authenticator app."""
+    user = _user_from_link(uidb64, token)
+    if user is None:
+        return render(request, "accounts/set_password_link_invalid.html", status=404)
+    form = SetPasswordForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                staff_password_set(user=user, password=form.cleaned_data["password"])
+            except ValidationError as error:
+                for message in error.message_dict.get("password", error.messages):
+                    form.add_error("password", message)
+            else:
+                auth_login(request, user, backend=MODEL_BACKEND)
+                if has_confirmed_totp_device(user):
+                    messages.success(request, _("Your password is saved."))
+                    return HttpResponseRedirect(reverse("accounts:verify"))
+                messages.success(
+                    request, _("Your password is saved. Now set up your authenticator app.")
+                )
+                return HttpResponseRedirect(reverse("accounts:enrol"))
+    return render(
+        request,
+        "accounts/set_password.html",
+        {"form": form, "person": user},
+        status=status,
+    )

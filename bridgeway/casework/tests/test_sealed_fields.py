@@ -1,0 +1,64 @@
+"""Names, contact details and narratives are encrypted at rest: the raw table holds none."""
+
+from __future__ import annotations
+
+from django.db import connection
+
+from bridgeway.casework.models import ContactPreference, Person, Referral, Report
+from bridgeway.casework.tests.factories import make_referral, make_report
+from bridgeway.sealing import SEALED_PREFIX
+
+SECRETS = [
+    "Amara Okafor",
+    "amara@example.org",
+    "07700 900982",
+    "bluebell",
+    "Weekday evenings",
+    "Someone shouted at me on the bus",
+    "Outside the community centre",
+    "Nigerian Yoruba",
+]
+
+
+def _raw_rows(table: str) -> list[tuple[object, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608
+        return cursor.fetchall()
+
+
+def test_raw_tables_hold_no_plaintext_personal_data(service, reporting_centre):
+    referral = make_referral(service=service, ethnic_group_description="Nigerian Yoruba")
+    make_report(
+        organisation=reporting_centre,
+        is_anonymous=False,
+        incident_place="Outside the community centre",
+    )
+
+    raw = " ".join(
+        str(value)
+        for model in (Person, ContactPreference, Referral, Report)
+        for row in _raw_rows(model._meta.db_table)
+        for value in row
+    )
+
+    for secret in SECRETS:
+        assert secret not in raw, f"{secret!r} is stored in clear"
+    assert SEALED_PREFIX in raw
+    # And the application reads them back.
+    person = Person.objects.get(pk=referral.person_id)
+    assert person.name == "Amara Okafor"
+    assert person.ethnic_group_description == "Nigerian Yoruba"
+
+
+def test_sealed_columns_hold_tokens(service):
+    referral = make_referral(service=service)
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name, email, phone, postcode FROM casework_person WHERE id = %s",
+            [referral.person_id.hex if connection.vendor == "sqlite" else referral.person_id],
+        )
+        row = cursor.fetchone()
+
+    assert row is not None
+    assert all(str(value).startswith(SEALED_PREFIX) for value in row)

@@ -1,0 +1,391 @@
+"""Matching a person's needs to services: hard limits, ranking and plain reasons.
+
+Pure Python with no Django, so the rules can be property-tested and benchmarked alone. The
+Django layer (``selectors.py``) turns services into ``ServiceProfile`` values and the codes of
+``Reason`` into translated sentences (``reasons.py``).
+
+The rules, in the order they weigh:
+
+1. Hard limits. An inactive service is never offered (the caller passes only active ones). A
+   service is not a result when it neither covers the person's area (one of its districts or
+   police force areas, or it is national) nor accepts people from out of area; when it handles
+   none of the harms asked about; or when its age range excludes the person.
+2. Where it is: covering the area counts most, then taking people from a neighbouring
+   district, then taking people from anywhere.
+3. Speaking the person's languages, then handling every harm asked about.
+4. Serving the person's own community (ethnic group or religion), when they ask for that.
+5. Lived experience, a choice of worker gender and self-referral, when asked for.
+6. A person who wants a service independent of the police never sees a police-linked service
+   above one that is not: that is a sort key before the score, not a weight, because trust is
+   decided at first contact and one police-linked listing at the top can end the search.
+
+Weights are spaced so each rule outweighs the ones after it on its own; together, later rules
+can overcome an earlier one (a neighbouring service in the person's language beats an
+in-area one without it), which is what people tell us they want.
+
+Same needs give the same order: ties are broken by name and then id, never by input order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import IntEnum
+
+# Codes of independence.csv that are not run independently of the police.
+POLICE_LINKED = "police_linked"
+INDEPENDENT_OF_POLICE = frozenset({"independent", "commissioned"})
+
+# Score weights (see the module docstring for why they are spaced like this).
+WEIGHT_COVERS_AREA = 50.0
+WEIGHT_NEIGHBOURING = 30.0
+WEIGHT_ANYWHERE = 10.0
+WEIGHT_LANGUAGE = 24.0
+WEIGHT_HARM = 16.0
+WEIGHT_SAME_COMMUNITY = 12.0
+WEIGHT_INDEPENDENT = 8.0
+WEIGHT_PREFERENCE = 6.0
+# A waiting list only separates services that are otherwise close; it never hides one.
+WAITING_PENALTY_PER_WEEK = 0.5
+WAITING_PENALTY_CAP = 5.0
+
+
+class Area(IntEnum):
+    """How a service reaches the person's area, best first."""
+
+    COVERS = 0
+    NEIGHBOURING = 1
+    ANYWHERE = 2
+    NOT_REACHED = 3
+
+
+@dataclass(frozen=True)
+class Preferences:
+    """What the person would like, beyond the hard limits. All optional."""
+
+    independent_of_police: bool = False
+    same_community: bool = False
+    # A code of sexes.csv ("female", "male"): the person would like a worker of that gender.
+    worker_gender: str | None = None
+    lived_experience: bool = False
+    self_referral: bool = False
+
+
+@dataclass(frozen=True)
+class Need:
+    """What a person asked for, already resolved to places and checked against the vocabulary.
+
+    ``district_codes`` are the districts the person's postcode touches, main one first;
+    ``pfa_codes`` their police force areas. ``hate_strands`` are carried for the fuller
+    matching spec (strand-specific services) and do not yet change the ranking.
+    """
+
+    district_codes: tuple[str, ...]
+    pfa_codes: tuple[str, ...]
+    harm_types: tuple[str, ...] = ()
+    hate_strands: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    age: int | None = None
+    ethnic_group: str | None = None
+    religion: str | None = None
+    preferences: Preferences = field(default_factory=Preferences)
+
+
+@dataclass(frozen=True)
+class ServiceProfile:
+    """What matching needs to know about one active service, as plain data."""
+
+    id: str
+    name: str
+    organisation_name: str
+    district_codes: frozenset[str] = frozenset()
+    pfa_codes: frozenset[str] = frozenset()
+    is_national: bool = False
+    accepts_out_of_area: bool = False
+    languages: frozenset[str] = frozenset()
+    harm_types: frozenset[str] = frozenset()
+    ethnic_groups: frozenset[str] = frozenset()
+    religions: frozenset[str] = frozenset()
+    independence: str = "independent"
+    lived_experience: bool = False
+    worker_gender_choice: bool = False
+    self_referral: bool = True
+    minimum_age: int | None = None
+    maximum_age: int | None = None
+    waiting_weeks: int | None = None
+    is_specialist: bool = False
+
+
+@dataclass(frozen=True)
+class Reason:
+    """A reason or caution as a code and its parameters; the web layer words it."""
+
+    code: str
+    params: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def of(cls, code: str, **params: object) -> Reason:
+        return cls(code, tuple(sorted((key, str(value)) for key, value in params.items())))
+
+    @property
+    def values(self) -> dict[str, str]:
+        return dict(self.params)
+
+
+@dataclass(frozen=True)
+class Match:
+    """One service offered for a need, with why it fits and what to know first."""
+
+    service_id: str
+    name: str
+    score: float
+    reasons: list[Reason]
+    cautions: list[Reason]
+    covers_area: bool
+    area: Area
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The ranked results and, when nothing fits, fallback options."""
+
+    results: list[Match]
+    fallback: list[Match]
+
+
+def area_of(
+    need: Need, profile: ServiceProfile, neighbours: Collection[str]
+) -> tuple[Area, Reason | None]:
+    """How the service reaches the person, with the reason to show."""
+    if profile.is_national:
+        return Area.COVERS, Reason.of("national")
+    for code in need.district_codes:
+        if code in profile.district_codes:
+            return Area.COVERS, Reason.of("covers_district", district=code)
+    for code in need.pfa_codes:
+        if code in profile.pfa_codes:
+            return Area.COVERS, Reason.of("covers_police_force_area", police_force_area=code)
+    if not profile.accepts_out_of_area:
+        return Area.NOT_REACHED, None
+    nearby = sorted(profile.district_codes & frozenset(neighbours))
+    if nearby:
+        return Area.NEIGHBOURING, Reason.of("neighbouring_district", district=nearby[0])
+    return Area.ANYWHERE, Reason.of("accepts_out_of_area")
+
+
+def age_fits(need: Need, profile: ServiceProfile) -> bool:
+    """Whether the person's age (when given) is inside the service's range."""
+    if need.age is None:
+        return True
+    if profile.minimum_age is not None and need.age < profile.minimum_age:
+        return False
+    return not (profile.maximum_age is not None and need.age > profile.maximum_age)
+
+
+def _area_score(area: Area) -> float:
+    return {
+        Area.COVERS: WEIGHT_COVERS_AREA,
+        Area.NEIGHBOURING: WEIGHT_NEIGHBOURING,
+        Area.ANYWHERE: WEIGHT_ANYWHERE,
+        Area.NOT_REACHED: 0.0,
+    }[area]
+
+
+@dataclass
+class _Tally:
+    """The score, reasons and cautions of one service as the rules add to them."""
+
+    score: float = 0.0
+    reasons: list[Reason] = field(default_factory=list)
+    cautions: list[Reason] = field(default_factory=list)
+
+
+def _languages_and_harms(
+    need: Need, profile: ServiceProfile, tally: _Tally, *, fallback: bool
+) -> None:
+    if need.languages:
+        spoken = [code for code in need.languages if code in profile.languages]
+        tally.reasons.extend(Reason.of("speaks_language", language=code) for code in spoken)
+        tally.score += WEIGHT_LANGUAGE * len(spoken) / len(need.languages)
+        tally.cautions.extend(
+            Reason.of("language_not_listed", language=code)
+            for code in need.languages
+            if code not in profile.languages
+        )
+    if need.harm_types:
+        handled = [code for code in need.harm_types if code in profile.harm_types]
+        tally.reasons.extend(Reason.of("handles_harm", harm=code) for code in handled)
+        tally.score += WEIGHT_HARM * len(handled) / len(need.harm_types)
+        if fallback and not handled:
+            tally.cautions.append(Reason.of("harm_not_listed", harm=need.harm_types[0]))
+
+
+def _community_and_independence(need: Need, profile: ServiceProfile, tally: _Tally) -> None:
+    prefs = need.preferences
+    serves_community = False
+    if need.ethnic_group and need.ethnic_group in profile.ethnic_groups:
+        tally.reasons.append(Reason.of("serves_ethnic_group", ethnic_group=need.ethnic_group))
+        serves_community = True
+    if need.religion and need.religion in profile.religions:
+        tally.reasons.append(Reason.of("serves_religion", religion=need.religion))
+        serves_community = True
+    if prefs.same_community and serves_community:
+        tally.score += WEIGHT_SAME_COMMUNITY
+    if profile.independence in INDEPENDENT_OF_POLICE:
+        tally.reasons.append(Reason.of("independent_of_police"))
+        if prefs.independent_of_police:
+            tally.score += WEIGHT_INDEPENDENT
+    elif profile.independence == POLICE_LINKED and prefs.independent_of_police:
+        tally.cautions.append(Reason.of("police_linked"))
+
+
+def _ways_of_working(need: Need, profile: ServiceProfile, tally: _Tally) -> None:
+    prefs = need.preferences
+    if profile.lived_experience:
+        tally.reasons.append(Reason.of("lived_experience"))
+        if prefs.lived_experience:
+            tally.score += WEIGHT_PREFERENCE
+    if prefs.worker_gender:
+        if profile.worker_gender_choice:
+            tally.reasons.append(Reason.of("worker_gender_choice", gender=prefs.worker_gender))
+            tally.score += WEIGHT_PREFERENCE
+        else:
+            tally.cautions.append(Reason.of("no_worker_gender_choice", gender=prefs.worker_gender))
+    if profile.self_referral:
+        tally.reasons.append(Reason.of("self_referral"))
+        if prefs.self_referral:
+            tally.score += WEIGHT_PREFERENCE
+    elif prefs.self_referral:
+        tally.cautions.append(Reason.of("no_self_referral"))
+
+
+def _age_and_waiting(need: Need, profile: ServiceProfile, tally: _Tally) -> None:
+    has_range = profile.minimum_age is not None or profile.maximum_age is not None
+    if need.age is not None and has_range:
+        if age_fits(need, profile):
+            tally.reasons.append(
+                Reason.of(
+                    "age_range",
+                    minimum="" if profile.minimum_age is None else profile.minimum_age,
+                    maximum="" if profile.maximum_age is None else profile.maximum_age,
+                )
+            )
+        else:
+            tally.cautions.append(Reason.of("age_outside_range"))
+    if profile.waiting_weeks:
+        tally.cautions.append(Reason.of("waiting_time", weeks=profile.waiting_weeks))
+        tally.score -= min(WAITING_PENALTY_PER_WEEK * profile.waiting_weeks, WAITING_PENALTY_CAP)
+    elif profile.waiting_weeks == 0:
+        tally.reasons.append(Reason.of("no_waiting_list"))
+
+
+def _evaluate(
+    need: Need, profile: ServiceProfile, neighbours: Collection[str], *, fallback: bool
+) -> Match:
+    """Score one service and gather its reasons and cautions (hard limits are checked apart)."""
+    tally = _Tally()
+    area, area_reason = area_of(need, profile, neighbours)
+    tally.score = _area_score(area)
+    if area_reason is not None:
+        tally.reasons.append(area_reason)
+    if area is Area.NOT_REACHED:
+        tally.cautions.append(Reason.of("outside_area"))
+    _languages_and_harms(need, profile, tally, fallback=fallback)
+    _community_and_independence(need, profile, tally)
+    _ways_of_working(need, profile, tally)
+    _age_and_waiting(need, profile, tally)
+    return Match(
+        service_id=profile.id,
+        name=profile.name,
+        score=round(tally.score, 2),
+        reasons=tally.reasons,
+        cautions=tally.cautions,
+        covers_area=area is Area.COVERS,
+        area=area,
+    )
+
+
+def passes_hard_limits(need: Need, profile: ServiceProfile, neighbours: Collection[str]) -> bool:
+    """Whether the service may be a result at all for this need."""
+    if area_of(need, profile, neighbours)[0] is Area.NOT_REACHED:
+        return False
+    if need.harm_types and not (profile.harm_types & frozenset(need.harm_types)):
+        return False
+    return age_fits(need, profile)
+
+
+def _order(
+    need: Need, matches: Iterable[Match], profiles: Mapping[str, ServiceProfile]
+) -> list[Match]:
+    def key(match: Match) -> tuple[int, float, str, str, str]:
+        profile = profiles[match.service_id]
+        police_last = int(
+            need.preferences.independent_of_police and profile.independence == POLICE_LINKED
+        )
+        return (police_last, -match.score, match.name.casefold(), match.name, match.service_id)
+
+    return sorted(matches, key=key)
+
+
+def rank(
+    need: Need, profiles: Iterable[ServiceProfile], *, neighbours: Collection[str]
+) -> list[Match]:
+    """Every service that fits the need, best first.
+
+    ``neighbours`` are the codes of districts bordering the person's districts.
+    """
+    candidates = {profile.id: profile for profile in profiles}
+    matches = (
+        _evaluate(need, profile, neighbours, fallback=False)
+        for profile in candidates.values()
+        if passes_hard_limits(need, profile, neighbours)
+    )
+    return _order(need, matches, candidates)
+
+
+def fallback(
+    need: Need, profiles: Iterable[ServiceProfile], *, neighbours: Collection[str]
+) -> list[Match]:
+    """The best options when nothing fits: never empty while any service is listed.
+
+    First national or universal services that reach the person and take their age, whatever
+    the harm; failing those, any service that takes their age; failing that, any service at
+    all. Each carries cautions saying where it falls short, so nobody is misled.
+    """
+    candidates = {profile.id: profile for profile in profiles}
+
+    def broad(profile: ServiceProfile) -> bool:
+        reaches = area_of(need, profile, neighbours)[0] is not Area.NOT_REACHED
+        return (profile.is_national or not profile.is_specialist) and reaches
+
+    tiers = (
+        [p for p in candidates.values() if broad(p) and age_fits(need, p)],
+        [p for p in candidates.values() if age_fits(need, p)],
+        list(candidates.values()),
+    )
+    for tier in tiers:
+        if tier:
+            matches = (_evaluate(need, p, neighbours, fallback=True) for p in tier)
+            return _order(need, matches, candidates)
+    return []
+
+
+def answer(
+    need: Need,
+    profiles: Iterable[ServiceProfile],
+    *,
+    neighbours: Collection[str],
+    limit: int,
+    fallback_profiles: Iterable[ServiceProfile] | None = None,
+) -> Answer:
+    """Ranked results (at most ``limit``), and fallback options only when there are none.
+
+    ``fallback_profiles`` lets the caller load the wider directory only when it is needed;
+    by default the same profiles are used.
+    """
+    profiles = list(profiles)
+    results = rank(need, profiles, neighbours=neighbours)[:limit]
+    if results:
+        return Answer(results=results, fallback=[])
+    wider = profiles if fallback_profiles is None else list(fallback_profiles)
+    return Answer(results=[], fallback=fallback(need, wider, neighbours=neighbours)[:limit])

@@ -1,0 +1,286 @@
+"""Reads for the directory: matching needs to services, public service pages, listings."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+
+from bridgeway.accounts.access import LISTING_ROLES, memberships_of
+from bridgeway.accounts.models import Organisation, User
+from bridgeway.directory import matching
+from bridgeway.directory.matching import Match, Need, Preferences, ServiceProfile
+from bridgeway.directory.models import Service
+from bridgeway.directory.reasons import describe_all
+from bridgeway.equality.models import Term
+from bridgeway.equality.vocabulary import check_code, check_codes
+from bridgeway.places.models import DistrictNeighbour, LocalAuthorityDistrict
+from bridgeway.places.selectors import (
+    InvalidPostcode,
+    LocationNotCovered,
+    ResolvedLocation,
+    resolve_location,
+)
+
+__all__ = [
+    "InvalidPostcode",
+    "LocationNotCovered",
+    "MatchAnswer",
+    "MatchedService",
+    "Preferences",
+    "service_get_for_listing",
+    "service_get_public",
+    "services_for_listing_admin",
+    "services_for_organisation",
+    "services_matching",
+    "services_public",
+]
+
+MAX_LIMIT = 50
+
+
+@dataclass(frozen=True)
+class MatchedService:
+    """A service offered to a person, with sentences already in the active language."""
+
+    service: Service
+    score: float
+    reasons: list[str]
+    cautions: list[str]
+    covers_area: bool
+
+
+@dataclass(frozen=True)
+class MatchAnswer:
+    """Where the person is, the services that fit, and fallback options when none do."""
+
+    location: ResolvedLocation
+    results: list[MatchedService]
+    fallback: list[MatchedService]
+
+
+def _with_profile_data(services: QuerySet[Service]) -> QuerySet[Service]:
+    """Everything matching and the service pages read, in a fixed number of queries."""
+    return services.select_related("organisation").prefetch_related(
+        Prefetch("districts", queryset=LocalAuthorityDistrict.objects.only("code", "name")),
+        "police_force_areas",
+        Prefetch("languages", queryset=Term.objects.only("id", "code", "vocabulary")),
+        Prefetch("harm_types", queryset=Term.objects.only("id", "code", "vocabulary")),
+        Prefetch("ethnic_groups", queryset=Term.objects.only("id", "code", "vocabulary")),
+        Prefetch("religions", queryset=Term.objects.only("id", "code", "vocabulary")),
+    )
+
+
+def active_services() -> QuerySet[Service]:
+    """Services people may be offered (inactive, closed and defunct ones never are)."""
+    return Service.objects.filter(status=Service.Status.ACTIVE)
+
+
+def profile_of(service: Service) -> ServiceProfile:
+    """The plain data matching reads; expects ``_with_profile_data`` prefetches."""
+    return ServiceProfile(
+        id=str(service.id),
+        name=service.name,
+        organisation_name=service.organisation.name,
+        district_codes=frozenset(d.code for d in service.districts.all()),
+        pfa_codes=frozenset(p.code for p in service.police_force_areas.all()),
+        is_national=service.is_national,
+        accepts_out_of_area=service.accepts_out_of_area,
+        languages=frozenset(t.code for t in service.languages.all()),
+        harm_types=frozenset(t.code for t in service.harm_types.all()),
+        ethnic_groups=frozenset(t.code for t in service.ethnic_groups.all()),
+        religions=frozenset(t.code for t in service.religions.all()),
+        independence=service.independence,
+        lived_experience=service.lived_experience,
+        worker_gender_choice=service.worker_gender_choice,
+        self_referral=service.self_referral,
+        minimum_age=service.minimum_age,
+        maximum_age=service.maximum_age,
+        waiting_weeks=service.waiting_weeks,
+        is_specialist=service.is_specialist,
+    )
+
+
+def _need_for(
+    location: ResolvedLocation,
+    *,
+    harm_types: Iterable[str],
+    hate_strands: Iterable[str],
+    languages: Iterable[str],
+    age: int | None,
+    ethnic_group: str | None,
+    religion: str | None,
+    preferences: Preferences | None,
+) -> Need:
+    pfa_codes: list[str] = []
+    for district in location.districts:
+        if district.police_force_area_id not in pfa_codes:
+            pfa_codes.append(district.police_force_area_id)
+    return Need(
+        district_codes=tuple(d.code for d in location.districts),
+        pfa_codes=tuple(pfa_codes),
+        harm_types=tuple(check_codes("harm_types", list(harm_types))),
+        hate_strands=tuple(check_codes("hate_strands", list(hate_strands))),
+        languages=tuple(check_codes("languages", list(languages))),
+        age=age,
+        ethnic_group=check_code("ethnic_groups", ethnic_group) if ethnic_group else None,
+        religion=check_code("religions", religion) if religion else None,
+        preferences=preferences or Preferences(),
+    )
+
+
+def services_matching(
+    *,
+    location: str,
+    harm_types: Iterable[str] = (),
+    hate_strands: Iterable[str] = (),
+    languages: Iterable[str] = (),
+    age: int | None = None,
+    ethnic_group: str | None = None,
+    religion: str | None = None,
+    preferences: Preferences | None = None,
+    limit: int = 10,
+) -> MatchAnswer:
+    """Services that fit a person's needs, best first, each with plain reasons.
+
+    ``location`` is a full postcode or a postcode district. Raises ``InvalidPostcode`` when it
+    is not a postcode, ``LocationNotCovered`` when it lies outside England and Wales, and
+    ``UnknownCode`` for a code not in its vocabulary. When nothing fits, ``fallback`` holds
+    the best national or universal options instead, so the answer is never empty while the
+    directory has any active service.
+    """
+    if age is not None and not 0 <= age <= 130:
+        raise ValueError("age must be between 0 and 130")
+    limit = max(1, min(limit, MAX_LIMIT))
+    resolved = resolve_location(location)
+    need = _need_for(
+        resolved,
+        harm_types=harm_types,
+        hate_strands=hate_strands,
+        languages=languages,
+        age=age,
+        ethnic_group=ethnic_group,
+        religion=religion,
+        preferences=preferences,
+    )
+    neighbours = frozenset(
+        DistrictNeighbour.objects.filter(district_id__in=need.district_codes).values_list(
+            "neighbour_id", flat=True
+        )
+    ) - frozenset(need.district_codes)
+
+    # Only services that can reach the person are loaded for the results; the rest of the
+    # directory is read only in the rare case that nothing fits.
+    reachable = active_services().filter(
+        Q(is_national=True)
+        | Q(accepts_out_of_area=True)
+        | Q(districts__in=need.district_codes)
+        | Q(police_force_areas__in=need.pfa_codes)
+    )
+    services = {str(s.id): s for s in _with_profile_data(reachable.distinct())}
+    results = matching.rank(
+        need, [profile_of(s) for s in services.values()], neighbours=neighbours
+    )[:limit]
+    fallback: list[Match] = []
+    if not results:
+        everything = {str(s.id): s for s in _with_profile_data(active_services())}
+        services.update(everything)
+        fallback = matching.fallback(
+            need, [profile_of(s) for s in everything.values()], neighbours=neighbours
+        )[:limit]
+
+    place_names = _place_names(resolved, services.values())
+
+    def present(match: Match) -> MatchedService:
+        return MatchedService(
+            service=services[match.service_id],
+            score=match.score,
+            reasons=describe_all(match.reasons, place_names),
+            cautions=describe_all(match.cautions, place_names),
+            covers_area=match.covers_area,
+        )
+
+    return MatchAnswer(
+        location=resolved,
+        results=[present(m) for m in results],
+        fallback=[present(m) for m in fallback],
+    )
+
+
+def _place_names(location: ResolvedLocation, services: Iterable[Service]) -> dict[str, str]:
+    names: dict[str, str] = {}
+    for district in location.districts:
+        names[district.code] = district.name
+        names[district.police_force_area.code] = district.police_force_area.name
+    for service in services:
+        for district in service.districts.all():
+            names.setdefault(district.code, district.name)
+        for area in service.police_force_areas.all():
+            names.setdefault(area.code, area.name)
+    return names
+
+
+def _service_uuid(service_id: object) -> uuid.UUID:
+    if isinstance(service_id, uuid.UUID):
+        return service_id
+    try:
+        return uuid.UUID(str(service_id))
+    except (ValueError, TypeError, AttributeError):
+        raise Http404("No such service") from None
+
+
+def services_public() -> QuerySet[Service]:
+    """Active services with everything their public pages and the API show."""
+    return _with_profile_data(active_services()).order_by("name", "id")
+
+
+def service_get_public(service_id: str | uuid.UUID) -> Service:
+    """An active service for its public page; ``Http404`` for anything else or a bad id."""
+    try:
+        return services_public().get(id=_service_uuid(service_id))
+    except Service.DoesNotExist:
+        raise Http404("No such service") from None
+
+
+def services_for_organisation(organisation: Organisation) -> QuerySet[Service]:
+    """Every service of one organisation, whatever its status."""
+    return _with_profile_data(Service.objects.filter(organisation=organisation)).order_by(
+        "name", "id"
+    )
+
+
+def services_for_listing_admin(user: User) -> QuerySet[Service]:
+    """Services whose listings the user may edit; ``PermissionDenied`` if they may edit none."""
+    organisations = [m.organisation_id for m in memberships_of(user, LISTING_ROLES)]
+    if not organisations:
+        raise PermissionDenied("Only an organisation's administrators can edit its listings.")
+    return _with_profile_data(Service.objects.filter(organisation_id__in=organisations)).order_by(
+        "name", "id"
+    )
+
+
+def service_get_for_listing(user: User, service_id: str | uuid.UUID) -> Service:
+    """A service whose listing the user may edit.
+
+    ``Http404`` when it does not exist or belongs to an organisation the user is not in;
+    ``PermissionDenied`` when the user is in its organisation without the administrator role.
+    """
+    memberships = {m.organisation_id: m for m in memberships_of(user)}
+    service = (
+        _with_profile_data(Service.objects.filter(organisation_id__in=list(memberships)))
+        .filter(id=_service_uuid(service_id))
+        .first()
+    )
+    if service is None:
+        raise Http404("No such service")
+    # Second line of defence: the tenant of the row must be one of the user's organisations.
+    membership = memberships.get(service.organisation_id)
+    if membership is None:
+        raise Http404("No such service")
+    if not membership.can_manage_listing:
+        raise PermissionDenied("Only an organisation's administrators can edit its listing.")
+    return service

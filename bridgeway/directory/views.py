@@ -1,0 +1,51 @@
+"""Staff pages where an organisation's administrators keep their service listings true."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from bridgeway.accounts.access import staff_required
+from bridgeway.directory.forms import FIELD_FOR_ARGUMENT, ServiceListingForm
+from bridgeway.directory.selectors import service_get_for_listing, services_for_listing_admin
+from bridgeway.directory.services import service_update
+
+
+@never_cache
+@staff_required
+def listings(request: HttpRequest) -> HttpResponse:
+    """The services whose listings the signed-in administrator keeps."""
+    services = list(services_for_listing_admin(request.user))  # type: ignore[arg-type]
+    return render(request, "directory/listings.html", {"services": services})
+
+
+@never_cache
+@staff_required
+def listing_edit(request: HttpRequest, service_id: uuid.UUID) -> HttpResponse:
+    """Edit one service's listing; 404 for another organisation's service."""
+    service = service_get_for_listing(request.user, service_id)  # type: ignore[arg-type]
+    if request.method == "POST":
+        form = ServiceListingForm(request.POST)
+        if form.is_valid():
+            try:
+                service_update(service=service, **form.service_changes())
+            except ValidationError as error:
+                for argument, problems in error.message_dict.items():
+                    field = FIELD_FOR_ARGUMENT.get(argument, argument)
+                    for problem in problems:
+                        form.add_error(field if field in form.fields else None, problem)
+            else:
+                messages.success(
+                    request, _("The listing for %(name)s is saved.") % {"name": service.name}
+                )
+                return HttpResponseRedirect(reverse("directory:listings"))
+    else:
+        form = ServiceListingForm(initial=ServiceListingForm.initial_for(service))
+    return render(request, "directory/listing_edit.html", {"service": service, "form": form})

@@ -1,0 +1,271 @@
+"""The public front door: thin views over directory matching and casework's services.
+
+Referrals, reports, references and follow-up codes never travel in a URL: forms are POSTed
+and confirmations read the session (POST-redirect-GET). Only the search for support is a
+GET form, because it saves nothing and its results should survive a language switch. Every
+page is ``no-store`` (the site middleware's default, made explicit with ``never_cache`` on
+the pages that take or show personal details, a reference or a code).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from bridgeway.casework.services import (
+    FollowUpRefused,
+    follow_up_open,
+    referral_create,
+    report_create,
+)
+from bridgeway.directory.models import Service
+from bridgeway.directory.selectors import (
+    InvalidPostcode,
+    LocationNotCovered,
+    MatchAnswer,
+    service_get_public,
+    services_matching,
+)
+from bridgeway.equality.labels import public_label
+from bridgeway.equality.vocabulary import UnknownCode, vocabulary
+from bridgeway.frontdoor.forms import (
+    FollowUpForm,
+    ReportForm,
+    SelfReferralForm,
+    SupportSearchForm,
+)
+from bridgeway.frontdoor.selectors import (
+    police_force_area_for,
+    reporting_centre_for,
+    reporting_centres,
+)
+
+REFERRAL_DONE_KEY = "frontdoor.referral_done"
+REPORT_DONE_KEY = "frontdoor.report_done"
+
+# Fields of the search form people fill in; any of them in the query string means "search".
+_SEARCH_FIELDS = ("where", "what", "language")
+
+
+# Casework's field names where the public forms call the question something else.
+_FORM_FIELD_FOR = {
+    "name": "name_to_use",
+    "harm_types": "what",
+    "incident_date": "incident_day",
+    "organisation": "centre",
+}
+
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Show a service's ``ValidationError`` against the form's questions (or at the top)."""
+    if hasattr(error, "error_dict"):
+        for name, messages in error.message_dict.items():
+            field = _FORM_FIELD_FOR.get(name, name)
+            form.add_error(field if field in form.fields else None, messages)
+    else:
+        form.add_error(None, error.messages)
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """The front door: get support, report a hate incident, check on a report."""
+    return render(request, "frontdoor/home.html")
+
+
+@require_GET
+def get_support(request: HttpRequest) -> HttpResponse:
+    """Ask where, what happened and which language; then show services that fit, with why."""
+    searching = any(name in request.GET for name in _SEARCH_FIELDS)
+    form = SupportSearchForm(request.GET if searching else None)
+    answer: MatchAnswer | None = None
+    if searching and form.is_valid():
+        try:
+            answer = services_matching(
+                location=form.cleaned_data["where"],
+                harm_types=form.cleaned_data["what"],
+                languages=[form.cleaned_data["language"]] if form.cleaned_data["language"] else [],
+            )
+        except InvalidPostcode:
+            form.add_error(
+                "where", _("Enter a postcode like LS6 1AA, or the first part of one, like LS6.")
+            )
+        except LocationNotCovered:
+            form.add_error(
+                "where",
+                _(
+                    "We could not find that postcode in England or Wales. Check it, or try just the first part, like LS6."
+                ),
+            )
+        except UnknownCode:
+            # The form already checks codes; this is a second line of defence.
+            form.add_error(None, _("Choose answers from the lists."))
+    return render(request, "frontdoor/get_support.html", {"form": form, "answer": answer})
+
+
+def _service_context(service: Service) -> dict[str, Any]:
+    return {
+        "service": service,
+        "independence": public_label("independence", service.independence),
+        "languages": [public_label("languages", term.code) for term in service.languages.all()],
+        "harm_types": [public_label("harm_types", term.code) for term in service.harm_types.all()],
+        "areas": [
+            *(district.name for district in service.districts.all()),
+            *(area.name for area in service.police_force_areas.all()),
+        ],
+        "takes_referrals": service.self_referral and service.status == Service.Status.ACTIVE,
+    }
+
+
+@require_GET
+def service_detail(request: HttpRequest, service_id: str) -> HttpResponse:
+    """One service: what it does, where, in which languages, and how to get in touch."""
+    service = service_get_public(service_id)
+    return render(request, "frontdoor/service.html", _service_context(service))
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def refer(request: HttpRequest, service_id: str) -> HttpResponse:
+    """Refer yourself to a service, saying how and when it is safe to be contacted."""
+    service = service_get_public(service_id)
+    context = _service_context(service)
+    if not context["takes_referrals"]:
+        return render(request, "frontdoor/refer.html", {**context, "form": None})
+    if request.method == "POST":
+        form = SelfReferralForm(request.POST)
+        if form.is_valid():
+            try:
+                referral = referral_create(
+                    service=service,
+                    details=form.person_details(),
+                    contact=form.contact_details(),
+                    harm_types=form.cleaned_data["what"],
+                    narrative=form.cleaned_data["narrative"],
+                    channel="self",
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                request.session[REFERRAL_DONE_KEY] = {
+                    "reference": referral.reference,
+                    "service": service.name,
+                    "organisation": service.organisation.name,
+                    "no_contact": form.contact_details().channels == ("none",),
+                }
+                return redirect("frontdoor:refer-done")
+    else:
+        # What the person said on the search page, if anything, so they need not say it twice.
+        known = vocabulary("harm_types").codes
+        form = SelfReferralForm(
+            initial={"what": [code for code in request.GET.getlist("what") if code in known]}
+        )
+    return render(request, "frontdoor/refer.html", {**context, "form": form})
+
+
+@never_cache
+@require_GET
+def refer_done(request: HttpRequest) -> HttpResponse:
+    """The reference of a referral just made, and what happens next."""
+    done = request.session.get(REFERRAL_DONE_KEY)
+    if not done:
+        return redirect("frontdoor:home")
+    return render(request, "frontdoor/refer_done.html", {"done": done})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def report(request: HttpRequest) -> HttpResponse:
+    """A third-party hate-incident report, named or anonymous."""
+    centres = list(reporting_centres())
+    if not centres:
+        return render(request, "frontdoor/report.html", {"form": None})
+    form = ReportForm(request.POST if request.method == "POST" else None, centres=centres)
+    if request.method == "POST" and form.is_valid():
+        # There is at least one centre, so one is always found.
+        organisation = form.chosen_centre() or reporting_centre_for(
+            police_force_area_for(form.cleaned_data.get("postcode", ""))
+        )
+        try:
+            if organisation is None:
+                raise ValidationError(_("Reports cannot be taken at the moment."))
+            referral, code = report_create(
+                organisation=organisation,
+                details=form.person_details(),
+                contact=None if form.is_anonymous else form.contact_details(),
+                is_anonymous=form.is_anonymous,
+                harm_types=("hate_incident",),
+                hate_strands=form.cleaned_data["hate_strands"],
+                narrative=form.cleaned_data["narrative"],
+                incident_date=form.cleaned_data["incident_date"],
+                incident_place=form.cleaned_data["incident_place"],
+                wants_police_told=form.cleaned_data["wants_police_told"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            request.session[REPORT_DONE_KEY] = {
+                "reference": referral.reference,
+                "organisation": organisation.name,
+                "code": code,
+                "anonymous": form.is_anonymous,
+                "police": form.cleaned_data["wants_police_told"],
+            }
+            return redirect("frontdoor:report-done")
+    return render(
+        request,
+        "frontdoor/report.html",
+        {"form": form, "show_centres": len(centres) > 1, "anonymous": form.is_anonymous},
+    )
+
+
+@never_cache
+@require_GET
+def report_done(request: HttpRequest) -> HttpResponse:
+    """The reference and, this once only, the follow-up code of the report just made."""
+    done = request.session.get(REPORT_DONE_KEY)
+    if not done:
+        return redirect("frontdoor:home")
+    # The code leaves the session as it is shown: a reload, or the next person at this
+    # browser, sees the reference but never the code.
+    code = done.pop("code", None)
+    request.session[REPORT_DONE_KEY] = done
+    return render(request, "frontdoor/report_done.html", {"done": done, "code": code})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def follow_up(request: HttpRequest) -> HttpResponse:
+    """Check on a report with its reference and follow-up code (sent by POST only)."""
+    if request.method == "GET" and request.GET:
+        # A reference or code put in the address is dropped, not used or echoed back (the
+        # language links repeat the address, and addresses end up in history and logs).
+        return redirect(request.path)
+    form = FollowUpForm(request.POST if request.method == "POST" else None)
+    context: dict[str, Any] = {"form": form}
+    if request.method == "POST" and form.is_valid():
+        try:
+            referral = follow_up_open(
+                reference=form.cleaned_data["reference"], code=form.cleaned_data["code"]
+            )
+        except FollowUpRefused as refusal:
+            context["refused"] = True
+            context["locked"] = refusal.locked
+            # The code that failed is not written back into the page.
+            context["form"] = FollowUpForm(initial={"reference": form.cleaned_data["reference"]})
+        else:
+            context["found"] = {
+                "reference": referral.reference,
+                "organisation": referral.organisation.name,
+                "received_at": referral.received_at,
+                "stage": public_label("funnel_stages", referral.stage),
+            }
+            # A fresh, empty form: the code is not put back into the page.
+            context["form"] = FollowUpForm()
+    return render(request, "frontdoor/follow_up.html", context)
