@@ -1,9 +1,14 @@
-"""URLs of the insight app."""
+"""URLs of the insight app, under ``/insight/``."""
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
+
+from bridgeway.insight import views
 
 app_name = "insight"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns: list[URLPattern] = [
+    path("", views.dashboard, name="dashboard"),
+    path("needs-assessment.csv", views.needs_assessment_csv, name="needs-assessment-csv"),
+]

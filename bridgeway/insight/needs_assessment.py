@@ -1,0 +1,393 @@
+"""The needs assessment: who is referred and who takes support up, beside who lives there.
+
+Plain Python with DuckDB over the snapshot's Parquet files; census population comes in as
+plain data, so the whole computation can be tested from a hand-made snapshot.
+
+One row per ethnic group (the 19 ONS groups in vocabulary order), then the three kinds of
+missing answer, then the total. The columns are a published contract (``HEADER``); symbols
+follow the Government Statistical Service: ``[c]`` suppressed, ``[x]`` not available,
+``[z]`` not applicable.
+
+Census columns (population, its share, the representation ratio) exist only for the 19
+groups: they are ``[x]`` in the missing-answer rows and the total. The total's referred share
+and take-up ratio are ``[z]``. A count that is ``[c]`` makes everything worked out from it
+``[c]`` too.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Literal
+
+import duckdb
+
+from bridgeway.equality.vocabulary import NOT_KNOWN_CODES, vocabulary
+from bridgeway.insight import statistics
+from bridgeway.insight.statistics import NotComputable
+from bridgeway.insight.suppression import (
+    CONFIDENTIAL,
+    NOT_APPLICABLE,
+    NOT_AVAILABLE,
+    ColumnSuppression,
+    format_count,
+    format_decimal,
+    suppress_column,
+)
+
+HEADER = (
+    "area_code",
+    "area_name",
+    "ethnic_group",
+    "ethnic_group_label",
+    "population",
+    "population_share",
+    "referred",
+    "referred_share",
+    "representation_ratio",
+    "representation_low",
+    "representation_high",
+    "offered",
+    "accepted",
+    "take_up_rate",
+    "take_up_low",
+    "take_up_high",
+    "take_up_ratio",
+    "take_up_ratio_low",
+    "take_up_ratio_high",
+)
+TOTAL = "total"
+SHARE_PLACES = 4
+RATIO_PLACES = 3
+STAGES = ("referred", "offered", "accepted")
+
+Row = dict[str, str]
+AreaKind = Literal["pfa", "lad"]
+
+
+@dataclass(frozen=True)
+class AreaPopulation:
+    """An area and its census 2021 residents by ethnic group (empty when not available)."""
+
+    code: str
+    name: str
+    kind: AreaKind
+    population: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def population_available(self) -> bool:
+        return bool(self.population)
+
+    @property
+    def residents(self) -> int:
+        return sum(self.population.values())
+
+
+@dataclass(frozen=True)
+class GroupCounts:
+    """Distinct people in one group who reached each stage in the period."""
+
+    referred: int = 0
+    offered: int = 0
+    accepted: int = 0
+
+
+@dataclass(frozen=True)
+class NeedsAssessment:
+    """The table for one area and period, and what a reader needs to know about its sources."""
+
+    area: AreaPopulation
+    date_from: dt.date | None
+    date_to: dt.date | None
+    rows: list[Row]
+    snapshot_written_at: dt.datetime | None
+    synthetic: bool
+    threshold: int
+    first_event_on: dt.date | None
+    last_event_on: dt.date | None
+
+
+def group_codes() -> list[str]:
+    """The rows of the table, in order: the 19 groups, the missing answers, the total."""
+    return [*vocabulary("ethnic_groups").ordered_codes(), *NOT_KNOWN_CODES, TOTAL]
+
+
+def group_label(code: str) -> str:
+    """The English label of a row (the CSV is a stable contract, so not translated)."""
+    if code == TOTAL:
+        return "Total"
+    if code in NOT_KNOWN_CODES:
+        return vocabulary("not_known").label(code)
+    return vocabulary("ethnic_groups").label(code)
+
+
+# --- counting -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PeopleCounts:
+    """Counts by group, and the first and last day with an event in the area and period."""
+
+    by_group: dict[str, GroupCounts]
+    first_event_on: dt.date | None
+    last_event_on: dt.date | None
+
+
+# A part written by a later run replaces the same event from an earlier one (runs overlap on
+# purpose; see services.snapshot_write). A person's group is the one on their newest event.
+_EVENTS_SQL = """
+WITH copies AS (
+    SELECT event_id, person_key, stage, occurred_on, ethnic_group, pfa_code, lad_code, filename,
+           row_number() OVER (PARTITION BY event_id ORDER BY filename DESC) AS copy
+    FROM read_parquet($files, filename = true)
+), events AS (
+    SELECT * FROM copies WHERE copy = 1
+), people AS (
+    SELECT person_key, ethnic_group FROM (
+        SELECT person_key, ethnic_group,
+               row_number() OVER (
+                   PARTITION BY person_key ORDER BY occurred_on DESC, filename DESC, event_id DESC
+               ) AS newest
+        FROM events
+    ) WHERE newest = 1
+), chosen AS (
+    SELECT events.person_key, events.stage, events.occurred_on, people.ethnic_group
+    FROM events JOIN people USING (person_key)
+    WHERE events.{area_column} = $area
+      AND ($date_from IS NULL OR events.occurred_on >= $date_from)
+      AND ($date_to IS NULL OR events.occurred_on <= $date_to)
+)
+"""
+
+
+def count_people(
+    files: Sequence[Path],
+    *,
+    area_code: str,
+    area_kind: AreaKind,
+    date_from: dt.date | None,
+    date_to: dt.date | None,
+) -> PeopleCounts:
+    """Distinct people per ethnic group who were referred, offered and accepted support."""
+    if not files:
+        return PeopleCounts(by_group={}, first_event_on=None, last_event_on=None)
+    area_column = "pfa_code" if area_kind == "pfa" else "lad_code"
+    # The column name is one of two constants; every value travels as a parameter.
+    base = _EVENTS_SQL.format(area_column=area_column)
+    parameters = {
+        "files": [str(path) for path in files],
+        "area": area_code,
+        "date_from": date_from,
+        "date_to": date_to,
+    }
+    with duckdb.connect() as connection:
+        counted = connection.execute(
+            base  # noqa: S608
+            + """
+            SELECT ethnic_group, stage, count(DISTINCT person_key)
+            FROM chosen WHERE stage IN ('referred', 'offered', 'accepted')
+            GROUP BY ethnic_group, stage
+            """,
+            parameters,
+        ).fetchall()
+        span = connection.execute(
+            base + "SELECT min(occurred_on), max(occurred_on) FROM chosen",  # noqa: S608
+            parameters,
+        ).fetchone()
+    tallies: dict[str, dict[str, int]] = {}
+    for group, stage, people in counted:
+        tallies.setdefault(group, {})[stage] = int(people)
+    by_group = {group: GroupCounts(**stages) for group, stages in tallies.items()}
+    first, last = span if span else (None, None)
+    return PeopleCounts(by_group=by_group, first_event_on=first, last_event_on=last)
+
+
+# --- the table ------------------------------------------------------------------------------
+
+
+def _share(numerator: int, denominator: int) -> str:
+    return (
+        NOT_APPLICABLE
+        if denominator == 0
+        else format_decimal(numerator / denominator, SHARE_PLACES)
+    )
+
+
+def _take_up(accepted: int, offered: int, hidden: bool) -> tuple[str, str, str]:
+    if hidden:
+        return CONFIDENTIAL, CONFIDENTIAL, CONFIDENTIAL
+    if offered == 0:
+        return NOT_APPLICABLE, NOT_APPLICABLE, NOT_APPLICABLE
+    try:
+        estimate = statistics.take_up(accepted, offered)
+    except NotComputable:
+        # More people accepted than were offered support in the period (their offer fell
+        # before it, or a stage was skipped): no take-up rate can be stated.
+        return NOT_AVAILABLE, NOT_AVAILABLE, NOT_AVAILABLE
+    assert estimate.interval is not None  # noqa: S101 - Wilson always has an interval
+    return (
+        format_decimal(estimate.value, SHARE_PLACES),
+        format_decimal(estimate.interval.low, SHARE_PLACES),
+        format_decimal(estimate.interval.high, SHARE_PLACES),
+    )
+
+
+def _take_up_ratio(
+    counts: GroupCounts, others_accepted: int, others_offered: int, hidden: bool
+) -> tuple[str, str, str]:
+    if hidden:
+        return CONFIDENTIAL, CONFIDENTIAL, CONFIDENTIAL
+    if counts.offered == 0 or others_offered == 0 or others_accepted == 0:
+        return NOT_APPLICABLE, NOT_APPLICABLE, NOT_APPLICABLE
+    try:
+        estimate = statistics.take_up_ratio(
+            counts.accepted, counts.offered, others_accepted, others_offered
+        )
+    except NotComputable:
+        return NOT_AVAILABLE, NOT_AVAILABLE, NOT_AVAILABLE
+    value = format_decimal(estimate.value, RATIO_PLACES)
+    if estimate.interval is None:
+        return value, NOT_AVAILABLE, NOT_AVAILABLE
+    return (
+        value,
+        format_decimal(estimate.interval.low, RATIO_PLACES),
+        format_decimal(estimate.interval.high, RATIO_PLACES),
+    )
+
+
+def _representation(
+    area: AreaPopulation, group: str, referred: int, recorded_referred: int, hidden: bool
+) -> tuple[str, str, str]:
+    if hidden:
+        return CONFIDENTIAL, CONFIDENTIAL, CONFIDENTIAL
+    if not area.population_available:
+        return NOT_AVAILABLE, NOT_AVAILABLE, NOT_AVAILABLE
+    residents = area.residents
+    population = area.population.get(group, 0)
+    if recorded_referred == 0 or population == 0 or residents == 0:
+        return NOT_APPLICABLE, NOT_APPLICABLE, NOT_APPLICABLE
+    estimate = statistics.representation(referred, recorded_referred, population / residents)
+    assert estimate.interval is not None  # noqa: S101 - Wilson always has an interval
+    return (
+        format_decimal(estimate.value, RATIO_PLACES),
+        format_decimal(estimate.interval.low, RATIO_PLACES),
+        format_decimal(estimate.interval.high, RATIO_PLACES),
+    )
+
+
+@dataclass(frozen=True)
+class _Suppressed:
+    referred: ColumnSuppression
+    offered: ColumnSuppression
+    accepted: ColumnSuppression
+
+    def hidden(self, column: str, group: str, recorded: list[str]) -> bool:
+        suppression: ColumnSuppression = getattr(self, column)
+        if group == TOTAL:
+            return suppression.total_hidden
+        if group in NOT_KNOWN_CODES:
+            return suppression.not_known_hidden[NOT_KNOWN_CODES.index(group)]
+        return suppression.recorded_hidden[recorded.index(group)]
+
+
+def needs_assessment_table(
+    area: AreaPopulation, counts: Mapping[str, GroupCounts], *, threshold: int
+) -> list[Row]:
+    """The rows of the needs assessment for one area, suppressed and formatted."""
+    recorded = vocabulary("ethnic_groups").ordered_codes()
+    everyone = [*recorded, *NOT_KNOWN_CODES]
+    unknown_groups = set(counts) - set(everyone)
+    if unknown_groups:
+        raise ValueError(f"counts for groups outside the vocabulary: {sorted(unknown_groups)}")
+    of = {group: counts.get(group, GroupCounts()) for group in everyone}
+
+    def column(stage: str) -> ColumnSuppression:
+        return suppress_column(
+            [getattr(of[g], stage) for g in recorded],
+            [getattr(of[g], stage) for g in NOT_KNOWN_CODES],
+            threshold,
+        )
+
+    suppressed = _Suppressed(*(column(stage) for stage in STAGES))
+    totals = GroupCounts(*(sum(getattr(of[g], stage) for g in everyone) for stage in STAGES))
+    recorded_totals = GroupCounts(
+        *(sum(getattr(of[g], stage) for g in recorded) for stage in STAGES)
+    )
+    rows: list[Row] = []
+    for group in [*everyone, TOTAL]:
+        group_counts = totals if group == TOTAL else of[group]
+        hidden = {stage: suppressed.hidden(stage, group, recorded) for stage in STAGES}
+        row: Row = {
+            "area_code": area.code,
+            "area_name": area.name,
+            "ethnic_group": group,
+            "ethnic_group_label": group_label(group),
+        }
+        for stage in STAGES:
+            row[stage] = format_count(getattr(group_counts, stage), hidden=hidden[stage])
+        take_up = _take_up(
+            group_counts.accepted, group_counts.offered, hidden["accepted"] or hidden["offered"]
+        )
+        row["take_up_rate"], row["take_up_low"], row["take_up_high"] = take_up
+        population_based = (
+            "population",
+            "population_share",
+            "representation_ratio",
+            "representation_low",
+            "representation_high",
+        )
+        if group in recorded:
+            if area.population_available:
+                population = area.population.get(group, 0)
+                row["population"] = str(population)
+                row["population_share"] = _share(population, area.residents)
+            else:
+                row["population"] = row["population_share"] = NOT_AVAILABLE
+            row["referred_share"] = (
+                CONFIDENTIAL
+                if hidden["referred"]
+                else _share(group_counts.referred, recorded_totals.referred)
+            )
+            (
+                row["representation_ratio"],
+                row["representation_low"],
+                row["representation_high"],
+            ) = _representation(
+                area, group, group_counts.referred, recorded_totals.referred, hidden["referred"]
+            )
+            others_accepted = recorded_totals.accepted - group_counts.accepted
+            others_offered = recorded_totals.offered - group_counts.offered
+        else:
+            for name in population_based:
+                row[name] = NOT_AVAILABLE
+            others_accepted, others_offered = recorded_totals.accepted, recorded_totals.offered
+            if group == TOTAL:
+                row["referred_share"] = NOT_APPLICABLE
+            else:
+                row["referred_share"] = (
+                    CONFIDENTIAL
+                    if hidden["referred"]
+                    else _share(group_counts.referred, totals.referred)
+                )
+        if group == TOTAL:
+            ratio = (NOT_APPLICABLE, NOT_APPLICABLE, NOT_APPLICABLE)
+        else:
+            ratio = _take_up_ratio(
+                group_counts,
+                others_accepted,
+                others_offered,
+                hidden["accepted"] or hidden["offered"],
+            )
+        row["take_up_ratio"], row["take_up_ratio_low"], row["take_up_ratio_high"] = ratio
+        rows.append({name: row[name] for name in HEADER})
+    return rows
+
+
+def write_csv(rows: Sequence[Row], handle: IO[str]) -> None:
+    """Write the table as CSV with the contract's header."""
+    writer = csv.DictWriter(handle, fieldnames=HEADER, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)

@@ -1,0 +1,366 @@
+"""The pseudonymised snapshot of case events: its schema, its files and their checks.
+
+Plain Python with pyarrow and DuckDB, no Django: ``services.snapshot_write`` reads the
+database and hands rows here; the needs assessment and later reports read the files back
+through ``snapshot_files`` after ``validate_snapshot``.
+
+A snapshot is a directory of Parquet part files, ``events-<UTC time>.parquet``, one per run,
+plus ``state.json`` recording how far the runs have got. Each row is one stage a referral
+reached. People, cases, organisations and services appear only as keyed hashes
+(HMAC-SHA256 with ``PSEUDONYM_KEY``): analysts can count and link rows but never learn
+who anyone is, and without the key they cannot test a guess. Names, contact details, free
+text and dates of birth are never read, let alone written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+import os
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from bridgeway.equality.vocabulary import NOT_KNOWN_CODES, vocabulary
+
+SCHEMA_VERSION = "1"
+PART_PATTERN = "events-*.parquet"
+STATE_FILE = "state.json"
+METADATA_KEY = b"bridgeway.snapshot"
+
+# Organisation.Kind's values; kept here so this module needs no Django (a test checks they match).
+ORGANISATION_KINDS = ("specialist", "universal", "hub", "reporting_centre", "commissioner")
+
+SNAPSHOT_SCHEMA = pa.schema(
+    [
+        pa.field("event_id", pa.string(), nullable=False),
+        pa.field("person_key", pa.string(), nullable=False),
+        pa.field("case_key", pa.string(), nullable=False),
+        pa.field("organisation_key", pa.string(), nullable=False),
+        pa.field("service_key", pa.string()),
+        pa.field("organisation_kind", pa.string(), nullable=False),
+        pa.field("service_specialist", pa.bool_()),
+        pa.field("stage", pa.string(), nullable=False),
+        pa.field("occurred_on", pa.date32(), nullable=False),
+        pa.field("lad_code", pa.string()),
+        pa.field("pfa_code", pa.string()),
+        pa.field("ethnic_group", pa.string(), nullable=False),
+        pa.field("age_band", pa.string(), nullable=False),
+        pa.field("sex", pa.string(), nullable=False),
+        pa.field("sexual_orientation", pa.string(), nullable=False),
+        pa.field("religion", pa.string(), nullable=False),
+        pa.field("disabilities", pa.list_(pa.string()), nullable=False),
+        pa.field("harm_types", pa.list_(pa.string()), nullable=False),
+        pa.field("hate_strands", pa.list_(pa.string()), nullable=False),
+        pa.field("channel", pa.string(), nullable=False),
+        pa.field("coped_better", pa.bool_()),
+    ]
+)
+COLUMNS = tuple(SNAPSHOT_SCHEMA.names)
+
+# Which vocabulary each coded column's values come from, and whether a missing-answer code
+# is allowed there too.
+CODED_COLUMNS: dict[str, tuple[str, bool]] = {
+    "stage": ("funnel_stages", False),
+    "ethnic_group": ("ethnic_groups", True),
+    "age_band": ("age_bands", True),
+    "sex": ("sexes", True),
+    "sexual_orientation": ("sexual_orientations", True),
+    "religion": ("religions", True),
+    "channel": ("referral_channels", False),
+}
+LIST_COLUMNS: dict[str, str] = {
+    "disabilities": "disabilities",
+    "harm_types": "harm_types",
+    "hate_strands": "hate_strands",
+}
+AREA_CODE = re.compile(r"^[EW]\d{8}$")
+
+
+class SnapshotError(ValueError):
+    """A snapshot that cannot be read: missing, or a file that breaks the schema."""
+
+
+def allowed_codes(column: str) -> frozenset[str]:
+    """The values a coded column of the snapshot may hold."""
+    if column == "organisation_kind":
+        return frozenset(ORGANISATION_KINDS)
+    if column in LIST_COLUMNS:
+        return vocabulary(LIST_COLUMNS[column]).codes
+    name, with_not_known = CODED_COLUMNS[column]
+    codes = vocabulary(name).codes
+    return codes | frozenset(NOT_KNOWN_CODES) if with_not_known else codes
+
+
+# --- pseudonyms --------------------------------------------------------------------------
+
+
+class Pseudonymiser:
+    """Keyed hashes for the identifiers that leave the database.
+
+    Each kind of identifier has its own prefix, so a person and a case that happened to share
+    an id could not be linked.
+    """
+
+    def __init__(self, key: str | bytes) -> None:
+        if not key:
+            raise ValueError("a pseudonym key is needed")
+        self._key = key.encode() if isinstance(key, str) else key
+
+    def key(self, kind: str, identifier: object) -> str:
+        """The pseudonym of ``identifier`` (a UUID or integer) of the given kind."""
+        message = f"{kind}:{identifier}".encode()
+        return hmac.new(self._key, message, hashlib.sha256).hexdigest()
+
+
+# --- writing -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SnapshotState:
+    """How far snapshots have got: the highest CaseEvent id seen and the ids near it."""
+
+    last_event_id: int = 0
+    # Ids written in the safety window below ``last_event_id``, so a re-read of the window
+    # writes only the late arrivals, not the whole window again.
+    recent_event_ids: tuple[int, ...] = ()
+    written_at: str = ""
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "schema_version": SCHEMA_VERSION,
+                "last_event_id": self.last_event_id,
+                "recent_event_ids": list(self.recent_event_ids),
+                "written_at": self.written_at,
+            },
+            indent=2,
+        )
+
+
+def read_state(directory: Path) -> SnapshotState:
+    """The state of the snapshot in ``directory`` (a fresh state when there is none)."""
+    path = directory / STATE_FILE
+    if not path.exists():
+        return SnapshotState()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return SnapshotState(
+            last_event_id=int(data["last_event_id"]),
+            recent_event_ids=tuple(int(i) for i in data.get("recent_event_ids", [])),
+            written_at=str(data.get("written_at", "")),
+        )
+    except (ValueError, KeyError, TypeError) as error:
+        raise SnapshotError(f"{path}: the state file cannot be read ({error})") from None
+
+
+def write_state(directory: Path, state: SnapshotState) -> None:
+    """Replace the state file atomically (a crash leaves the old one whole)."""
+    target = directory / STATE_FILE
+    temporary = directory / f".{STATE_FILE}.tmp"
+    temporary.write_text(state.to_json(), encoding="utf-8")
+    os.replace(temporary, target)
+
+
+def part_name(at: dt.datetime) -> str:
+    """The file name of a part written at ``at``; names sort in the order they were written."""
+    return f"events-{at.astimezone(dt.UTC):%Y%m%dT%H%M%S%fZ}.parquet"
+
+
+def _schema_with_metadata(*, written_at: dt.datetime, synthetic: bool) -> pa.Schema:
+    metadata = {
+        "schema_version": SCHEMA_VERSION,
+        "written_at": written_at.astimezone(dt.UTC).isoformat(),
+        "synthetic": synthetic,
+    }
+    return SNAPSHOT_SCHEMA.with_metadata({METADATA_KEY: json.dumps(metadata).encode()})
+
+
+def write_part(
+    directory: Path,
+    batches: Iterable[Sequence[Mapping[str, Any]]],
+    *,
+    written_at: dt.datetime,
+    synthetic: bool,
+) -> tuple[Path, int]:
+    """Write rows, batch by batch, to a new part file; returns its path and row count.
+
+    Each batch becomes a row group, so memory holds one batch at a time. The file is written
+    under a temporary name and renamed at the end: readers never see half a part, and a
+    failed run leaves nothing behind.
+    """
+    directory.mkdir(parents=True, exist_ok=True)
+    target = directory / part_name(written_at)
+    temporary = directory / f".{target.name}.tmp"
+    schema = _schema_with_metadata(written_at=written_at, synthetic=synthetic)
+    rows_written = 0
+    try:
+        with pq.ParquetWriter(temporary, schema) as writer:
+            for batch in batches:
+                table = pa.Table.from_pylist(list(batch), schema=schema)
+                if table.num_rows:
+                    writer.write_table(table)
+                    rows_written += table.num_rows
+            if rows_written == 0:
+                writer.write_table(schema.empty_table())
+        os.replace(temporary, target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    return target, rows_written
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PartInfo:
+    """What a part file's footer says about it."""
+
+    path: Path
+    rows: int
+    written_at: dt.datetime | None
+    synthetic: bool
+
+
+def snapshot_files(directory: Path) -> list[Path]:
+    """The part files of the snapshot in ``directory``, oldest first."""
+    if not directory.is_dir():
+        raise SnapshotError(
+            f"{directory}: there is no snapshot here (the directory does not exist)"
+        )
+    return sorted(directory.glob(PART_PATTERN))
+
+
+def part_info(path: Path) -> PartInfo:
+    """The row count and footer metadata of one part file."""
+    metadata = pq.read_metadata(path)
+    written_at: dt.datetime | None = None
+    synthetic = False
+    raw = (metadata.metadata or {}).get(METADATA_KEY)
+    if raw:
+        try:
+            values = json.loads(raw)
+            written_at = dt.datetime.fromisoformat(values["written_at"])
+            synthetic = bool(values.get("synthetic", False))
+        except (ValueError, KeyError, TypeError):
+            written_at = None
+    return PartInfo(path=path, rows=metadata.num_rows, written_at=written_at, synthetic=synthetic)
+
+
+def _check_schema(path: Path) -> None:
+    try:
+        schema = pq.read_schema(path)
+    except (OSError, pa.ArrowException) as error:
+        raise SnapshotError(f"{path}: not a readable Parquet file ({error})") from None
+    for expected in SNAPSHOT_SCHEMA:
+        if expected.name not in schema.names:
+            raise SnapshotError(f"{path}: column {expected.name} is missing")
+        actual = schema.field(expected.name)
+        if not actual.type.equals(expected.type):
+            raise SnapshotError(
+                f"{path}: column {expected.name} has type {actual.type}, expected {expected.type}"
+            )
+
+
+def _first_bad_values(path: Path) -> Iterator[tuple[str, Any]]:
+    """Each column's first value outside what it may hold, one small DuckDB query per column.
+
+    Values travel as parameters; the column names are this module's own constants.
+    """
+    checks: list[tuple[str, str, list[str] | None]] = []
+    for column in (*CODED_COLUMNS, "organisation_kind"):
+        checks.append(
+            (
+                column,
+                f"SELECT {column} FROM read_parquet($path) "  # noqa: S608
+                f"WHERE {column} IS NULL OR NOT list_contains($codes, {column}) LIMIT 1",
+                sorted(allowed_codes(column)),
+            )
+        )
+    for column in LIST_COLUMNS:
+        checks.append(
+            (
+                column,
+                f"SELECT value FROM (SELECT unnest({column}) AS value "  # noqa: S608
+                "FROM read_parquet($path)) "
+                "WHERE value IS NULL OR NOT list_contains($codes, value) LIMIT 1",
+                sorted(allowed_codes(column)),
+            )
+        )
+    for column in ("lad_code", "pfa_code"):
+        checks.append(
+            (
+                column,
+                f"SELECT {column} FROM read_parquet($path) WHERE {column} IS NOT NULL "  # noqa: S608
+                f"AND NOT regexp_full_match({column}, '[EW][0-9]{{8}}') LIMIT 1",
+                None,
+            )
+        )
+    for column in ("event_id", "person_key", "case_key", "organisation_key", "occurred_on"):
+        checks.append(
+            (
+                column,
+                f"SELECT {column} FROM read_parquet($path) WHERE {column} IS NULL LIMIT 1",  # noqa: S608
+                None,
+            )
+        )
+    checks.append(
+        (
+            "coped_better",
+            "SELECT coped_better FROM read_parquet($path) "
+            "WHERE coped_better IS NOT NULL AND stage <> 'closed' LIMIT 1",
+            None,
+        )
+    )
+    with duckdb.connect() as connection:
+        for column, query, codes in checks:
+            parameters: dict[str, Any] = {"path": str(path)}
+            if codes is not None:
+                parameters["codes"] = codes
+            found = connection.execute(query, parameters).fetchall()
+            if found:
+                yield column, found[0][0]
+
+
+def validate_snapshot(directory: Path) -> list[PartInfo]:
+    """Check every part file of the snapshot; return their details, oldest first.
+
+    Raises ``SnapshotError`` naming the file, the column and the first bad value when a file
+    lacks a column, has the wrong type, or holds a code outside the vocabulary.
+    """
+    files = snapshot_files(directory)
+    if not files:
+        raise SnapshotError(
+            f"{directory}: the snapshot is empty (no {PART_PATTERN} files); "
+            "run `bridgeway snapshot` first"
+        )
+    parts = []
+    for path in files:
+        stat = path.stat()
+        # Part files are never changed once renamed into place, so a file checked once (same
+        # size and modification time) need not be scanned again on every page view.
+        signature = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+        info = _validated.get(signature)
+        if info is None:
+            _check_schema(path)
+            for column, value in _first_bad_values(path):
+                shown = "an empty value" if value is None else repr(value)
+                raise SnapshotError(
+                    f"{path}: column {column} holds {shown}, which is not allowed there"
+                )
+            info = part_info(path)
+            _validated[signature] = info
+        parts.append(info)
+    return parts
+
+
+_validated: dict[tuple[str, int, int], PartInfo] = {}

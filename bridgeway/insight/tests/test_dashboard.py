@@ -1,0 +1,161 @@
+"""The /insight/ page and its CSV: who may see which area, and what they see."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from bridgeway.accounts.models import Membership, Organisation
+from bridgeway.accounts.tests.factories import MembershipFactory, OrganisationFactory
+from bridgeway.conftest import WEST_MIDLANDS, WEST_YORKSHIRE, sign_in
+from bridgeway.insight.needs_assessment import HEADER
+from bridgeway.insight.services import snapshot_write
+from bridgeway.insight.tests.factories import LEEDS, ServiceFactory, referral_through
+
+pytestmark = pytest.mark.django_db
+
+AT = dt.datetime(2025, 5, 10, 9, 30, tzinfo=dt.UTC)
+DASHBOARD = reverse("insight:dashboard")
+CSV = reverse("insight:needs-assessment-csv")
+
+
+@pytest.fixture
+def snapshot(organisation, snapshot_dir):
+    service = ServiceFactory(organisation=organisation, district_codes=[LEEDS])
+    for _number in range(6):
+        referral_through(service, ["offered", "accepted"], at=AT, ethnic_group="asian_indian")
+    for _number in range(5):
+        referral_through(service, ["offered"], at=AT, ethnic_group="white_british")
+    referral_through(service, [], at=AT, ethnic_group="black_other")
+    snapshot_write(out_dir=snapshot_dir)
+    return snapshot_dir
+
+
+def _commissioner_of(area_code, role=Membership.Role.COMMISSIONER):
+    office = OrganisationFactory(kind=Organisation.Kind.COMMISSIONER, area_codes=[area_code])
+    return MembershipFactory(organisation=office, role=role).user
+
+
+@pytest.mark.parametrize("url", [DASHBOARD, CSV])
+def test_anonymous_visitor_is_sent_to_sign_in(client, url):
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:sign-in"))
+
+
+@pytest.mark.parametrize("url", [DASHBOARD, CSV])
+def test_password_alone_is_sent_to_the_second_factor(client, commissioner, url):
+    client.force_login(commissioner)
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:verify"))
+
+
+@pytest.mark.parametrize("url", [DASHBOARD, CSV])
+def test_practitioner_gets_403(practitioner_client, url):
+    assert practitioner_client.get(url).status_code == 403
+
+
+@pytest.mark.parametrize("url", [DASHBOARD, CSV])
+def test_outsider_practitioner_gets_403(outsider_client, url):
+    assert outsider_client.get(url, {"area": WEST_YORKSHIRE}).status_code == 403
+
+
+@pytest.mark.parametrize("url", [DASHBOARD, CSV])
+def test_commissioner_of_another_area_gets_404_for_this_area(snapshot, url):
+    client = sign_in(Client(), _commissioner_of(WEST_MIDLANDS))
+    assert client.get(url, {"area": WEST_YORKSHIRE}).status_code == 404
+    assert client.get(url, {"area": "E99999999"}).status_code == 404
+
+
+def test_commissioner_sees_their_own_area(commissioner_client, snapshot):
+    response = commissioner_client.get(DASHBOARD)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Needs assessment: West Yorkshire" in page
+    assert "Indian" in page
+    assert "[c]" in page  # 1 Other Black person, and the next smallest count, are hidden
+    assert "Census 2021" in page
+    assert "Every event in the snapshot" in page
+    assert "events in this area from 10 May 2025 to 12 May 2025" in page
+    assert f"{CSV}?area={WEST_YORKSHIRE}" in page
+    assert "<svg" in page
+    assert "style=" not in page  # the content security policy blocks inline styles
+    assert (
+        response["Cache-Control"].startswith("no-cache") or "no-store" in response["Cache-Control"]
+    )
+
+
+def test_analyst_sees_the_area_too(snapshot):
+    client = sign_in(Client(), _commissioner_of(WEST_YORKSHIRE, Membership.Role.ANALYST))
+    response = client.get(DASHBOARD, {"area": WEST_YORKSHIRE})
+    assert response.status_code == 200
+    assert "West Yorkshire" in response.content.decode()
+
+
+def test_commissioner_with_two_areas_can_switch(snapshot):
+    user = _commissioner_of(WEST_YORKSHIRE)
+    user.memberships.get().organisation.areas.add(WEST_MIDLANDS)
+    client = sign_in(Client(), user)
+    page = client.get(DASHBOARD, {"area": WEST_MIDLANDS}).content.decode()
+    assert "Needs assessment: West Midlands" in page
+
+
+def test_csv_download_is_the_contract_table(commissioner_client, snapshot):
+    response = commissioner_client.get(CSV, {"area": WEST_YORKSHIRE, "date_from": "2025-01-01"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert "needs-assessment-E23000010-2025-01-01.csv" in response["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert tuple(rows[0]) == HEADER
+    by_group = {row["ethnic_group"]: row for row in rows}
+    assert by_group["asian_indian"]["accepted"] == "6"
+    assert by_group["black_other"]["referred"] == "[c]"
+    assert by_group["total"]["referred"] == "12"
+
+
+def test_no_snapshot_says_how_to_make_one(commissioner_client, snapshot_dir):
+    response = commissioner_client.get(DASHBOARD)
+    assert response.status_code == 200
+    assert "There is no snapshot yet" in response.content.decode()
+    assert "bridgeway snapshot" in response.content.decode()
+    assert commissioner_client.get(CSV).status_code == 404
+
+
+def test_bad_dates_are_explained_not_500(commissioner_client, snapshot):
+    response = commissioner_client.get(DASHBOARD, {"date_from": "2025-02-31"})
+    assert response.status_code == 400
+    assert "Enter the start date as a real date" in response.content.decode()
+    response = commissioner_client.get(
+        DASHBOARD, {"date_from": "2025-06-01", "date_to": "2025-01-01"}
+    )
+    assert response.status_code == 400
+    assert "The end date must be the same as or after the start date" in response.content.decode()
+    response = commissioner_client.get(CSV, {"date_to": "soon"})
+    assert response.status_code == 400
+    assert "Enter the end date" in response.content.decode()
+
+
+def test_synthetic_snapshot_is_labelled_synthetic(commissioner_client, organisation, snapshot_dir):
+    from bridgeway.casework.services import ContactDetails, PersonDetails, referral_create
+
+    service = ServiceFactory(organisation=organisation, district_codes=[LEEDS])
+    referral_create(
+        service=service, details=PersonDetails(), contact=ContactDetails(), is_synthetic=True
+    )
+    snapshot_write(out_dir=snapshot_dir)
+    page = commissioner_client.get(DASHBOARD).content.decode()
+    assert "Synthetic" in page
+    assert "made-up demonstration data" in page
+
+
+def test_period_filter_narrows_the_table(commissioner_client, snapshot):
+    page = commissioner_client.get(
+        DASHBOARD, {"date_from": "2026-01-01", "date_to": "2026-12-31"}
+    ).content.decode()
+    assert "no events in this area and period" in page

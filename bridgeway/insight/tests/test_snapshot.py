@@ -1,0 +1,291 @@
+"""The pseudonymised snapshot: its exact schema, no personal data, incremental runs, checks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from django.utils import timezone
+
+from bridgeway.accounts.models import Organisation
+from bridgeway.casework.models import CaseEvent
+from bridgeway.insight.services import snapshot_write
+from bridgeway.insight.snapshot import (
+    ORGANISATION_KINDS,
+    SNAPSHOT_SCHEMA,
+    STATE_FILE,
+    SnapshotError,
+    SnapshotState,
+    read_state,
+    validate_snapshot,
+    write_state,
+)
+from bridgeway.insight.tests.factories import (
+    LEEDS,
+    ServiceFactory,
+    person_events,
+    referral_through,
+    snapshot_row,
+    write_snapshot,
+)
+
+pytestmark = pytest.mark.django_db
+
+AT = dt.datetime(2025, 5, 10, 9, 30, tzinfo=dt.UTC)
+CONTRACT_TYPES = {
+    "event_id": pa.string(),
+    "person_key": pa.string(),
+    "case_key": pa.string(),
+    "organisation_key": pa.string(),
+    "service_key": pa.string(),
+    "organisation_kind": pa.string(),
+    "service_specialist": pa.bool_(),
+    "stage": pa.string(),
+    "occurred_on": pa.date32(),
+    "lad_code": pa.string(),
+    "pfa_code": pa.string(),
+    "ethnic_group": pa.string(),
+    "age_band": pa.string(),
+    "sex": pa.string(),
+    "sexual_orientation": pa.string(),
+    "religion": pa.string(),
+    "disabilities": pa.list_(pa.string()),
+    "harm_types": pa.list_(pa.string()),
+    "hate_strands": pa.list_(pa.string()),
+    "channel": pa.string(),
+    "coped_better": pa.bool_(),
+}
+
+
+@pytest.fixture
+def service(organisation):
+    return ServiceFactory(organisation=organisation, district_codes=[LEEDS], is_specialist=True)
+
+
+def _read(directory):
+    return pq.read_table(sorted(directory.glob("events-*.parquet")))
+
+
+def test_snapshot_has_exactly_the_contract_columns_and_types(service, snapshot_dir):
+    referral_through(
+        service,
+        ["contacted", "offered", "accepted", "closed"],
+        at=AT,
+        ethnic_group="black_caribbean",
+        coped_better=True,
+        disabilities=("autism",),
+        disability_status="recorded",
+    )
+    result = snapshot_write(out_dir=snapshot_dir)
+    table = _read(snapshot_dir)
+    assert {name: table.schema.field(name).type for name in table.schema.names} == CONTRACT_TYPES
+    assert table.schema.names == list(CONTRACT_TYPES)
+    assert result.events_written == table.num_rows == 5
+    rows = table.to_pylist()
+    assert [row["stage"] for row in rows] == [
+        "referred",
+        "contacted",
+        "offered",
+        "accepted",
+        "closed",
+    ]
+    assert [row["coped_better"] for row in rows] == [None, None, None, None, True]
+    first = rows[0]
+    assert first["occurred_on"] == dt.date(2025, 5, 10)
+    assert first["ethnic_group"] == "black_caribbean"
+    assert first["disabilities"] == ["autism"]
+    assert first["hate_strands"] == []
+    assert first["organisation_kind"] == "specialist"
+    assert first["service_specialist"] is True
+    # No postcode given: the area is the service's first district and its force area.
+    assert (first["lad_code"], first["pfa_code"]) == (LEEDS, "E23000010")
+    assert len({row["event_id"] for row in rows}) == 5
+    assert len({row["person_key"] for row in rows}) == 1
+
+
+def test_keys_are_hmacs_with_the_pseudonym_key(service, snapshot_dir, settings):
+    settings.PSEUDONYM_KEY = "a-test-pseudonym-key"
+    referral = referral_through(service, [], at=AT)
+    snapshot_write(out_dir=snapshot_dir)
+    row = _read(snapshot_dir).to_pylist()[0]
+
+    def expected(kind, identifier):
+        return hmac.new(
+            b"a-test-pseudonym-key", f"{kind}:{identifier}".encode(), hashlib.sha256
+        ).hexdigest()
+
+    event = CaseEvent.objects.get(referral=referral)
+    assert row["person_key"] == expected("person", referral.person_id)
+    assert row["case_key"] == expected("case", referral.id)
+    assert row["event_id"] == expected("event", event.id)
+    assert row["organisation_key"] == expected("organisation", service.organisation_id)
+    assert row["service_key"] == expected("service", service.id)
+
+
+def test_snapshot_holds_no_names_contact_details_or_free_text(service, snapshot_dir):
+    referral = referral_through(
+        service,
+        ["contacted"],
+        at=AT,
+        name="Zephaniah Quillfeather",
+        email="zephaniah.quillfeather@example.org",
+        phone="07700 900461",
+        ethnic_group_description="Somali Bajuni heritage",
+    )
+    snapshot_write(out_dir=snapshot_dir)
+    secrets = [
+        "Zephaniah",
+        "Quillfeather",
+        "zephaniah.quillfeather",
+        "07700 900461",
+        "Somali Bajuni",
+        "What happened to",
+        referral.reference,
+        str(referral.id),
+        str(referral.person_id),
+    ]
+    raw = b"".join(path.read_bytes() for path in snapshot_dir.iterdir() if path.is_file())
+    values = json.dumps(_read(snapshot_dir).to_pylist(), default=str)
+    for secret in secrets:
+        assert secret.encode() not in raw
+        assert secret.lower() not in raw.lower().decode("latin-1")
+        assert secret not in values
+
+
+def test_a_persons_own_postcode_area_comes_before_the_services(organisation, snapshot_dir):
+    birmingham_service = ServiceFactory(organisation=organisation, district_codes=["E08000025"])
+    referral_through(birmingham_service, [], at=AT, postcode="LS6 1AA")
+    snapshot_write(out_dir=snapshot_dir)
+    row = _read(snapshot_dir).to_pylist()[0]
+    assert (row["lad_code"], row["pfa_code"]) == (LEEDS, "E23000010")
+
+
+def test_second_run_writes_only_new_events(service, snapshot_dir):
+    referral = referral_through(service, ["contacted"], at=AT)
+    first = snapshot_write(out_dir=snapshot_dir)
+    assert first.events_written == 2
+
+    nothing = snapshot_write(out_dir=snapshot_dir)
+    assert nothing.path is None
+    assert nothing.events_written == 0
+    assert len(list(snapshot_dir.glob("events-*.parquet"))) == 1
+
+    referral_through(service, [], at=AT)
+    from bridgeway.casework.services import referral_advance
+
+    referral_advance(referral=referral, stage="assessed", actor=None, at=AT + dt.timedelta(days=5))
+    third = snapshot_write(out_dir=snapshot_dir)
+    assert third.events_written == 2
+    assert third.path is not None
+    assert [row["stage"] for row in pq.read_table(third.path).to_pylist()] == [
+        "referred",
+        "assessed",
+    ]
+    assert third.last_event_id == CaseEvent.objects.latest("id").id
+    assert len(set(_read(snapshot_dir).column("event_id").to_pylist())) == 4
+
+
+def test_an_event_that_committed_late_inside_the_window_is_picked_up(service, snapshot_dir):
+    referral_through(service, ["contacted", "assessed"], at=AT)
+    snapshot_write(out_dir=snapshot_dir)
+    state = read_state(snapshot_dir)
+    late = CaseEvent.objects.order_by("id")[1]
+    # As if the run had not seen ``late``: its transaction had not committed yet.
+    write_state(
+        snapshot_dir,
+        SnapshotState(
+            last_event_id=state.last_event_id,
+            recent_event_ids=tuple(i for i in state.recent_event_ids if i != late.id),
+        ),
+    )
+    again = snapshot_write(out_dir=snapshot_dir)
+    assert again.events_written == 1
+    assert pq.read_table(again.path).column("stage").to_pylist() == ["contacted"]
+
+
+def test_first_run_with_no_events_makes_an_empty_snapshot(snapshot_dir):
+    result = snapshot_write(out_dir=snapshot_dir)
+    assert result.events_written == 0
+    assert result.path is not None
+    parts = validate_snapshot(snapshot_dir)
+    assert [part.rows for part in parts] == [0]
+    assert (snapshot_dir / STATE_FILE).exists()
+
+
+def test_synthetic_referrals_mark_the_part_synthetic(service, snapshot_dir):
+    from bridgeway.casework.services import ContactDetails, PersonDetails, referral_create
+
+    referral_create(
+        service=service,
+        details=PersonDetails(),
+        contact=ContactDetails(),
+        received_at=timezone.now(),
+        is_synthetic=True,
+    )
+    snapshot_write(out_dir=snapshot_dir)
+    assert [part.synthetic for part in validate_snapshot(snapshot_dir)] == [True]
+
+
+def test_organisation_kinds_match_the_model():
+    assert set(ORGANISATION_KINDS) == set(Organisation.Kind.values)
+
+
+def test_contract_schema_is_the_one_written():
+    assert dict(zip(SNAPSHOT_SCHEMA.names, SNAPSHOT_SCHEMA.types, strict=True)) == CONTRACT_TYPES
+
+
+# --- reading checks ----------------------------------------------------------------------
+
+
+def test_missing_snapshot_directory_is_a_clear_error(tmp_path):
+    with pytest.raises(SnapshotError, match="does not exist"):
+        validate_snapshot(tmp_path / "nowhere")
+
+
+def test_empty_snapshot_directory_is_a_clear_error(tmp_path):
+    with pytest.raises(SnapshotError, match=r"empty.*bridgeway snapshot"):
+        validate_snapshot(tmp_path)
+
+
+def test_a_missing_column_is_named_with_its_file(tmp_path):
+    table = pa.Table.from_pylist([snapshot_row()], schema=SNAPSHOT_SCHEMA).drop_columns(["channel"])
+    pq.write_table(table, tmp_path / "events-1.parquet")
+    with pytest.raises(SnapshotError, match=r"events-1\.parquet: column channel is missing"):
+        validate_snapshot(tmp_path)
+
+
+def test_a_column_of_the_wrong_type_is_named_with_its_file(tmp_path):
+    table = pa.Table.from_pylist([snapshot_row()], schema=SNAPSHOT_SCHEMA)
+    table = table.set_column(
+        table.schema.get_field_index("occurred_on"), "occurred_on", pa.array(["2025-06-01"])
+    )
+    pq.write_table(table, tmp_path / "events-2.parquet")
+    with pytest.raises(
+        SnapshotError, match=r"events-2\.parquet: column occurred_on has type string"
+    ):
+        validate_snapshot(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "shown"),
+    [
+        ("ethnic_group", "bame", "'bame'"),
+        ("stage", "triaged", "'triaged'"),
+        ("hate_strands", ["race", "made_up"], "'made_up'"),
+        ("organisation_kind", "charity", "'charity'"),
+        ("pfa_code", "WY", "'WY'"),
+    ],
+)
+def test_an_unknown_code_is_named_with_file_column_and_value(tmp_path, column, value, shown):
+    rows = [*person_events("p1", "white_british", ["referred"]), snapshot_row(**{column: value})]
+    write_snapshot(tmp_path, rows)
+    with pytest.raises(SnapshotError) as raised:
+        validate_snapshot(tmp_path)
+    message = str(raised.value)
+    assert "events-" in message
+    assert f"column {column} holds {shown}" in message
