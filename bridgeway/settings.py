@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from bridgeway.environment import (
     ConfigurationError,
     env_bool,
+    env_choice,
     env_int,
     env_list,
     env_secret,
@@ -33,9 +34,9 @@ ALLOWED_HOSTS = env_list("BRIDGEWAY_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "
 CSRF_TRUSTED_ORIGINS = env_list("BRIDGEWAY_CSRF_TRUSTED_ORIGINS", [])
 
 # Keys for sealed (encrypted) fields, newest first; see docs/decisions/0003-sealed-fields.md.
-ENCRYPTION_KEYS = env_list("BRIDGEWAY_ENCRYPTION_KEYS", []) or [
-    local_secret(VAR_DIR / "encryption.key", make="fernet")
-]
+ENCRYPTION_KEYS = [
+    key.strip() for key in env_secret("BRIDGEWAY_ENCRYPTION_KEYS").split(",") if key.strip()
+] or [local_secret(VAR_DIR / "encryption.key", make="fernet")]
 # The key that turns people and cases into snapshot pseudonyms. Analysts never hold it.
 PSEUDONYM_KEY = env_secret("BRIDGEWAY_PSEUDONYM_KEY") or local_secret(VAR_DIR / "pseudonym.key")
 
@@ -160,7 +161,9 @@ SESSION_COOKIE_AGE = 8 * 60 * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_HTTPONLY = True
 CSRF_FAILURE_VIEW = "bridgeway.site.views.csrf_failure"
-SECURE_REFERRER_POLICY = "no-referrer"
+# Never sent to other sites; sent to ourselves, because with "no-referrer" browsers send
+# "Origin: null" on form posts and Django's CSRF origin check rightly refuses every form.
+SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
@@ -188,6 +191,11 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("BRIDGEWAY_LOG_LEVEL", "INFO")},
+    "root": {
+        "handlers": ["console"],
+        "level": env_choice(
+            "BRIDGEWAY_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+        ),
+    },
     "loggers": {"axes": {"level": "WARNING"}},
 }

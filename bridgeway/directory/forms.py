@@ -26,7 +26,7 @@ class ServiceListingForm(forms.Form):
     description = forms.CharField(
         label=_("What the service does"), widget=forms.Textarea(attrs={"rows": 5}), required=False
     )
-    url = forms.URLField(label=_("Website"), required=False, max_length=200)
+    url = forms.URLField(label=_("Website"), required=False, max_length=200, assume_scheme="https")
     email = forms.EmailField(label=_("Email address"), required=False)
     phone = forms.CharField(label=_("Phone number"), max_length=40, required=False)
     districts = forms.MultipleChoiceField(

@@ -13,6 +13,7 @@ TEST_PASSWORD = "correct horse battery staple 42"
 class OrganisationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Organisation
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Test Organisation {n}")
     slug = factory.Sequence(lambda n: f"test-organisation-{n}")
