@@ -14,6 +14,7 @@ urlpatterns = [
     path("staff/", include("bridgeway.accounts.urls")),
     path("staff/", include("bridgeway.casework.urls")),
     path("staff/directory/", include("bridgeway.directory.urls")),
+    path("staff/funding/", include("bridgeway.commissioning.urls")),
     path("insight/", include("bridgeway.insight.urls")),
     path("", site_views.root, name="root"),
 ]

@@ -1,1 +1,146 @@
-"""No records of its own yet."""
+"""Funding rounds, applications to them, and decisions with feedback.
+
+The briefing asks commissioners for grants as well as contracts, quick decisions, and
+feedback to the organisations they turn down, so a declined decision cannot be saved
+without feedback (a database constraint, not only a form check).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from bridgeway.accounts.models import Organisation
+from bridgeway.places.models import PoliceForceArea
+from bridgeway.records import TimestampedModel
+
+
+class FundingRound(TimestampedModel):
+    """A commissioner's call for applications: a grant or a contract, open between two dates."""
+
+    class Kind(models.TextChoices):
+        GRANT = "grant", _("Grant")
+        CONTRACT = "contract", _("Contract")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    commissioner = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="funding_rounds"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    opens_on = models.DateField(_("opens on"))
+    closes_on = models.DateField(_("closes on"))
+    # Whole pounds and pence; never a float.
+    amount_available = models.DecimalField(_("amount available"), max_digits=12, decimal_places=2)
+    areas = models.ManyToManyField(PoliceForceArea, related_name="funding_rounds")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    is_synthetic = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["closes_on", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(closes_on__gte=models.F("opens_on")),
+                name="commissioning_round_closes_after_opening",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount_available__gt=0),
+                name="commissioning_round_amount_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def is_open_on(self, day: dt.date) -> bool:
+        """Whether applications are taken on ``day`` (both end dates included)."""
+        return self.opens_on <= day <= self.closes_on
+
+
+class Application(TimestampedModel):
+    """An organisation's bid to a funding round."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted")
+        UNDER_REVIEW = "under_review", _("Under review")
+        AWARDED = "awarded", _("Awarded")
+        DECLINED = "declined", _("Declined")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    funding_round = models.ForeignKey(
+        FundingRound, on_delete=models.CASCADE, related_name="applications"
+    )
+    applicant = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="funding_applications"
+    )
+    summary = models.TextField(_("summary"))
+    amount_requested = models.DecimalField(_("amount requested"), max_digits=12, decimal_places=2)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.SUBMITTED)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_at = models.DateTimeField()
+    is_synthetic = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["submitted_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["funding_round", "applicant"], name="commissioning_one_application_each"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount_requested__gt=0),
+                name="commissioning_application_amount_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.applicant} → {self.funding_round}"
+
+    @property
+    def is_decided(self) -> bool:
+        return self.status in {self.Status.AWARDED, self.Status.DECLINED}
+
+
+class Decision(TimestampedModel):
+    """The commissioner's answer to an application, with the feedback behind it."""
+
+    class Outcome(models.TextChoices):
+        AWARDED = "awarded", _("Awarded")
+        DECLINED = "declined", _("Declined")
+
+    application = models.OneToOneField(
+        Application, on_delete=models.CASCADE, primary_key=True, related_name="decision"
+    )
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    feedback = models.TextField(_("feedback"), blank=True)
+    amount_awarded = models.DecimalField(
+        _("amount awarded"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    decided_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(outcome="declined") | ~models.Q(feedback=""),
+                name="commissioning_declined_needs_feedback",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(outcome="awarded", amount_awarded__gt=0)
+                | models.Q(outcome="declined", amount_awarded__isnull=True),
+                name="commissioning_award_amount_matches_outcome",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()}: {self.application}"

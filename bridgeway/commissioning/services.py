@@ -1,0 +1,255 @@
+"""Writes for commissioning: opening funding rounds, applying, and deciding with feedback.
+
+Staff pages, the demo seeder and tests all call these. Each checks who is acting, so a
+caller cannot skip the rule by going around a view.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bridgeway.accounts.models import Membership, Organisation, User
+from bridgeway.commissioning.models import Application, Decision, FundingRound
+
+TITLE_MAX_LENGTH = 200
+TEXT_MAX_LENGTH = 10_000
+# Nothing a single PCC round gives out comes near this; bigger is a typing slip.
+AMOUNT_MAX = Decimal("99999999.99")
+
+
+def _has_role(user: User, organisation: Organisation, roles: Sequence[str]) -> bool:
+    return Membership.objects.filter(
+        user=user, organisation=organisation, role__in=list(roles)
+    ).exists()
+
+
+def _amount(value: Decimal | int | str, field: str) -> Decimal:
+    try:
+        amount = Decimal(str(value)).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        raise ValidationError({field: _("Enter an amount in pounds, like 12500.")}) from None
+    if not amount.is_finite() or amount <= 0:
+        raise ValidationError({field: _("The amount must be more than £0.")})
+    if amount > AMOUNT_MAX:
+        raise ValidationError({field: _("The amount is too large; check the figure.")})
+    return amount
+
+
+def _text(value: str, field: str, message: str, *, limit: int = TEXT_MAX_LENGTH) -> str:
+    cleaned = value.strip()
+    if not cleaned:
+        raise ValidationError({field: message})
+    if len(cleaned) > limit:
+        raise ValidationError(
+            {field: _("This must be %(limit)d characters or fewer.") % {"limit": limit}}
+        )
+    return cleaned
+
+
+@transaction.atomic
+def funding_round_create(
+    *,
+    commissioner: Organisation,
+    actor: User,
+    title: str,
+    description: str,
+    kind: str,
+    opens_on: dt.date,
+    closes_on: dt.date,
+    amount_available: Decimal | int | str,
+    area_codes: Sequence[str],
+    is_synthetic: bool = False,
+) -> FundingRound:
+    """Open a funding round for ``commissioner``'s office.
+
+    ``actor`` must hold the commissioner role there; the round's areas must be areas the
+    office covers. Raises ``PermissionDenied`` or ``ValidationError`` (by field).
+    """
+    if commissioner.kind != Organisation.Kind.COMMISSIONER:
+        raise ValidationError(
+            {"commissioner": _("Only a commissioner's office runs funding rounds.")}
+        )
+    if not _has_role(actor, commissioner, [Membership.Role.COMMISSIONER]):
+        raise PermissionDenied("Only the office's commissioners may open a funding round.")
+    if kind not in FundingRound.Kind.values:
+        raise ValidationError({"kind": _("Choose grant or contract.")})
+    if closes_on < opens_on:
+        raise ValidationError(
+            {"closes_on": _("The closing date must be on or after the opening date.")}
+        )
+    codes = list(dict.fromkeys(area_codes))
+    if not codes:
+        raise ValidationError({"areas": _("Choose at least one area the round covers.")})
+    covered = {area.code: area for area in commissioner.areas.all()}
+    outside = [code for code in codes if code not in covered]
+    if outside:
+        raise ValidationError(
+            {"areas": _("Your office does not cover %(codes)s.") % {"codes": ", ".join(outside)}}
+        )
+    funding_round = FundingRound(
+        commissioner=commissioner,
+        title=_text(title, "title", _("Enter a title."), limit=TITLE_MAX_LENGTH),
+        description=_text(description, "description", _("Describe what the round will fund.")),
+        kind=kind,
+        opens_on=opens_on,
+        closes_on=closes_on,
+        amount_available=_amount(amount_available, "amount_available"),
+        created_by=actor,
+        is_synthetic=is_synthetic,
+    )
+    funding_round.full_clean()
+    funding_round.save()
+    funding_round.areas.set([covered[code] for code in codes])
+    return funding_round
+
+
+@transaction.atomic
+def application_submit(
+    *,
+    funding_round: FundingRound,
+    applicant: Organisation,
+    actor: User,
+    summary: str,
+    amount_requested: Decimal | int | str,
+    at: dt.datetime | None = None,
+    is_synthetic: bool = False,
+) -> Application:
+    """Apply to an open round on behalf of ``applicant``.
+
+    Only an administrator of a support organisation (not a commissioner's office) may
+    apply, once per round, while the round is open, for no more than it has available.
+    """
+    if applicant.kind == Organisation.Kind.COMMISSIONER:
+        raise ValidationError({"applicant": _("Commissioners' offices cannot apply for funding.")})
+    if not _has_role(actor, applicant, [Membership.Role.ORGANISATION_ADMIN]):
+        raise PermissionDenied("Only the organisation's administrators may apply for it.")
+    moment = at or timezone.now()
+    if not funding_round.is_open_on(timezone.localdate(moment)):
+        raise ValidationError(
+            {"funding_round": _("This funding round is not open for applications.")}
+        )
+    amount = _amount(amount_requested, "amount_requested")
+    if amount > funding_round.amount_available:
+        raise ValidationError(
+            {
+                "amount_requested": _(
+                    "The round has £%(available)s available; ask for that or less."
+                )
+                % {"available": f"{funding_round.amount_available:,.2f}"}
+            }
+        )
+    # Lock the round so two administrators cannot both submit for one organisation.
+    FundingRound.objects.select_for_update().filter(pk=funding_round.pk).first()
+    if Application.objects.filter(funding_round=funding_round, applicant=applicant).exists():
+        raise ValidationError(
+            {
+                "applicant": _("%(name)s has already applied to this round.")
+                % {"name": applicant.name}
+            }
+        )
+    application = Application(
+        funding_round=funding_round,
+        applicant=applicant,
+        summary=_text(summary, "summary", _("Describe what the money would pay for.")),
+        amount_requested=amount,
+        submitted_by=actor,
+        submitted_at=moment,
+        is_synthetic=is_synthetic,
+    )
+    application.full_clean()
+    application.save()
+    return application
+
+
+def _require_decider(actor: User, funding_round: FundingRound) -> None:
+    if not _has_role(actor, funding_round.commissioner, [Membership.Role.COMMISSIONER]):
+        raise PermissionDenied("Only the round's commissioners may decide applications.")
+
+
+@transaction.atomic
+def application_review_start(*, application: Application, actor: User) -> Application:
+    """Mark a submitted application as under review, so the applicant can see it moving."""
+    _require_decider(actor, application.funding_round)
+    locked = Application.objects.select_for_update().get(pk=application.pk)
+    if locked.status != Application.Status.SUBMITTED:
+        raise ValidationError(
+            {"status": _("Only a newly submitted application can be put under review.")}
+        )
+    locked.status = Application.Status.UNDER_REVIEW
+    locked.save(update_fields=["status", "updated_at"])
+    application.status = locked.status
+    return application
+
+
+@transaction.atomic
+def application_decide(
+    *,
+    application: Application,
+    actor: User,
+    outcome: str,
+    feedback: str,
+    amount_awarded: Decimal | int | str | None = None,
+    at: dt.datetime | None = None,
+) -> Decision:
+    """Award or decline an application, once.
+
+    Only a commissioner of the round's office may decide. Declining needs feedback the
+    organisation can learn from; an award is for the amount requested unless another,
+    no larger, amount is given.
+    """
+    _require_decider(actor, application.funding_round)
+    if outcome not in Decision.Outcome.values:
+        raise ValidationError({"outcome": _("Choose award or decline.")})
+    locked = Application.objects.select_for_update().get(pk=application.pk)
+    if locked.is_decided:
+        raise ValidationError({"outcome": _("This application has already been decided.")})
+    cleaned_feedback = feedback.strip()
+    if len(cleaned_feedback) > TEXT_MAX_LENGTH:
+        raise ValidationError(
+            {
+                "feedback": _("This must be %(limit)d characters or fewer.")
+                % {"limit": TEXT_MAX_LENGTH}
+            }
+        )
+    amount: Decimal | None = None
+    if outcome == Decision.Outcome.DECLINED:
+        if not cleaned_feedback:
+            raise ValidationError(
+                {
+                    "feedback": _(
+                        "Tell the organisation why it was declined and what would make a future "
+                        "application succeed."
+                    )
+                }
+            )
+    else:
+        amount = (
+            locked.amount_requested
+            if amount_awarded in (None, "")
+            else _amount(amount_awarded, "amount_awarded")
+        )
+        if amount > locked.amount_requested:
+            raise ValidationError(
+                {"amount_awarded": _("The award cannot be more than the amount requested.")}
+            )
+    decision = Decision(
+        application=locked,
+        outcome=outcome,
+        feedback=cleaned_feedback,
+        amount_awarded=amount,
+        decided_at=at or timezone.now(),
+        decided_by=actor,
+    )
+    decision.full_clean()
+    decision.save()
+    locked.status = outcome
+    locked.save(update_fields=["status", "updated_at"])
+    application.status = locked.status
+    return decision

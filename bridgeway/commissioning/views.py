@@ -1,0 +1,221 @@
+"""Staff pages for funding: open rounds and applying, a round's applications, deciding.
+
+Thin: access through ``selectors``, changes through ``services``, rules in neither view.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from bridgeway.accounts.access import organisations_for, staff_required
+from bridgeway.accounts.models import Membership, User
+from bridgeway.commissioning.forms import ApplicationForm, DecisionForm
+from bridgeway.commissioning.models import FundingRound
+from bridgeway.commissioning.selectors import (
+    application_get_for_office,
+    applications_of_user,
+    applying_organisations,
+    funding_round_get_for_office,
+    open_round_get,
+    open_rounds,
+    round_applications,
+    rounds_of_office,
+)
+from bridgeway.commissioning.services import (
+    application_decide,
+    application_review_start,
+    application_submit,
+)
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101 - staff_required guarantees a signed-in user
+    return user
+
+
+def _copy_errors(form: Form, error: ValidationError) -> None:
+    for field, field_messages in error.message_dict.items():
+        for message in field_messages:
+            form.add_error(field if field in form.fields else None, message)
+
+
+def _can_decide(user: User, funding_round: FundingRound) -> bool:
+    return funding_round.commissioner in organisations_for(user, [Membership.Role.COMMISSIONER])
+
+
+@never_cache
+@staff_required
+@require_GET
+def rounds(request: HttpRequest) -> HttpResponse:
+    """Open rounds (any staff), an apply form for administrators, and one's own bids."""
+    user = _user(request)
+    organisations = applying_organisations(user)
+    applications = list(applications_of_user(user))
+    applied = {(a.funding_round_id, a.applicant_id) for a in applications}
+    listed = []
+    for funding_round in open_rounds(today=timezone.localdate()):
+        still_to_apply = [o for o in organisations if (funding_round.id, o.id) not in applied]
+        listed.append(
+            {
+                "round": funding_round,
+                "form": (
+                    # Ids per round: several apply forms share the page; names stay the same.
+                    ApplicationForm(
+                        organisations=still_to_apply, auto_id=f"id_{funding_round.id}_%s"
+                    )
+                    if still_to_apply
+                    else None
+                ),
+            }
+        )
+    return render(
+        request,
+        "commissioning/rounds.html",
+        {
+            "listed": listed,
+            "applications": applications,
+            "office_rounds": list(rounds_of_office(user)),
+        },
+    )
+
+
+@never_cache
+@staff_required
+@require_http_methods(["GET", "POST"])
+def apply(request: HttpRequest, round_id: uuid.UUID) -> HttpResponse:
+    """Apply to an open round for an organisation one administers."""
+    user = _user(request)
+    funding_round = open_round_get(round_id, today=timezone.localdate())
+    organisations = applying_organisations(user)
+    if not organisations:
+        raise PermissionDenied("Only administrators of support organisations may apply.")
+    form = ApplicationForm(
+        request.POST if request.method == "POST" else None, organisations=organisations
+    )
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                application_submit(
+                    funding_round=funding_round,
+                    applicant=form.cleaned_data["applicant"],
+                    actor=user,
+                    summary=form.cleaned_data["summary"],
+                    amount_requested=form.cleaned_data["amount_requested"],
+                )
+            except ValidationError as error:
+                _copy_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("Your application to %(title)s has been submitted.")
+                    % {"title": funding_round.title},
+                )
+                return HttpResponseRedirect(reverse("commissioning:rounds"))
+    return render(
+        request,
+        "commissioning/apply.html",
+        {"round": funding_round, "form": form},
+        status=status,
+    )
+
+
+def _round_page(
+    request: HttpRequest,
+    funding_round: FundingRound,
+    *,
+    failed: tuple[uuid.UUID, DecisionForm] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    user = _user(request)
+    can_decide = _can_decide(user, funding_round)
+    rows: list[dict[str, Any]] = []
+    for application in round_applications(funding_round):
+        form = None
+        if can_decide and not application.is_decided:
+            form = (
+                failed[1]
+                if failed and failed[0] == application.id
+                else DecisionForm(prefix=str(application.id))
+            )
+        rows.append({"application": application, "form": form})
+    return render(
+        request,
+        "commissioning/round.html",
+        {
+            "round": funding_round,
+            "rows": rows,
+            "can_decide": can_decide,
+            "is_open": funding_round.is_open_on(timezone.localdate()),
+        },
+        status=status,
+    )
+
+
+@never_cache
+@staff_required
+@require_GET
+def round_detail(request: HttpRequest, round_id: uuid.UUID) -> HttpResponse:
+    """A round and its applications, for its commissioner's office only."""
+    return _round_page(request, funding_round_get_for_office(_user(request), round_id))
+
+
+@never_cache
+@staff_required
+@require_POST
+def decide(request: HttpRequest, application_id: uuid.UUID) -> HttpResponse:
+    """Award or decline an application (commissioners of the round's office)."""
+    user = _user(request)
+    application = application_get_for_office(user, application_id)
+    funding_round = application.funding_round
+    if not _can_decide(user, funding_round):
+        raise PermissionDenied("Only the office's commissioners may decide applications.")
+    form = DecisionForm(request.POST, prefix=str(application.id))
+    if form.is_valid():
+        try:
+            application_decide(
+                application=application,
+                actor=user,
+                outcome=form.cleaned_data["outcome"],
+                feedback=form.cleaned_data["feedback"],
+                amount_awarded=form.cleaned_data["amount_awarded"],
+            )
+        except ValidationError as error:
+            _copy_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Decision recorded for %(name)s.") % {"name": application.applicant.name},
+            )
+            return HttpResponseRedirect(reverse("commissioning:round", args=[funding_round.id]))
+    return _round_page(request, funding_round, failed=(application.id, form), status=400)
+
+
+@never_cache
+@staff_required
+@require_POST
+def review(request: HttpRequest, application_id: uuid.UUID) -> HttpResponse:
+    """Mark an application as under review."""
+    user = _user(request)
+    application = application_get_for_office(user, application_id)
+    if not _can_decide(user, application.funding_round):
+        raise PermissionDenied("Only the office's commissioners may review applications.")
+    try:
+        application_review_start(application=application, actor=user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return HttpResponseRedirect(reverse("commissioning:round", args=[application.funding_round_id]))
