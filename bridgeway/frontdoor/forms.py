@@ -1,4 +1,4 @@
-"""The public forms: finding support, referring yourself, reporting and following up.
+"""The public forms: the questions of finding support, referring yourself, reporting and following up.
 
 Every message says what is wrong and where, in the person's language. Limits on length are
 generous for what people need to say and stop anything larger before it reaches a service.
@@ -27,7 +27,18 @@ from bridgeway.equality.labels import (
     public_choices,
     public_label,
 )
-from bridgeway.equality.vocabulary import language_by_tag
+from bridgeway.equality.vocabulary import language_by_tag, vocabulary
+from bridgeway.frontdoor.journey import (
+    AGE_MAX,
+    AGE_MIN,
+    INDEPENDENT_OF_POLICE,
+    LIVED_EXPERIENCE,
+    MAN_WORKER,
+    SAME_COMMUNITY,
+    SELF_REFERRAL,
+    WOMAN_WORKER,
+    age_for_band,
+)
 from bridgeway.frontdoor.phone_numbers import InvalidPhoneNumber, is_mobile, normalise_uk_phone
 from bridgeway.places.postcodes import InvalidPostcode, parse_location
 
@@ -122,6 +133,10 @@ def _age_band_choices() -> list[tuple[str, str]]:
     ]
 
 
+def _age_band_choices_only() -> list[tuple[str, str]]:
+    return public_choices("age_bands")
+
+
 def site_language_code() -> str:
     """The vocabulary code (ISO 639-3) of the language the page is shown in."""
     tag = (get_language() or "en").lower()
@@ -129,8 +144,8 @@ def site_language_code() -> str:
     return language.code if language else "eng"
 
 
-class SupportSearchForm(forms.Form):
-    """Where the person is, what happened and their language: what matching needs."""
+class WhereForm(forms.Form):
+    """Where the person is: what matching needs to find services near them."""
 
     where = forms.CharField(
         label=_("Where are you?"),
@@ -139,24 +154,11 @@ class SupportSearchForm(forms.Form):
         ),
         max_length=POSTCODE_MAX,
         error_messages={
-            "required": _("Enter a postcode, or the first part of one, like LS6."),
+            "required": _(
+                "Enter a postcode, or the first part of one, like LS6. Or choose “Skip this question”."
+            ),
             **_too_long(_("A postcode")),
         },
-    )
-    what = forms.MultipleChoiceField(
-        label=_("What happened? Choose any that fit, or none."),
-        help_text=_("This helps us find services that know about it. You can skip it."),
-        choices=_harm_type_choices,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={"invalid_choice": _("Choose what happened from the list.")},
-    )
-    language = forms.ChoiceField(
-        label=_("Which language would you like support in?"),
-        choices=_language_choices_any,
-        widget=forms.Select(attrs={"class": "govuk-select"}),
-        required=False,
-        error_messages={"invalid_choice": _("Choose a language from the list.")},
     )
 
     def clean_where(self) -> str:
@@ -167,6 +169,160 @@ class SupportSearchForm(forms.Form):
             raise ValidationError(
                 _("Enter a postcode like LS6 1AA, or the first part of one, like LS6.")
             ) from None
+
+    def answers(self) -> dict[str, Any]:
+        """The answer to keep for the journey."""
+        return {"where": self.cleaned_data["where"]}
+
+
+class WhatForm(forms.Form):
+    """What happened, in plain words; any number of answers, or none."""
+
+    what = forms.MultipleChoiceField(
+        label=_("What happened? Choose any that fit."),
+        help_text=_("This helps us find services that know about it. You do not have to say."),
+        choices=_harm_type_choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("Choose what happened from the list.")},
+    )
+
+    def answers(self) -> dict[str, Any]:
+        """The answer to keep for the journey (duplicates dropped)."""
+        return {"what": list(dict.fromkeys(self.cleaned_data["what"]))}
+
+
+class LanguageForm(forms.Form):
+    """The language the person would like support in."""
+
+    language = forms.ChoiceField(
+        label=_("Which language would you like support in?"),
+        choices=_language_choices_any,
+        widget=forms.Select(attrs={"class": "govuk-select"}),
+        required=False,
+        error_messages={"invalid_choice": _("Choose a language from the list.")},
+    )
+
+    def answers(self) -> dict[str, Any]:
+        """The answer to keep for the journey."""
+        return {"language": self.cleaned_data["language"]}
+
+
+class AgeForm(forms.Form):
+    """The person's age, as a number or a band; both optional."""
+
+    age = forms.CharField(
+        label=_("How old are you?"),
+        help_text=_(
+            "Some services work only with young people, or only with adults. Type your age in years, or choose a range below."
+        ),
+        required=False,
+        max_length=3,
+        error_messages=_too_long(_("Your age")),
+    )
+    age_band = forms.ChoiceField(
+        label=_("Or choose a range"),
+        choices=_age_band_choices_only,
+        required=False,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": _("Choose an age range from the list.")},
+    )
+
+    def clean_age(self) -> int | None:
+        text = (self.cleaned_data.get("age") or "").strip()
+        if not text:
+            return None
+        if not text.isascii() or not text.isdigit() or not AGE_MIN <= int(text) <= AGE_MAX:
+            raise ValidationError(_("Enter your age as a number, like 16, or leave it out."))
+        return int(text)
+
+    def clean(self) -> dict[str, Any] | None:
+        cleaned = super().clean()
+        age = self.cleaned_data.get("age")
+        band: str = self.cleaned_data.get("age_band") or ""
+        if age is not None and band in vocabulary("age_bands"):
+            low, high = _band_limits(vocabulary("age_bands").get(band).extra)
+            if (low is not None and age < low) or (high is not None and age > high):
+                self.add_error(
+                    "age",
+                    _("Your age and the range you chose do not match. Give one or the other."),
+                )
+        return cleaned
+
+    def answers(self) -> dict[str, Any]:
+        """The answers to keep for the journey."""
+        return {
+            "age": self.cleaned_data.get("age"),
+            "age_band": self.cleaned_data.get("age_band") or "",
+        }
+
+
+def _band_limits(extra: dict[str, str]) -> tuple[int | None, int | None]:
+    """The youngest and oldest ages of an age band (None where it is open)."""
+
+    def number(text: str | None) -> int | None:
+        return int(text) if text and text.isdigit() else None
+
+    return number(extra.get("min_age")), number(extra.get("max_age"))
+
+
+def age_for_matching(age: int | None, band: str) -> int | None:
+    """The age to match on: the one typed, else one standing for the band chosen."""
+    if age is not None:
+        return age
+    if band not in vocabulary("age_bands"):
+        return None
+    return age_for_band(*_band_limits(vocabulary("age_bands").get(band).extra))
+
+
+def _matters_choices() -> list[tuple[str, str]]:
+    return [
+        (INDEPENDENT_OF_POLICE, str(_("Support that is independent of the police"))),
+        (SAME_COMMUNITY, str(_("People from my own community"))),
+        (WOMAN_WORKER, str(_("A worker who is a woman"))),
+        (MAN_WORKER, str(_("A worker who is a man"))),
+        (LIVED_EXPERIENCE, str(_("People who have been through something similar"))),
+        (SELF_REFERRAL, str(_("I want to contact them myself, without a police report"))),
+    ]
+
+
+def _ethnic_group_choices_optional() -> list[Any]:
+    return [("", str(_("Choose one, or leave this blank"))), *ethnic_group_choices()]
+
+
+class MattersForm(forms.Form):
+    """What matters to the person about who supports them (their preferences)."""
+
+    matters = forms.MultipleChoiceField(
+        label=_("What matters to you? Choose any that fit."),
+        help_text=_("We show services that offer these first."),
+        choices=_matters_choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("Choose what matters to you from the list.")},
+    )
+    ethnic_group = forms.ChoiceField(
+        label=_("If you would like people from your own community, which is it?"),
+        help_text=_("You can leave this out."),
+        choices=_ethnic_group_choices_optional,
+        widget=forms.Select(attrs={"class": "govuk-select"}),
+        required=False,
+        error_messages={"invalid_choice": _("Choose an ethnic group from the list.")},
+    )
+
+    def clean(self) -> dict[str, Any] | None:
+        cleaned = super().clean()
+        matters = self.cleaned_data.get("matters") or []
+        if WOMAN_WORKER in matters and MAN_WORKER in matters:
+            self.add_error("matters", _("Choose a worker who is a woman or a man, not both."))
+        return cleaned
+
+    def answers(self) -> dict[str, Any]:
+        """The answers to keep for the journey (duplicates dropped)."""
+        return {
+            "matters": list(dict.fromkeys(self.cleaned_data["matters"])),
+            "ethnic_group": self.cleaned_data.get("ethnic_group") or "",
+        }
 
 
 class ContactPreferencesForm(forms.Form):

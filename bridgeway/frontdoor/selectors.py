@@ -1,10 +1,19 @@
-"""Reads for the front door: which reporting centres can take a person's report."""
+"""Reads for the front door: services for someone who has not said where they are, and
+which reporting centres can take a person's report."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from collections.abc import Iterable
+
+from django.db.models import Q, QuerySet
 
 from bridgeway.accounts.models import Organisation
+from bridgeway.directory import matching
+from bridgeway.directory.matching import Match, Need, Preferences
+from bridgeway.directory.models import Service
+from bridgeway.directory.reasons import describe_all
+from bridgeway.directory.selectors import MatchedService, profile_of, services_public
+from bridgeway.equality.vocabulary import check_code, check_codes
 from bridgeway.places.models import PoliceForceArea
 from bridgeway.places.selectors import InvalidPostcode, LocationNotCovered, resolve_location
 
@@ -49,3 +58,66 @@ def reporting_centre_for(area: PoliceForceArea | None) -> Organisation | None:
         if not centre.areas.all():
             return centre
     return centres[0] if centres else None
+
+
+def services_anywhere(
+    *,
+    harm_types: Iterable[str] = (),
+    languages: Iterable[str] = (),
+    age: int | None = None,
+    ethnic_group: str | None = None,
+    preferences: Preferences | None = None,
+    limit: int = 10,
+) -> tuple[list[MatchedService], list[MatchedService]]:
+    """Services for someone who has not said where they are: ``(results, fallback)``.
+
+    Without a place, only services that take people from anywhere (national ones, or those
+    accepting people from outside their area) can be offered, ranked by the same rules as
+    ``directory.selectors.services_matching``. When none fits, ``fallback`` holds the best
+    options from the whole directory, each with cautions, so the page is never a dead end
+    while any service is listed. Raises ``UnknownCode`` for a code not in its vocabulary.
+    """
+    if age is not None and not 0 <= age <= 130:
+        raise ValueError("age must be between 0 and 130")
+    need = Need(
+        district_codes=(),
+        pfa_codes=(),
+        harm_types=tuple(check_codes("harm_types", list(harm_types))),
+        languages=tuple(check_codes("languages", list(languages))),
+        age=age,
+        ethnic_group=check_code("ethnic_groups", ethnic_group) if ethnic_group else None,
+        preferences=preferences or Preferences(),
+    )
+    reachable = services_public().filter(Q(is_national=True) | Q(accepts_out_of_area=True))
+    services = {str(s.id): s for s in reachable}
+    results = matching.rank(
+        need, [profile_of(s) for s in services.values()], neighbours=frozenset()
+    )[:limit]
+    fallback: list[Match] = []
+    if not results:
+        services = {str(s.id): s for s in services_public()}
+        fallback = matching.fallback(
+            need, [profile_of(s) for s in services.values()], neighbours=frozenset()
+        )[:limit]
+    place_names = _place_names(services.values())
+
+    def present(match: Match) -> MatchedService:
+        return MatchedService(
+            service=services[match.service_id],
+            score=match.score,
+            reasons=describe_all(match.reasons, place_names),
+            cautions=describe_all(match.cautions, place_names),
+            covers_area=match.covers_area,
+        )
+
+    return [present(m) for m in results], [present(m) for m in fallback]
+
+
+def _place_names(services: Iterable[Service]) -> dict[str, str]:
+    names: dict[str, str] = {}
+    for service in services:
+        for district in service.districts.all():
+            names.setdefault(district.code, district.name)
+        for area in service.police_force_areas.all():
+            names.setdefault(area.code, area.name)
+    return names

@@ -10,7 +10,24 @@ app_name = "frontdoor"
 
 urlpatterns: list[URLPattern] = [
     path("", views.home, name="home"),
-    path("get-support/", views.get_support, name="get-support"),
+    # The journey to support: one question a page, answers kept in the session, never the URL.
+    path("get-support/", views.support_question, {"step": "where"}, name="get-support"),
+    path("get-support/what/", views.support_question, {"step": "what"}, name="get-support-what"),
+    path(
+        "get-support/language/",
+        views.support_question,
+        {"step": "language"},
+        name="get-support-language",
+    ),
+    path("get-support/age/", views.support_question, {"step": "age"}, name="get-support-age"),
+    path(
+        "get-support/matters/",
+        views.support_question,
+        {"step": "matters"},
+        name="get-support-matters",
+    ),
+    path("get-support/results/", views.support_results, name="get-support-results"),
+    path("get-support/start-again/", views.support_start_again, name="get-support-start-again"),
     path("services/<uuid:service_id>/", views.service_detail, name="service"),
     path("services/<uuid:service_id>/refer/", views.refer, name="refer"),
     path("refer/done/", views.refer_done, name="refer-done"),

@@ -1,8 +1,9 @@
 """The public front door: thin views over directory matching and casework's services.
 
-Referrals, reports, references and follow-up codes never travel in a URL: forms are POSTed
-and confirmations read the session (POST-redirect-GET). Only the search for support is a
-GET form, because it saves nothing and its results should survive a language switch. Every
+Nothing a person tells us travels in a URL, where a browser's history would show it to the
+next person at a shared or watched device: the questions of the journey to support, like
+referrals, reports, references and follow-up codes, are POSTed and kept in the session, and
+results and confirmations read the session (POST-redirect-GET). Every
 page is ``no-store`` (the site middleware's default, made explicit with ``never_cache`` on
 the pages that take or show personal details, a reference or a code).
 """
@@ -15,9 +16,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bridgeway.casework.services import (
     FollowUpRefused,
@@ -29,29 +31,76 @@ from bridgeway.directory.models import Service
 from bridgeway.directory.selectors import (
     InvalidPostcode,
     LocationNotCovered,
-    MatchAnswer,
+    MatchedService,
+    Preferences,
     service_get_public,
     services_matching,
 )
 from bridgeway.equality.labels import public_label
-from bridgeway.equality.vocabulary import UnknownCode, vocabulary
+from bridgeway.equality.vocabulary import vocabulary
 from bridgeway.frontdoor.forms import (
+    AgeForm,
     FollowUpForm,
+    LanguageForm,
+    MattersForm,
     ReportForm,
     SelfReferralForm,
-    SupportSearchForm,
+    WhatForm,
+    WhereForm,
+    age_for_matching,
+)
+from bridgeway.frontdoor.journey import (
+    AGE,
+    INDEPENDENT_OF_POLICE,
+    LANGUAGE,
+    LIVED_EXPERIENCE,
+    MATTERS,
+    SAME_COMMUNITY,
+    SELF_REFERRAL,
+    STEPS,
+    WHAT,
+    WHERE,
+    SupportAnswers,
+    answers_from_session,
+    next_step,
+    previous_step,
+    worker_gender,
 )
 from bridgeway.frontdoor.selectors import (
     police_force_area_for,
     reporting_centre_for,
     reporting_centres,
+    services_anywhere,
 )
+from bridgeway.places.selectors import resolve_location
 
 REFERRAL_DONE_KEY = "frontdoor.referral_done"
 REPORT_DONE_KEY = "frontdoor.report_done"
+# The answers of the journey to support, all under this one key of the session.
+SUPPORT_ANSWERS_KEY = "frontdoor.get_support"
 
-# Fields of the search form people fill in; any of them in the query string means "search".
-_SEARCH_FIELDS = ("where", "what", "language")
+_QUESTION_FORMS: dict[str, type[Any]] = {
+    WHERE: WhereForm,
+    WHAT: WhatForm,
+    LANGUAGE: LanguageForm,
+    AGE: AgeForm,
+    MATTERS: MattersForm,
+}
+_STEP_URL_NAMES = {
+    WHERE: "frontdoor:get-support",
+    WHAT: "frontdoor:get-support-what",
+    LANGUAGE: "frontdoor:get-support-language",
+    AGE: "frontdoor:get-support-age",
+    MATTERS: "frontdoor:get-support-matters",
+}
+# What each question keeps when it is skipped: nothing.
+_SKIPPED: dict[str, dict[str, Any]] = {
+    WHERE: {"where": ""},
+    WHAT: {"what": []},
+    LANGUAGE: {"language": ""},
+    AGE: {"age": None, "age_band": ""},
+    MATTERS: {"matters": [], "ethnic_group": ""},
+}
 
 
 # Casework's field names where the public forms call the question something else.
@@ -79,34 +128,159 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "frontdoor/home.html")
 
 
+def _answers(request: HttpRequest) -> SupportAnswers | None:
+    """The journey's answers from the session, checked again; None if not started."""
+    return answers_from_session(
+        request.session.get(SUPPORT_ANSWERS_KEY),
+        harm_types=vocabulary("harm_types").codes,
+        languages=vocabulary("languages").codes,
+        age_bands=vocabulary("age_bands").codes,
+        ethnic_groups=vocabulary("ethnic_groups").codes,
+    )
+
+
+def _step_url(step: str) -> str:
+    return reverse(_STEP_URL_NAMES[step])
+
+
+def _initial(step: str, answers: SupportAnswers) -> dict[str, Any]:
+    """What to show already filled in when the person comes back to a question."""
+    initial: dict[str, dict[str, Any]] = {
+        WHERE: {"where": answers.where},
+        WHAT: {"what": list(answers.what)},
+        LANGUAGE: {"language": answers.language},
+        AGE: {
+            "age": "" if answers.age is None else str(answers.age),
+            "age_band": answers.age_band,
+        },
+        MATTERS: {"matters": list(answers.matters), "ethnic_group": answers.ethnic_group},
+    }
+    return initial[step]
+
+
+def _check_where_is_covered(form: forms.Form) -> None:
+    """Say on the question itself when a postcode is not one we can find services for."""
+    try:
+        resolve_location(form.cleaned_data["where"])
+    except InvalidPostcode:
+        form.add_error(
+            "where", _("Enter a postcode like LS6 1AA, or the first part of one, like LS6.")
+        )
+    except LocationNotCovered:
+        form.add_error(
+            "where",
+            _(
+                "We could not find that postcode in England or Wales. Check it, or try just the first part, like LS6."
+            ),
+        )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def support_question(request: HttpRequest, step: str = WHERE) -> HttpResponse:
+    """One question of the journey to support, POSTed, kept in the session, skippable.
+
+    Answers never travel in a URL: a GET with a query string (an old link, or answers put
+    in the address) is sent to the clean address and nothing in it is used or echoed.
+    """
+    if request.method == "GET" and request.GET:
+        return redirect(request.path)
+    answers = _answers(request) or SupportAnswers()
+    form_class = _QUESTION_FORMS[step]
+    if request.method == "POST":
+        if request.POST.get("action") == "skip":
+            request.session[SUPPORT_ANSWERS_KEY] = answers.with_step(
+                step, **_SKIPPED[step]
+            ).to_session()
+            return _after(step)
+        form = form_class(request.POST)
+        if form.is_valid() and step == WHERE:
+            _check_where_is_covered(form)
+        if form.is_valid():
+            request.session[SUPPORT_ANSWERS_KEY] = answers.with_step(
+                step, **form.answers()
+            ).to_session()
+            return _after(step)
+    else:
+        form = form_class(initial=_initial(step, answers))
+    previous = previous_step(step)
+    return render(
+        request,
+        "frontdoor/get_support_question.html",
+        {
+            "form": form,
+            "step": step,
+            "number": STEPS.index(step) + 1,
+            "total": len(STEPS),
+            "back_url": _step_url(previous) if previous else reverse("frontdoor:home"),
+            "started": bool(answers.seen),
+        },
+    )
+
+
+def _after(step: str) -> HttpResponse:
+    following = next_step(step)
+    return redirect(_step_url(following) if following else "frontdoor:get-support-results")
+
+
+@never_cache
 @require_GET
-def get_support(request: HttpRequest) -> HttpResponse:
-    """Ask where, what happened and which language; then show services that fit, with why."""
-    searching = any(name in request.GET for name in _SEARCH_FIELDS)
-    form = SupportSearchForm(request.GET if searching else None)
-    answer: MatchAnswer | None = None
-    if searching and form.is_valid():
+def support_results(request: HttpRequest) -> HttpResponse:
+    """Services that fit the answers kept in the session, each with why, best first."""
+    if request.GET:
+        return redirect(request.path)
+    answers = _answers(request)
+    if answers is None or not answers.seen:
+        return redirect("frontdoor:get-support")
+    preferences = Preferences(
+        independent_of_police=INDEPENDENT_OF_POLICE in answers.matters,
+        same_community=SAME_COMMUNITY in answers.matters,
+        worker_gender=worker_gender(answers.matters),
+        lived_experience=LIVED_EXPERIENCE in answers.matters,
+        self_referral=SELF_REFERRAL in answers.matters,
+    )
+    wanted: dict[str, Any] = {
+        "harm_types": answers.what,
+        "languages": [answers.language] if answers.language else [],
+        "age": age_for_matching(answers.age, answers.age_band),
+        "ethnic_group": answers.ethnic_group or None,
+        "preferences": preferences,
+    }
+    place = ""
+    results: list[MatchedService] = []
+    fallback: list[MatchedService] = []
+    located = False
+    if answers.where:
         try:
-            answer = services_matching(
-                location=form.cleaned_data["where"],
-                harm_types=form.cleaned_data["what"],
-                languages=[form.cleaned_data["language"]] if form.cleaned_data["language"] else [],
-            )
-        except InvalidPostcode:
-            form.add_error(
-                "where", _("Enter a postcode like LS6 1AA, or the first part of one, like LS6.")
-            )
-        except LocationNotCovered:
-            form.add_error(
-                "where",
-                _(
-                    "We could not find that postcode in England or Wales. Check it, or try just the first part, like LS6."
-                ),
-            )
-        except UnknownCode:
-            # The form already checks codes; this is a second line of defence.
-            form.add_error(None, _("Choose answers from the lists."))
-    return render(request, "frontdoor/get_support.html", {"form": form, "answer": answer})
+            answer = services_matching(location=answers.where, **wanted)
+        except (InvalidPostcode, LocationNotCovered):
+            # Postcode data changed since the question was answered: treat it as not given.
+            pass
+        else:
+            located = True
+            place = answer.location.district.name
+            results, fallback = answer.results, answer.fallback
+    if not located:
+        results, fallback = services_anywhere(**wanted)
+    return render(
+        request,
+        "frontdoor/get_support_results.html",
+        {
+            "located": located,
+            "place": place,
+            "results": results,
+            "fallback": fallback,
+            "where_url": _step_url(WHERE),
+        },
+    )
+
+
+@never_cache
+@require_POST
+def support_start_again(request: HttpRequest) -> HttpResponse:
+    """Forget every answer of the journey and go back to its first question."""
+    request.session.pop(SUPPORT_ANSWERS_KEY, None)
+    return redirect("frontdoor:get-support")
 
 
 def _service_context(service: Service) -> dict[str, Any]:

@@ -46,11 +46,23 @@ def test_person_finds_a_service_refers_themselves_and_it_reaches_the_inbox(
     membership = MembershipFactory(organisation=organisation, role=Membership.Role.PRACTITIONER)
     device = totp_device_create(membership.user, key=AUTHENTICATOR_KEY, confirmed=True)
 
-    # The person: where they are and what happened, in plain words.
+    # The person: one question a page. Where they are, what happened in plain words, and
+    # the rest skipped. No answer ever appears in the address (and so in the history).
     page.goto(f"{live_server.url}/en/get-support/")
     page.get_by_label("Where are you?").fill("ls6 1aa")
+    page.get_by_role("button", name="Continue").click()
+    visited = [page.url]
     page.get_by_label(str(public_label("harm_types", "hate_incident"))).check()
-    page.get_by_role("button", name="Find services").click()
+    page.get_by_role("button", name="Continue").click()
+    for _question in ("language", "age", "what matters"):
+        visited.append(page.url)
+        page.get_by_role("button", name="Skip this question").click()
+    visited.append(page.url)
+    assert page.url == f"{live_server.url}/en/get-support/results/"
+    for url in visited:
+        assert "?" not in url
+        assert "ls6" not in url.lower()
+        assert "hate_incident" not in url
     page.get_by_role("link", name="Chapeltown Hate Incident Support", exact=True).click()
     page.get_by_role("button", name="Ask for support").click()
 

@@ -18,7 +18,10 @@ def _public_paths(service: Service) -> list[str]:
     return [
         "",
         "get-support/",
-        "get-support/?where=LS6+1AA",
+        "get-support/what/",
+        "get-support/language/",
+        "get-support/age/",
+        "get-support/matters/",
         f"services/{service.id}/",
         f"services/{service.id}/refer/",
         "report/",
