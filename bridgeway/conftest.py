@@ -7,7 +7,12 @@ whose office covers West Yorkshire.
 
 from __future__ import annotations
 
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from django.core.management import call_command
@@ -122,3 +127,125 @@ def outsider_client(outsider: User) -> Client:
 @pytest.fixture
 def commissioner_client(commissioner: User) -> Client:
     return sign_in(Client(), commissioner)
+
+
+# --- Browser tests ----------------------------------------------------------------------------
+# Debian's Chromium driven by Playwright (never `playwright install`: no browser downloads).
+# Mark such tests @pytest.mark.browser and use pytest-django's live_server with
+# live_reference_data; scripts/test runs them in their own pass, without xdist.
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+AXE_SCRIPT = Path(__file__).resolve().parent / "site" / "static" / "build" / "axe.min.js"
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One headless Chromium for the session's browser tests."""
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop running in this thread while it is started,
+    # so Django's async-safety check would refuse the ORM calls tests and the live server's
+    # fixtures make from it. Allowed only while the browser runs.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    playwright = sync_playwright().start()
+    try:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+    finally:
+        playwright.stop()
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+def _leaves_the_machine(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in {"http", "https", "ws", "wss"} and parts.hostname not in LOCAL_HOSTS
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    """A fresh browser context and page for one test, closed afterwards.
+
+    Requests to anywhere but this machine are refused (a test may ``page.route`` a site it
+    expects, which takes precedence), so no test depends on or talks to the internet.
+    """
+    context = browser.new_context(locale="en-GB")
+    context.route(_leaves_the_machine, lambda route: route.abort("blockedbyclient"))
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+def axe_violations(page: Any, impacts: tuple[str, ...] = ("serious", "critical")) -> list[str]:
+    """axe-core's accessibility violations of the given impacts on the page as it is now.
+
+    Each is ``"rule-id (impact): help: selector, ..."`` so a failing assertion says where.
+    """
+    # Evaluated through the DevTools protocol rather than added as a <script>: the site's
+    # Content-Security-Policy rightly refuses inline scripts, and tests keep that policy on.
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(AXE_SCRIPT.read_text(encoding="utf-8"))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{violation['id']} ({violation['impact']}): {violation['help']}: "
+        + ", ".join(" ".join(node["target"]) for node in violation["nodes"])
+        for violation in result["violations"]
+        if violation["impact"] in impacts
+    ]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def static_root() -> None:
+    """STATIC_ROOT exists, as after ``collectstatic``, so WhiteNoise does not warn in every test."""
+    from django.conf import settings
+
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked ``postgres_only`` are skipped, with the reason shown, on other databases."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return
+    skip = pytest.mark.skip(reason=f"needs PostgreSQL; this run uses {connection.vendor}")
+    for item in items:
+        if item.get_closest_marker("postgres_only"):
+            item.add_marker(skip)
+
+
+def pytest_make_parametrize_id(config: pytest.Config, val: object, argname: str) -> str | None:
+    """UUID parameters (or their text) get a fixed test id, ``uuid``, not their value.
+
+    Tests use ``uuid4()`` for "an id nothing has"; with the value in the id, each xdist
+    worker would collect differently named tests and the parallel run would refuse to start.
+    """
+    if isinstance(val, uuid.UUID):
+        return "uuid"
+    if isinstance(val, str) and len(val) == 36:
+        try:
+            uuid.UUID(val)
+        except ValueError:
+            return None
+        return "uuid"
+    return None

@@ -50,6 +50,17 @@ def env_int(name: str, default: int, *, minimum: int = 0) -> int:
     return number
 
 
+def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    """One of ``choices`` (compared without regard to case), returned as spelled there."""
+    value = os.environ.get(name, "").strip()
+    if value == "":
+        return default
+    for choice in choices:
+        if value.lower() == choice.lower():
+            return choice
+    raise ConfigurationError(f"{name} must be one of {', '.join(choices)}, not {value!r}")
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     """A comma-separated list; blank items are dropped."""
     value = os.environ.get(name, "")
