@@ -49,6 +49,7 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Application
+        skip_postgeneration_save = True
 
     funding_round = factory.SubFactory(FundingRoundFactory)
     applicant = factory.SubFactory(OrganisationFactory)
