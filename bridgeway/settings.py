@@ -43,6 +43,11 @@ PSEUDONYM_KEY = env_secret("BRIDGEWAY_PSEUDONYM_KEY") or local_secret(VAR_DIR / 
 # Counts from 1 to this minus one are suppressed in every published statistic.
 SUPPRESSION_THRESHOLD = env_int("BRIDGEWAY_SUPPRESSION_THRESHOLD", 5, minimum=1)
 
+# Days a finished case keeps its personal data before `bridgeway retention --apply` anonymises
+# it; see docs/decisions/0042-retention.md. Closed: after closure. Declined: after declining.
+RETENTION_CLOSED_CASE_DAYS = env_int("BRIDGEWAY_RETENTION_CLOSED_CASE_DAYS", 6 * 365, minimum=30)
+RETENTION_DECLINED_DAYS = env_int("BRIDGEWAY_RETENTION_DECLINED_DAYS", 2 * 365, minimum=30)
+
 SNAPSHOT_DIR = Path(env_str("BRIDGEWAY_SNAPSHOT_DIR", str(VAR_DIR / "snapshot")))
 
 INSTALLED_APPS = [
@@ -173,6 +178,9 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [
     ("en", _("English")),
     ("cy", _("Welsh")),
+    ("ur", _("Urdu")),
+    ("pl", _("Polish")),
+    ("pa", _("Panjabi")),
 ]
 LOCALE_PATHS = [BASE_DIR / "bridgeway" / "locale"]
 USE_I18N = True

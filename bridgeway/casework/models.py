@@ -104,13 +104,19 @@ class Referral(TimestampedModel):
     coped_better = models.BooleanField(null=True, blank=True)
     received_at = models.DateTimeField(db_index=True)
     is_synthetic = models.BooleanField(default=False)
+    # Set when its retention period ended and its personal data was removed.
+    anonymised_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-received_at", "id"]
         indexes = [
             models.Index(
                 fields=["organisation", "stage", "-received_at"], name="casework_inbox_idx"
-            )
+            ),
+            # The unfiltered inbox: one organisation's cases, newest first, without a sort.
+            models.Index(
+                fields=["organisation", "-received_at", "id"], name="casework_inbox_order_idx"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -141,6 +147,9 @@ class CaseEvent(models.Model):
         NOTE = "note", _("Note")
         MESSAGE_IN = "message_in", _("Message from the person")
         MESSAGE_OUT = "message_out", _("Message to the person")
+        CONSENT = "consent", _("Consent")
+        SHARE = "share", _("Information shared")
+        CONTACT = "contact", _("Contact attempt")
 
     # Sequential so snapshots can be taken incrementally; never shown outside the database.
     id = models.BigAutoField(primary_key=True)
@@ -187,3 +196,126 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.id} {self.action} {self.object_type} {self.object_id}"
+
+
+class Consent(TimestampedModel):
+    """A person's permission to share their information: one scope, one recipient, one time.
+
+    Scopes (see docs/decisions/0040):
+
+    * ``onward_referral``: refer the person to a named organisation's service. The receiving
+      organisation sees only the parts listed in ``includes``.
+    * ``police``: pass the person's report to one police force. Nothing goes to the police
+      without it, whatever the person ticked on the report form.
+    * ``named_worker``: share with one named worker at another organisation (a school's
+      safeguarding lead, a youth worker in the area the person moved to).
+
+    A consent is live from ``given_at`` until ``expires`` or ``revoked_at``, whichever comes
+    first. It is never edited: revoking sets ``revoked_at``; a change is a new consent.
+    """
+
+    class Scope(models.TextChoices):
+        ONWARD_REFERRAL = "onward_referral", _("Refer to another organisation")
+        POLICE = "police", _("Pass to the police")
+        NAMED_WORKER = "named_worker", _("Share with a named worker")
+
+    class GivenHow(models.TextChoices):
+        IN_PERSON = "in_person", _("In person")
+        PHONE = "phone", _("On the phone")
+        WRITTEN = "written", _("In writing (letter, email or text)")
+        ONLINE = "online", _("On the website")
+
+    class Item(models.TextChoices):
+        # What a share may carry besides the reference and the kinds of harm.
+        CONTACT_DETAILS = "contact_details", _("Name, contact details and contact preferences")
+        CHARACTERISTICS = "characteristics", _("Age, ethnic group and other characteristics")
+        NARRATIVE = "narrative", _("What happened, in their words")
+        HISTORY = "history", _("The case timeline, messages and notes")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="consents")
+    scope = models.CharField(max_length=20, choices=Scope.choices)
+    recipient_organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recipient_police_force_area = models.ForeignKey(
+        PoliceForceArea, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recipient_worker = SealedTextField(blank=True)
+    includes = models.JSONField(default=list, blank=True)
+    given_at = models.DateTimeField()
+    given_how = models.CharField(max_length=20, choices=GivenHow.choices)
+    expires = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-given_at", "id"]
+        indexes = [models.Index(fields=["person", "scope"], name="casework_consent_scope_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_scope_display()} ({self.person_id})"
+
+
+class Share(models.Model):
+    """One disclosure of a person's information, made under a consent. Never deleted."""
+
+    id = models.BigAutoField(primary_key=True)
+    consent = models.ForeignKey(Consent, on_delete=models.PROTECT, related_name="shares")
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="shares")
+    scope = models.CharField(max_length=20, choices=Consent.Scope.choices)
+    recipient_organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recipient_police_force_area = models.ForeignKey(
+        PoliceForceArea, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recipient_worker = SealedTextField(blank=True)
+    items = models.JSONField(default=list, blank=True)
+    # The referral the receiving organisation works, for an onward referral or a transfer.
+    onward_referral = models.OneToOneField(
+        Referral, null=True, blank=True, on_delete=models.PROTECT, related_name="arrived_by"
+    )
+    shared_at = models.DateTimeField()
+    shared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["shared_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Share {self.id} ({self.scope})"
+
+
+class ContactAttempt(models.Model):
+    """A worker's try at reaching the person, allowed only within their contact preferences."""
+
+    class Method(models.TextChoices):
+        CALL = "call", _("Phone call")
+        TEXT = "text", _("Text message")
+        EMAIL = "email", _("Email")
+        VOICEMAIL = "voicemail", _("Voicemail or answerphone message")
+
+    class Outcome(models.TextChoices):
+        REACHED = "reached", _("Spoke to or heard back from the person")
+        NOT_REACHED = "not_reached", _("Did not reach them")
+        SENT = "sent", _("Sent")
+
+    id = models.BigAutoField(primary_key=True)
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="contacts")
+    method = models.CharField(max_length=20, choices=Method.choices)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    note = SealedTextField(blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    attempted_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["attempted_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_method_display()} at {self.attempted_at:%Y-%m-%d %H:%M}"

@@ -7,14 +7,26 @@ as one that does not exist. Every successful read of a referral is written to th
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
+from django.db import connection
+from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from bridgeway.accounts.access import CASEWORK_ROLES, organisations_for
 from bridgeway.accounts.models import User
-from bridgeway.casework.models import CaseEvent, Referral
+from bridgeway.casework.models import (
+    CaseEvent,
+    Consent,
+    ContactAttempt,
+    ContactPreference,
+    Referral,
+    Report,
+    Share,
+)
 from bridgeway.casework.references import normalise_reference
 from bridgeway.casework.services import audit_record
 
@@ -23,6 +35,8 @@ INBOX_MAX_PAGE_SIZE = 200
 
 # Until someone has been contacted, the inbox shows how long they have waited.
 WAITING_STAGES = frozenset({"referred"})
+# The inbox filter value for referrals nobody has taken on.
+UNASSIGNED = "unassigned"
 
 
 def inbox_for_user(
@@ -30,14 +44,21 @@ def inbox_for_user(
     *,
     stage: str | None = None,
     kind: str | None = None,
+    harm: str | None = None,
+    age_band: str | None = None,
+    waited_days: int | None = None,
+    assignee: User | str | None = None,
     page: int | str = 1,
     per_page: int = INBOX_PAGE_SIZE,
+    now: dt.datetime | None = None,
 ) -> Page[Referral]:
     """One page of the referrals and reports in the user's casework organisations.
 
-    Newest first, optionally only one ``stage`` or ``kind``. A page number past the end
-    gives the last page. Sealed fields the list does not show are not read, so a page costs
-    the same few queries however many rows it holds.
+    Newest first, optionally narrowed to one ``stage``, ``kind``, kind of ``harm``, the
+    person's ``age_band``, those still waiting for first contact after ``waited_days``, and an
+    ``assignee`` (a user, or ``"unassigned"``). A page number past the end gives the last
+    page. Sealed fields the list does not show are not read, so a page costs the same few
+    queries however many rows it holds or match.
     """
     organisations = organisations_for(user, CASEWORK_ROLES)
     referrals = (
@@ -50,8 +71,45 @@ def inbox_for_user(
         referrals = referrals.filter(stage=stage)
     if kind:
         referrals = referrals.filter(kind=kind)
+    if harm:
+        referrals = referrals.filter(_harm_includes(harm))
+    if age_band:
+        referrals = referrals.filter(person__age_band=age_band)
+    if waited_days is not None:
+        moment = now or timezone.now()
+        referrals = referrals.filter(
+            stage__in=WAITING_STAGES, received_at__lte=moment - dt.timedelta(days=waited_days)
+        )
+    if assignee == UNASSIGNED:
+        referrals = referrals.filter(assigned_to__isnull=True)
+    elif isinstance(assignee, User):
+        referrals = referrals.filter(assigned_to=assignee)
     size = max(1, min(per_page, INBOX_MAX_PAGE_SIZE))
     return Paginator(referrals, size).get_page(page)
+
+
+def _harm_includes(code: str) -> Q:
+    """Referrals whose ``harm_types`` list holds ``code``.
+
+    PostgreSQL tests JSON containment; SQLite has no such lookup, so its JSON text is searched
+    for the quoted code (codes are lower-case letters and underscores, so one code cannot be
+    found inside another when quoted).
+    """
+    if connection.vendor == "postgresql":
+        return Q(harm_types__contains=[code])
+    return Q(harm_types__icontains=f'"{code}"')
+
+
+def inbox_assignees(user: User) -> list[User]:
+    """The people a referral in the user's casework organisations can be assigned to."""
+    organisations = organisations_for(user, CASEWORK_ROLES)
+    return list(
+        User.objects.filter(
+            memberships__organisation__in=organisations, memberships__role__in=CASEWORK_ROLES
+        )
+        .distinct()
+        .order_by("full_name", "email")
+    )
 
 
 def referral_waited(referral: Referral, *, now: dt.datetime) -> dt.timedelta | None:
@@ -114,3 +172,194 @@ def referral_timeline(referral: Referral) -> list[CaseEvent]:
         .select_related("actor")
         .order_by("occurred_at", "id")
     )
+
+
+def consents_for_referral(referral: Referral) -> list[Consent]:
+    """The person's consents, newest first, with their recipients."""
+    return list(
+        Consent.objects.filter(person_id=referral.person_id)
+        .select_related("recipient_organisation", "recipient_police_force_area")
+        .order_by("-given_at", "id")
+    )
+
+
+def shares_for_referral(referral: Referral) -> list[Share]:
+    """What was shared from this referral, oldest first, with each onward referral's stage."""
+    return list(
+        Share.objects.filter(referral=referral)
+        .select_related(
+            "recipient_organisation", "recipient_police_force_area", "onward_referral", "shared_by"
+        )
+        .order_by("shared_at", "id")
+    )
+
+
+def arrival_for_referral(referral: Referral) -> Share | None:
+    """The share this referral arrived by, when another organisation referred the person on."""
+    return (
+        Share.objects.filter(onward_referral=referral)
+        .select_related("referral__organisation", "referral__service")
+        .first()
+    )
+
+
+def consent_for_user(user: User, reference: str, consent_id: str) -> Consent:
+    """A consent of the person on one of the user's referrals, or 404 (missing or not theirs)."""
+    referral = referral_for_user(user, reference)
+    try:
+        return Consent.objects.select_related("person__organisation").get(
+            pk=consent_id, person_id=referral.person_id
+        )
+    except (Consent.DoesNotExist, ValueError, ValidationError):
+        raise Http404("No such consent") from None
+
+
+class NoSuchReference(Exception):
+    """No referral or report has this reference."""
+
+
+def subject_access_data(reference: str) -> dict[str, Any]:
+    """Everything the organisation holds about the person behind ``reference``, as plain data.
+
+    For a subject access request: the person, how they may be contacted, each of their
+    referrals or reports at that organisation with its timeline (internal notes included: the
+    organisation reviews the export for other people's data before it is released), consents,
+    shares and contact attempts. The follow-up code's hash is left out. The export is audited.
+    """
+    normalised = normalise_reference(reference) if isinstance(reference, str) else ""
+    referral = (
+        Referral.objects.select_related("person__organisation").filter(reference=normalised).first()
+        if normalised
+        else None
+    )
+    if referral is None:
+        raise NoSuchReference(reference)
+    person = referral.person
+    referrals = list(
+        Referral.objects.filter(person=person)
+        .select_related("service", "report")
+        .order_by("received_at", "id")
+    )
+    try:
+        contact: ContactPreference | None = person.contact_preference
+    except ContactPreference.DoesNotExist:
+        contact = None
+    data: dict[str, Any] = {
+        "organisation": person.organisation.name,
+        "person": {
+            "name": person.name,
+            "email": person.email,
+            "phone": person.phone,
+            "postcode": person.postcode,
+            "district": person.district_id,
+            "police_force_area": person.police_force_area_id,
+            "ethnic_group": person.ethnic_group,
+            "ethnic_group_description": person.ethnic_group_description,
+            "age_band": person.age_band,
+            "sex": person.sex,
+            "sexual_orientation": person.sexual_orientation,
+            "religion": person.religion,
+            "disabilities": person.disabilities,
+            "disability_status": person.disability_status,
+            "language": person.language,
+            "recorded_at": person.created_at.isoformat(),
+        },
+        "contact_preferences": None
+        if contact is None
+        else {
+            "channels": contact.channels,
+            "times": contact.times,
+            "may_leave_message": contact.may_leave_message,
+            "others_may_see": contact.others_may_see,
+            "name_to_use": contact.name_to_use,
+            "safe_word": contact.safe_word,
+        },
+        "referrals": [_referral_data(item) for item in referrals],
+        "consents": [
+            {
+                "scope": consent.scope,
+                "recipient_organisation": consent.recipient_organisation.name
+                if consent.recipient_organisation
+                else None,
+                "recipient_police_force_area": consent.recipient_police_force_area_id,
+                "recipient_worker": consent.recipient_worker,
+                "includes": consent.includes,
+                "given_at": consent.given_at.isoformat(),
+                "given_how": consent.given_how,
+                "expires": consent.expires.isoformat() if consent.expires else None,
+                "withdrawn_at": consent.revoked_at.isoformat() if consent.revoked_at else None,
+            }
+            for consent in Consent.objects.filter(person=person)
+            .select_related("recipient_organisation")
+            .order_by("given_at", "id")
+        ],
+    }
+    audit_record(
+        actor=None,
+        organisation=person.organisation,
+        action="subject_access.export",
+        object_type="person",
+        object_id=str(person.pk),
+        detail={"reference": referral.reference, "referrals": len(referrals)},
+    )
+    return data
+
+
+def _referral_data(referral: Referral) -> dict[str, Any]:
+    try:
+        report: Report | None = referral.report
+    except Report.DoesNotExist:
+        report = None
+    return {
+        "reference": referral.reference,
+        "kind": referral.kind,
+        "service": referral.service.name if referral.service else None,
+        "received_at": referral.received_at.isoformat(),
+        "channel": referral.channel,
+        "stage": referral.stage,
+        "harm_types": referral.harm_types,
+        "hate_strands": referral.hate_strands,
+        "narrative": referral.narrative,
+        "coped_better": referral.coped_better,
+        "report": None
+        if report is None
+        else {
+            "anonymous": report.is_anonymous,
+            "incident_date": report.incident_date.isoformat() if report.incident_date else None,
+            "incident_place": report.incident_place,
+            "wants_police_told": report.wants_police_told,
+        },
+        "timeline": [
+            {
+                "at": event.occurred_at.isoformat(),
+                "kind": event.kind,
+                "stage": event.stage,
+                "text": event.text,
+            }
+            for event in CaseEvent.objects.filter(referral=referral).order_by("occurred_at", "id")
+        ],
+        "contact_attempts": [
+            {
+                "at": attempt.attempted_at.isoformat(),
+                "method": attempt.method,
+                "outcome": attempt.outcome,
+                "note": attempt.note,
+            }
+            for attempt in ContactAttempt.objects.filter(referral=referral)
+        ],
+        "shared": [
+            {
+                "at": share.shared_at.isoformat(),
+                "scope": share.scope,
+                "recipient_organisation": share.recipient_organisation.name
+                if share.recipient_organisation
+                else None,
+                "recipient_police_force_area": share.recipient_police_force_area_id,
+                "recipient_worker": share.recipient_worker,
+                "items": share.items,
+            }
+            for share in Share.objects.filter(referral=referral).select_related(
+                "recipient_organisation"
+            )
+        ],
+    }

@@ -12,10 +12,12 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import F, Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,10 +27,13 @@ from bridgeway.casework.audit_chain import GENESIS_HASH, entry_hash
 from bridgeway.casework.models import (
     AuditEntry,
     CaseEvent,
+    Consent,
+    ContactAttempt,
     ContactPreference,
     Person,
     Referral,
     Report,
+    Share,
 )
 from bridgeway.casework.references import (
     new_follow_up_code,
@@ -36,6 +41,7 @@ from bridgeway.casework.references import (
     normalise_code,
     normalise_reference,
 )
+from bridgeway.casework.safe_contact import Refusal, contact_refusal
 from bridgeway.directory.models import Service
 from bridgeway.equality.vocabulary import (
     NOT_KNOWN_CODES,
@@ -45,6 +51,7 @@ from bridgeway.equality.vocabulary import (
     stage_order,
     vocabulary,
 )
+from bridgeway.places.models import PoliceForceArea
 from bridgeway.places.selectors import InvalidPostcode, LocationNotCovered, resolve_location
 
 # A follow-up code may be tried this many times for one reference before a pause.
@@ -701,4 +708,870 @@ def referral_advance(
     )
     referral.stage = locked.stage
     referral.coped_better = locked.coped_better
+    return referral
+
+
+# --- two-way messages and notes -------------------------------------------------------------
+
+# A message is a few paragraphs; a longer story belongs in the report itself.
+MESSAGE_MAX_LENGTH = 5_000
+
+
+@dataclass(frozen=True)
+class ReporterMessage:
+    """One message as the person who reported sees it: never who at the organisation wrote it."""
+
+    from_reporter: bool
+    text: str
+    sent_at: dt.datetime
+
+
+def _message_text(text: str, *, field_name: str = "text") -> str:
+    body = _bounded_text(text, field_name=field_name, limit=MESSAGE_MAX_LENGTH, label=_("Message"))
+    if not body:
+        raise ValidationError({field_name: _("Write a message before sending it.")})
+    return body
+
+
+def _report_of(referral: Referral) -> Report:
+    """The report behind ``referral``; messages go only where the person can read them back."""
+    try:
+        return Report.objects.get(referral_id=referral.pk)
+    except Report.DoesNotExist:
+        raise ValidationError(
+            {
+                "text": _(
+                    "Messages can only be sent on a report: the person has no way to read them here."
+                )
+            }
+        ) from None
+
+
+def _require_caseworker(actor: User, referral: Referral) -> None:
+    """The second line of defence behind the views: ``actor`` works this organisation's cases."""
+    _require_caseworker_of(actor, referral.organisation_id)
+
+
+@transaction.atomic
+def message_to_reporter(*, referral: Referral, actor: User, text: str) -> CaseEvent:
+    """A reply from the organisation the person who reported reads on the follow-up page.
+
+    Sealed at rest, on the timeline as ``MESSAGE_OUT``, and audited.
+    """
+    _require_caseworker(actor, referral)
+    body = _message_text(text)
+    _report_of(referral)
+    event = CaseEvent(
+        referral_id=referral.pk,
+        kind=CaseEvent.Kind.MESSAGE_OUT,
+        text=body,
+        actor=actor,
+        occurred_at=timezone.now(),
+    )
+    event.full_clean()
+    event.save()
+    audit_record(
+        actor=actor,
+        organisation=referral.organisation,
+        action="message.send",
+        object_type="referral",
+        object_id=str(referral.pk),
+        detail={"event": event.pk},
+    )
+    return event
+
+
+@transaction.atomic
+def message_from_reporter(*, referral: Referral, text: str) -> CaseEvent:
+    """A message the person who reported wrote on the follow-up page (after ``follow_up_open``).
+
+    Sealed at rest, on the timeline as ``MESSAGE_IN``, and audited with no actor: the person
+    has no account, and the audit log must not learn who they are.
+    """
+    body = _message_text(text)
+    _report_of(referral)
+    event = CaseEvent(
+        referral_id=referral.pk,
+        kind=CaseEvent.Kind.MESSAGE_IN,
+        text=body,
+        actor=None,
+        occurred_at=timezone.now(),
+    )
+    event.full_clean()
+    event.save()
+    audit_record(
+        actor=None,
+        organisation=referral.organisation,
+        action="message.receive",
+        object_type="referral",
+        object_id=str(referral.pk),
+        detail={"event": event.pk},
+    )
+    return event
+
+
+@transaction.atomic
+def messages_for_reporter(referral: Referral) -> list[ReporterMessage]:
+    """What the person who reported may read, oldest first: replies and their own messages.
+
+    Never internal notes, stage moves or the names of staff. The read is audited.
+    """
+    events = CaseEvent.objects.filter(
+        referral_id=referral.pk,
+        kind__in=[CaseEvent.Kind.MESSAGE_IN, CaseEvent.Kind.MESSAGE_OUT],
+    ).order_by("occurred_at", "id")
+    shown = [
+        ReporterMessage(
+            from_reporter=event.kind == CaseEvent.Kind.MESSAGE_IN,
+            text=event.text,
+            sent_at=event.occurred_at,
+        )
+        for event in events
+    ]
+    audit_record(
+        actor=None,
+        organisation=referral.organisation,
+        action="message.read_by_reporter",
+        object_type="referral",
+        object_id=str(referral.pk),
+        detail={"count": len(shown)},
+    )
+    return shown
+
+
+@transaction.atomic
+def note_add(*, referral: Referral, actor: User, text: str) -> CaseEvent:
+    """An internal note on the timeline: seen by the organisation's staff, never the person."""
+    _require_caseworker(actor, referral)
+    body = _message_text(text)
+    event = CaseEvent(
+        referral_id=referral.pk,
+        kind=CaseEvent.Kind.NOTE,
+        text=body,
+        actor=actor,
+        occurred_at=timezone.now(),
+    )
+    event.full_clean()
+    event.save()
+    audit_record(
+        actor=actor,
+        organisation=referral.organisation,
+        action="note.add",
+        object_type="referral",
+        object_id=str(referral.pk),
+        detail={"event": event.pk},
+    )
+    return event
+
+
+# --- consent and shares ---------------------------------------------------------------------
+
+# Who a worker named in a consent is, as the person gave it ("Ms Khan, safeguarding lead").
+WORKER_MAX_LENGTH = 200
+
+
+def _consent_items(includes: list[str] | tuple[str, ...]) -> list[str]:
+    if isinstance(includes, str) or not isinstance(includes, list | tuple):
+        raise ValidationError({"includes": _("Choose what may be shared from the list.")})
+    allowed = {item.value for item in Consent.Item}
+    items = list(dict.fromkeys(includes))
+    if any(item not in allowed for item in items):
+        raise ValidationError({"includes": _("Choose what may be shared from the list.")})
+    return items
+
+
+@transaction.atomic
+def consent_record(
+    *,
+    person: Person,
+    scope: str,
+    actor: User,
+    given_how: str,
+    recipient_organisation: Organisation | None = None,
+    recipient_police_force_area: PoliceForceArea | None = None,
+    recipient_worker: str = "",
+    includes: list[str] | tuple[str, ...] = (),
+    given_at: dt.datetime | None = None,
+    expires: dt.datetime | None = None,
+) -> Consent:
+    """Record the person's consent to one kind of share with one recipient.
+
+    ``onward_referral`` names the receiving organisation; ``police`` names the police force;
+    ``named_worker`` names the worker and their organisation. ``includes`` lists what the
+    share may carry beyond the minimum (see ``Consent.Item``).
+    """
+    _require_caseworker_of(actor, person.organisation_id)
+    if scope not in Consent.Scope.values:
+        raise ValidationError({"scope": _("Choose what the person agreed to from the list.")})
+    if given_how not in Consent.GivenHow.values:
+        raise ValidationError({"given_how": _("Choose how the person gave their consent.")})
+    items = _consent_items(includes)
+    worker = _bounded_text(
+        recipient_worker,
+        field_name="recipient_worker",
+        limit=WORKER_MAX_LENGTH,
+        label=_("The worker's name and role"),
+    )
+    now = timezone.now()
+    given = _received_at(given_at) if given_at is not None else now
+    if given > now:
+        raise ValidationError({"given_at": _("Consent cannot be given in the future.")})
+    if expires is not None:
+        expires = _received_at(expires)
+        if expires <= now:
+            raise ValidationError({"expires": _("The end date must be in the future.")})
+    recipient_organisation, recipient_police_force_area, worker = _consent_recipient(
+        person=person,
+        scope=scope,
+        organisation=recipient_organisation,
+        police_force_area=recipient_police_force_area,
+        worker=worker,
+    )
+    consent = Consent(
+        person=person,
+        scope=scope,
+        recipient_organisation=recipient_organisation,
+        recipient_police_force_area=recipient_police_force_area,
+        recipient_worker=worker,
+        includes=items,
+        given_at=given,
+        given_how=given_how,
+        expires=expires,
+        recorded_by=actor,
+    )
+    consent.full_clean()
+    consent.save()
+    _consent_event(
+        person=person,
+        actor=actor,
+        text=_("Consent recorded: %(scope)s") % {"scope": consent.get_scope_display()},
+    )
+    audit_record(
+        actor=actor,
+        organisation=person.organisation,
+        action="consent.record",
+        object_type="consent",
+        object_id=str(consent.pk),
+        detail={"scope": scope, "includes": items, "person": str(person.pk)},
+    )
+    return consent
+
+
+def _consent_recipient(
+    *,
+    person: Person,
+    scope: str,
+    organisation: Organisation | None,
+    police_force_area: PoliceForceArea | None,
+    worker: str,
+) -> tuple[Organisation | None, PoliceForceArea | None, str]:
+    """The recipient a consent of ``scope`` names, each part checked; the others cleared."""
+    if scope == Consent.Scope.POLICE:
+        if police_force_area is None:
+            raise ValidationError(
+                {"recipient_police_force_area": _("Choose the police force the person agreed to.")}
+            )
+        return None, police_force_area, ""
+    if organisation is None:
+        raise ValidationError(
+            {"recipient_organisation": _("Choose the organisation the person agreed to.")}
+        )
+    if organisation.pk == person.organisation_id:
+        raise ValidationError(
+            {
+                "recipient_organisation": _(
+                    "Choose another organisation: consent is not needed inside your own."
+                )
+            }
+        )
+    if scope == Consent.Scope.NAMED_WORKER:
+        if not worker:
+            raise ValidationError(
+                {
+                    "recipient_worker": _(
+                        "Write the name and role of the worker the person agreed to."
+                    )
+                }
+            )
+        return organisation, None, worker
+    return organisation, None, ""
+
+
+@transaction.atomic
+def consent_revoke(*, consent: Consent, actor: User) -> Consent:
+    """The person withdraws a consent: no share may rely on it from now on.
+
+    What was already shared stays listed (``Share``); it cannot be called back by software.
+    """
+    locked = (
+        Consent.objects.select_for_update()
+        .select_related("person__organisation")
+        .get(pk=consent.pk)
+    )
+    _require_caseworker_of(actor, locked.person.organisation_id)
+    if locked.revoked_at is not None:
+        raise ValidationError({"consent": _("This consent was already withdrawn.")})
+    locked.revoked_at = timezone.now()
+    locked.save(update_fields=["revoked_at", "updated_at"])
+    _consent_event(
+        person=locked.person,
+        actor=actor,
+        text=_("Consent withdrawn: %(scope)s") % {"scope": locked.get_scope_display()},
+    )
+    audit_record(
+        actor=actor,
+        organisation=locked.person.organisation,
+        action="consent.revoke",
+        object_type="consent",
+        object_id=str(locked.pk),
+        detail={"scope": locked.scope, "person": str(locked.person_id)},
+    )
+    consent.revoked_at = locked.revoked_at
+    return consent
+
+
+def consent_is_live(consent: Consent, *, at: dt.datetime) -> bool:
+    """Given by ``at``, and neither expired nor withdrawn by then."""
+    if consent.given_at > at:
+        return False
+    if consent.revoked_at is not None and consent.revoked_at <= at:
+        return False
+    return not (consent.expires is not None and consent.expires <= at)
+
+
+def _consent_event(*, person: Person, actor: User | None, text: str) -> None:
+    # On the timeline of each of the person's referrals, so whoever works the case sees it.
+    now = timezone.now()
+    CaseEvent.objects.bulk_create(
+        CaseEvent(
+            referral_id=referral_id,
+            kind=CaseEvent.Kind.CONSENT,
+            text=text,
+            actor=actor,
+            occurred_at=now,
+        )
+        for referral_id in Referral.objects.filter(person=person).values_list("id", flat=True)
+    )
+
+
+def _require_caseworker_of(actor: User, organisation_id: Any) -> None:
+    if not Membership.objects.filter(
+        user=actor, organisation_id=organisation_id, role__in=CASEWORK_ROLES
+    ).exists():
+        raise PermissionDenied("This account does not work cases for this organisation.")
+
+
+def consent_for_share(
+    *,
+    person: Person,
+    scope: str,
+    recipient_organisation: Organisation | None = None,
+    recipient_police_force_area: PoliceForceArea | None = None,
+    recipient_worker: str = "",
+    at: dt.datetime | None = None,
+) -> Consent:
+    """The live consent that covers this share, or ``ValidationError`` saying why there is none.
+
+    The message names the problem: no consent, one withdrawn, one expired.
+    """
+    moment = at or timezone.now()
+    candidates = Consent.objects.filter(person=person, scope=scope).select_related(
+        "recipient_organisation", "recipient_police_force_area"
+    )
+    if scope == Consent.Scope.POLICE:
+        candidates = candidates.filter(recipient_police_force_area=recipient_police_force_area)
+    else:
+        candidates = candidates.filter(recipient_organisation=recipient_organisation)
+    matching = [
+        consent
+        for consent in candidates.order_by("-given_at")
+        if scope != Consent.Scope.NAMED_WORKER
+        or consent.recipient_worker.strip().casefold() == recipient_worker.strip().casefold()
+    ]
+    for consent in matching:
+        if consent_is_live(consent, at=moment):
+            return consent
+    label = Consent.Scope(scope).label if scope in Consent.Scope.values else scope
+    if any(c.revoked_at is not None and c.revoked_at <= moment for c in matching):
+        message = _(
+            "The person withdrew their consent to this (%(scope)s). Nothing was shared."
+        ) % {"scope": label}
+    elif any(c.expires is not None and c.expires <= moment for c in matching):
+        message = _(
+            "The person's consent to this (%(scope)s) has ended. Ask them again before sharing."
+        ) % {"scope": label}
+    else:
+        message = _(
+            "The person has not agreed to this (%(scope)s) for this recipient. "
+            "Record their consent first. Nothing was shared."
+        ) % {"scope": label}
+    raise ValidationError({"consent": message})
+
+
+def _share_event(*, referral: Referral, actor: User | None, text: str) -> None:
+    CaseEvent.objects.create(
+        referral=referral,
+        kind=CaseEvent.Kind.SHARE,
+        text=text,
+        actor=actor,
+        occurred_at=timezone.now(),
+    )
+
+
+@transaction.atomic
+def share_with_police(
+    *, referral: Referral, actor: User, police_force_area: PoliceForceArea
+) -> Share:
+    """Record that the report was passed to ``police_force_area``, under the person's consent.
+
+    Refused (``ValidationError``) without a live ``police`` consent naming that force.
+    """
+    _require_caseworker_of(actor, referral.organisation_id)
+    consent = consent_for_share(
+        person=referral.person,
+        scope=Consent.Scope.POLICE,
+        recipient_police_force_area=police_force_area,
+    )
+    share = Share.objects.create(
+        consent=consent,
+        referral=referral,
+        scope=Consent.Scope.POLICE,
+        recipient_police_force_area=police_force_area,
+        items=list(consent.includes),
+        shared_at=timezone.now(),
+        shared_by=actor,
+    )
+    _share_event(
+        referral=referral,
+        actor=actor,
+        text=_("Passed to %(force)s") % {"force": police_force_area.name},
+    )
+    _share_audit(share, actor=actor, organisation=referral.organisation)
+    return share
+
+
+@transaction.atomic
+def share_with_worker(
+    *, referral: Referral, actor: User, organisation: Organisation, worker: str
+) -> Share:
+    """Record a share with one named worker at ``organisation``, under the person's consent."""
+    _require_caseworker_of(actor, referral.organisation_id)
+    consent = consent_for_share(
+        person=referral.person,
+        scope=Consent.Scope.NAMED_WORKER,
+        recipient_organisation=organisation,
+        recipient_worker=worker if isinstance(worker, str) else "",
+    )
+    share = Share.objects.create(
+        consent=consent,
+        referral=referral,
+        scope=Consent.Scope.NAMED_WORKER,
+        recipient_organisation=organisation,
+        recipient_worker=consent.recipient_worker,
+        items=list(consent.includes),
+        shared_at=timezone.now(),
+        shared_by=actor,
+    )
+    _share_event(
+        referral=referral,
+        actor=actor,
+        text=_("Shared with %(worker)s at %(organisation)s")
+        % {"worker": consent.recipient_worker, "organisation": organisation.name},
+    )
+    _share_audit(share, actor=actor, organisation=referral.organisation)
+    return share
+
+
+def _share_audit(share: Share, *, actor: User, organisation: Organisation) -> None:
+    audit_record(
+        actor=actor,
+        organisation=organisation,
+        action="share.create",
+        object_type="share",
+        object_id=str(share.pk),
+        detail={
+            "scope": share.scope,
+            "consent": str(share.consent_id),
+            "referral": str(share.referral_id),
+            "items": share.items,
+        },
+    )
+
+
+# --- onward referral and transfer -----------------------------------------------------------
+
+# What the receiving organisation is told about characteristics it was not given.
+NOT_SHARED = "not_recorded"
+# Timeline entries a transfer carries with it. Stage moves stay behind: the receiving
+# organisation's case starts at "referred", and insight must not count the old moves twice.
+TRANSFERRED_KINDS = (CaseEvent.Kind.NOTE, CaseEvent.Kind.MESSAGE_IN, CaseEvent.Kind.MESSAGE_OUT)
+
+
+@transaction.atomic
+def onward_referral_create(
+    *, referral: Referral, service: Service, actor: User, transfer: bool = False
+) -> Share:
+    """Refer the person to ``service`` at another organisation, under their consent.
+
+    Needs a live ``onward_referral`` consent naming the service's organisation. The receiving
+    organisation gets a new referral holding only what the consent ``includes``: always the
+    kinds of harm and the local authority district (to route it); contact details, the
+    characteristics, the narrative and, for a ``transfer``, the case's notes and messages only
+    when covered. Without covered contact details the new record says not to contact the
+    person directly. A ``transfer`` (a young person who has moved to another area) needs
+    ``history`` in the consent. Returns the ``Share``; ``share.onward_referral`` is the new
+    referral, whose stage both organisations can see.
+    """
+    _require_caseworker_of(actor, referral.organisation_id)
+    if service.status != Service.Status.ACTIVE:
+        raise ValidationError({"service": _("This service is not taking referrals at the moment.")})
+    receiving = service.organisation
+    if receiving.pk == referral.organisation_id:
+        raise ValidationError(
+            {"service": _("Choose a service of another organisation; this one is your own.")}
+        )
+    person = referral.person
+    consent = consent_for_share(
+        person=person, scope=Consent.Scope.ONWARD_REFERRAL, recipient_organisation=receiving
+    )
+    items = set(consent.includes)
+    if transfer and Consent.Item.HISTORY not in items:
+        raise ValidationError(
+            {
+                "consent": _(
+                    "The person's consent does not cover their case history, so the case "
+                    "cannot be transferred. Refer them on instead, or ask them first."
+                )
+            }
+        )
+    shares_contact = Consent.Item.CONTACT_DETAILS in items
+    shares_characteristics = Consent.Item.CHARACTERISTICS in items
+    new_person = Person(
+        organisation=receiving,
+        name=person.name if shares_contact else "",
+        email=person.email if shares_contact else "",
+        phone=person.phone if shares_contact else "",
+        postcode=person.postcode if shares_contact else "",
+        district=person.district,
+        police_force_area=person.police_force_area,
+        is_synthetic=person.is_synthetic,
+    )
+    if shares_characteristics:
+        for name in (
+            "ethnic_group",
+            "ethnic_group_description",
+            "age_band",
+            "sex",
+            "sexual_orientation",
+            "religion",
+            "disabilities",
+            "disability_status",
+            "language",
+        ):
+            setattr(new_person, name, getattr(person, name))
+    else:
+        for name in ("ethnic_group", "age_band", "sex", "sexual_orientation", "religion"):
+            setattr(new_person, name, NOT_SHARED)
+        new_person.disability_status = NOT_SHARED
+    new_person.full_clean()
+    new_person.save()
+    _copy_contact_preference(person, new_person, shares_contact=shares_contact)
+    now = timezone.now()
+    new_referral = Referral(
+        kind=Referral.Kind.REFERRAL,
+        organisation=receiving,
+        service=service,
+        person=new_person,
+        channel="other_agency",
+        harm_types=list(referral.harm_types),
+        hate_strands=list(referral.hate_strands),
+        narrative=referral.narrative if Consent.Item.NARRATIVE in items else "",
+        stage="referred",
+        received_at=now,
+        is_synthetic=referral.is_synthetic,
+    )
+    new_referral.full_clean(exclude=["reference"])
+    _save_with_reference(new_referral)
+    _stage_event(referral=new_referral, stage="referred", actor=None, at=now)
+    if transfer:
+        CaseEvent.objects.bulk_create(
+            CaseEvent(
+                referral=new_referral,
+                kind=event.kind,
+                text=event.text,
+                actor=None,
+                occurred_at=event.occurred_at,
+            )
+            for event in CaseEvent.objects.filter(
+                referral=referral, kind__in=TRANSFERRED_KINDS
+            ).order_by("occurred_at", "id")
+        )
+    share = Share.objects.create(
+        consent=consent,
+        referral=referral,
+        scope=Consent.Scope.ONWARD_REFERRAL,
+        recipient_organisation=receiving,
+        items=sorted(items),
+        onward_referral=new_referral,
+        shared_at=now,
+        shared_by=actor,
+    )
+    _share_event(
+        referral=referral,
+        actor=actor,
+        text=(
+            _("Case transferred to %(service)s (%(reference)s)")
+            if transfer
+            else _("Referred on to %(service)s (%(reference)s)")
+        )
+        % {"service": service.name, "reference": new_referral.reference},
+    )
+    _share_audit(share, actor=actor, organisation=referral.organisation)
+    audit_record(
+        actor=actor,
+        organisation=receiving,
+        action="referral.create",
+        object_type="referral",
+        object_id=str(new_referral.pk),
+        detail={"channel": "other_agency", "transfer": transfer, "share": share.pk},
+    )
+    return share
+
+
+def _copy_contact_preference(person: Person, new_person: Person, *, shares_contact: bool) -> None:
+    try:
+        preference: ContactPreference | None = person.contact_preference
+    except ContactPreference.DoesNotExist:
+        preference = None
+    if not shares_contact or preference is None:
+        # No consent to contact details: the receiving organisation must go through the
+        # referrer, and its pages say "Do not contact this person".
+        ContactPreference.objects.create(
+            person=new_person, channels=[ContactPreference.Channel.NONE]
+        )
+        return
+    ContactPreference.objects.create(
+        person=new_person,
+        channels=list(preference.channels),
+        times=preference.times,
+        may_leave_message=preference.may_leave_message,
+        others_may_see=preference.others_may_see,
+        name_to_use=preference.name_to_use,
+        safe_word=preference.safe_word,
+    )
+
+
+# --- safe contact ---------------------------------------------------------------------------
+
+CONTACT_NOTE_MAX_LENGTH = 2_000
+
+
+def _contact_refusal_message(refusal: Refusal, method_label: str) -> str:
+    messages = {
+        Refusal.NO_PREFERENCES: _(
+            "No contact preferences were recorded. Do not contact this person until you "
+            "know it is safe."
+        ),
+        Refusal.DO_NOT_CONTACT: _("This person asked not to be contacted."),
+        Refusal.CHANNEL_NOT_CHOSEN: _(
+            "The person did not choose to be contacted this way (%(method)s)."
+        )
+        % {"method": method_label},
+        Refusal.NO_MESSAGES: _("The person said no message may be left. Do not leave a voicemail."),
+        Refusal.UNKNOWN_METHOD: _("Choose how you contacted the person from the list."),
+    }
+    return str(messages[refusal])
+
+
+@transaction.atomic
+def contact_attempt_record(
+    *, referral: Referral, actor: User, method: str, outcome: str, note: str = ""
+) -> ContactAttempt:
+    """Record a try at reaching the person; refused when it breaks their contact preferences.
+
+    Checked against the preferences they gave (``bridgeway.casework.safe_contact``): a
+    voicemail when no message may be left, an email when email was not chosen, any contact
+    when they asked for none or none were recorded.
+    """
+    _require_caseworker_of(actor, referral.organisation_id)
+    try:
+        preference: ContactPreference | None = ContactPreference.objects.get(
+            person_id=referral.person_id
+        )
+    except ContactPreference.DoesNotExist:
+        preference = None
+    refusal = contact_refusal(
+        method,
+        channels=preference.channels if preference else None,
+        may_leave_message=bool(preference and preference.may_leave_message),
+    )
+    if refusal is not None:
+        label = dict(ContactAttempt.Method.choices).get(method, _shown(method))
+        raise ValidationError({"method": _contact_refusal_message(refusal, str(label))})
+    if outcome not in ContactAttempt.Outcome.values:
+        raise ValidationError({"outcome": _("Choose what happened from the list.")})
+    text = _bounded_text(note, field_name="note", limit=CONTACT_NOTE_MAX_LENGTH, label=_("Note"))
+    now = timezone.now()
+    attempt = ContactAttempt(
+        referral_id=referral.pk,
+        method=method,
+        outcome=outcome,
+        note=text,
+        actor=actor,
+        attempted_at=now,
+    )
+    attempt.full_clean()
+    attempt.save()
+    CaseEvent.objects.create(
+        referral_id=referral.pk,
+        kind=CaseEvent.Kind.CONTACT,
+        text=f"{attempt.get_method_display()}: {attempt.get_outcome_display()}"
+        + (f"\n{text}" if text else ""),
+        actor=actor,
+        occurred_at=now,
+    )
+    audit_record(
+        actor=actor,
+        organisation=referral.organisation,
+        action="contact.attempt",
+        object_type="referral",
+        object_id=str(referral.pk),
+        detail={"method": method, "outcome": outcome},
+    )
+    return attempt
+
+
+# --- the audit log's protection -------------------------------------------------------------
+
+AUDIT_TRIGGER = "casework_auditentry_append_only"
+
+
+@transaction.atomic
+def audit_demo_entries_delete(*, entries: QuerySet[AuditEntry]) -> int:
+    """Delete the audit entries of demo records (``seed-demo --replace`` on a demo database).
+
+    The one deletion of audit entries anywhere. On PostgreSQL the append-only trigger is
+    switched off for this transaction only, which needs the table's owner: in production the
+    application's role does not own it, so this fails there, as it should.
+    """
+    connection = transaction.get_connection()
+    if connection.vendor != "postgresql":
+        deleted, _by_model = entries.delete()
+        return deleted
+    with connection.cursor() as cursor:
+        # ALTER TABLE waits for no deferred foreign-key checks: run those now.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(f"ALTER TABLE casework_auditentry DISABLE TRIGGER {AUDIT_TRIGGER}")
+        try:
+            deleted, _by_model = entries.delete()
+        finally:
+            cursor.execute(f"ALTER TABLE casework_auditentry ENABLE TRIGGER {AUDIT_TRIGGER}")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    return deleted
+
+
+# --- retention ------------------------------------------------------------------------------
+
+# The stages that end a case, and the setting naming how long each keeps personal data.
+RETENTION_SETTINGS = {"closed": "RETENTION_CLOSED_CASE_DAYS", "declined": "RETENTION_DECLINED_DAYS"}
+
+
+def retention_due(*, now: dt.datetime | None = None) -> list[Referral]:
+    """Finished referrals whose retention period has ended and which still hold personal data.
+
+    The period runs from the moment the referral reached its finishing stage (its stage event),
+    not from when it arrived, so a long case keeps its record for the whole period after it.
+    """
+    moment = now or timezone.now()
+    due: list[Referral] = []
+    for stage, setting in RETENTION_SETTINGS.items():
+        cutoff = moment - dt.timedelta(days=int(getattr(settings, setting)))
+        due.extend(
+            Referral.objects.filter(stage=stage, anonymised_at__isnull=True)
+            .annotate(
+                finished_at=Max(
+                    "events__occurred_at",
+                    filter=Q(events__kind=CaseEvent.Kind.STAGE, events__stage=F("stage")),
+                )
+            )
+            .filter(finished_at__lte=cutoff)
+            .select_related("organisation")
+            .defer("narrative")
+            .order_by("finished_at", "id")
+        )
+    return due
+
+
+@transaction.atomic
+def referral_anonymise(*, referral: Referral, at: dt.datetime | None = None) -> Referral:
+    """Remove the personal data of a finished referral; keep the codes insight counts.
+
+    Blanks the narrative, the place of the incident, every timeline text and contact note.
+    When the person has no other referral still holding data, their name, contact details,
+    postcode, own description and contact preferences go too. Stages, kinds of harm and
+    characteristic codes stay, so published statistics do not change. Audited.
+    """
+    moment = at or timezone.now()
+    locked = Referral.objects.select_for_update().select_related("organisation").get(pk=referral.pk)
+    if locked.stage not in RETENTION_SETTINGS:
+        raise ValidationError({"stage": _("Only a closed or declined case can be anonymised.")})
+    if locked.anonymised_at is not None:
+        return locked
+    locked.narrative = ""
+    locked.anonymised_at = moment
+    locked.save(update_fields=["narrative", "anonymised_at", "updated_at"])
+    Report.objects.filter(referral=locked).update(incident_place="")
+    CaseEvent.objects.filter(referral=locked).exclude(text="").update(text="")
+    ContactAttempt.objects.filter(referral=locked).exclude(note="").update(note="")
+    person_cleared = not Referral.objects.filter(
+        person_id=locked.person_id, anonymised_at__isnull=True
+    ).exists()
+    if person_cleared:
+        Person.objects.filter(pk=locked.person_id).update(
+            name="", email="", phone="", postcode="", ethnic_group_description=""
+        )
+        ContactPreference.objects.filter(person_id=locked.person_id).update(
+            channels=[ContactPreference.Channel.NONE], times="", name_to_use="", safe_word=""
+        )
+    audit_record(
+        actor=None,
+        organisation=locked.organisation,
+        action="retention.anonymise",
+        object_type="referral",
+        object_id=str(locked.pk),
+        detail={"stage": locked.stage, "person_cleared": person_cleared},
+    )
+    referral.narrative = ""
+    referral.anonymised_at = moment
+    return referral
+
+
+# --- assignment -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def referral_assign(*, referral: Referral, actor: User, assignee: User | None) -> Referral:
+    """Give the referral to ``assignee`` (a caseworker of its organisation), or to nobody."""
+    _require_caseworker_of(actor, referral.organisation_id)
+    if (
+        assignee is not None
+        and not Membership.objects.filter(
+            user=assignee, organisation_id=referral.organisation_id, role__in=CASEWORK_ROLES
+        ).exists()
+    ):
+        raise ValidationError(
+            {"assignee": _("Choose someone who works cases for this organisation.")}
+        )
+    locked = Referral.objects.select_for_update().select_related("organisation").get(pk=referral.pk)
+    locked.assigned_to = assignee
+    locked.save(update_fields=["assigned_to", "updated_at"])
+    audit_record(
+        actor=actor,
+        organisation=locked.organisation,
+        action="referral.assign",
+        object_type="referral",
+        object_id=str(locked.pk),
+        detail={"assignee": str(assignee.pk) if assignee else None},
+    )
+    referral.assigned_to = assignee
     return referral

@@ -16,4 +16,20 @@ urlpatterns: list[URLPattern] = [
         views.referral_advance_view,
         name="referral-advance",
     ),
+    path(
+        "referrals/<str:reference>/messages/",
+        views.referral_message_view,
+        name="referral-message",
+    ),
+    path("referrals/<str:reference>/notes/", views.referral_note_view, name="referral-note"),
+    path("referrals/<str:reference>/consents/", views.consent_record_view, name="consent-record"),
+    path(
+        "referrals/<str:reference>/consents/<str:consent_id>/withdraw/",
+        views.consent_revoke_view,
+        name="consent-revoke",
+    ),
+    path("referrals/<str:reference>/assign/", views.referral_assign_view, name="referral-assign"),
+    path("referrals/<str:reference>/contacts/", views.contact_attempt_view, name="contact-attempt"),
+    path("referrals/<str:reference>/police/", views.police_share_view, name="police-share"),
+    path("referrals/<str:reference>/refer-on/", views.refer_on_view, name="refer-on"),
 ]

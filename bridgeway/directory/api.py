@@ -1,24 +1,34 @@
-"""The directory's HTTP API (mounted under /api/v1/): services and matching. Public, read-only."""
+"""The directory's HTTP API (mounted under /api/v1/): the Open Referral UK feed and matching.
+
+The feed (``/``, ``/services``, ``/taxonomies``, ``/taxonomy_terms``) follows the Open Referral
+UK 3.0 OpenAPI document, is read-only and open to any website (CORS). ``POST /match`` is
+Bridgeway's own and is not opened to other sites.
+"""
 
 from __future__ import annotations
 
 import math
 import uuid
+from collections.abc import Callable
+from functools import wraps
 from typing import Annotated, Any
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
+from ninja.decorators import decorate_view
 from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import ConfigDict, StringConstraints, field_validator
 
-from bridgeway.directory.answers import answer_as_dict, service_as_dict
+from bridgeway.directory import hsds
+from bridgeway.directory.answers import answer_as_dict
+from bridgeway.directory.exchange import service_as_hsds, services_for_export
 from bridgeway.directory.selectors import (
     InvalidPostcode,
     LocationNotCovered,
     Preferences,
-    service_get_public,
+    active_services,
+    services_for_feed,
     services_matching,
-    services_public,
 )
 from bridgeway.equality.vocabulary import vocabulary
 from bridgeway.places.postcodes import parse_location
@@ -147,56 +157,27 @@ class MatchAnswerOut(Schema):
     fallback: list[MatchedServiceOut]
 
 
-class OrganisationOut(Schema):
-    id: uuid.UUID
-    name: str
-
-
-class ServiceOut(Schema):
-    id: uuid.UUID
-    name: str
-    description: str
-    organisation: OrganisationOut
-    url: str
-    email: str
-    phone: str
-    status: str
-    independence: str
-    is_specialist: bool
-    is_national: bool
-    accepts_out_of_area: bool
-    self_referral: bool
-    third_party_reporting: bool
-    lived_experience: bool
-    worker_gender_choice: bool
-    trauma_informed: bool
-    minimum_age: int | None
-    maximum_age: int | None
-    waiting_weeks: int | None
-    districts: list[PlaceOut]
-    police_force_areas: list[PlaceOut]
-    languages: list[str]
-    harm_types: list[str]
-    ethnic_groups: list[str]
-    religions: list[str]
-    is_synthetic: bool
-
-
-class ServicePage(Schema):
-    """Open Referral UK's paging shape."""
-
-    total_items: int
-    total_pages: int
-    page_number: int
-    size: int
-    first_page: bool
-    last_page: bool
-    empty: bool
-    contents: list[ServiceOut]
-
-
 class Problem(Schema):
     detail: Any
+
+
+# The Open Referral UK profile this API follows, as its own documents name it.
+ORUK_VERSION = "3.0"
+ORUK_PROFILE = "https://openreferraluk.org/developers"
+ORUK_OPENAPI = "https://raw.githubusercontent.com/openreferral/uk-profile/main/schema/openapi.json"
+ONS_CODE = r"^[EW]\d{8}$"
+
+
+def open_to_all(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Let any website read this answer (CORS): the feed is public, read-only data."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        response["Access-Control-Allow-Origin"] = "*"
+        return response
+
+    return wrapped
 
 
 class PageQuery(Schema):
@@ -204,34 +185,158 @@ class PageQuery(Schema):
     per_page: int = Field(20, ge=1, le=MAX_PAGE_SIZE)
 
 
-@router.get("/services", response=ServicePage, summary="Active services, a page at a time")
-def list_services(request: HttpRequest, paging: Query[PageQuery]) -> dict[str, Any]:
-    """Active services in name order, paged the way Open Referral UK pages them."""
-    services = services_public()
-    total = services.count()
+class ServiceFilters(Schema):
+    """The Open Referral UK filters of the services list."""
+
+    text: Annotated[str, StringConstraints(max_length=200)] = Field(
+        "", description="Words to find in names and descriptions."
+    )
+    search: Annotated[str, StringConstraints(max_length=200)] = Field(
+        "", description="The same as text (Open Referral UK's name for it)."
+    )
+    taxonomy_term_id: uuid.UUID | None = Field(None, description="Id of a taxonomy term.")
+    area: Annotated[str, StringConstraints(pattern=ONS_CODE)] | None = Field(
+        None, description="ONS code of a local authority district or police force area."
+    )
+    language: Annotated[str, StringConstraints(max_length=10)] | None = Field(
+        None, description="ISO 639-3 (or 639-1) code of a language workers speak."
+    )
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        code = hsds.language_code(value)
+        if code is None:
+            raise ValueError(f"{value!r} is not a language code Bridgeway knows (use ISO 639-3)")
+        return code
+
+
+def _page(request: HttpRequest, paging: PageQuery, items: Any, total: int) -> dict[str, Any]:
+    """Open Referral UK's paging shape, consistent on every page (and past the last)."""
     pages = max(1, math.ceil(total / paging.per_page))
-    start = (paging.page - 1) * paging.per_page
-    contents = [service_as_dict(s) for s in services[start : start + paging.per_page]]
     return {
         "total_items": total,
         "total_pages": pages,
         "page_number": paging.page,
-        "size": len(contents),
+        "size": len(items),
         "first_page": paging.page == 1,
         "last_page": paging.page >= pages,
-        "empty": not contents,
-        "contents": contents,
+        "empty": not items,
+        "contents": items,
     }
+
+
+@router.get("/", response=dict[str, str], summary="Which standard this API follows")
+@decorate_view(open_to_all)
+def api_details(request: HttpRequest) -> dict[str, str]:
+    """Open Referral UK's api_details: the HSDS version, the profile and its OpenAPI document."""
+    return {"version": ORUK_VERSION, "profile": ORUK_PROFILE, "openapi_url": ORUK_OPENAPI}
+
+
+@router.get(
+    "/services",
+    response={200: dict[str, Any], 422: Problem},
+    summary="Active services as HSDS 3 compiled services, a page at a time",
+)
+@decorate_view(open_to_all)
+def list_services(
+    request: HttpRequest, paging: Query[PageQuery], filters: Query[ServiceFilters]
+) -> dict[str, Any]:
+    """Active services in name order, filtered and paged as Open Referral UK does."""
+    taxonomy = code = None
+    if filters.taxonomy_term_id is not None:
+        term = hsds.term_by_id().get(str(filters.taxonomy_term_id))
+        # An unknown term matches nothing, as a filter should, rather than being an error.
+        taxonomy, code = term if term else ("unknown", "unknown")
+    services = services_for_feed(
+        text=(filters.text or filters.search).strip(),
+        taxonomy=taxonomy,
+        code=code,
+        area_code=filters.area,
+        language=filters.language,
+    )
+    total = services.count()
+    start = (paging.page - 1) * paging.per_page
+    page = services_for_export(services)[start : start + paging.per_page]
+    return _page(request, paging, [service_as_hsds(s) for s in page], total)
 
 
 @router.get(
     "/services/{service_id}",
-    response={200: ServiceOut, 404: Problem},
-    summary="One active service",
+    response={200: dict[str, Any], 404: Problem},
+    summary="One active service as an HSDS 3 compiled service",
 )
+@decorate_view(open_to_all)
 def get_service(request: HttpRequest, service_id: str) -> dict[str, Any]:
     """An active service; 404 for an unknown, inactive or malformed id."""
-    return service_as_dict(service_get_public(service_id))
+    try:
+        pk = uuid.UUID(service_id)
+    except ValueError:
+        raise Http404("No such service") from None
+    service = services_for_export(active_services()).filter(pk=pk).first()
+    if service is None:
+        raise Http404("No such service")
+    return service_as_hsds(service)
+
+
+def _taxonomy(name: str) -> dict[str, Any]:
+    return {
+        "id": hsds.taxonomy_id(name),
+        "name": name,
+        "description": hsds.TAXONOMY_DESCRIPTIONS[name],
+        "uri": f"https://bridgeway.org.uk/{name.replace(':', '/')}",
+        "version": "1",
+    }
+
+
+@router.get("/taxonomies", response=dict[str, Any], summary="Bridgeway's taxonomies")
+@decorate_view(open_to_all)
+def list_taxonomies(request: HttpRequest, paging: Query[PageQuery]) -> dict[str, Any]:
+    """The taxonomies Bridgeway's attributes use (``bridgeway:<vocabulary>``)."""
+    names = list(hsds.TAXONOMY_DESCRIPTIONS)
+    start = (paging.page - 1) * paging.per_page
+    items = [_taxonomy(n) for n in names[start : start + paging.per_page]]
+    return _page(request, paging, items, len(names))
+
+
+@router.get(
+    "/taxonomies/{taxonomy_id}",
+    response={200: dict[str, Any], 404: Problem},
+    summary="One taxonomy",
+)
+@decorate_view(open_to_all)
+def get_taxonomy(request: HttpRequest, taxonomy_id: str) -> dict[str, Any]:
+    """One of Bridgeway's taxonomies by id; 404 for any other id."""
+    for name in hsds.TAXONOMY_DESCRIPTIONS:
+        if hsds.taxonomy_id(name) == taxonomy_id.lower():
+            return _taxonomy(name)
+    raise Http404("No such taxonomy")
+
+
+@router.get("/taxonomy_terms", response=dict[str, Any], summary="Bridgeway's taxonomy terms")
+@decorate_view(open_to_all)
+def list_taxonomy_terms(request: HttpRequest, paging: Query[PageQuery]) -> dict[str, Any]:
+    """Every code Bridgeway's attributes can carry, a page at a time."""
+    terms = hsds.bridgeway_terms()
+    start = (paging.page - 1) * paging.per_page
+    items = [hsds.taxonomy_term(t, c) for t, c in terms[start : start + paging.per_page]]
+    return _page(request, paging, items, len(terms))
+
+
+@router.get(
+    "/taxonomy_terms/{term_id}",
+    response={200: dict[str, Any], 404: Problem},
+    summary="One taxonomy term",
+)
+@decorate_view(open_to_all)
+def get_taxonomy_term(request: HttpRequest, term_id: str) -> dict[str, Any]:
+    """One taxonomy term by id; 404 for any other id."""
+    term = hsds.term_by_id().get(term_id.lower())
+    if term is None:
+        raise Http404("No such taxonomy term")
+    return hsds.taxonomy_term(*term)
 
 
 @router.post(

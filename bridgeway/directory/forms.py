@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from bridgeway.directory.formats import FORMATS
 from bridgeway.directory.models import Service
 from bridgeway.equality.vocabulary import languages, vocabulary
 from bridgeway.places.models import LocalAuthorityDistrict
@@ -46,6 +47,21 @@ class ServiceListingForm(forms.Form):
         label=_("What it helps with"), required=False, widget=forms.CheckboxSelectMultiple
     )
     independence = forms.ChoiceField(label=_("Independence"), widget=forms.RadioSelect)
+    formats = forms.MultipleChoiceField(
+        label=_("Ways people can get support from it"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    self_referral = forms.BooleanField(
+        label=_("People can come to it without a police report"), required=False
+    )
+    third_party_reporting = forms.BooleanField(
+        label=_("It is a third-party reporting centre"), required=False
+    )
+    restorative_justice = forms.BooleanField(
+        label=_("It offers restorative justice"), required=False
+    )
+    trauma_informed = forms.BooleanField(label=_("Its practice is trauma-informed"), required=False)
     minimum_age = forms.IntegerField(
         label=_("Youngest age it works with"), required=False, min_value=0, max_value=130
     )
@@ -66,6 +82,7 @@ class ServiceListingForm(forms.Form):
         fields["languages"].choices = [
             (code, language.english_name) for code, language in languages().items()
         ]
+        fields["formats"].choices = [(code, _(label)) for code, label in FORMATS.items()]
         fields["harm_types"].choices = [(t.code, _(t.label)) for t in vocabulary("harm_types")]
         fields["independence"].choices = [
             (t.code, f"{_(t.label)}: {_(t.extra['meaning'])}") for t in vocabulary("independence")
@@ -85,6 +102,11 @@ class ServiceListingForm(forms.Form):
             "languages": [t.code for t in service.languages.all()],
             "harm_types": [t.code for t in service.harm_types.all()],
             "independence": service.independence,
+            "formats": list(service.formats),
+            "self_referral": service.self_referral,
+            "third_party_reporting": service.third_party_reporting,
+            "restorative_justice": service.restorative_justice,
+            "trauma_informed": service.trauma_informed,
             "minimum_age": service.minimum_age,
             "maximum_age": service.maximum_age,
             "waiting_weeks": service.waiting_weeks,
@@ -115,6 +137,11 @@ class ServiceListingForm(forms.Form):
             "language_codes": data["languages"],
             "harm_type_codes": data["harm_types"],
             "independence": data["independence"],
+            "formats": data["formats"],
+            "self_referral": data["self_referral"],
+            "third_party_reporting": data["third_party_reporting"],
+            "restorative_justice": data["restorative_justice"],
+            "trauma_informed": data["trauma_informed"],
             "minimum_age": data["minimum_age"],
             "maximum_age": data["maximum_age"],
             "waiting_weeks": data["waiting_weeks"],

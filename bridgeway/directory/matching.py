@@ -343,6 +343,17 @@ def rank(
     return _order(need, matches, candidates)
 
 
+def is_broad_option(need: Need, profile: ServiceProfile, neighbours: Collection[str]) -> bool:
+    """A national or universal service that reaches the person and takes their age.
+
+    These are fallback's first choice, and they always reach the person, so a caller holding
+    only the services that reach the person can tell whether it needs the whole directory.
+    """
+    if not (profile.is_national or not profile.is_specialist):
+        return False
+    return area_of(need, profile, neighbours)[0] is not Area.NOT_REACHED and age_fits(need, profile)
+
+
 def fallback(
     need: Need, profiles: Iterable[ServiceProfile], *, neighbours: Collection[str]
 ) -> list[Match]:
@@ -353,13 +364,8 @@ def fallback(
     all. Each carries cautions saying where it falls short, so nobody is misled.
     """
     candidates = {profile.id: profile for profile in profiles}
-
-    def broad(profile: ServiceProfile) -> bool:
-        reaches = area_of(need, profile, neighbours)[0] is not Area.NOT_REACHED
-        return (profile.is_national or not profile.is_specialist) and reaches
-
     tiers = (
-        [p for p in candidates.values() if broad(p) and age_fits(need, p)],
+        [p for p in candidates.values() if is_broad_option(need, p, neighbours)],
         [p for p in candidates.values() if age_fits(need, p)],
         list(candidates.values()),
     )

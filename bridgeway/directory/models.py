@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime, timedelta
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bridgeway.accounts.models import Organisation
 from bridgeway.equality.models import Term
 from bridgeway.places.models import LocalAuthorityDistrict, PoliceForceArea
 from bridgeway.records import TimestampedModel
+from bridgeway.sealing import SealedTextField
+
+# A listing nobody has confirmed for this long is flagged to its organisation and marked
+# unverified on its public page (the issue's "not confirmed for 6 months").
+UNVERIFIED_AFTER = timedelta(days=183)
 
 
 class Service(TimestampedModel):
@@ -52,6 +60,18 @@ class Service(TimestampedModel):
     )
     assured_date = models.DateField(null=True, blank=True)
     is_synthetic = models.BooleanField(default=False)
+    # Codes of bridgeway.directory.formats (audio, video, bsl, easy_read, interpreters).
+    formats = models.JSONField(default=list, blank=True)
+    restorative_justice = models.BooleanField(default=False)
+    # A refuge or safe-house address: sealed at rest, never shown publicly, never exported.
+    confidential_address = SealedTextField(blank=True, default="")
+    # When the organisation last said the listing is true; null for never.
+    last_confirmed_at = models.DateTimeField(null=True, blank=True)
+    # Imported with service areas that name no place Bridgeway knows and no location postcode
+    # to take one from: kept, and flagged to its organisation, never dropped silently.
+    area_not_known = models.BooleanField(default=False)
+    # HSDS fields Bridgeway does not model, kept from an import so an export gives them back.
+    extra = models.JSONField(default=dict, blank=True)
 
     districts = models.ManyToManyField(LocalAuthorityDistrict, blank=True, related_name="services")
     police_force_areas = models.ManyToManyField(
@@ -84,6 +104,10 @@ class Service(TimestampedModel):
 
     class Meta:
         ordering = ["name", "id"]
+        indexes = [
+            # The matching index asks "when did any service last change?" before each match.
+            models.Index(fields=["updated_at"], name="directory_service_updated"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(minimum_age__isnull=True)
@@ -95,3 +119,126 @@ class Service(TimestampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def is_unverified(self, now: datetime | None = None) -> bool:
+        """True when nobody has confirmed the listing within ``UNVERIFIED_AFTER``."""
+        if self.last_confirmed_at is None:
+            return True
+        return (now or timezone.now()) - self.last_confirmed_at > UNVERIFIED_AFTER
+
+
+class ServiceChild(models.Model):
+    """A record an HSDS service carries inside it; ``id`` is its HSDS id."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # HSDS fields Bridgeway does not model, kept from an import.
+    extra = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Location(ServiceChild):
+    """A place where the service is offered (HSDS location, with one address)."""
+
+    class Kind(models.TextChoices):
+        PHYSICAL = "physical", _("Physical")
+        POSTAL = "postal", _("Postal")
+        VIRTUAL = "virtual", _("Virtual")
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="locations")
+    location_type = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PHYSICAL)
+    name = models.CharField(max_length=200, blank=True)
+    address_1 = models.CharField(max_length=200, blank=True)
+    address_2 = models.CharField(max_length=200, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    region = models.CharField(max_length=100, blank=True)
+    postal_code = models.CharField(max_length=10, blank=True)
+    latitude = models.FloatField(
+        null=True, blank=True, validators=[MinValueValidator(-90), MaxValueValidator(90)]
+    )
+    longitude = models.FloatField(
+        null=True, blank=True, validators=[MinValueValidator(-180), MaxValueValidator(180)]
+    )
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(latitude__isnull=True)
+                | models.Q(latitude__gte=-90, latitude__lte=90),
+                name="directory_location_latitude_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(longitude__isnull=True)
+                | models.Q(longitude__gte=-180, longitude__lte=180),
+                name="directory_location_longitude_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.postal_code or str(self.id)
+
+
+class Phone(ServiceChild):
+    """A phone number for the service."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="phones")
+    number = models.CharField(max_length=40)
+    type = models.CharField(max_length=40, blank=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["number", "id"]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Schedule(ServiceChild):
+    """Opening hours, as HSDS (RFC 5545-like) schedule fields."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="schedules")
+    freq = models.CharField(max_length=10, blank=True)
+    byday = models.CharField(max_length=40, blank=True)
+    opens_at = models.CharField(max_length=20, blank=True)
+    closes_at = models.CharField(max_length=20, blank=True)
+    valid_from = models.CharField(max_length=20, blank=True)
+    valid_to = models.CharField(max_length=20, blank=True)
+    description = models.TextField(blank=True)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["byday", "opens_at", "id"]
+
+    def __str__(self) -> str:
+        return self.description or f"{self.byday} {self.opens_at}-{self.closes_at}"
+
+
+class CostOption(ServiceChild):
+    """What the service costs, if anything."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="cost_options")
+    option = models.CharField(max_length=200, blank=True)
+    amount = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3, blank=True)
+    amount_description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["option", "id"]
+
+    def __str__(self) -> str:
+        return self.option or str(self.amount)
+
+
+class Funding(ServiceChild):
+    """Who funds the service."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="funding")
+    source = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["source", "id"]
+
+    def __str__(self) -> str:
+        return self.source

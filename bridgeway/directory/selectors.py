@@ -13,8 +13,10 @@ from django.http import Http404
 from bridgeway.accounts.access import LISTING_ROLES, memberships_of
 from bridgeway.accounts.models import Organisation, User
 from bridgeway.directory import matching
+from bridgeway.directory.hsds import FEATURES
 from bridgeway.directory.matching import Match, Need, Preferences, ServiceProfile
 from bridgeway.directory.models import Service
+from bridgeway.directory.profile_index import profile_index
 from bridgeway.directory.reasons import describe_all
 from bridgeway.equality.models import Term
 from bridgeway.equality.vocabulary import check_code, check_codes
@@ -34,6 +36,7 @@ __all__ = [
     "Preferences",
     "service_get_for_listing",
     "service_get_public",
+    "services_for_feed",
     "services_for_listing_admin",
     "services_for_organisation",
     "services_matching",
@@ -173,25 +176,25 @@ def services_matching(
         )
     ) - frozenset(need.district_codes)
 
-    # Only services that can reach the person are loaded for the results; the rest of the
-    # directory is read only in the rare case that nothing fits.
-    reachable = active_services().filter(
-        Q(is_national=True)
-        | Q(accepts_out_of_area=True)
-        | Q(districts__in=need.district_codes)
-        | Q(police_force_areas__in=need.pfa_codes)
-    )
-    services = {str(s.id): s for s in _with_profile_data(reachable.distinct())}
-    results = matching.rank(
-        need, [profile_of(s) for s in services.values()], neighbours=neighbours
-    )[:limit]
-    fallback: list[Match] = []
-    if not results:
-        everything = {str(s.id): s for s in _with_profile_data(active_services())}
-        services.update(everything)
-        fallback = matching.fallback(
-            need, [profile_of(s) for s in everything.values()], neighbours=neighbours
-        )[:limit]
+    # Matching reads the in-process index of profiles; only the services shown are loaded.
+    for attempt in range(2):
+        index = profile_index(refresh=attempt > 0)
+        reaching = index.reaching(need.district_codes, need.pfa_codes)
+        results = matching.rank(need, reaching, neighbours=neighbours)[:limit]
+        fallback: list[Match] = []
+        if not results:
+            # Fallback's first choices always reach the person; only without any of them
+            # does it need the whole directory.
+            broad = any(matching.is_broad_option(need, p, neighbours) for p in reaching)
+            wider = reaching if broad else index.everything()
+            fallback = matching.fallback(need, wider, neighbours=neighbours)[:limit]
+        wanted = [m.service_id for m in (*results, *fallback)]
+        services = {
+            str(s.id): s for s in _with_profile_data(active_services().filter(id__in=wanted))
+        }
+        if len(services) == len(set(wanted)):
+            break
+        # A service changed between reading the index and loading it: read both again.
 
     place_names = _place_names(resolved, services.values())
 
@@ -204,10 +207,11 @@ def services_matching(
             covers_area=match.covers_area,
         )
 
+    # A service closed at this very moment is left out rather than shown.
     return MatchAnswer(
         location=resolved,
-        results=[present(m) for m in results],
-        fallback=[present(m) for m in fallback],
+        results=[present(m) for m in results if m.service_id in services],
+        fallback=[present(m) for m in fallback if m.service_id in services],
     )
 
 
@@ -244,6 +248,55 @@ def service_get_public(service_id: str | uuid.UUID) -> Service:
         return services_public().get(id=_service_uuid(service_id))
     except Service.DoesNotExist:
         raise Http404("No such service") from None
+
+
+def services_for_feed(
+    *,
+    text: str = "",
+    taxonomy: str | None = None,
+    code: str | None = None,
+    area_code: str | None = None,
+    language: str | None = None,
+) -> QuerySet[Service]:
+    """Active services for the Open Referral feed, filtered as ``GET /api/v1/services`` asks.
+
+    ``text`` is searched in names and descriptions; ``taxonomy``/``code`` a Bridgeway term
+    (``bridgeway:harm_types``/``hate_crime``); ``area_code`` an ONS district or police force
+    area code (national services cover every area); ``language`` an ISO 639-3 code.
+    """
+    services = active_services()
+    if text:
+        services = services.filter(Q(name__icontains=text) | Q(description__icontains=text))
+    if taxonomy is not None and code is not None:
+        services = _with_term(services, taxonomy, code)
+    if area_code:
+        services = services.filter(
+            Q(is_national=True)
+            | Q(districts__code=area_code)
+            | Q(police_force_areas__code=area_code)
+        )
+    if language:
+        services = services.filter(languages__vocabulary="languages", languages__code=language)
+    return services.distinct().order_by("name", "id")
+
+
+def _with_term(services: QuerySet[Service], taxonomy: str, code: str) -> QuerySet[Service]:
+    relation = {
+        "bridgeway:harm_types": "harm_types",
+        "bridgeway:ethnic_groups": "ethnic_groups",
+        "bridgeway:religions": "religions",
+    }.get(taxonomy)
+    if relation is not None:
+        return services.filter(**{f"{relation}__code": code})
+    if taxonomy == "bridgeway:independence":
+        return services.filter(independence=code)
+    if taxonomy == "bridgeway:features" and code in FEATURES:
+        return services.filter(**{code: True})
+    if taxonomy == "bridgeway:formats":
+        # JSON containment is not portable to SQLite; the formats lists are a few codes long.
+        ids = [pk for pk, formats in services.values_list("id", "formats") if code in formats]
+        return services.filter(id__in=ids)
+    return services.none()
 
 
 def services_for_organisation(organisation: Organisation) -> QuerySet[Service]:

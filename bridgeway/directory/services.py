@@ -6,14 +6,18 @@ saved; a bad one is a ``ValidationError`` naming the field and the code, and not
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Sequence
+from datetime import date, datetime
 from typing import Any, Final
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bridgeway.accounts.models import Organisation
+from bridgeway.directory.formats import check_formats
 from bridgeway.directory.models import Service
 from bridgeway.equality.models import Term
 from bridgeway.equality.vocabulary import vocabulary
@@ -57,6 +61,13 @@ _SCALAR_FIELDS = (
     "waiting_weeks",
     "is_national",
     "is_synthetic",
+    "assured_date",
+    "formats",
+    "restorative_justice",
+    "confidential_address",
+    "last_confirmed_at",
+    "area_not_known",
+    "extra",
 )
 
 
@@ -148,6 +159,12 @@ def _check_independence(code: str) -> None:
 def _save_with_relations(service: Service, relations: dict[str, Sequence[str] | None]) -> None:
     """Check every code, then validate and save the service and set its relations."""
     _check_independence(service.independence)
+    try:
+        service.formats = check_formats(service.formats)
+    except ValueError as error:
+        raise ValidationError({"formats": str(error)}) from None
+    if not isinstance(service.extra, dict):
+        raise ValidationError({"extra": _("Give the extra fields as a JSON object.")})
     resolved: dict[str, list[Any]] = {}
     if relations.get("district_codes") is not None:
         resolved["districts"] = _districts(relations["district_codes"] or ())
@@ -166,6 +183,7 @@ def _save_with_relations(service: Service, relations: dict[str, Sequence[str] | 
 def service_create(
     *,
     organisation: Organisation,
+    service_id: uuid.UUID | None = None,
     name: str,
     description: str = "",
     url: str = "",
@@ -185,6 +203,13 @@ def service_create(
     waiting_weeks: int | None = None,
     is_national: bool = False,
     is_synthetic: bool = False,
+    assured_date: date | None = None,
+    formats: Sequence[str] = (),
+    restorative_justice: bool = False,
+    confidential_address: str = "",
+    last_confirmed_at: datetime | None = None,
+    area_not_known: bool = False,
+    extra: dict[str, Any] | None = None,
     district_codes: Sequence[str] = (),
     pfa_codes: Sequence[str] = (),
     language_codes: Sequence[str] = (),
@@ -199,9 +224,16 @@ def service_create(
     harm_types.csv, ethnic_groups.csv and religions.csv; ``independence`` a code of
     independence.csv. ``is_national`` means it takes people from anywhere in England and
     Wales; ``accepts_out_of_area`` that it takes people from outside its areas when asked.
+    ``formats`` are codes of ``bridgeway.directory.formats``; ``self_referral`` means people
+    can come without a police report. ``confidential_address`` is sealed and never shown or
+    exported. ``last_confirmed_at`` defaults to now (whoever lists a service vouches for it);
+    ``area_not_known`` flags an imported service whose area could not be worked out;
+    ``extra`` keeps HSDS fields Bridgeway does not model; ``service_id`` keeps an imported
+    service's HSDS id (a new one is made when it is not given).
     Raises ``ValidationError`` naming the field and the bad value; nothing is saved then.
     """
     service = Service(
+        id=service_id or uuid.uuid4(),
         organisation=organisation,
         name=name,
         description=description,
@@ -222,6 +254,13 @@ def service_create(
         waiting_weeks=waiting_weeks,
         is_national=is_national,
         is_synthetic=is_synthetic,
+        assured_date=assured_date,
+        formats=formats,
+        restorative_justice=restorative_justice,
+        confidential_address=confidential_address,
+        last_confirmed_at=last_confirmed_at or timezone.now(),
+        area_not_known=area_not_known,
+        extra=dict(extra or {}),
     )
     _save_with_relations(
         service,
@@ -260,6 +299,14 @@ def service_update(
     waiting_weeks: int | _Unchanged | None = UNCHANGED,
     is_national: bool | _Unchanged = UNCHANGED,
     is_synthetic: bool | _Unchanged = UNCHANGED,
+    assured_date: date | _Unchanged | None = UNCHANGED,
+    formats: Sequence[str] | _Unchanged = UNCHANGED,
+    restorative_justice: bool | _Unchanged = UNCHANGED,
+    confidential_address: str | _Unchanged = UNCHANGED,
+    last_confirmed_at: datetime | _Unchanged | None = UNCHANGED,
+    area_not_known: bool | _Unchanged = UNCHANGED,
+    extra: dict[str, Any] | _Unchanged = UNCHANGED,
+    confirmed: bool = False,
     district_codes: Sequence[str] | _Unchanged = UNCHANGED,
     pfa_codes: Sequence[str] | _Unchanged = UNCHANGED,
     language_codes: Sequence[str] | _Unchanged = UNCHANGED,
@@ -269,14 +316,17 @@ def service_update(
 ) -> Service:
     """Change a service's listing; arguments left out stay as they are.
 
-    The codes are as for ``service_create``. On a ``ValidationError`` nothing changes, in the
-    database or on the ``service`` object passed in.
+    The codes are as for ``service_create``. ``confirmed=True`` records that the organisation
+    has just said the listing is true (``last_confirmed_at`` becomes now). On a
+    ``ValidationError`` nothing changes, in the database or on the ``service`` object passed in.
     """
     given = {
         key: value
         for key, value in locals().items()
         if key in _SCALAR_FIELDS and not isinstance(value, _Unchanged)
     }
+    if confirmed:
+        given["last_confirmed_at"] = timezone.now()
     relations: dict[str, Sequence[str] | None] = {
         "district_codes": None if isinstance(district_codes, _Unchanged) else district_codes,
         "pfa_codes": None if isinstance(pfa_codes, _Unchanged) else pfa_codes,

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
@@ -23,7 +24,14 @@ from bridgeway.directory.services import service_update
 def listings(request: HttpRequest) -> HttpResponse:
     """The services whose listings the signed-in administrator keeps."""
     services = list(services_for_listing_admin(request.user))  # type: ignore[arg-type]
-    return render(request, "directory/listings.html", {"services": services})
+    now = timezone.now()
+    rows = [{"service": s, "unverified": s.is_unverified(now)} for s in services]
+    needs_attention = any(s.area_not_known or s.is_unverified(now) for s in services)
+    return render(
+        request,
+        "directory/listings.html",
+        {"services": services, "rows": rows, "needs_attention": needs_attention},
+    )
 
 
 @never_cache
@@ -35,7 +43,7 @@ def listing_edit(request: HttpRequest, service_id: uuid.UUID) -> HttpResponse:
         form = ServiceListingForm(request.POST)
         if form.is_valid():
             try:
-                service_update(service=service, **form.service_changes())
+                service_update(service=service, confirmed=True, **form.service_changes())
             except ValidationError as error:
                 for argument, problems in error.message_dict.items():
                     field = FIELD_FOR_ARGUMENT.get(argument, argument)

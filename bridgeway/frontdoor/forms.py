@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from bridgeway.accounts.models import Organisation
 from bridgeway.casework.models import ContactPreference
 from bridgeway.casework.references import normalise_reference
-from bridgeway.casework.services import ContactDetails, PersonDetails
+from bridgeway.casework.services import MESSAGE_MAX_LENGTH, ContactDetails, PersonDetails
 from bridgeway.equality.labels import (
     ethnic_group_choices,
     language_choices,
@@ -719,3 +719,21 @@ class FollowUpForm(forms.Form):
         if not reference:
             raise ValidationError(_("Enter the reference as it was given, like BW-7K3P-Q9XM."))
         return reference
+
+
+class ReporterMessageForm(forms.Form):
+    """A message the person who reported writes back to the centre on the follow-up page."""
+
+    text = forms.CharField(
+        label=_("Write a message"),
+        help_text=_(
+            "Only the centre that has your report will read it. You do not need to give your name."
+        ),
+        max_length=MESSAGE_MAX_LENGTH,
+        strip=True,
+        widget=forms.Textarea,
+        error_messages={
+            "required": _("Write a message before sending it."),
+            **_too_long(_("Your message")),
+        },
+    )

@@ -13,17 +13,22 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from bridgeway.casework.models import Referral
 from bridgeway.casework.services import (
     FollowUpRefused,
     follow_up_open,
+    message_from_reporter,
+    messages_for_reporter,
     referral_create,
     report_create,
 )
@@ -38,11 +43,14 @@ from bridgeway.directory.selectors import (
 )
 from bridgeway.equality.labels import public_label
 from bridgeway.equality.vocabulary import vocabulary
+from bridgeway.frontdoor.csrf import same_origin_posts
+from bridgeway.frontdoor.follow_up import FollowUpGrant, grant_from_session, grant_open
 from bridgeway.frontdoor.forms import (
     AgeForm,
     FollowUpForm,
     LanguageForm,
     MattersForm,
+    ReporterMessageForm,
     ReportForm,
     SelfReferralForm,
     WhatForm,
@@ -78,6 +86,8 @@ REFERRAL_DONE_KEY = "frontdoor.referral_done"
 REPORT_DONE_KEY = "frontdoor.report_done"
 # The answers of the journey to support, all under this one key of the session.
 SUPPORT_ANSWERS_KEY = "frontdoor.get_support"
+# Leave to read and write on one report after its code was checked (never the code itself).
+FOLLOW_UP_GRANT_KEY = "frontdoor.follow_up"
 
 _QUESTION_FORMS: dict[str, type[Any]] = {
     WHERE: WhereForm,
@@ -175,6 +185,7 @@ def _check_where_is_covered(form: forms.Form) -> None:
         )
 
 
+@same_origin_posts
 @never_cache
 @require_http_methods(["GET", "POST"])
 def support_question(request: HttpRequest, step: str = WHERE) -> HttpResponse:
@@ -275,6 +286,7 @@ def support_results(request: HttpRequest) -> HttpResponse:
     )
 
 
+@same_origin_posts
 @never_cache
 @require_POST
 def support_start_again(request: HttpRequest) -> HttpResponse:
@@ -304,6 +316,7 @@ def service_detail(request: HttpRequest, service_id: str) -> HttpResponse:
     return render(request, "frontdoor/service.html", _service_context(service))
 
 
+@same_origin_posts
 @never_cache
 @require_http_methods(["GET", "POST"])
 def refer(request: HttpRequest, service_id: str) -> HttpResponse:
@@ -353,6 +366,7 @@ def refer_done(request: HttpRequest) -> HttpResponse:
     return render(request, "frontdoor/refer_done.html", {"done": done})
 
 
+@same_origin_posts
 @never_cache
 @require_http_methods(["GET", "POST"])
 def report(request: HttpRequest) -> HttpResponse:
@@ -413,33 +427,134 @@ def report_done(request: HttpRequest) -> HttpResponse:
     return render(request, "frontdoor/report_done.html", {"done": done, "code": code})
 
 
-@never_cache
-@require_http_methods(["GET", "POST"])
-def follow_up(request: HttpRequest) -> HttpResponse:
-    """Check on a report with its reference and follow-up code (sent by POST only)."""
-    if request.method == "GET" and request.GET:
-        # A reference or code put in the address is dropped, not used or echoed back (the
-        # language links repeat the address, and addresses end up in history and logs).
-        return redirect(request.path)
-    form = FollowUpForm(request.POST if request.method == "POST" else None)
-    context: dict[str, Any] = {"form": form}
-    if request.method == "POST" and form.is_valid():
-        try:
-            referral = follow_up_open(
-                reference=form.cleaned_data["reference"], code=form.cleaned_data["code"]
-            )
-        except FollowUpRefused as refusal:
-            context["refused"] = True
-            context["locked"] = refusal.locked
-            # The code that failed is not written back into the page.
-            context["form"] = FollowUpForm(initial={"reference": form.cleaned_data["reference"]})
-        else:
-            context["found"] = {
+def _grant(request: HttpRequest) -> FollowUpGrant | None:
+    """The session's live follow-up grant, or None; a lapsed or broken one is forgotten."""
+    raw = request.session.get(FOLLOW_UP_GRANT_KEY)
+    if raw is None:
+        return None
+    grant = grant_from_session(raw)
+    if grant is None or not grant.is_live(timezone.now()):
+        request.session.pop(FOLLOW_UP_GRANT_KEY, None)
+        return None
+    return grant
+
+
+def _granted_referral(request: HttpRequest, grant: FollowUpGrant) -> Referral | None:
+    """The report a grant is for, if it still exists under the same reference."""
+    referral = (
+        Referral.objects.select_related("organisation")
+        .filter(pk=grant.referral_id, reference=grant.reference, report__isnull=False)
+        .first()
+    )
+    if referral is None:
+        request.session.pop(FOLLOW_UP_GRANT_KEY, None)
+    return referral
+
+
+def _follow_up_form_page(request: HttpRequest, form: FollowUpForm, **context: Any) -> HttpResponse:
+    return render(request, "frontdoor/follow_up.html", {"form": form, **context})
+
+
+def _conversation_page(
+    request: HttpRequest,
+    grant: FollowUpGrant,
+    referral: Referral,
+    message_form: ReporterMessageForm | None = None,
+) -> HttpResponse:
+    now = timezone.now()
+    grant = grant.used(now)
+    request.session[FOLLOW_UP_GRANT_KEY] = grant.to_session()
+    return render(
+        request,
+        "frontdoor/follow_up.html",
+        {
+            "found": {
                 "reference": referral.reference,
                 "organisation": referral.organisation.name,
                 "received_at": referral.received_at,
                 "stage": public_label("funnel_stages", referral.stage),
-            }
-            # A fresh, empty form: the code is not put back into the page.
-            context["form"] = FollowUpForm()
-    return render(request, "frontdoor/follow_up.html", context)
+            },
+            "conversation": messages_for_reporter(referral),
+            "message_form": message_form or ReporterMessageForm(),
+            "seconds_left": grant.seconds_left(now),
+        },
+    )
+
+
+@same_origin_posts
+@never_cache
+@require_http_methods(["GET", "POST"])
+def follow_up(request: HttpRequest) -> HttpResponse:
+    """Check on a report with its reference and code, then read replies and write back.
+
+    The reference and code are POSTed once; the code is never written into a page, an
+    address or the session. A good pair opens a short-lived grant in the session for that
+    report (see ``follow_up.py``), and the page is then fetched afresh (POST-redirect-GET),
+    so no form holding the code stays in the browser's history to be sent again.
+    """
+    if request.method == "GET":
+        if request.GET:
+            # A reference or code put in the address is dropped, not used or echoed back (the
+            # language links repeat the address, and addresses end up in history and logs).
+            return redirect(request.path)
+        grant = _grant(request)
+        referral = _granted_referral(request, grant) if grant else None
+        if grant and referral:
+            return _conversation_page(request, grant, referral)
+        return _follow_up_form_page(request, FollowUpForm())
+    action = request.POST.get("action", "")
+    if action == "finish":
+        request.session.pop(FOLLOW_UP_GRANT_KEY, None)
+        messages.success(
+            request,
+            _(
+                "You have closed your report. To see it again, you will need your reference and code."
+            ),
+        )
+        return redirect("frontdoor:follow-up")
+    if action == "send":
+        return _send_message(request)
+    return _open_report(request)
+
+
+def _open_report(request: HttpRequest) -> HttpResponse:
+    # Trying a reference and code ends any grant this browser had: one report at a time.
+    request.session.pop(FOLLOW_UP_GRANT_KEY, None)
+    form = FollowUpForm(request.POST)
+    if not form.is_valid():
+        return _follow_up_form_page(request, form)
+    reference = form.cleaned_data["reference"]
+    try:
+        referral = follow_up_open(reference=reference, code=form.cleaned_data["code"])
+    except FollowUpRefused as refusal:
+        # The code that failed is not written back into the page.
+        return _follow_up_form_page(
+            request,
+            FollowUpForm(initial={"reference": reference}),
+            refused=True,
+            locked=refusal.locked,
+        )
+    # A new session key, so a key seen before the code was typed opens nothing.
+    request.session.cycle_key()
+    request.session[FOLLOW_UP_GRANT_KEY] = grant_open(
+        reference=referral.reference, referral_id=str(referral.pk), now=timezone.now()
+    ).to_session()
+    return redirect("frontdoor:follow-up")
+
+
+def _send_message(request: HttpRequest) -> HttpResponse:
+    grant = _grant(request)
+    referral = _granted_referral(request, grant) if grant else None
+    if grant is None or referral is None:
+        # The message is not kept: it was never sent, and the next person here must not see it.
+        return _follow_up_form_page(request, FollowUpForm(), lapsed=True)
+    form = ReporterMessageForm(request.POST)
+    if form.is_valid():
+        try:
+            message_from_reporter(referral=referral, text=form.cleaned_data["text"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Your message has been sent."))
+            return redirect("frontdoor:follow-up")
+    return _conversation_page(request, grant, referral, form)

@@ -7,6 +7,17 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+# The characteristics a reader can break the funnel down by (the codes of
+# ``breakdown.CHARACTERISTICS``; labels here so they can be translated).
+CHARACTERISTIC_CHOICES = [
+    ("ethnic_group", _("Ethnic group")),
+    ("age_band", _("Age band")),
+    ("sex", _("Sex")),
+    ("disability", _("Disability")),
+    ("religion", _("Religion")),
+    ("sexual_orientation", _("Sexual orientation")),
+]
+
 
 class PeriodForm(forms.Form):
     """An optional period; either end may be left open."""
@@ -29,6 +40,22 @@ class PeriodForm(forms.Form):
         ),
         error_messages={"invalid": _("Enter the end date as a real date, like 2026-03-31.")},
     )
+
+    characteristic = forms.ChoiceField(
+        label=_("Characteristic"),
+        required=False,
+        choices=CHARACTERISTIC_CHOICES,
+        widget=forms.Select(attrs={"class": "govuk-select"}),
+        error_messages={"invalid_choice": _("Choose a characteristic from the list.")},
+    )
+    roll_up = forms.BooleanField(
+        label=_("Show the five high-level ethnic groups instead of the 19"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "govuk-checkboxes__input"}),
+    )
+
+    def clean_characteristic(self) -> str:
+        return str(self.cleaned_data.get("characteristic") or "ethnic_group")
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -136,31 +137,49 @@ class PeopleCounts:
     last_event_on: dt.date | None
 
 
-# A part written by a later run replaces the same event from an earlier one (runs overlap on
-# purpose; see services.snapshot_write). A person's group is the one on their newest event.
-_EVENTS_SQL = """
-WITH copies AS (
-    SELECT event_id, person_key, stage, occurred_on, ethnic_group, pfa_code, lad_code, filename,
-           row_number() OVER (PARTITION BY event_id ORDER BY filename DESC) AS copy
+# Each person is counted in the group on their newest record: the latest day, and on the same
+# day the latest part file (parts are listed oldest first, so a higher position is newer). An
+# event that a later run wrote again (runs overlap on purpose; see services.snapshot_write)
+# carries the same person, stage and day, so counting distinct people per area, group and
+# stage counts it once. The key is a single integer so DuckDB's arg_max stays on its fast
+# path: this query is benchmarked against a plain GROUP BY (bench/insight_bench.py).
+_COUNT_SQL = """
+WITH events AS (
+    SELECT person_key, stage, occurred_on, ethnic_group, {area_column} AS area,
+           date_diff('day', DATE '2000-01-01', occurred_on) * 100000
+               + list_position($files, filename) AS newness
     FROM read_parquet($files, filename = true)
-), events AS (
-    SELECT * FROM copies WHERE copy = 1
 ), people AS (
-    SELECT person_key, ethnic_group FROM (
-        SELECT person_key, ethnic_group,
-               row_number() OVER (
-                   PARTITION BY person_key ORDER BY occurred_on DESC, filename DESC, event_id DESC
-               ) AS newest
-        FROM events
-    ) WHERE newest = 1
-), chosen AS (
-    SELECT events.person_key, events.stage, events.occurred_on, people.ethnic_group
-    FROM events JOIN people USING (person_key)
-    WHERE events.{area_column} = $area
-      AND ($date_from IS NULL OR events.occurred_on >= $date_from)
-      AND ($date_to IS NULL OR events.occurred_on <= $date_to)
+    SELECT person_key, arg_max(ethnic_group, newness) AS ethnic_group
+    FROM events GROUP BY person_key
+), seen AS (
+    SELECT DISTINCT person_key, area, stage FROM events
+    WHERE list_contains($areas, area) AND list_contains($stages, stage)
+      AND ($date_from IS NULL OR occurred_on >= $date_from)
+      AND ($date_to IS NULL OR occurred_on <= $date_to)
 )
+SELECT seen.area, people.ethnic_group, seen.stage, count(*)
+FROM seen JOIN people USING (person_key)
+GROUP BY ALL
 """
+_SPAN_SQL = """
+SELECT {area_column}, min(occurred_on), max(occurred_on) FROM read_parquet($files)
+WHERE list_contains($areas, {area_column})
+  AND ($date_from IS NULL OR occurred_on >= $date_from)
+  AND ($date_to IS NULL OR occurred_on <= $date_to)
+GROUP BY ALL
+"""
+# Aggregates spill to disk beyond this, so a national snapshot fits a small server.
+DUCKDB_MEMORY_LIMIT = "1500MB"
+
+
+def connect() -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB connection with insight's memory limit, spilling to the temp dir."""
+    connection = duckdb.connect()
+    connection.execute(f"SET memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
+    connection.execute("SET temp_directory = $directory", {"directory": tempfile.gettempdir()})
+    connection.execute("SET preserve_insertion_order = false")
+    return connection
 
 
 def count_people(
@@ -172,37 +191,71 @@ def count_people(
     date_to: dt.date | None,
 ) -> PeopleCounts:
     """Distinct people per ethnic group who were referred, offered and accepted support."""
-    if not files:
-        return PeopleCounts(by_group={}, first_event_on=None, last_event_on=None)
+    return count_people_by_area(
+        files,
+        area_codes=[area_code],
+        area_kind=area_kind,
+        date_from=date_from,
+        date_to=date_to,
+    )[area_code]
+
+
+def count_people_by_area(
+    files: Sequence[Path],
+    *,
+    area_codes: Sequence[str],
+    area_kind: AreaKind,
+    date_from: dt.date | None,
+    date_to: dt.date | None,
+) -> dict[str, PeopleCounts]:
+    """``count_people`` for many areas of one kind in one pass over the files.
+
+    Every code asked for has an entry, empty when the area has no events in the period.
+    """
+    empty = {
+        code: PeopleCounts(by_group={}, first_event_on=None, last_event_on=None)
+        for code in area_codes
+    }
+    if not files or not area_codes:
+        return empty
     area_column = "pfa_code" if area_kind == "pfa" else "lad_code"
     # The column name is one of two constants; every value travels as a parameter.
-    base = _EVENTS_SQL.format(area_column=area_column)
-    parameters = {
-        "files": [str(path) for path in files],
-        "area": area_code,
-        "date_from": date_from,
-        "date_to": date_to,
-    }
-    with duckdb.connect() as connection:
+    paths = [str(path) for path in files]
+    period = {"areas": list(area_codes), "date_from": date_from, "date_to": date_to}
+    with connect() as connection:
         counted = connection.execute(
-            base  # noqa: S608
-            + """
-            SELECT ethnic_group, stage, count(DISTINCT person_key)
-            FROM chosen WHERE stage IN ('referred', 'offered', 'accepted')
-            GROUP BY ethnic_group, stage
-            """,
-            parameters,
+            _COUNT_SQL.format(area_column=area_column),
+            {"files": paths, "stages": list(STAGES), **period},
         ).fetchall()
-        span = connection.execute(
-            base + "SELECT min(occurred_on), max(occurred_on) FROM chosen",  # noqa: S608
-            parameters,
+        spans = connection.execute(
+            _SPAN_SQL.format(area_column=area_column), {"files": paths, **period}
+        ).fetchall()
+    tallies: dict[str, dict[str, dict[str, int]]] = {}
+    for area, group, stage, people in counted:
+        tallies.setdefault(area, {}).setdefault(group, {})[stage] = int(people)
+    span_of = {area: (first, last) for area, first, last in spans}
+    result = dict(empty)
+    for area, (first, last) in span_of.items():
+        result[area] = PeopleCounts(
+            by_group={
+                group: GroupCounts(**stages) for group, stages in tallies.get(area, {}).items()
+            },
+            first_event_on=first,
+            last_event_on=last,
+        )
+    return result
+
+
+def event_span(files: Sequence[Path]) -> tuple[dt.date | None, dt.date | None]:
+    """The first and last day with any event in the files (``None, None`` when there are none)."""
+    if not files:
+        return None, None
+    with duckdb.connect() as connection:
+        found = connection.execute(
+            "SELECT min(occurred_on), max(occurred_on) FROM read_parquet($files)",
+            {"files": [str(path) for path in files]},
         ).fetchone()
-    tallies: dict[str, dict[str, int]] = {}
-    for group, stage, people in counted:
-        tallies.setdefault(group, {})[stage] = int(people)
-    by_group = {group: GroupCounts(**stages) for group, stages in tallies.items()}
-    first, last = span if span else (None, None)
-    return PeopleCounts(by_group=by_group, first_event_on=first, last_event_on=last)
+    return (found[0], found[1]) if found else (None, None)
 
 
 # --- the table ------------------------------------------------------------------------------

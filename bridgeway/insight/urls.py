@@ -11,4 +11,9 @@ app_name = "insight"
 urlpatterns: list[URLPattern] = [
     path("", views.dashboard, name="dashboard"),
     path("needs-assessment.csv", views.needs_assessment_csv, name="needs-assessment-csv"),
+    path(
+        "needs-assessment.<str:file_format>",
+        views.needs_assessment_file,
+        name="needs-assessment-file",
+    ),
 ]

@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -23,10 +23,23 @@ from django.views.decorators.http import require_GET
 
 from bridgeway.accounts.access import INSIGHT_ROLES, require_role, staff_required
 from bridgeway.accounts.models import User
-from bridgeway.insight.forms import PeriodForm
+from bridgeway.insight import breakdown
+from bridgeway.insight.forms import CHARACTERISTIC_CHOICES, PeriodForm
 from bridgeway.insight.needs_assessment import TOTAL, NeedsAssessment, Row, write_csv
+from bridgeway.insight.outputs import (
+    needs_assessment_publication,
+    render_html,
+    write_pdf,
+    write_xlsx,
+)
 from bridgeway.insight.selectors import insight_area_for_user, insight_areas_for
-from bridgeway.insight.services import needs_assessment_rows
+from bridgeway.insight.services import (
+    BreakdownReport,
+    EmptyPeriod,
+    funnel_report,
+    intersections_report,
+    needs_assessment_rows,
+)
 from bridgeway.insight.snapshot import SnapshotError, snapshot_files
 from bridgeway.insight.suppression import is_symbol
 from bridgeway.places.models import PoliceForceArea
@@ -127,6 +140,100 @@ def _display_rows(assessment: NeedsAssessment) -> list[dict[str, Any]]:
     return shown
 
 
+def _funnel_rows(report: BreakdownReport) -> list[dict[str, Any]]:
+    """The funnel's rows for the page: each stage's count beside its share of referred."""
+    shown = []
+    for row in report.rows:
+        stages = [{"count": row["referred"], "share": "", "width": None}]
+        for stage in breakdown.FUNNEL_STAGES[1:]:
+            share = row[f"{stage}_rate"]
+            stages.append(
+                {
+                    "count": row[stage],
+                    "share": _percent(share),
+                    "width": None if is_symbol(share) else f"{min(float(share), 1.0) * 100:.1f}%",
+                }
+            )
+        shown.append(
+            {
+                "label": _("Total") if row["group"] == breakdown.TOTAL else row["group_label"],
+                "is_total": row["group"] == breakdown.TOTAL,
+                "stages": stages,
+                "accepted": stages[breakdown.FUNNEL_STAGES.index("accepted")],
+            }
+        )
+    return shown
+
+
+def _intersection_rows(report: BreakdownReport) -> list[dict[str, Any]]:
+    """The cells with anyone in them (an all-zero row says nothing a reader needs)."""
+    shown = []
+    for row in report.rows:
+        if {row["referred"], row["offered"], row["accepted"]} == {"0"}:
+            continue
+        take_up = _with_interval(
+            row["take_up_rate"], row["take_up_low"], row["take_up_high"], percent=True
+        )
+        ratio = _with_interval(
+            row["take_up_ratio"], row["take_up_ratio_low"], row["take_up_ratio_high"]
+        )
+        shown.append(
+            {
+                "first": row["group_1_label"],
+                "second": row["group_2_label"],
+                "referred": row["referred"],
+                "offered": row["offered"],
+                "accepted": row["accepted"],
+                "take_up": take_up[0],
+                "take_up_interval": take_up[1],
+                "take_up_ratio": ratio[0],
+                "take_up_ratio_interval": ratio[1],
+            }
+        )
+    return shown
+
+
+def _breakdowns(area: PoliceForceArea, form: PeriodForm) -> dict[str, Any]:
+    """The funnel by the chosen characteristic and, beyond ethnic group, its intersection."""
+    characteristic = form.cleaned_data["characteristic"]
+    roll_up = bool(form.cleaned_data["roll_up"])
+    common: dict[str, Any] = {
+        "snapshot_dir": settings.SNAPSHOT_DIR,
+        "area_code": area.code,
+        "date_from": form.cleaned_data["date_from"],
+        "date_to": form.cleaned_data["date_to"],
+        "roll_up": roll_up,
+    }
+    context: dict[str, Any] = {
+        "characteristic_label": dict(CHARACTERISTIC_CHOICES)[characteristic],
+        "stage_labels": [_stage_label(stage) for stage in breakdown.FUNNEL_STAGES],
+    }
+    try:
+        context["funnel_rows"] = _funnel_rows(
+            funnel_report(characteristic=characteristic, **common)
+        )
+        if characteristic != "ethnic_group":
+            context["intersection_rows"] = _intersection_rows(
+                intersections_report(characteristics=["ethnic_group", characteristic], **common)
+            )
+    except EmptyPeriod:
+        pass  # the needs assessment above already says there is no one in the period
+    return context
+
+
+def _stage_label(stage: str) -> str:
+    labels = {
+        "referred": _("Referred"),
+        "contacted": _("Contacted"),
+        "assessed": _("Assessed"),
+        "offered": _("Offered support"),
+        "accepted": _("Accepted support"),
+        "started": _("Support started"),
+        "closed": _("Closed"),
+    }
+    return labels[stage]
+
+
 def _query(area: PoliceForceArea, form: PeriodForm) -> str:
     parameters = {"area": area.code}
     for name in ("date_from", "date_to"):
@@ -170,9 +277,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         else:
             context["assessment"] = assessment
             context["rows"] = _display_rows(assessment)
-            context["csv_url"] = (
-                f"{reverse('insight:needs-assessment-csv')}?{_query(choice.area, choice.form)}"
-            )
+            query = _query(choice.area, choice.form)
+            context["csv_url"] = f"{reverse('insight:needs-assessment-csv')}?{query}"
+            context["file_urls"] = {
+                name: f"{reverse('insight:needs-assessment-file', args=[name])}?{query}"
+                for name in FILE_TYPES
+            }
+            context.update(_breakdowns(choice.area, choice.form))
     return render(request, "insight/dashboard.html", context, status=status)
 
 
@@ -218,6 +329,56 @@ def needs_assessment_csv(request: HttpRequest) -> HttpResponse:
     )
     name = f"needs-assessment-{choice.area.code}{'-' + period if period else ''}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+FILE_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+    "html": "text/html; charset=utf-8",
+}
+
+
+@never_cache
+@require_GET
+@staff_required
+def needs_assessment_file(request: HttpRequest, file_format: str) -> HttpResponse:
+    """The same table as the page as a spreadsheet (XLSX), PDF or standalone HTML report."""
+    user = _reader(request)
+    if file_format not in FILE_TYPES:
+        raise Http404("No such format.")
+    choice = _choice(request, user)
+    if choice.area is None:
+        return _plain(_("Your organisation has no areas to report on."), status=404)
+    if not choice.form.is_valid():
+        problems = " ".join(str(e) for errors in choice.form.errors.values() for e in errors)
+        return _plain(problems, status=400)
+    try:
+        assessment = needs_assessment_rows(
+            snapshot_dir=settings.SNAPSHOT_DIR,
+            area_code=choice.area.code,
+            date_from=choice.form.cleaned_data["date_from"],
+            date_to=choice.form.cleaned_data["date_to"],
+        )
+    except SnapshotError as error:
+        logger.error("The insight snapshot cannot be read: %s", error)
+        return _plain(
+            _(
+                "There is no readable snapshot yet. An operator can make one with: bridgeway snapshot"
+            ),
+            status=404,
+        )
+    publication = needs_assessment_publication([assessment])
+    if file_format == "html":
+        body: bytes = render_html(publication).encode()
+    else:
+        buffer = io.BytesIO()
+        (write_xlsx if file_format == "xlsx" else write_pdf)(publication, buffer)
+        body = buffer.getvalue()
+    response = HttpResponse(body, content_type=FILE_TYPES[file_format])
+    response["Content-Disposition"] = (
+        f'attachment; filename="needs-assessment-{choice.area.code}.{file_format}"'
+    )
     return response
 
 

@@ -41,6 +41,7 @@ from bridgeway.casework.models import AuditEntry, Person, Referral
 from bridgeway.casework.services import (
     ContactDetails,
     PersonDetails,
+    audit_demo_entries_delete,
     referral_advance,
     referral_create,
     report_create,
@@ -691,7 +692,7 @@ def demo_data_delete(*, dry_run: bool = False) -> dict[str, int]:
         return counts
     try:
         # Audit entries of demo records go too: the log of a demo-only database restarts.
-        audit.delete()
+        audit_demo_entries_delete(entries=audit)
         applications.delete()
         rounds.delete()
         referrals.delete()

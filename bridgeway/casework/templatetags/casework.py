@@ -13,7 +13,7 @@ from django import template
 from django.utils import timezone
 from django.utils.timesince import timesince
 
-from bridgeway.casework.models import Referral
+from bridgeway.casework.models import Consent, Referral
 from bridgeway.casework.selectors import referral_waited
 from bridgeway.equality.vocabulary import NOT_KNOWN_CODES, UnknownCode, vocabulary
 
@@ -50,3 +50,12 @@ def waited(referral: Referral, now: dt.datetime | None = None) -> str:
     if waiting is None:
         return ""
     return timesince(moment - waiting, moment, depth=2)
+
+
+@register.filter
+def consent_item_labels(items: object) -> list[str]:
+    """The labels of what a consent or share covers (``Consent.Item`` codes), in order."""
+    if not isinstance(items, Iterable) or isinstance(items, str):
+        return []
+    labels = dict(Consent.Item.choices)
+    return [str(labels.get(item, item)) for item in items]

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from bridgeway.casework.audit_chain import GENESIS_HASH, entry_hash, first_broken_link
 from bridgeway.casework.models import AuditEntry
 from bridgeway.casework.selectors import referral_get_for_user
-from bridgeway.casework.services import audit_content, referral_advance
+from bridgeway.casework.services import AUDIT_TRIGGER, audit_content, referral_advance
 from bridgeway.casework.tests.factories import make_referral
 
 
@@ -26,8 +26,15 @@ def _verify() -> str:
 
 
 def _sql(statement: str, params: list[str | int]) -> None:
+    """Tamper as the table's owner would: on PostgreSQL, past the append-only trigger."""
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute(f"ALTER TABLE casework_auditentry DISABLE TRIGGER {AUDIT_TRIGGER}")
         cursor.execute(statement, params)
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ALTER TABLE casework_auditentry ENABLE TRIGGER {AUDIT_TRIGGER}")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 @pytest.fixture
@@ -165,6 +172,58 @@ def test_removing_any_but_the_newest_entry_breaks_the_chain(contents, data):
 
     assert broken is not None
     assert broken.entry_id == index + 2
+
+
+# --- the database refuses changes (PostgreSQL) ----------------------------------------------
+
+
+@pytest.mark.postgres_only
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE casework_auditentry SET action = 'nothing.happened' WHERE id = 1",
+        "DELETE FROM casework_auditentry WHERE id = 1",
+    ],
+)
+def test_postgresql_refuses_to_update_or_delete_an_audit_entry(busy_log, statement):
+    from django.db import DatabaseError, transaction
+
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        _raw(statement)
+
+    assert AuditEntry.objects.count() == busy_log
+    assert "Audit log intact" in _verify()
+
+
+@pytest.mark.postgres_only
+def test_orm_update_and_delete_of_audit_entries_are_refused(busy_log):
+    from django.db import DatabaseError, transaction
+
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        AuditEntry.objects.filter(id=2).update(action="nothing.happened")
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        AuditEntry.objects.filter(id=2).delete()
+
+    assert AuditEntry.objects.count() == busy_log
+
+
+def test_demo_purge_deletes_only_the_entries_given_and_keeps_the_protection(busy_log):
+    from bridgeway.casework.services import audit_demo_entries_delete
+
+    deleted = audit_demo_entries_delete(entries=AuditEntry.objects.filter(id__gt=busy_log - 2))
+
+    assert deleted == 2
+    assert AuditEntry.objects.count() == busy_log - 2
+    if connection.vendor == "postgresql":
+        from django.db import DatabaseError, transaction
+
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+            _raw("DELETE FROM casework_auditentry WHERE id = 1")
+
+
+def _raw(statement: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(statement)
 
 
 # --- concurrent writers ---------------------------------------------------------------------

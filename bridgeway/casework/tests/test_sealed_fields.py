@@ -62,3 +62,49 @@ def test_sealed_columns_hold_tokens(service):
 
     assert row is not None
     assert all(str(value).startswith(SEALED_PREFIX) for value in row)
+
+
+def test_messages_notes_contact_notes_and_named_workers_are_sealed_too(
+    service, practitioner, other_organisation
+):
+    from bridgeway.casework.models import CaseEvent, Consent, ContactAttempt, Share
+    from bridgeway.casework.services import (
+        consent_record,
+        contact_attempt_record,
+        note_add,
+        share_with_worker,
+    )
+
+    referral = make_referral(service=service)
+    note_add(referral=referral, actor=practitioner, text="Her brother must not know")
+    contact_attempt_record(
+        referral=referral,
+        actor=practitioner,
+        method="call",
+        outcome="reached",
+        note="Answered by Mara herself",
+    )
+    consent_record(
+        person=referral.person,
+        scope="named_worker",
+        actor=practitioner,
+        given_how="in_person",
+        recipient_organisation=other_organisation,
+        recipient_worker="Ms Farida Khan",
+    )
+    share_with_worker(
+        referral=referral,
+        actor=practitioner,
+        organisation=other_organisation,
+        worker="Ms Farida Khan",
+    )
+
+    raw = " ".join(
+        str(value)
+        for model in (CaseEvent, ContactAttempt, Consent, Share)
+        for row in _raw_rows(model._meta.db_table)
+        for value in row
+    )
+
+    for secret in ["Her brother must not know", "Answered by Mara", "Farida"]:
+        assert secret not in raw, f"{secret!r} is stored in clear"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 import pytest
 from django.test import Client
@@ -11,34 +12,67 @@ from django.utils import timezone
 
 from bridgeway.accounts.models import Membership
 from bridgeway.accounts.tests.factories import MembershipFactory
-from bridgeway.casework.models import AuditEntry, CaseEvent, Referral
+from bridgeway.casework.models import (
+    AuditEntry,
+    CaseEvent,
+    Consent,
+    ContactAttempt,
+    Referral,
+    Share,
+)
 from bridgeway.casework.selectors import inbox_for_user, referral_get_for_user
 from bridgeway.casework.services import ContactDetails
 from bridgeway.casework.tests.factories import make_referral, make_report
 from bridgeway.conftest import sign_in
 
+# Every casework route about one referral: (route name, method, POST data).
+REFERRAL_ROUTES: dict[str, tuple[str, str, dict[str, str]]] = {
+    "detail": ("casework:referral-detail", "get", {}),
+    "advance": ("casework:referral-advance", "post", {"stage": "contacted"}),
+    "message": ("casework:referral-message", "post", {"message-text": "Hello"}),
+    "note": ("casework:referral-note", "post", {"note-text": "A note"}),
+    "consent-record": (
+        "casework:consent-record",
+        "post",
+        {"consent-scope": "police", "consent-given_how": "phone"},
+    ),
+    "consent-revoke": ("casework:consent-revoke", "post", {}),
+    "assign": ("casework:referral-assign", "post", {"assign-assignee": ""}),
+    "contact-attempt": (
+        "casework:contact-attempt",
+        "post",
+        {"contact-method": "call", "contact-outcome": "reached"},
+    ),
+    "police-share": ("casework:police-share", "post", {"police-police_force_area": "E23000010"}),
+    "refer-on": ("casework:refer-on", "get", {}),
+    "refer-on-post": ("casework:refer-on", "post", {"service": "1"}),
+}
+CASEWORK_URL_NAMES = ["casework:inbox", *REFERRAL_ROUTES]
+REFERRAL_URL_NAMES = list(REFERRAL_ROUTES)
 
-def _urls(referral: Referral) -> list[tuple[str, str, dict[str, str]]]:
-    """Every casework URL about one referral, with the method and data it takes."""
-    return [
-        ("get", reverse("casework:referral-detail", args=[referral.reference]), {}),
-        (
-            "post",
-            reverse("casework:referral-advance", args=[referral.reference]),
-            {"stage": "contacted"},
-        ),
-    ]
 
-
-CASEWORK_URL_NAMES = ["casework:inbox", "casework:referral-detail", "casework:referral-advance"]
+def _consent_of(referral: Referral) -> Consent:
+    consent = Consent.objects.filter(person_id=referral.person_id).first()
+    if consent is None:
+        consent = Consent.objects.create(
+            person_id=referral.person_id,
+            scope=Consent.Scope.POLICE,
+            given_at=timezone.now(),
+            given_how=Consent.GivenHow.PHONE,
+        )
+    return consent
 
 
 def _request(client: Client, name: str, referral: Referral):
     if name == "casework:inbox":
         return client.get(reverse(name))
-    url = reverse(name, args=[referral.reference])
-    if name == "casework:referral-advance":
-        return client.post(url, {"stage": "contacted"})
+    route, method, data = REFERRAL_ROUTES[name]
+    args = [referral.reference]
+    if route == "casework:consent-revoke":
+        args.append(str(_consent_of(referral).pk) if referral.person_id else str(uuid.uuid4()))
+    url = reverse(route, args=args)
+    if method == "post":
+        return client.post(url, data)
     return client.get(url)
 
 
@@ -76,18 +110,28 @@ def test_commissioner_gets_403(commissioner_client, referral, name):
     assert not AuditEntry.objects.filter(action="referral.read").exists()
 
 
-@pytest.mark.parametrize("name", ["casework:referral-detail", "casework:referral-advance"])
+@pytest.mark.parametrize("name", REFERRAL_URL_NAMES)
 def test_outsider_organisation_gets_404_for_referral(outsider_client, referral, name):
+    consent = _consent_of(referral)
+    audit_before = AuditEntry.objects.count()
+    events_before = CaseEvent.objects.count()
+
     response = _request(outsider_client, name, referral)
 
     assert response.status_code == 404
     assert "Amara" not in response.content.decode()
     referral.refresh_from_db()
     assert referral.stage == "referred"
-    assert not AuditEntry.objects.filter(action__in=["referral.read", "referral.advance"]).exists()
+    assert AuditEntry.objects.count() == audit_before
+    assert CaseEvent.objects.count() == events_before
+    assert Consent.objects.count() == 1
+    consent.refresh_from_db()
+    assert consent.revoked_at is None
+    assert not Share.objects.exists()
+    assert not ContactAttempt.objects.exists()
 
 
-@pytest.mark.parametrize("name", ["casework:referral-detail", "casework:referral-advance"])
+@pytest.mark.parametrize("name", REFERRAL_URL_NAMES)
 def test_missing_referral_gets_404(practitioner_client, name):
     missing = Referral(reference="BW-0000-0000")
 
@@ -148,7 +192,9 @@ def test_inbox_shows_plain_labels_stage_and_waiting_time(practitioner_client, se
     assert "Race or ethnicity" in page
     assert "Referred or reported (first contact received)" in page
     assert "3\xa0days, 2\xa0hours" in page
-    assert "hate_crime" not in page
+    # Codes are the filters' option values; the list itself shows only labels.
+    table = page[page.index('<table class="govuk-table bw-inbox">') :]
+    assert "hate_crime" not in table
 
 
 def test_inbox_shows_no_waiting_time_once_contacted(practitioner, practitioner_client, service):

@@ -64,17 +64,21 @@ def test_services_list_reads_in_a_fixed_number_of_queries(
         ServiceFactory(
             organisation=organisation, district_codes=["E08000035"], language_codes=["urd"]
         )
-    with django_assert_max_num_queries(10):
+    # A fixed number however many services: a count, the page, six code lists and the five
+    # kinds of HSDS child record (locations, phones, schedules, costs, funding).
+    with django_assert_max_num_queries(15):
         assert client.get("/api/v1/services?per_page=50").json()["total_items"] == 12
 
 
-def test_service_detail_shows_its_codes(client, directory):
+def test_service_detail_shows_its_codes_as_open_referral(client, directory):
     service = directory["urdu"]
     data = client.get(f"/api/v1/services/{service.id}").json()
     assert data["name"] == "Bradford Urdu Hate Support"
-    assert data["languages"] == ["eng", "urd"]
-    assert data["districts"] == [{"code": "E08000032", "name": "Bradford"}]
-    assert data["organisation"]["name"] == "Leeds Community Support"
+    assert sorted(language["code"] for language in data["languages"]) == ["eng", "urd"]
+    assert [(a["name"], a["uri"]) for a in data["service_areas"]] == [
+        ("Bradford", "http://statistics.data.gov.uk/id/statistical-geography/E08000032")
+    ]
+    assert data["organization"]["name"] == "Leeds Community Support"
 
 
 @pytest.mark.parametrize(

@@ -6,13 +6,19 @@ import pytest
 from django.http import Http404
 from django.utils import translation
 
+from bridgeway.directory.models import Service
+from bridgeway.directory.profile_index import profile_index
 from bridgeway.directory.selectors import (
     InvalidPostcode,
     LocationNotCovered,
     Preferences,
+    _with_profile_data,
+    active_services,
+    profile_of,
     service_get_public,
     services_matching,
 )
+from bridgeway.directory.services import service_update
 from bridgeway.directory.tests.factories import NationalServiceFactory, ServiceFactory
 from bridgeway.equality.vocabulary import UnknownCode
 
@@ -111,11 +117,38 @@ def test_matching_reads_the_directory_in_a_fixed_number_of_queries(
             religion_codes=["sikh"],
             ethnic_group_codes=["asian_indian"],
         )
+    # The first match after a change also rebuilds the in-process index of profiles
+    # (seven more queries, however many services there are); later ones only read it.
+    with django_assert_max_num_queries(17):
+        services_matching(location="LS6 1AA", harm_types=["hate_incident"], limit=50)
     with django_assert_max_num_queries(10):
         answer = services_matching(
             location="LS6 1AA", harm_types=["hate_incident"], languages=["pan"], limit=50
         )
     assert len(answer.results) == 15
+
+
+def test_matching_sees_a_change_made_after_the_index_was_built(organisation):
+    service = ServiceFactory(
+        organisation=organisation,
+        name="Leeds Service",
+        district_codes=["E08000035"],
+        harm_type_codes=["hate_incident"],
+    )
+    first = services_matching(location="LS6 1AA", harm_types=["hate_incident"])
+    assert [m.service.name for m in first.results] == ["Leeds Service"]
+    service_update(service=service, harm_type_codes=["fraud"])
+    second = services_matching(location="LS6 1AA", harm_types=["hate_incident"])
+    assert second.results == []
+    service_update(service=service, status=Service.Status.INACTIVE)
+    third = services_matching(location="LS6 1AA", harm_types=["fraud"])
+    assert "Leeds Service" not in [m.service.name for m in (*third.results, *third.fallback)]
+
+
+def test_index_profiles_are_the_profiles_of_the_services(directory):
+    index = profile_index(refresh=True)
+    expected = {str(s.id): profile_of(s) for s in _with_profile_data(active_services())}
+    assert index.profiles == expected
 
 
 def test_malformed_postcode_propagates_invalid_postcode(directory):

@@ -42,9 +42,13 @@ def test_the_right_code_shows_where_the_report_is_in_plain_words(
     referral, code = made_report
     referral_advance(referral=referral, stage="contacted", actor=None)
     response = client.post(
-        "/en/report/follow-up/", {"reference": referral.reference.lower(), "code": code}
+        "/en/report/follow-up/",
+        {"reference": referral.reference.lower(), "code": code},
+        follow=True,
     )
     html = response.content.decode()
+    # POST-redirect-GET: no form holding the code is left in history to be sent again.
+    assert response.redirect_chain == [("/en/report/follow-up/", 302)]
     assert response.status_code == 200
     assert "Someone has been in touch." in html
     assert "West Yorkshire Hate Reporting Centre" in html
@@ -56,7 +60,7 @@ def test_the_status_is_in_welsh_on_the_welsh_site(
 ) -> None:
     referral, code = made_report
     html = client.post(
-        "/cy/report/follow-up/", {"reference": referral.reference, "code": code}
+        "/cy/report/follow-up/", {"reference": referral.reference, "code": code}, follow=True
     ).content.decode()
     assert "Mae gennym ni fe. Does neb wedi cysylltu eto." in html
 

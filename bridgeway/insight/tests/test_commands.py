@@ -114,20 +114,84 @@ def test_needs_assessment_writes_to_a_file_with_out(snapshot_with_referrals, tmp
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".needs")] == []
 
 
-def test_period_outside_the_events_counts_no_one(snapshot_with_referrals):
+def test_period_outside_the_events_is_a_clear_error_and_writes_nothing(
+    snapshot_with_referrals, tmp_path
+):
+    target = tmp_path / "needs.csv"
+    with pytest.raises(CommandError) as raised:
+        _run(
+            "insight",
+            "needs-assessment",
+            "--area",
+            "E23000010",
+            "--snapshot",
+            str(snapshot_with_referrals),
+            "--from",
+            "2026-01-01",
+            "--to",
+            "2026-12-31",
+            "--out",
+            str(target),
+        )
+    message = str(raised.value)
+    assert "no one had an event in West Yorkshire from 2026-01-01 to 2026-12-31" in message
+    assert "the snapshot's events run from 2025-05-10 to 2025-05-12" in message
+    assert not target.exists()
+
+
+def test_area_all_writes_one_block_per_police_force_area(snapshot_with_referrals):
     out, _err = _run(
+        "insight", "needs-assessment", "--area", "all", "--snapshot", str(snapshot_with_referrals)
+    )
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert out.count("area_code,") == 1
+    areas = list(dict.fromkeys(row["area_code"] for row in rows))
+    assert len(areas) == 43
+    assert areas == sorted(areas)
+    per_area = len(rows) // 43
+    assert per_area == 23  # 19 groups, 3 missing answers, the total
+    blocks = {code: [row for row in rows if row["area_code"] == code] for code in areas}
+    assert all(len(block) == per_area for block in blocks.values())
+    west_yorkshire = {row["ethnic_group"]: row for row in blocks["E23000010"]}
+    assert west_yorkshire["total"]["referred"] == "14"
+    assert west_yorkshire["asian_pakistani"]["accepted"] == "7"
+    assert {row["referred"] for row in blocks["E23000014"]} == {"0"}
+    # Each area's population is its own census count, not the nation's.
+    census = CensusPopulation.objects.filter(
+        district__police_force_area_id="E23000014", ethnic_group="asian_indian"
+    ).aggregate(total=Sum("count"))["total"]
+    indian = next(row for row in blocks["E23000014"] if row["ethnic_group"] == "asian_indian")
+    assert indian["population"] == str(census)
+
+
+def test_area_all_is_the_same_as_each_area_on_its_own(snapshot_with_referrals):
+    everything, _err = _run(
+        "insight", "needs-assessment", "--area", "all", "--snapshot", str(snapshot_with_referrals)
+    )
+    alone, _err = _run(
         "insight",
         "needs-assessment",
         "--area",
         "E23000010",
         "--snapshot",
         str(snapshot_with_referrals),
-        "--from",
-        "2026-01-01",
-        "--to",
-        "2026-12-31",
     )
-    assert list(csv.DictReader(io.StringIO(out)))[-1]["referred"] == "0"
+    rows = [r for r in csv.DictReader(io.StringIO(everything)) if r["area_code"] == "E23000010"]
+    assert rows == list(csv.DictReader(io.StringIO(alone)))
+
+
+def test_area_all_with_an_empty_period_is_a_clear_error(snapshot_with_referrals):
+    with pytest.raises(CommandError, match="no one had an event in any police force area"):
+        _run(
+            "insight",
+            "needs-assessment",
+            "--area",
+            "all",
+            "--snapshot",
+            str(snapshot_with_referrals),
+            "--to",
+            "2020-01-01",
+        )
 
 
 def test_unknown_area_is_a_clear_error_and_writes_nothing(snapshot_with_referrals, tmp_path):
@@ -186,7 +250,7 @@ def test_bad_dates_are_clear_errors(snapshot_with_referrals, arguments, message)
 
 def test_unknown_format_is_refused(snapshot_with_referrals):
     with pytest.raises(CommandError, match="invalid choice"):
-        _run("insight", "needs-assessment", "--area", "E23000010", "--format", "pdf")
+        _run("insight", "needs-assessment", "--area", "E23000010", "--format", "docx")
 
 
 def test_insight_without_a_report_says_which_exist():
@@ -206,3 +270,123 @@ def test_out_in_a_missing_directory_is_a_clear_error(snapshot_with_referrals, tm
             "--out",
             str(tmp_path / "no" / "such.csv"),
         )
+
+
+def test_funnel_command_writes_people_per_stage_by_group(snapshot_with_referrals, tmp_path):
+    target = tmp_path / "funnel.csv"
+    _out, err = _run(
+        "insight",
+        "funnel",
+        "--area",
+        "E23000010",
+        "--snapshot",
+        str(snapshot_with_referrals),
+        "--out",
+        str(target),
+    )
+    assert "Wrote the funnel for West Yorkshire" in err
+    rows = {row["group"]: row for row in csv.DictReader(target.open())}
+    pakistani = rows["asian_pakistani"]
+    assert (pakistani["referred"], pakistani["offered"], pakistani["accepted"]) == ("7", "7", "7")
+    assert pakistani["contacted"] == "0"
+    assert pakistani["accepted_rate"] == "1.0000"
+    assert rows["total"]["referred"] == "14"
+
+
+def test_funnel_command_rolls_up_only_when_asked(snapshot_with_referrals):
+    detailed, _err = _run(
+        "insight", "funnel", "--area", LEEDS, "--snapshot", str(snapshot_with_referrals)
+    )
+    rolled, _err = _run(
+        "insight",
+        "funnel",
+        "--area",
+        LEEDS,
+        "--roll-up",
+        "--snapshot",
+        str(snapshot_with_referrals),
+    )
+    assert "asian_pakistani" in detailed
+    assert ",asian," not in detailed
+    groups = [row["group"] for row in csv.DictReader(io.StringIO(rolled))]
+    assert groups[:5] == ["asian", "black", "mixed", "white", "other"]
+    assert "bame" not in rolled.lower()
+
+
+def test_funnel_command_by_another_characteristic_for_every_area(snapshot_with_referrals):
+    out, _err = _run(
+        "insight",
+        "funnel",
+        "--area",
+        "all",
+        "--characteristic",
+        "age_band",
+        "--snapshot",
+        str(snapshot_with_referrals),
+    )
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert len({row["area_code"] for row in rows}) == 43
+    assert {row["characteristic"] for row in rows} == {"age_band"}
+
+
+def test_intersections_command_crosses_two_characteristics(snapshot_with_referrals):
+    out, _err = _run(
+        "insight",
+        "intersections",
+        "--area",
+        "E23000010",
+        "--characteristics",
+        "ethnic_group,sex",
+        "--snapshot",
+        str(snapshot_with_referrals),
+    )
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert {row["characteristics"] for row in rows} == {"ethnic_group x sex"}
+    cell = next(
+        row for row in rows if (row["group_1"], row["group_2"]) == ("asian_pakistani", "not_asked")
+    )
+    assert cell["referred"] == "7"
+    assert cell["group_3"] == "[z]"
+
+
+@pytest.mark.parametrize(
+    ("characteristics", "message"),
+    [
+        ("ethnic_group,height", "'height' is not a characteristic"),
+        ("ethnic_group", "two or three"),
+        ("sex,sex", "only once"),
+        ("ethnic_group,sex,religion,age_band", "from 1 to 3"),
+    ],
+)
+def test_intersections_command_refuses_bad_characteristics(
+    snapshot_with_referrals, characteristics, message
+):
+    with pytest.raises(CommandError, match=message):
+        _run(
+            "insight",
+            "intersections",
+            "--area",
+            "E23000010",
+            "--characteristics",
+            characteristics,
+            "--snapshot",
+            str(snapshot_with_referrals),
+        )
+
+
+def test_funnel_with_an_empty_period_writes_nothing(snapshot_with_referrals, tmp_path):
+    target = tmp_path / "funnel.csv"
+    with pytest.raises(CommandError, match="no one had an event in West Yorkshire from 2030-01-01"):
+        _run(
+            "insight",
+            "funnel",
+            "--area",
+            "E23000010",
+            "--snapshot",
+            str(snapshot_with_referrals),
+            "--from",
+            "2030-01-01",
+            "--out",
+            str(target),
+        )
+    assert not target.exists()

@@ -9,6 +9,8 @@ import io
 import pytest
 from django.test import Client
 from django.urls import reverse
+from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from bridgeway.accounts.models import Membership, Organisation
 from bridgeway.accounts.tests.factories import MembershipFactory, OrganisationFactory
@@ -22,6 +24,8 @@ pytestmark = pytest.mark.django_db
 AT = dt.datetime(2025, 5, 10, 9, 30, tzinfo=dt.UTC)
 DASHBOARD = reverse("insight:dashboard")
 CSV = reverse("insight:needs-assessment-csv")
+XLSX = reverse("insight:needs-assessment-file", args=["xlsx"])
+PDF = reverse("insight:needs-assessment-file", args=["pdf"])
 
 
 @pytest.fixture
@@ -41,14 +45,14 @@ def _commissioner_of(area_code, role=Membership.Role.COMMISSIONER):
     return MembershipFactory(organisation=office, role=role).user
 
 
-@pytest.mark.parametrize("url", [DASHBOARD, CSV])
+@pytest.mark.parametrize("url", [DASHBOARD, CSV, XLSX, PDF])
 def test_anonymous_visitor_is_sent_to_sign_in(client, url):
     response = client.get(url)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:sign-in"))
 
 
-@pytest.mark.parametrize("url", [DASHBOARD, CSV])
+@pytest.mark.parametrize("url", [DASHBOARD, CSV, XLSX, PDF])
 def test_password_alone_is_sent_to_the_second_factor(client, commissioner, url):
     client.force_login(commissioner)
     response = client.get(url)
@@ -56,17 +60,17 @@ def test_password_alone_is_sent_to_the_second_factor(client, commissioner, url):
     assert response["Location"].startswith(reverse("accounts:verify"))
 
 
-@pytest.mark.parametrize("url", [DASHBOARD, CSV])
+@pytest.mark.parametrize("url", [DASHBOARD, CSV, XLSX, PDF])
 def test_practitioner_gets_403(practitioner_client, url):
     assert practitioner_client.get(url).status_code == 403
 
 
-@pytest.mark.parametrize("url", [DASHBOARD, CSV])
+@pytest.mark.parametrize("url", [DASHBOARD, CSV, XLSX, PDF])
 def test_outsider_practitioner_gets_403(outsider_client, url):
     assert outsider_client.get(url, {"area": WEST_YORKSHIRE}).status_code == 403
 
 
-@pytest.mark.parametrize("url", [DASHBOARD, CSV])
+@pytest.mark.parametrize("url", [DASHBOARD, CSV, XLSX, PDF])
 def test_commissioner_of_another_area_gets_404_for_this_area(snapshot, url):
     client = sign_in(Client(), _commissioner_of(WEST_MIDLANDS))
     assert client.get(url, {"area": WEST_YORKSHIRE}).status_code == 404
@@ -159,3 +163,72 @@ def test_period_filter_narrows_the_table(commissioner_client, snapshot):
         DASHBOARD, {"date_from": "2026-01-01", "date_to": "2026-12-31"}
     ).content.decode()
     assert "no events in this area and period" in page
+
+
+def test_dashboard_shows_the_funnel_by_ethnic_group(commissioner_client, snapshot):
+    page = commissioner_client.get(DASHBOARD).content.decode()
+    assert "Where people drop out, by ethnic group" in page
+    assert "Accepted support" in page
+    # 6 Indian people referred, offered and accepted: 100% of those referred accepted.
+    assert "100.0%" in page
+    assert "Ethnic group and" not in page  # the intersection is for other characteristics
+
+
+def test_dashboard_crosses_ethnic_group_with_the_chosen_characteristic(
+    commissioner_client, snapshot
+):
+    response = commissioner_client.get(DASHBOARD, {"characteristic": "sex"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Where people drop out, by sex" in page
+    assert "Ethnic group and sex together" in page
+    assert "style=" not in page
+
+
+def test_dashboard_rolls_up_only_when_asked(commissioner_client, snapshot):
+    page = commissioner_client.get(DASHBOARD, {"roll_up": "on"}).content.decode()
+    assert "Asian, Asian British or Asian Welsh" in page
+    assert "bame" not in page.lower()
+    detailed = commissioner_client.get(DASHBOARD).content.decode()
+    funnel = detailed[detailed.index('id="funnel"') :]
+    assert "Asian, Asian British or Asian Welsh" not in funnel
+
+
+def test_unknown_characteristic_is_explained_not_500(commissioner_client, snapshot):
+    response = commissioner_client.get(DASHBOARD, {"characteristic": "height"})
+    assert response.status_code == 400
+    assert "Choose a characteristic from the list." in response.content.decode()
+
+
+def test_empty_period_shows_no_funnel(commissioner_client, snapshot):
+    response = commissioner_client.get(DASHBOARD, {"date_from": "2030-01-01"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "no events in this area and period" in page
+    assert 'id="funnel"' not in page
+
+
+def test_xlsx_download_is_the_page_table_as_a_spreadsheet(commissioner_client, snapshot):
+    page = commissioner_client.get(DASHBOARD).content.decode()
+    assert f"{XLSX}?area={WEST_YORKSHIRE}" in page
+    response = commissioner_client.get(XLSX, {"area": WEST_YORKSHIRE})
+    assert response.status_code == 200
+    assert "needs-assessment-E23000010.xlsx" in response["Content-Disposition"]
+    workbook = load_workbook(io.BytesIO(response.content))
+    assert workbook.sheetnames == ["Cover", "Notes", "Table_1"]
+    rows = {r[2]: r for r in workbook["Table_1"].iter_rows(min_row=4, values_only=True)}
+    assert rows["asian_indian"][HEADER.index("referred")] == 6
+
+
+def test_pdf_download_reads_back(commissioner_client, snapshot):
+    response = commissioner_client.get(PDF, {"area": WEST_YORKSHIRE})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    text = PdfReader(io.BytesIO(response.content)).pages[0].extract_text()
+    assert "West Yorkshire" in text
+    assert "Census 2021" in text
+
+
+def test_unknown_file_format_is_404(commissioner_client, snapshot):
+    url = reverse("insight:needs-assessment-file", args=["docx"])
+    assert commissioner_client.get(url).status_code == 404

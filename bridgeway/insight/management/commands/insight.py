@@ -2,8 +2,14 @@
 
 Each report is a sub-command so later reports join without new top-level commands:
 
-    bridgeway insight needs-assessment --area E23000010 --format csv [--snapshot DIR]
+    bridgeway insight needs-assessment --area E23000010|all --format csv [--snapshot DIR]
         [--out PATH] [--from YYYY-MM-DD] [--to YYYY-MM-DD]
+    bridgeway insight funnel --area CODE|all [--characteristic ethnic_group] [--roll-up] ...
+    bridgeway insight intersections --area CODE|all --characteristics ethnic_group,age_band
+        [--roll-up] ...
+
+``--area all`` writes one block of rows per police force area under one header. Nothing is
+written when the run fails, and a period with no events is an error, not a file of zeros.
 """
 
 from __future__ import annotations
@@ -20,12 +26,32 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from bridgeway.insight import breakdown
 from bridgeway.insight.needs_assessment import write_csv
+from bridgeway.insight.outputs import (
+    Publication,
+    Table,
+    needs_assessment_publication,
+    render_html,
+    write_pdf,
+    write_xlsx,
+)
 from bridgeway.insight.selectors import UnknownArea
-from bridgeway.insight.services import PeriodError, needs_assessment_rows
+from bridgeway.insight.services import (
+    BreakdownReport,
+    EmptyPeriod,
+    PeriodError,
+    coverage_gaps_report,
+    funnel_report,
+    intersections_report,
+    needs_assessments,
+    provider_report,
+)
 from bridgeway.insight.snapshot import SnapshotError
 
-FORMATS = ("csv",)
+FORMATS = ("csv", "xlsx", "html", "pdf")
+BINARY_FORMATS = ("xlsx", "pdf")
+REPORTS = ("funnel", "intersections", "providers", "data-quality", "coverage-gaps")
 
 
 def _date(text: str) -> dt.date:
@@ -35,16 +61,38 @@ def _date(text: str) -> dt.date:
         raise ArgumentTypeError(f"{text!r} is not a date; write it as YYYY-MM-DD") from None
 
 
-def write_atomically(path: Path, write: Callable[[Any], None]) -> None:
-    """Write a text file through a temporary file in the same directory, then rename it.
+def _share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise ArgumentTypeError(f"{text!r} is not a number; write a share like 0.01") from None
+    if not 0 < value < 1:
+        raise ArgumentTypeError(f"{text!r} is not a share between 0 and 1, like 0.01")
+    return value
+
+
+def _characteristics(text: str) -> list[str]:
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    try:
+        return breakdown.check_characteristics(names)
+    except breakdown.BreakdownError as error:
+        raise ArgumentTypeError(str(error)) from None
+
+
+def write_atomically(path: Path, write: Callable[[Any], None], *, binary: bool = False) -> None:
+    """Write a file through a temporary file in the same directory, then rename it.
 
     Nothing is left at ``path`` (and an older file there is untouched) if writing fails.
     """
     directory = path.parent if str(path.parent) else Path()
     if not directory.is_dir():
         raise CommandError(f"{directory} does not exist; create it or choose another --out.")
-    handle = tempfile.NamedTemporaryFile(  # closed before the rename below
-        "w", encoding="utf-8", newline="", dir=directory, prefix=f".{path.name}.", delete=False
+    handle = (  # closed before the rename below
+        tempfile.NamedTemporaryFile("wb", dir=directory, prefix=f".{path.name}.", delete=False)
+        if binary
+        else tempfile.NamedTemporaryFile(
+            "w", encoding="utf-8", newline="", dir=directory, prefix=f".{path.name}.", delete=False
+        )
     )
     try:
         with handle:
@@ -55,6 +103,49 @@ def write_atomically(path: Path, write: Callable[[Any], None]) -> None:
         raise
 
 
+_TITLES = {
+    "funnel": "Funnel: people reaching each stage",
+    "intersections": "Intersections: people referred and taking support up",
+    "providers": "Provider scrutiny: who each provider reaches",
+    "data-quality": "Data quality: equality answers recorded, not asked or declined",
+    "coverage-gaps": "Coverage gaps: sizeable communities and specialist services",
+}
+
+
+def _publication(report: str, result: BreakdownReport) -> Publication:
+    """The report's rows as a publication: one table per area."""
+    what = " by " + " and ".join(c.replace("_", " ") for c in result.characteristics)
+    if report in ("providers", "data-quality", "coverage-gaps"):
+        what = ""
+    chart = ("contacted_rate", "accepted_rate") if report == "funnel" else None
+    tables = []
+    for area in result.areas:
+        rows = [row for row in result.rows if row.get("area_code") == area.code]
+        if rows or len(result.areas) == 1:
+            tables.append(
+                Table(
+                    title=f"{_TITLES[report]}{what}, {area.name} ({area.code})",
+                    header=result.header,
+                    rows=rows,
+                    chart=chart,
+                    chart_labels=(
+                        "Share of people referred who were contacted",
+                        "Share of people referred who accepted support",
+                    ),
+                )
+            )
+    return Publication(
+        title=_TITLES[report] + what,
+        area_names=[area.name for area in result.areas],
+        date_from=result.date_from,
+        date_to=result.date_to,
+        snapshot_written_at=result.snapshot_written_at,
+        synthetic=result.synthetic,
+        threshold=result.threshold,
+        tables=tables,
+    )
+
+
 class Command(BaseCommand):
     help = "Insight reports from the pseudonymised snapshot."
 
@@ -62,37 +153,122 @@ class Command(BaseCommand):
         subcommands = parser.add_subparsers(
             dest="report", title="reports", metavar="REPORT", parser_class=CommandParser
         )
+        hidden = f"Counts from 1 to {settings.SUPPRESSION_THRESHOLD - 1} are shown as [c]."
         needs = subcommands.add_parser(
             "needs-assessment",
             help="People referred and taking support up per ethnic group, beside the census.",
             description=(
                 "For one area: people referred, offered and accepting support per ethnic group "
-                "beside the group's census 2021 share of residents. Counts from 1 to "
-                f"{settings.SUPPRESSION_THRESHOLD - 1} are shown as [c]."
+                f"beside the group's census 2021 share of residents. {hidden}"
             ),
         )
-        needs.add_argument(
+        self._common_arguments(needs)
+        funnel = subcommands.add_parser(
+            "funnel",
+            help="People reaching each stage, referred to closed, by group.",
+            description=(
+                "For one area: distinct people per group who were referred, contacted, "
+                "assessed, offered support, accepted it, started and closed, with each stage's "
+                f"share of those referred and its 95% interval. {hidden}"
+            ),
+        )
+        self._common_arguments(funnel)
+        funnel.add_argument(
+            "--characteristic",
+            choices=list(breakdown.CHARACTERISTICS),
+            default="ethnic_group",
+            help="The characteristic whose groups are the rows (default: ethnic_group).",
+        )
+        self._roll_up_argument(funnel)
+        crossed = subcommands.add_parser(
+            "intersections",
+            help="People referred and taking support up by two or three characteristics crossed.",
+            description=(
+                "For one area: people referred, offered and accepting support for each "
+                f"combination of two or three characteristics' groups. {hidden}"
+            ),
+        )
+        self._common_arguments(crossed)
+        crossed.add_argument(
+            "--characteristics",
+            required=True,
+            type=_characteristics,
+            metavar="A,B[,C]",
+            help=f"Two or three of: {', '.join(breakdown.CHARACTERISTICS)}, comma-separated.",
+        )
+        self._roll_up_argument(crossed)
+        providers = subcommands.add_parser(
+            "providers",
+            help="Each provider's own needs assessment, universal and specialist side by side.",
+            description=(
+                "For each service in the area: the needs assessment of the people referred to "
+                f"it, beside the area's census population. {hidden}"
+            ),
+        )
+        self._common_arguments(providers)
+        quality = subcommands.add_parser(
+            "data-quality",
+            help="Per provider: how often each characteristic is recorded, not asked or declined.",
+            description=(
+                "For each service in the area and each characteristic: people referred, and "
+                f"how many had it recorded, not asked, declined or not recorded. {hidden}"
+            ),
+        )
+        self._common_arguments(quality)
+        gaps = subcommands.add_parser(
+            "coverage-gaps",
+            help="Sizeable communities with no specialist service covering the area.",
+            description=(
+                "For each area: ethnic groups that are at least --min-share of residents, the "
+                "specialist services covering the area for them, and specialist services in "
+                "neighbouring areas that take people from outside their own."
+            ),
+        )
+        self._common_arguments(gaps)
+        gaps.add_argument(
+            "--min-share",
+            type=_share,
+            default=0.01,
+            metavar="SHARE",
+            help="The smallest share of residents that counts as sizeable (default: 0.01).",
+        )
+
+    def _roll_up_argument(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--roll-up",
+            action="store_true",
+            help=(
+                "Show ethnic groups as the five high-level groups (Asian, Black, Mixed, White, "
+                "Other) instead of the 19 groups."
+            ),
+        )
+
+    def _common_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
             "--area",
             required=True,
             metavar="CODE",
-            help="A police force area (E23000010) or local authority district (E08000035) code.",
+            help=(
+                "A police force area (E23000010) or local authority district (E08000035) code, "
+                "or 'all' for every police force area."
+            ),
         )
-        needs.add_argument("--format", choices=FORMATS, default="csv", help="Output format.")
-        needs.add_argument(
+        parser.add_argument("--format", choices=FORMATS, default="csv", help="Output format.")
+        parser.add_argument(
             "--snapshot",
             metavar="DIR",
             type=Path,
             default=None,
             help=f"The snapshot directory (default: {settings.SNAPSHOT_DIR}).",
         )
-        needs.add_argument(
+        parser.add_argument(
             "--out",
             metavar="PATH",
             type=Path,
             default=None,
             help="Write here, not to standard output.",
         )
-        needs.add_argument(
+        parser.add_argument(
             "--from",
             dest="date_from",
             metavar="DATE",
@@ -100,7 +276,7 @@ class Command(BaseCommand):
             default=None,
             help="First day of the period, YYYY-MM-DD (default: the snapshot's first event).",
         )
-        needs.add_argument(
+        parser.add_argument(
             "--to",
             dest="date_to",
             metavar="DATE",
@@ -110,28 +286,120 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options.get("report") != "needs-assessment":
-            raise CommandError("Choose a report: needs-assessment. See `bridgeway insight --help`.")
-        self._needs_assessment(options)
+        report = options.get("report")
+        if report == "needs-assessment":
+            self._needs_assessment(options)
+        elif report in REPORTS:
+            self._breakdown(report, options)
+        else:
+            raise CommandError(
+                "Choose a report: needs-assessment, funnel, intersections, providers, "
+                "data-quality or coverage-gaps. See `bridgeway insight --help`."
+            )
+
+    def _breakdown(self, report: str, options: dict[str, Any]) -> None:
+        common = {
+            "snapshot_dir": options["snapshot"],
+            "area_code": options["area"],
+            "date_from": options["date_from"],
+            "date_to": options["date_to"],
+        }
+        try:
+            if report == "funnel":
+                result = funnel_report(
+                    characteristic=options["characteristic"], roll_up=options["roll_up"], **common
+                )
+            elif report == "intersections":
+                result = intersections_report(
+                    characteristics=options["characteristics"],
+                    roll_up=options["roll_up"],
+                    **common,
+                )
+            elif report == "coverage-gaps":
+                result = coverage_gaps_report(min_share=options["min_share"], **common)
+            else:
+                result = provider_report(quality=report == "data-quality", **common)
+        except (
+            UnknownArea,
+            PeriodError,
+            EmptyPeriod,
+            SnapshotError,
+            breakdown.BreakdownError,
+        ) as error:
+            raise CommandError(str(error)) from None
+        where = (
+            result.areas[0].name
+            if len(result.areas) == 1
+            else f"{len(result.areas)} police force areas"
+        )
+        self._deliver(
+            options,
+            _publication(report, result),
+            lambda handle: breakdown.write_rows(result.rows, result.header, handle),
+            f"the {report} for {where}",
+        )
 
     def _needs_assessment(self, options: dict[str, Any]) -> None:
         try:
-            assessment = needs_assessment_rows(
+            assessments = needs_assessments(
                 snapshot_dir=options["snapshot"],
                 area_code=options["area"],
                 date_from=options["date_from"],
                 date_to=options["date_to"],
             )
-        except (UnknownArea, PeriodError, SnapshotError) as error:
+        except (UnknownArea, PeriodError, EmptyPeriod, SnapshotError) as error:
             raise CommandError(str(error)) from None
+        rows = [row for assessment in assessments for row in assessment.rows]
+        where = (
+            assessments[0].area.name
+            if len(assessments) == 1
+            else f"{len(assessments)} police force areas"
+        )
+        publication = needs_assessment_publication(assessments)
+        self._deliver(
+            options,
+            publication,
+            lambda handle: write_csv(rows, handle),
+            f"the needs assessment for {where}",
+        )
+
+    def _deliver(
+        self,
+        options: dict[str, Any],
+        publication: Publication,
+        write_csv_rows: Callable[[Any], None],
+        what: str,
+    ) -> None:
+        """Write the report in its format to ``--out`` atomically, or to standard output."""
         out: Path | None = options["out"]
+        chosen = options["format"]
+        write: Callable[[Any], None]
+        if chosen == "csv":
+            write = write_csv_rows
+        elif chosen == "html":
+            html = render_html(publication)
+
+            def write(handle: Any) -> None:
+                handle.write(html)
+        elif chosen == "xlsx":
+
+            def write(handle: Any) -> None:
+                write_xlsx(publication, handle)
+        else:
+
+            def write(handle: Any) -> None:
+                write_pdf(publication, handle)
+
+        binary = chosen in BINARY_FORMATS
         if out is None:
+            if binary:
+                raise CommandError(f"--format {chosen} writes a file: give it one with --out PATH.")
             text = io.StringIO()
-            write_csv(assessment.rows, text)
+            write(text)
             self.stdout.write(text.getvalue(), ending="")
             return
         try:
-            write_atomically(out, lambda handle: write_csv(assessment.rows, handle))
+            write_atomically(out, write, binary=binary)
         except OSError as error:
             raise CommandError(f"{out}: could not write the file ({error.strerror})") from None
-        self.stderr.write(f"Wrote the needs assessment for {assessment.area.name} to {out}.")
+        self.stderr.write(f"Wrote {what} to {out}.")

@@ -2,8 +2,14 @@
 // (and its entry in the history) with a neutral site, so the back button does not return.
 const exitLink = document.querySelector("[data-quick-exit-link]");
 if (exitLink) {
+  // A report opened with its code is closed on the way out, so the next person at this
+  // device cannot open the follow-up page and read it. The beacon outlives the page.
+  const finish = document.querySelector("[data-follow-up-finish]");
   const leave = (event) => {
     if (event) event.preventDefault();
+    if (finish && navigator.sendBeacon) {
+      navigator.sendBeacon(finish.getAttribute("action"), new FormData(finish));
+    }
     document.body.style.display = "none";
     document.title = "BBC Weather";
     window.location.replace(exitLink.getAttribute("href"));
@@ -33,11 +39,21 @@ for (const group of document.querySelectorAll('[data-module="govuk-radios"]')) {
       if (!targetId) continue;
       const target = document.getElementById(targetId);
       if (!target) continue;
+      // aria-controls only: aria-expanded is not allowed on a radio or checkbox (axe).
       input.setAttribute("aria-controls", targetId);
-      input.setAttribute("aria-expanded", input.checked ? "true" : "false");
       target.classList.toggle("govuk-radios__conditional--hidden", !input.checked);
     }
   };
   for (const input of inputs) input.addEventListener("change", sync);
   sync();
+}
+
+// A report opened with its code closes on the server after a quarter of an hour without
+// use; the page then reloads itself, so a screen left open does not keep showing it.
+const opened = document.querySelector("[data-follow-up-seconds-left]");
+if (opened) {
+  const seconds = Number(opened.getAttribute("data-follow-up-seconds-left"));
+  if (Number.isFinite(seconds)) {
+    window.setTimeout(() => window.location.replace(window.location.pathname), (seconds + 1) * 1000);
+  }
 }

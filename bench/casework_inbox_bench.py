@@ -1,0 +1,270 @@
+"""Benchmark the practitioner's inbox: 50,000 cases, paged through on a running server.
+
+    .venv/bin/python bench/casework_inbox_bench.py [CASES] [REQUESTS]
+
+In a fresh SQLite database in a temporary directory (or the one ``DATABASE_URL`` names, which
+must be empty), writes CASES (default 50,000) synthetic referrals for one organisation with
+their people, contact preferences and first stage event, signs in a practitioner (both
+factors, as after the real sign-in), starts ``bridgeway serve`` on a free port and sends
+REQUESTS (default 200) ``GET /staff/inbox/`` requests after a warm-up: random pages, half of
+them with filters (stage, harm, age, waiting time, assignee). Prints p50 and p95 latency, and
+beside them the same pages as a plain ``SELECT`` of one page of cases (no filters, no
+rendering) through Django's connection, the baseline. Target (issue 6): p95 under 150 ms.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BRIDGEWAY = str(ROOT / ".venv" / "bin" / "bridgeway")
+PYTHON = str(ROOT / ".venv" / "bin" / "python")
+PAGE_SIZE = 50
+SEED = 6
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def populate(cases: int) -> None:
+    """Write the organisation, practitioner and ``cases`` referrals; print the session id."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bridgeway.settings")
+    django.setup()
+    from django.db import transaction
+    from django.test import Client
+    from django.utils import timezone
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from bridgeway.accounts.models import Membership, Organisation, User
+    from bridgeway.casework.models import CaseEvent, ContactPreference, Person, Referral
+    from bridgeway.casework.references import ALPHABET
+    from bridgeway.directory.models import Service
+    from bridgeway.equality.vocabulary import vocabulary
+
+    rng = random.Random(SEED)
+    organisation = Organisation.objects.create(
+        name="Synthetic Bench Support", slug="bench-support", kind="specialist", is_synthetic=True
+    )
+    service = Service.objects.create(
+        organisation=organisation, name="Synthetic Bench Service", status="active"
+    )
+    user = User.objects.create_user(
+        "bench@example.invalid", "bench-password-not-used", full_name="Synthetic Bench Worker"
+    )
+    Membership.objects.create(user=user, organisation=organisation, role="practitioner")
+    device = TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
+    harms = vocabulary("harm_types").ordered_codes()
+    ages = vocabulary("age_bands").ordered_codes()
+    stages = ["referred", "contacted", "assessed", "offered", "accepted", "started", "closed"]
+    now = timezone.now()
+
+    def reference(number: int) -> str:
+        body = "".join(ALPHABET[(number >> (5 * i)) & 31] for i in range(8))
+        return f"BW-{body[:4]}-{body[4:]}"
+
+    chunk = 5000
+    for start in range(0, cases, chunk):
+        with transaction.atomic():
+            people = Person.objects.bulk_create(
+                Person(
+                    organisation=organisation,
+                    name=f"Synthetic Person {number}",
+                    age_band=rng.choice(ages),
+                    is_synthetic=True,
+                )
+                for number in range(start, min(start + chunk, cases))
+            )
+            ContactPreference.objects.bulk_create(
+                ContactPreference(person=person, channels=["phone"]) for person in people
+            )
+            referrals = Referral.objects.bulk_create(
+                Referral(
+                    reference=reference(start + offset),
+                    organisation=organisation,
+                    service=service,
+                    person=person,
+                    harm_types=rng.sample(harms, rng.randint(1, 2)),
+                    narrative="Synthetic narrative.",
+                    stage=rng.choice(stages),
+                    assigned_to=user if rng.random() < 0.3 else None,
+                    received_at=now - dt.timedelta(minutes=rng.randint(0, 60 * 24 * 365)),
+                    is_synthetic=True,
+                )
+                for offset, person in enumerate(people)
+            )
+            CaseEvent.objects.bulk_create(
+                CaseEvent(
+                    referral=referral,
+                    kind="stage",
+                    stage="referred",
+                    occurred_at=referral.received_at,
+                )
+                for referral in referrals
+            )
+    client = Client()
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    print(session.session_key)
+
+
+def baseline(pages: list[int]) -> list[float]:
+    """A plain SELECT of one page of the organisation's cases, per page, through Django."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bridgeway.settings")
+    django.setup()
+    from django.db import connection
+
+    from bridgeway.accounts.models import Organisation
+
+    organisation = Organisation.objects.get(slug="bench-support")
+    # As the database stores it (SQLite keeps UUIDs as hex text).
+    key = Organisation._meta.get_field("id").get_db_prep_value(organisation.pk, connection)
+    timings = []
+    with connection.cursor() as cursor:
+        for page in pages:
+            started = time.perf_counter()
+            cursor.execute(
+                "SELECT id, reference, kind, stage, harm_types, received_at "
+                "FROM casework_referral WHERE organisation_id = %s "
+                "ORDER BY received_at DESC, id LIMIT %s OFFSET %s",
+                [key, PAGE_SIZE, (page - 1) * PAGE_SIZE],
+            )
+            cursor.fetchall()
+            timings.append(time.perf_counter() - started)
+    return timings
+
+
+def _queries(count: int, pages: int) -> list[str]:
+    from bridgeway.equality.vocabulary import vocabulary
+
+    rng = random.Random(SEED + 1)
+    harms = vocabulary("harm_types").ordered_codes()
+    ages = vocabulary("age_bands").ordered_codes()
+    paths = []
+    for _ in range(count):
+        query = [f"page={rng.randint(1, pages)}"]
+        if rng.random() < 0.5:
+            query.append(
+                rng.choice(
+                    [
+                        f"harm={rng.choice(harms)}",
+                        f"age={rng.choice(ages)}",
+                        "stage=referred",
+                        "waited=7",
+                        "assignee=me",
+                        "assignee=unassigned",
+                    ]
+                )
+            )
+        paths.append("/staff/inbox/?" + "&".join(query))
+    return paths
+
+
+def _get(url: str, session: str) -> float:
+    # Only ever the local server this script started (an http:// URL it built).
+    request = urllib.request.Request(url, headers={"Cookie": f"sessionid={session}"})  # noqa: S310
+    started = time.perf_counter()
+    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+        body = response.read()
+        assert response.status == 200, response.status
+        assert b"/staff/referrals/BW-" in body or b"Nothing matches" in body
+    return time.perf_counter() - started
+
+
+def _percentiles(latencies: list[float]) -> tuple[float, float]:
+    ordered = sorted(latencies)
+    return statistics.median(ordered) * 1000, ordered[int(len(ordered) * 0.95) - 1] * 1000
+
+
+def main() -> None:
+    cases = int(sys.argv[1]) if len(sys.argv) > 1 else 50_000
+    requests = int(sys.argv[2]) if len(sys.argv) > 2 else 200
+    with tempfile.TemporaryDirectory(prefix="bridgeway-bench-") as folder:
+        env = {
+            **os.environ,
+            "DATABASE_URL": os.environ.get(
+                "DATABASE_URL", f"sqlite:///{Path(folder) / 'inbox.sqlite3'}"
+            ),
+            "BRIDGEWAY_WORKERS": "1",
+            "BRIDGEWAY_THREADS": "1",
+        }
+
+        def run(args: list[str]) -> str:
+            done = subprocess.run(
+                args, env=env, check=True, cwd=ROOT, capture_output=True, text=True
+            )
+            return done.stdout
+
+        run([BRIDGEWAY, "migrate", "-v0"])
+        run([BRIDGEWAY, "load-reference-data"])
+        started = time.perf_counter()
+        session = run([PYTHON, __file__, "--populate", str(cases)]).split()[-1]
+        print(f"wrote {cases} cases in {time.perf_counter() - started:.1f} s")
+        pages = max(1, cases // PAGE_SIZE)
+        paths = _queries(requests, pages)
+        port = _free_port()
+        server = subprocess.Popen(
+            [BRIDGEWAY, "serve", f"127.0.0.1:{port}"],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    _get(base + paths[0], session)
+                    break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.5)
+            for path in paths[:20]:  # warm-up: caches, lazy imports
+                _get(base + path, session)
+            latencies = [_get(base + path, session) for path in paths]
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+        page_numbers = [int(path.split("page=")[1].split("&")[0]) for path in paths]
+        plain = run([PYTHON, __file__, "--baseline", ",".join(map(str, page_numbers))])
+    p50, p95 = _percentiles(latencies)
+    base_p50, base_p95 = (float(value) for value in plain.split())
+    print(
+        f"inbox of {cases} cases, {requests} requests: p50 {p50:.1f} ms, p95 {p95:.1f} ms "
+        "(target p95 < 150 ms)"
+    )
+    print(
+        f"plain SELECT of one page: p50 {base_p50:.2f} ms, p95 {base_p95:.2f} ms; "
+        f"inbox / SELECT at p95: x{p95 / base_p95:.0f}"
+    )
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 2 and sys.argv[1] == "--populate":
+        populate(int(sys.argv[2]))
+    elif len(sys.argv) > 2 and sys.argv[1] == "--baseline":
+        timings = baseline([int(page) for page in sys.argv[2].split(",")])
+        print(*_percentiles(timings))
+    else:
+        main()

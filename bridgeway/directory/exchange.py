@@ -1,0 +1,157 @@
+"""The directory out on Open Referral: services as ``hsds.Listing`` and HSDS 3 documents.
+
+``directory_export`` gives every service as an HSDS 3 compiled service (``importing.py`` reads
+them back). The format itself lives in the pure module ``hsds.py``; this module only reads the
+database. Confidential addresses are never read here, so they can never leave in an export.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+
+from bridgeway.directory import hsds
+from bridgeway.directory.models import Service
+from bridgeway.equality.models import Term
+from bridgeway.places.models import LocalAuthorityDistrict, PoliceForceArea
+
+# service_create's argument -> the HSDS field a problem with it is reported against.
+_HSDS_FIELD = {
+    "district_codes": "service_areas",
+    "pfa_codes": "service_areas",
+    "language_codes": "languages",
+    "harm_type_codes": "attributes (bridgeway:harm_types)",
+    "ethnic_group_codes": "attributes (bridgeway:ethnic_groups)",
+    "religion_codes": "attributes (bridgeway:religions)",
+    "independence": "attributes (bridgeway:independence)",
+    "formats": "attributes (bridgeway:formats)",
+}
+
+
+def services_for_export(services: QuerySet[Service] | None = None) -> QuerySet[Service]:
+    """Services (every one by default) with everything an export reads, in a fixed order."""
+    terms = Term.objects.only("id", "code", "vocabulary")
+    return (
+        (Service.objects.all() if services is None else services)
+        .select_related("organisation")
+        .prefetch_related(
+            Prefetch("districts", queryset=LocalAuthorityDistrict.objects.only("code", "name")),
+            Prefetch("police_force_areas", queryset=PoliceForceArea.objects.only("code", "name")),
+            Prefetch("languages", queryset=terms),
+            Prefetch("harm_types", queryset=terms),
+            Prefetch("ethnic_groups", queryset=terms),
+            Prefetch("religions", queryset=terms),
+            "locations",
+            "phones",
+            "schedules",
+            "cost_options",
+            "funding",
+        )
+        .order_by("name", "id")
+    )
+
+
+def listing_of(service: Service) -> hsds.Listing:
+    """A service as plain data (no confidential address); expects ``services_for_export``."""
+    organisation = service.organisation
+    return hsds.Listing(
+        id=str(service.id),
+        organisation=hsds.Organisation(
+            id=str(organisation.id), name=organisation.name, website=organisation.website
+        ),
+        name=service.name,
+        description=service.description,
+        url=service.url,
+        email=service.email,
+        phone=service.phone,
+        status=service.status,
+        independence=service.independence,
+        minimum_age=service.minimum_age,
+        maximum_age=service.maximum_age,
+        waiting_weeks=service.waiting_weeks,
+        assured_date=service.assured_date,
+        self_referral=service.self_referral,
+        third_party_reporting=service.third_party_reporting,
+        restorative_justice=service.restorative_justice,
+        trauma_informed=service.trauma_informed,
+        lived_experience=service.lived_experience,
+        worker_gender_choice=service.worker_gender_choice,
+        accepts_out_of_area=service.accepts_out_of_area,
+        is_national=service.is_national,
+        is_specialist=service.is_specialist,
+        formats=tuple(service.formats),
+        district_codes=tuple(sorted(d.code for d in service.districts.all())),
+        pfa_codes=tuple(sorted(p.code for p in service.police_force_areas.all())),
+        languages=tuple(sorted(t.code for t in service.languages.all())),
+        harm_types=tuple(sorted(t.code for t in service.harm_types.all())),
+        ethnic_groups=tuple(sorted(t.code for t in service.ethnic_groups.all())),
+        religions=tuple(sorted(t.code for t in service.religions.all())),
+        locations=tuple(
+            hsds.Location(
+                id=str(loc.id),
+                location_type=loc.location_type,
+                name=loc.name,
+                address_1=loc.address_1,
+                address_2=loc.address_2,
+                city=loc.city,
+                region=loc.region,
+                postal_code=loc.postal_code,
+                latitude=loc.latitude,
+                longitude=loc.longitude,
+            )
+            for loc in service.locations.all()
+        ),
+        phones=tuple(
+            hsds.Phone(id=str(p.id), number=p.number, type=p.type, description=p.description)
+            for p in service.phones.all()
+        ),
+        schedules=tuple(
+            hsds.Schedule(
+                id=str(s.id),
+                freq=s.freq,
+                byday=s.byday,
+                opens_at=s.opens_at,
+                closes_at=s.closes_at,
+                valid_from=s.valid_from,
+                valid_to=s.valid_to,
+                description=s.description,
+                notes=s.notes,
+            )
+            for s in service.schedules.all()
+        ),
+        cost_options=tuple(
+            hsds.CostOption(
+                id=str(c.id),
+                option=c.option,
+                amount=c.amount,
+                currency=c.currency,
+                amount_description=c.amount_description,
+            )
+            for c in service.cost_options.all()
+        ),
+        funding=tuple(hsds.Funding(id=str(f.id), source=f.source) for f in service.funding.all()),
+        extra=dict(service.extra),
+    )
+
+
+def place_names() -> dict[str, str]:
+    """Names of every district and police force area by ONS code."""
+    names = dict(LocalAuthorityDistrict.objects.values_list("code", "name"))
+    names.update(PoliceForceArea.objects.values_list("code", "name"))
+    return names
+
+
+def service_as_hsds(service: Service) -> dict[str, Any]:
+    """One service as an HSDS 3 compiled service; expects ``services_for_export``."""
+    names = {d.code: d.name for d in service.districts.all()}
+    names.update((p.code, p.name) for p in service.police_force_areas.all())
+    return hsds.listing_to_hsds(listing_of(service), names)
+
+
+def directory_export() -> Iterator[dict[str, Any]]:
+    """Every service as an HSDS 3 compiled service, in name order."""
+    names = place_names()
+    for service in services_for_export().iterator(chunk_size=500):
+        yield hsds.listing_to_hsds(listing_of(service), names)

@@ -1,0 +1,83 @@
+"""``bridgeway import-directory FILE``: load an Open Referral (HSDS 3) feed, all or nothing."""
+
+from __future__ import annotations
+
+import json
+import time
+from argparse import ArgumentParser
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from bridgeway.directory import hsds
+from bridgeway.directory.importing import DirectoryImportError, directory_import
+
+# Feeds at least this long show progress as they load.
+PROGRESS_FROM = 500
+
+
+class Command(BaseCommand):
+    help = (
+        "Import HSDS 3 compiled services: one service, a list, or an API page "
+        '({"contents": [...]}). Services are matched on id and updated in place. If any '
+        "service is bad nothing changes and every problem is listed, unless --skip-invalid."
+    )
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("file", help="The HSDS JSON file.")
+        parser.add_argument(
+            "--skip-invalid",
+            action="store_true",
+            help="Import the valid services and list the ones left out.",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        path = Path(options["file"])
+        try:
+            with path.open(encoding="utf-8") as handle:
+                document = json.load(handle)
+        except FileNotFoundError:
+            raise CommandError(f"{path}: no such file.") from None
+        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise CommandError(f"{path} is not JSON: {error}. Nothing was imported.") from None
+        try:
+            services = hsds.services_in(document)
+        except ValueError as error:
+            raise CommandError(f"{path}: {error}. Nothing was imported.") from None
+
+        started = time.monotonic()
+        shown = {"at": 0.0}
+
+        def progress(done: int, total: int) -> None:
+            now = time.monotonic()
+            if total >= PROGRESS_FROM and (now - shown["at"] >= 1 or done == total):
+                shown["at"] = now
+                self.stderr.write(f"\r{done}/{total} services read", ending="")
+                if done == total:
+                    self.stderr.write("")
+
+        try:
+            report = directory_import(
+                services, skip_invalid=options["skip_invalid"], progress=progress
+            )
+        except DirectoryImportError as error:
+            for problem in error.problems:
+                self.stderr.write(str(problem))
+            raise CommandError(
+                f"{len({p.position for p in error.problems})} of {len(services)} services "
+                "cannot be imported (listed above). Nothing was imported; fix them or use "
+                "--skip-invalid."
+            ) from None
+        for problem in report.problems:
+            self.stderr.write(f"Skipped {problem}")
+        for service_id in report.area_not_known:
+            self.stderr.write(
+                f"Service {service_id}: area not known (no ONS code or known postcode); "
+                "kept and flagged to its organisation."
+            )
+        self.stdout.write(
+            f"Imported {report.created + report.updated} services ({report.created} new, "
+            f"{report.updated} updated, {len(report.skipped_positions)} skipped) in "
+            f"{time.monotonic() - started:.1f} s."
+        )

@@ -1,0 +1,249 @@
+"""Insight's reports as files: XLSX laid out as government statistics are, HTML and PDF.
+
+Every output says the same things around its tables: the period, the sources (Census 2021,
+the snapshot's date), how small counts were hidden, and, for demonstration data, that it is
+synthetic. The XLSX follows the Government Analysis Function's guidance for releasing
+statistics in spreadsheets: a cover sheet, a notes sheet, one table per sheet starting at
+cell A1 with its title, no merged cells, no blank rows inside a table, numbers stored as
+numbers and the symbols [c], [x], [z] as text. The PDF is the HTML report printed by
+WeasyPrint (charts are inline SVG, so the PDF needs no browser).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import IO
+
+from django.template.loader import render_to_string
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from bridgeway.insight.needs_assessment import HEADER, NeedsAssessment
+from bridgeway.insight.suppression import is_symbol
+
+Row = dict[str, str]
+_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+
+
+@dataclass(frozen=True)
+class Table:
+    """One table of a publication: its title, its columns and its rows (published text)."""
+
+    title: str
+    header: Sequence[str]
+    rows: Sequence[Row]
+    # The share columns to draw as bars beside their numbers (HTML and PDF only).
+    chart: tuple[str, str] | None = None
+    chart_labels: tuple[str, str] = ("", "")
+
+
+@dataclass(frozen=True)
+class Publication:
+    """A report and what must be said around it."""
+
+    title: str
+    area_names: Sequence[str]
+    date_from: dt.date | None
+    date_to: dt.date | None
+    snapshot_written_at: dt.datetime | None
+    synthetic: bool
+    threshold: int
+    tables: Sequence[Table]
+    produced_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+
+    @property
+    def period(self) -> str:
+        start = self.date_from.isoformat() if self.date_from else "the first event"
+        end = self.date_to.isoformat() if self.date_to else "the latest event"
+        return f"From {start} to {end}"
+
+    @property
+    def sources(self) -> list[str]:
+        written = (
+            self.snapshot_written_at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+            if self.snapshot_written_at
+            else "date not recorded"
+        )
+        return [
+            "Population: Census 2021 usual residents by ethnic group, Office for National "
+            "Statistics (ONS), summed over the local authority districts of each area.",
+            f"People: Bridgeway's pseudonymised snapshot of case events, last written {written}. "
+            "Each person is counted once per column, in the groups on their latest record.",
+        ]
+
+    @property
+    def suppression_note(self) -> str:
+        return (
+            f"Counts from 1 to {self.threshold - 1} are shown as [c], with everything worked "
+            "out from them; further counts are hidden where a hidden one could otherwise be "
+            "worked out from a total. [x] means not available; [z] means not applicable. "
+            "Intervals are 95% confidence intervals (Wilson for shares and rates, Katz for "
+            "ratios of rates)."
+        )
+
+    @property
+    def synthetic_note(self) -> str:
+        return (
+            "This report is made from synthetic (made-up) demonstration data. Do not use these "
+            "figures for decisions."
+        )
+
+    @property
+    def notes(self) -> list[str]:
+        notes = [self.period, *self.sources, self.suppression_note]
+        if self.synthetic:
+            notes.append(self.synthetic_note)
+        return notes
+
+
+def needs_assessment_publication(assessments: Sequence[NeedsAssessment]) -> Publication:
+    """The needs assessment of one or more areas as a publication, one table per area."""
+    first = assessments[0]
+    written = [a.snapshot_written_at for a in assessments if a.snapshot_written_at]
+    return Publication(
+        title="Needs assessment: people referred and taking support up, by ethnic group",
+        area_names=[a.area.name for a in assessments],
+        date_from=first.date_from,
+        date_to=first.date_to,
+        snapshot_written_at=max(written) if written else None,
+        synthetic=any(a.synthetic for a in assessments),
+        threshold=first.threshold,
+        tables=[
+            Table(
+                title=f"Needs assessment, {a.area.name} ({a.area.code})",
+                header=HEADER,
+                rows=a.rows,
+                chart=("population_share", "referred_share"),
+                chart_labels=("Census 2021 share of residents", "Share of people referred"),
+            )
+            for a in assessments
+        ],
+    )
+
+
+def _cell(text: str) -> str | int | float:
+    """A published value as a spreadsheet value: numbers as numbers, symbols as text."""
+    if is_symbol(text) or not _NUMBER.match(text):
+        return text
+    return float(text) if "." in text else int(text)
+
+
+def write_xlsx(publication: Publication, handle: IO[bytes]) -> None:
+    """The publication as an XLSX workbook: cover, notes, then one table per sheet."""
+    workbook = Workbook()
+    bold = Font(bold=True)
+    cover = workbook.active
+    assert cover is not None  # noqa: S101 - a new workbook always has a sheet
+    cover.title = "Cover"
+    lines: list[tuple[str, bool]] = [(publication.title, True)]
+    if publication.synthetic:
+        lines.append((publication.synthetic_note, True))
+    lines += [
+        ("Areas", True),
+        (", ".join(publication.area_names), False),
+        ("Period", True),
+        (publication.period, False),
+        ("Sources", True),
+        *((source, False) for source in publication.sources),
+        ("Disclosure control", True),
+        (publication.suppression_note, False),
+        ("Produced", True),
+        (publication.produced_at.strftime("%Y-%m-%d %H:%M UTC"), False),
+        ("Contents", True),
+        *(
+            (f"Table_{number}: {table.title}", False)
+            for number, table in enumerate(publication.tables, start=1)
+        ),
+        ("Notes are in the Notes worksheet.", False),
+    ]
+    for number, (text, heading) in enumerate(lines, start=1):
+        cover.cell(row=number, column=1, value=text).font = Font(bold=heading)
+    cover.column_dimensions["A"].width = 110
+
+    notes = workbook.create_sheet("Notes")
+    notes.cell(row=1, column=1, value="Notes").font = bold
+    notes.cell(row=2, column=1, value="This worksheet contains one table.")
+    notes.cell(row=3, column=1, value="Note number").font = bold
+    notes.cell(row=3, column=2, value="Note text").font = bold
+    for number, text in enumerate(publication.notes, start=1):
+        notes.cell(row=3 + number, column=1, value=f"note {number}")
+        notes.cell(row=3 + number, column=2, value=text)
+    notes.column_dimensions["B"].width = 110
+
+    for number, table in enumerate(publication.tables, start=1):
+        sheet = workbook.create_sheet(f"Table_{number}")
+        sheet.cell(row=1, column=1, value=f"Table {number}: {table.title}").font = bold
+        sheet.cell(
+            row=2,
+            column=1,
+            value="This worksheet contains one table. Notes are in the Notes worksheet.",
+        )
+        for column, name in enumerate(table.header, start=1):
+            sheet.cell(row=3, column=column, value=name).font = bold
+            sheet.column_dimensions[get_column_letter(column)].width = max(12, len(name) + 2)
+        for offset, row in enumerate(table.rows, start=4):
+            for column, name in enumerate(table.header, start=1):
+                sheet.cell(row=offset, column=column, value=_cell(row.get(name, "")))
+        sheet.freeze_panes = "A4"
+    workbook.save(handle)
+
+
+def _bars(table: Table) -> list[dict[str, str | None]]:
+    """Each row's two shares as bar widths against the largest, beside their numbers."""
+    if table.chart is None:
+        return []
+    first, second = table.chart
+    values = [
+        float(row[name])
+        for row in table.rows
+        for name in (first, second)
+        if not is_symbol(row.get(name, "[x]")) and _NUMBER.match(row.get(name, ""))
+    ]
+    scale = max(values, default=0.0) or 1.0
+
+    def width(text: str) -> str | None:
+        if is_symbol(text) or not _NUMBER.match(text):
+            return None
+        return f"{float(text) / scale * 100:.2f}%"
+
+    bars = []
+    for row in table.rows:
+        label = row.get("ethnic_group_label") or row.get("group_label") or ""
+        first_width, second_width = width(row.get(first, "")), width(row.get(second, ""))
+        if label and label != "Total" and (first_width or second_width):
+            bars.append(
+                {
+                    "label": label,
+                    "first": row.get(first, ""),
+                    "second": row.get(second, ""),
+                    "first_width": first_width,
+                    "second_width": second_width,
+                }
+            )
+    return bars
+
+
+def render_html(publication: Publication) -> str:
+    """The publication as a standalone HTML page (no external files, so it prints alone)."""
+    tables = [
+        {
+            "number": n,
+            "table": table,
+            "bars": _bars(table),
+            "rows": [[row.get(name, "") for name in table.header] for row in table.rows],
+        }
+        for n, table in enumerate(publication.tables, start=1)
+    ]
+    return render_to_string("insight/report.html", {"publication": publication, "tables": tables})
+
+
+def write_pdf(publication: Publication, handle: IO[bytes]) -> None:
+    """The HTML report printed to PDF by WeasyPrint."""
+    # Imported here: WeasyPrint loads Pango when imported, which only PDF output needs.
+    from weasyprint import HTML  # type: ignore[import-untyped]
+
+    HTML(string=render_html(publication)).write_pdf(handle)

@@ -1,0 +1,361 @@
+"""Provider scrutiny, data quality and coverage gaps: plain Python with DuckDB, no Django.
+
+What insight may read: case data only through the pseudonymised snapshot (these functions
+take its files), and the public directory (services, the areas they cover, the communities
+they serve, whether they take people from outside their area) from the database, passed in
+here as plain data. A provider appears in the snapshot as ``organisation_key`` and
+``service_key``; the caller maps the keys back to directory names with the same keyed hash,
+which needs no case record.
+
+* **Provider scrutiny**: for each service (or organisation, when a referral named no service)
+  in an area, the needs assessment of its own referrals: who it reaches against the area's
+  census population, universal and specialist providers side by side.
+* **Data quality**: per provider, how many of its people have each characteristic recorded,
+  not asked, declined (prefer not to say) or not recorded.
+* **Coverage gaps**: per area, the ethnic groups with a sizeable population there, how many
+  specialist services in the directory cover the area for them, how many of them were
+  referred to any specialist service, and specialist services in neighbouring areas that take
+  people from outside their own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from bridgeway.equality.vocabulary import NOT_KNOWN_CODES, vocabulary
+from bridgeway.insight.needs_assessment import (
+    HEADER,
+    AreaKind,
+    AreaPopulation,
+    GroupCounts,
+    connect,
+    needs_assessment_table,
+)
+from bridgeway.insight.suppression import (
+    CONFIDENTIAL,
+    NOT_APPLICABLE,
+    format_count,
+    format_decimal,
+    is_primary,
+    suppress_column,
+)
+
+Row = dict[str, str]
+SHARE_PLACES = 4
+# The characteristics whose answers can be missing in the three ways (disability is a list,
+# where an empty list cannot tell "none" from "not asked").
+QUALITY_CHARACTERISTICS = ("ethnic_group", "age_band", "sex", "religion", "sexual_orientation")
+# Everyone is served by universal services; a community-specific gap for the largest group
+# would be noise, so it is not listed.
+MAJORITY_GROUP = "white_british"
+
+_PROVIDER_SQL = """
+WITH copies AS (
+    SELECT *, row_number() OVER (PARTITION BY event_id ORDER BY filename DESC) AS copy
+    FROM read_parquet($files, filename = true)
+), events AS (
+    SELECT * FROM copies WHERE copy = 1
+), people AS (
+    SELECT person_key, ethnic_group, age_band, sex, religion, sexual_orientation FROM (
+        SELECT *, row_number() OVER (
+                   PARTITION BY person_key ORDER BY occurred_on DESC, filename DESC, event_id DESC
+               ) AS newest
+        FROM events
+    ) WHERE newest = 1
+), chosen AS (
+    SELECT events.{area_column} AS area, events.organisation_key,
+           coalesce(events.service_key, '') AS service_key, events.organisation_kind,
+           events.service_specialist, events.stage, events.person_key, people.ethnic_group,
+           people.age_band, people.sex, people.religion, people.sexual_orientation
+    FROM events JOIN people USING (person_key)
+    WHERE events.{area_column} = $area
+      AND ($date_from IS NULL OR events.occurred_on >= $date_from)
+      AND ($date_to IS NULL OR events.occurred_on <= $date_to)
+)
+"""
+
+
+@dataclass(frozen=True)
+class Provider:
+    """One service (or an organisation's referrals with no service) as the snapshot knows it."""
+
+    organisation_key: str
+    service_key: str
+    organisation_kind: str
+    specialist: bool
+
+
+@dataclass
+class ProviderCounts:
+    """Distinct people per ethnic group and stage, and per answer of each characteristic."""
+
+    by_group: dict[str, GroupCounts]
+    # characteristic -> answer ("recorded" or a not-known code) -> people referred
+    answers: dict[str, dict[str, int]]
+
+
+def count_providers(
+    files: Sequence[Path],
+    *,
+    area_code: str,
+    area_kind: AreaKind,
+    date_from: dt.date | None,
+    date_to: dt.date | None,
+) -> dict[Provider, ProviderCounts]:
+    """People each provider in the area was asked to help, by group, stage and answer."""
+    if not files:
+        return {}
+    area_column = "pfa_code" if area_kind == "pfa" else "lad_code"
+    base = _PROVIDER_SQL.format(area_column=area_column)
+    parameters = {
+        "files": [str(path) for path in files],
+        "area": area_code,
+        "date_from": date_from,
+        "date_to": date_to,
+    }
+    provider_columns = "organisation_key, service_key, organisation_kind, service_specialist"
+    answer_columns = ", ".join(
+        f"CASE WHEN {name} IN ('not_asked', 'prefer_not_to_say', 'not_recorded') "
+        f"THEN {name} ELSE 'recorded' END AS {name}"
+        for name in QUALITY_CHARACTERISTICS
+    )
+    result: dict[Provider, ProviderCounts] = {}
+
+    def of(row: Sequence[object]) -> ProviderCounts:
+        provider = Provider(str(row[0]), str(row[1]), str(row[2]), bool(row[3]))
+        return result.setdefault(provider, ProviderCounts(by_group={}, answers={}))
+
+    with connect() as connection:
+        stages_sql = (
+            f"SELECT {provider_columns}, ethnic_group, stage, count(DISTINCT person_key) "  # noqa: S608
+            "FROM chosen WHERE stage IN ('referred', 'offered', 'accepted') GROUP BY ALL"
+        )
+        stages = connection.execute(base + stages_sql, parameters).fetchall()
+        tallies: dict[Provider, dict[str, dict[str, int]]] = {}
+        for row in stages:
+            of(row)
+            provider = Provider(str(row[0]), str(row[1]), str(row[2]), bool(row[3]))
+            tallies.setdefault(provider, {}).setdefault(str(row[4]), {})[str(row[5])] = int(row[6])
+        for provider, by_group in tallies.items():
+            result[provider].by_group = {
+                group: GroupCounts(**stage_counts) for group, stage_counts in by_group.items()
+            }
+        for name in QUALITY_CHARACTERISTICS:
+            answers_sql = (
+                f", answered AS (SELECT {provider_columns}, person_key, {answer_columns} "  # noqa: S608
+                "FROM chosen WHERE stage = 'referred') "
+                f"SELECT {provider_columns}, {name}, count(DISTINCT person_key) "
+                "FROM answered GROUP BY ALL"
+            )
+            answers = connection.execute(base + answers_sql, parameters).fetchall()
+            for row in answers:
+                of(row).answers.setdefault(name, {})[str(row[4])] = int(row[5])
+    return result
+
+
+# --- provider scrutiny --------------------------------------------------------------------
+
+PROVIDER_HEADER = (
+    "provider_name",
+    "organisation_key",
+    "service_key",
+    "organisation_kind",
+    "service_specialist",
+    *HEADER,
+)
+
+
+def _provider_order(names: Mapping[Provider, str]) -> list[Provider]:
+    # Universal services first, then specialist ones, each by name: side by side in a sheet.
+    return sorted(names, key=lambda p: (p.specialist, names[p].lower(), p.service_key))
+
+
+def provider_scrutiny_table(
+    area: AreaPopulation,
+    counts: Mapping[Provider, ProviderCounts],
+    names: Mapping[Provider, str],
+    *,
+    threshold: int,
+) -> list[Row]:
+    """The needs assessment's rows for each provider's own referrals, provider columns first."""
+    rows: list[Row] = []
+    for provider in _provider_order({p: names.get(p, "") for p in counts}):
+        table = needs_assessment_table(area, counts[provider].by_group, threshold=threshold)
+        for row in table:
+            rows.append(
+                {
+                    "provider_name": names.get(provider, "") or "Unknown provider",
+                    "organisation_key": provider.organisation_key,
+                    "service_key": provider.service_key or NOT_APPLICABLE,
+                    "organisation_kind": provider.organisation_kind,
+                    "service_specialist": "true" if provider.specialist else "false",
+                    **row,
+                }
+            )
+    return rows
+
+
+# --- data quality -------------------------------------------------------------------------
+
+QUALITY_HEADER = (
+    "area_code",
+    "area_name",
+    "provider_name",
+    "organisation_key",
+    "service_key",
+    "organisation_kind",
+    "service_specialist",
+    "characteristic",
+    "people",
+    "recorded",
+    "recorded_share",
+    *(f"{code}{suffix}" for code in NOT_KNOWN_CODES for suffix in ("", "_share")),
+)
+
+
+def data_quality_table(
+    area: AreaPopulation,
+    counts: Mapping[Provider, ProviderCounts],
+    names: Mapping[Provider, str],
+    *,
+    threshold: int,
+) -> list[Row]:
+    """For each provider and characteristic: people referred, and how their answers stand."""
+    rows: list[Row] = []
+    for provider in _provider_order({p: names.get(p, "") for p in counts}):
+        for name in QUALITY_CHARACTERISTICS:
+            answers = counts[provider].answers.get(name, {})
+            recorded = answers.get("recorded", 0)
+            missing = [answers.get(code, 0) for code in NOT_KNOWN_CODES]
+            people = recorded + sum(missing)
+            if people == 0:
+                continue
+            suppression = suppress_column([recorded], missing, threshold)
+            row: Row = {
+                "area_code": area.code,
+                "area_name": area.name,
+                "provider_name": names.get(provider, "") or "Unknown provider",
+                "organisation_key": provider.organisation_key,
+                "service_key": provider.service_key or NOT_APPLICABLE,
+                "organisation_kind": provider.organisation_kind,
+                "service_specialist": "true" if provider.specialist else "false",
+                "characteristic": name,
+                "people": format_count(people, hidden=suppression.total_hidden),
+            }
+            cells = [("recorded", recorded, suppression.recorded_hidden[0])] + [
+                (code, value, hidden)
+                for code, value, hidden in zip(
+                    NOT_KNOWN_CODES, missing, suppression.not_known_hidden, strict=True
+                )
+            ]
+            for column, value, hidden in cells:
+                row[column] = format_count(value, hidden=hidden)
+                row[f"{column}_share"] = (
+                    CONFIDENTIAL
+                    if (hidden and value) or suppression.total_hidden
+                    else format_decimal(value / people, SHARE_PLACES)
+                )
+            rows.append(row)
+    return rows
+
+
+# --- coverage gaps ------------------------------------------------------------------------
+
+GAPS_HEADER = (
+    "area_code",
+    "area_name",
+    "ethnic_group",
+    "ethnic_group_label",
+    "population",
+    "population_share",
+    "specialist_services",
+    "gap",
+    "referred_to_specialist",
+    "nearby_services",
+)
+
+
+@dataclass(frozen=True)
+class DirectoryCoverage:
+    """What the directory says about an area, by ethnic group.
+
+    ``specialist_services``: names of active specialist services covering the area for the
+    group. ``nearby_services``: specialist services for the group in neighbouring areas that
+    take people from outside their own area.
+    """
+
+    specialist_services: Mapping[str, Sequence[str]]
+    nearby_services: Mapping[str, Sequence[str]]
+
+
+def count_referred_to_specialists(
+    files: Sequence[Path],
+    *,
+    area_code: str,
+    area_kind: AreaKind,
+    date_from: dt.date | None,
+    date_to: dt.date | None,
+) -> dict[str, int]:
+    """Distinct people per ethnic group referred to any specialist service in the area."""
+    if not files:
+        return {}
+    area_column = "pfa_code" if area_kind == "pfa" else "lad_code"
+    with connect() as connection:
+        found = connection.execute(
+            _PROVIDER_SQL.format(area_column=area_column)  # noqa: S608
+            + "SELECT ethnic_group, count(DISTINCT person_key) FROM chosen "
+            "WHERE stage = 'referred' AND service_specialist GROUP BY ethnic_group",
+            {
+                "files": [str(path) for path in files],
+                "area": area_code,
+                "date_from": date_from,
+                "date_to": date_to,
+            },
+        ).fetchall()
+    return {str(group): int(people) for group, people in found}
+
+
+def coverage_gaps_table(
+    area: AreaPopulation,
+    coverage: DirectoryCoverage,
+    referred_to_specialist: Mapping[str, int],
+    *,
+    min_share: float,
+    threshold: int,
+) -> list[Row]:
+    """The area's sizeable ethnic groups (share of residents at least ``min_share``).
+
+    ``gap`` is ``true`` where no specialist service covers the area for the group. The
+    people counts stand alone (no total is published beside them), so only small counts are
+    hidden.
+    """
+    rows: list[Row] = []
+    residents = area.residents
+    if residents == 0:
+        return rows
+    for group in vocabulary("ethnic_groups").ordered_codes():
+        population = area.population.get(group, 0)
+        if group == MAJORITY_GROUP or population / residents < min_share:
+            continue
+        specialists = list(coverage.specialist_services.get(group, ()))
+        referred = referred_to_specialist.get(group, 0)
+        rows.append(
+            {
+                "area_code": area.code,
+                "area_name": area.name,
+                "ethnic_group": group,
+                "ethnic_group_label": vocabulary("ethnic_groups").label(group),
+                "population": str(population),
+                "population_share": format_decimal(population / residents, SHARE_PLACES),
+                "specialist_services": str(len(specialists)),
+                "gap": "false" if specialists else "true",
+                "referred_to_specialist": format_count(
+                    referred, hidden=is_primary(referred, threshold)
+                ),
+                "nearby_services": "; ".join(sorted(coverage.nearby_services.get(group, ()))),
+            }
+        )
+    return rows
