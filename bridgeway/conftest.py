@@ -249,3 +249,12 @@ def pytest_make_parametrize_id(config: pytest.Config, val: object, argname: str)
             return None
         return "uuid"
     return None
+
+
+@pytest.fixture(autouse=True)
+def _fresh_synthetic_flag() -> None:
+    """Every test sees the synthetic-data banner as its own database has it, not as a
+    previous test's cached answer (the cache would make tests depend on their order)."""
+    from bridgeway.site.context_processors import forget_synthetic_flag
+
+    forget_synthetic_flag()

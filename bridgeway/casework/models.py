@@ -48,6 +48,12 @@ class Person(TimestampedModel):
     language = models.CharField(max_length=3, default="eng")
     is_synthetic = models.BooleanField(default=False)
 
+    class Meta:
+        indexes = [
+            # The inbox's age filter.
+            models.Index(fields=["organisation", "age_band"], name="casework_person_age_idx")
+        ]
+
     def __str__(self) -> str:
         return f"Person {self.id}"
 

@@ -23,6 +23,7 @@ from bridgeway.casework.models import (
     Consent,
     ContactAttempt,
     ContactPreference,
+    Person,
     Referral,
     Report,
     Share,
@@ -61,11 +62,10 @@ def inbox_for_user(
     queries however many rows it holds or match.
     """
     organisations = organisations_for(user, CASEWORK_ROLES)
-    referrals = (
-        Referral.objects.filter(organisation__in=organisations)
-        .select_related("organisation", "service", "report", "assigned_to")
-        .defer("narrative", "report__incident_place")
-        .order_by("-received_at", "id")
+    # Paged on the referral table alone: the rows of one page are fetched with what they show
+    # afterwards, so a deep page does not join every row it skips.
+    referrals = Referral.objects.filter(organisation__in=organisations).order_by(
+        "-received_at", "id"
     )
     if stage:
         referrals = referrals.filter(stage=stage)
@@ -74,7 +74,11 @@ def inbox_for_user(
     if harm:
         referrals = referrals.filter(_harm_includes(harm))
     if age_band:
-        referrals = referrals.filter(person__age_band=age_band)
+        referrals = referrals.filter(
+            person_id__in=Person.objects.filter(
+                organisation__in=organisations, age_band=age_band
+            ).values("id")
+        )
     if waited_days is not None:
         moment = now or timezone.now()
         referrals = referrals.filter(
@@ -85,7 +89,16 @@ def inbox_for_user(
     elif isinstance(assignee, User):
         referrals = referrals.filter(assigned_to=assignee)
     size = max(1, min(per_page, INBOX_MAX_PAGE_SIZE))
-    return Paginator(referrals, size).get_page(page)
+    shown: Page[Any] = Paginator(referrals.values_list("id", flat=True), size).get_page(page)
+    ids = list(shown.object_list)
+    rows = (
+        Referral.objects.filter(id__in=ids)
+        .select_related("organisation", "service", "report", "assigned_to")
+        .defer("narrative", "report__incident_place")
+        .in_bulk()
+    )
+    shown.object_list = [rows[key] for key in ids if key in rows]
+    return shown
 
 
 def _harm_includes(code: str) -> Q:

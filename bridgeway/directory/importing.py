@@ -393,8 +393,8 @@ def _write(checked: Sequence[_Checked], known: _Known) -> None:
         else:
             service.last_confirmed_at = now
             new.append(service)
-    Service.objects.bulk_create(new, batch_size=CHUNK // 4)
-    Service.objects.bulk_update(changed, [*_IMPORTED_FIELDS, "updated_at"], batch_size=CHUNK // 20)
+    _insert(Service, new)
+    _update(Service, changed, [*_IMPORTED_FIELDS, "updated_at"])
     existing_ids = [uuid.UUID(item.listing.id) for item in checked if item.exists]
 
     # The code lists are most of the rows; plain executemany avoids building a model object
@@ -433,7 +433,60 @@ def _write(checked: Sequence[_Checked], known: _Known) -> None:
             for item in checked
             for child in getattr(item.listing, name)
         ]
-        model._default_manager.bulk_create(records, batch_size=CHUNK // 4)
+        _insert(model, records)
+
+
+def _insert(model: type[models.Model], objects: Sequence[models.Model]) -> None:
+    """INSERT the objects with ``executemany``: what ``bulk_create`` does (each field's
+    ``pre_save`` and ``get_db_prep_save``), without compiling SQL for every batch, which
+    was half of a large import's time. For new rows of models with no signals or parents."""
+    if not objects:
+        return
+    fields = [f for f in model._meta.local_concrete_fields if f.column]
+    quote = connection.ops.quote_name
+    # Names come from the model, quoted; values are parameters.
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
+        quote(model._meta.db_table),
+        ", ".join(quote(str(f.column)) for f in fields),
+        ", ".join(["%s"] * len(fields)),
+    )
+    rows = [
+        tuple(f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields)
+        for obj in objects
+    ]
+    with connection.cursor() as cursor:
+        for batch in _chunks(rows):
+            cursor.executemany(sql, batch)
+
+
+def _update(model: type[models.Model], objects: Sequence[models.Model], names: list[str]) -> None:
+    """UPDATE each object's ``names`` fields by primary key with ``executemany``.
+
+    ``bulk_update`` builds one CASE expression per field per batch, which took about 4 ms a
+    service; a prepared UPDATE per row is a small fraction of that.
+    """
+    if not objects:
+        return
+    fields = [model._meta.get_field(name) for name in names]
+    pk = model._meta.pk
+    assert pk is not None  # noqa: S101 - every concrete model has one; narrows the type
+    quote = connection.ops.quote_name
+    # Names come from the model, quoted; values are parameters.
+    sql = "UPDATE {} SET {} WHERE {} = %s".format(  # noqa: S608
+        quote(model._meta.db_table),
+        ", ".join(f"{quote(str(f.column))} = %s" for f in fields),  # type: ignore[union-attr]
+        quote(str(pk.column)),
+    )
+    rows = [
+        (
+            *(f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields),  # type: ignore[union-attr]
+            pk.get_db_prep_save(obj.pk, connection),
+        )
+        for obj in objects
+    ]
+    with connection.cursor() as cursor:
+        for batch in _chunks(rows):
+            cursor.executemany(sql, batch)
 
 
 def _child(model: type[models.Model], service_id: str, child: Any) -> models.Model:

@@ -150,33 +150,38 @@ def _group_of(characteristic: str, code: str, roll_up: bool) -> str:
 
 # --- counting -----------------------------------------------------------------------------
 
+# As in needs_assessment._COUNT_SQL: each person in the groups of their newest record (the
+# latest day, then the latest part file), and each person counted once per area and stage,
+# so an event written again by an overlapping run does not count twice.
 _PEOPLE_SQL = """
-WITH copies AS (
-    SELECT event_id, person_key, stage, occurred_on, pfa_code, lad_code, ethnic_group, age_band,
-           sex, sexual_orientation, religion, disabilities, filename,
-           row_number() OVER (PARTITION BY event_id ORDER BY filename DESC) AS copy
+WITH events AS (
+    SELECT person_key, stage, occurred_on, {area_column} AS area, ethnic_group, age_band, sex,
+           sexual_orientation, religion, disabilities,
+           date_diff('day', DATE '2000-01-01', occurred_on) * 100000
+               + list_position($files, filename) AS newness
     FROM read_parquet($files, filename = true)
-), events AS (
-    SELECT * FROM copies WHERE copy = 1
 ), people AS (
-    SELECT person_key, ethnic_group, age_band, sex, sexual_orientation, religion,
-           CASE WHEN len(disabilities) = 0 THEN ['{no_disability}'] ELSE disabilities END
-               AS disability_list
+    SELECT person_key, newest.*
     FROM (
-        SELECT *, row_number() OVER (
-                   PARTITION BY person_key ORDER BY occurred_on DESC, filename DESC, event_id DESC
+        SELECT person_key,
+               arg_max(
+                   struct_pack(ethnic_group, age_band, sex, sexual_orientation, religion,
+                               disabilities),
+                   newness
                ) AS newest
-        FROM events
-    ) WHERE newest = 1
+        FROM events GROUP BY person_key
+    )
+), seen AS (
+    SELECT DISTINCT person_key, area, stage FROM events
+    WHERE list_contains($areas, area) AND list_contains($stages, stage)
+      AND ($date_from IS NULL OR occurred_on >= $date_from)
+      AND ($date_to IS NULL OR occurred_on <= $date_to)
 ), chosen AS (
-    SELECT events.{area_column} AS area, events.person_key, events.stage, people.ethnic_group,
-           people.age_band, people.sex, people.sexual_orientation, people.religion,
-           people.disability_list
-    FROM events JOIN people USING (person_key)
-    WHERE list_contains($areas, events.{area_column})
-      AND list_contains($stages, events.stage)
-      AND ($date_from IS NULL OR events.occurred_on >= $date_from)
-      AND ($date_to IS NULL OR events.occurred_on <= $date_to)
+    SELECT seen.area, seen.person_key, seen.stage, people.ethnic_group, people.age_band,
+           people.sex, people.sexual_orientation, people.religion,
+           CASE WHEN len(people.disabilities) = 0 THEN ['{no_disability}']
+                ELSE people.disabilities END AS disability_list
+    FROM seen JOIN people USING (person_key)
 )
 """
 

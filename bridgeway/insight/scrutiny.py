@@ -52,19 +52,20 @@ QUALITY_CHARACTERISTICS = ("ethnic_group", "age_band", "sex", "religion", "sexua
 # would be noise, so it is not listed.
 MAJORITY_GROUP = "white_british"
 
+# As in needs_assessment._COUNT_SQL: each person in the groups of their newest record; every
+# count is of distinct people, so an event written again by an overlapping run counts once.
 _PROVIDER_SQL = """
-WITH copies AS (
-    SELECT *, row_number() OVER (PARTITION BY event_id ORDER BY filename DESC) AS copy
+WITH events AS (
+    SELECT *, date_diff('day', DATE '2000-01-01', occurred_on) * 100000
+                  + list_position($files, filename) AS newness
     FROM read_parquet($files, filename = true)
-), events AS (
-    SELECT * FROM copies WHERE copy = 1
 ), people AS (
-    SELECT person_key, ethnic_group, age_band, sex, religion, sexual_orientation FROM (
-        SELECT *, row_number() OVER (
-                   PARTITION BY person_key ORDER BY occurred_on DESC, filename DESC, event_id DESC
-               ) AS newest
-        FROM events
-    ) WHERE newest = 1
+    SELECT person_key, newest.* FROM (
+        SELECT person_key,
+               arg_max(struct_pack(ethnic_group, age_band, sex, religion, sexual_orientation),
+                       newness) AS newest
+        FROM events GROUP BY person_key
+    )
 ), chosen AS (
     SELECT events.{area_column} AS area, events.organisation_key,
            coalesce(events.service_key, '') AS service_key, events.organisation_kind,

@@ -24,7 +24,7 @@ def _device(user):
     return TOTPDevice.objects.get(user=user, confirmed=True)
 
 
-def test_sign_in_page_asks_for_email_and_password(client):
+def test_sign_in_page_asks_for_email_and_password(client, db):
     response = client.get(SIGN_IN)
 
     assert response.status_code == 200
@@ -111,7 +111,7 @@ def test_email_is_matched_whatever_its_case(client, practitioner):
     assert response["Location"] == VERIFY
 
 
-def test_empty_sign_in_form_says_what_is_missing(client):
+def test_empty_sign_in_form_says_what_is_missing(client, db):
     response = client.post(SIGN_IN, {"email": "", "password": ""})
 
     page = response.content.decode()
@@ -121,7 +121,7 @@ def test_empty_sign_in_form_says_what_is_missing(client):
     assert 'href="#id_email"' in page
 
 
-def test_badly_formed_email_is_refused_with_an_example(client):
+def test_badly_formed_email_is_refused_with_an_example(client, db):
     response = client.post(SIGN_IN, {"email": "not-an-email", "password": "x"})
 
     assert response.status_code == 400

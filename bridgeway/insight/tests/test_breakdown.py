@@ -397,3 +397,23 @@ def test_funnel_period_filter_narrows_counts(tmp_path):
     )[WEST_YORKSHIRE]
     assert counts.get(("asian_pakistani",), "referred") == 7
     assert counts.total["referred"] == 7
+
+
+def test_funnel_counts_each_person_once_in_the_group_of_their_newest_record(tmp_path):
+    early = _people("not_asked", 6, ["referred"], "a", on=dt.date(2025, 1, 1), age_band="18_24")
+    later = [
+        row
+        for number in range(6)
+        for row in person_events(
+            f"a-not_asked-{number}", "asian_indian", ["offered"], on=dt.date(2025, 2, 1)
+        )
+    ]
+    write_snapshot(tmp_path, early, at=dt.datetime(2025, 1, 2, tzinfo=dt.UTC))
+    # A later run wrote the first events again, and the newer answers.
+    write_snapshot(tmp_path, early + later, at=dt.datetime(2025, 2, 2, tzinfo=dt.UTC))
+    files = sorted(tmp_path.glob("*.parquet"))
+    rows = _funnel(files)
+    assert rows["asian_indian"]["referred"] == "6"
+    assert rows["asian_indian"]["offered"] == "6"
+    assert rows["not_asked"]["referred"] == "0"
+    assert rows["total"]["referred"] == "6"
