@@ -48,6 +48,9 @@ SUPPRESSION_THRESHOLD = env_int("BRIDGEWAY_SUPPRESSION_THRESHOLD", 5, minimum=1)
 RETENTION_CLOSED_CASE_DAYS = env_int("BRIDGEWAY_RETENTION_CLOSED_CASE_DAYS", 6 * 365, minimum=30)
 RETENTION_DECLINED_DAYS = env_int("BRIDGEWAY_RETENTION_DECLINED_DAYS", 2 * 365, minimum=30)
 
+# Proxies in front of Bridgeway that add to X-Forwarded-For (0: use the connection's address).
+TRUSTED_PROXY_COUNT = env_int("BRIDGEWAY_TRUSTED_PROXY_COUNT", 0)
+
 SNAPSHOT_DIR = Path(env_str("BRIDGEWAY_SNAPSHOT_DIR", str(VAR_DIR / "snapshot")))
 
 INSTALLED_APPS = [

@@ -6,6 +6,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path
 
 from bridgeway.api import api
+from bridgeway.directory import introduction_views
 from bridgeway.site import views as site_views
 
 urlpatterns = [
@@ -16,6 +17,11 @@ urlpatterns = [
     path("staff/directory/", include("bridgeway.directory.urls")),
     path("staff/funding/", include("bridgeway.commissioning.urls")),
     path("insight/", include("bridgeway.insight.urls")),
+    path(
+        "media/introductions/<uuid:introduction_id>/",
+        introduction_views.introduction_media,
+        name="introduction-media",
+    ),
     path("", site_views.root, name="root"),
 ]
 urlpatterns += i18n_patterns(

@@ -325,3 +325,20 @@ class ContactAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_method_display()} at {self.attempted_at:%Y-%m-%d %H:%M}"
+
+
+class FollowUpClientAttempts(models.Model):
+    """Failed follow-up tries from one client (address), across every reference.
+
+    The client is kept only as an HMAC of its address under the secret key, so the table
+    holds no raw IP addresses; see ``follow_up_client_key``.
+    """
+
+    client_key = models.CharField(max_length=64, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    # The failures counted are those since this moment; older ones are forgotten.
+    first_failed_at = models.DateTimeField()
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.client_key[:8]}… {self.failures} failures"

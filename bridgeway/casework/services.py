@@ -7,6 +7,9 @@ API, management commands and tests all call them.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
+import ipaddress
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -30,6 +33,7 @@ from bridgeway.casework.models import (
     Consent,
     ContactAttempt,
     ContactPreference,
+    FollowUpClientAttempts,
     Person,
     Referral,
     Report,
@@ -1575,3 +1579,71 @@ def referral_assign(*, referral: Referral, actor: User, assignee: User | None) -
     )
     referral.assigned_to = assignee
     return referral
+
+
+# Failed follow-up tries one client may make, across every reference, before it is locked
+# out for FOLLOW_UP_CLIENT_LOCK: per-reference locks alone let one machine try codes on many
+# references; this caps it. Failures older than FOLLOW_UP_CLIENT_WINDOW are forgotten.
+FOLLOW_UP_CLIENT_FAILURE_LIMIT = 20
+FOLLOW_UP_CLIENT_LOCK = dt.timedelta(minutes=15)
+FOLLOW_UP_CLIENT_WINDOW = dt.timedelta(hours=1)
+
+
+def client_address(*, remote_addr: str, forwarded_for: str, trusted_proxies: int) -> str:
+    """The address of the client a request came from, as far as the proxies can be trusted.
+
+    With no trusted proxies it is the connection's own address: X-Forwarded-For is then
+    anyone's to write. With ``n`` trusted proxies it is the ``n``-th address counting back
+    from the connection, the right-most one no trusted proxy wrote (or the left-most there
+    is, when the header is shorter). IPv6 addresses are taken to their /64, which one home
+    or phone holds whole, so moving within it does not make a new client.
+    """
+    hops = [remote_addr.strip()]
+    hops += [part.strip() for part in reversed(forwarded_for.split(",")) if part.strip()]
+    chosen = hops[min(max(trusted_proxies, 0), len(hops) - 1)]
+    try:
+        address = ipaddress.ip_address(chosen)
+    except ValueError:
+        return chosen
+    if address.version == 6:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
+
+
+def follow_up_client_key(address: str) -> str:
+    """An HMAC of the client's address under the secret key: the stored form of a client."""
+    return hmac.new(
+        settings.SECRET_KEY.encode(), f"follow-up-client:{address}".encode(), hashlib.sha256
+    ).hexdigest()
+
+
+def follow_up_client_locked(*, client_key: str) -> bool:
+    """True while the client is locked out of follow-up after too many failures."""
+    return FollowUpClientAttempts.objects.filter(
+        client_key=client_key, locked_until__gt=timezone.now()
+    ).exists()
+
+
+@transaction.atomic
+def follow_up_client_failure(*, client_key: str) -> bool:
+    """Count one failed follow-up try by the client; True when it has just been locked.
+
+    A good code does not clear the count: anyone can hold one report of their own, and
+    opening it must not buy more guesses at other people's.
+    """
+    now = timezone.now()
+    attempts, _created = FollowUpClientAttempts.objects.select_for_update().get_or_create(
+        client_key=client_key, defaults={"first_failed_at": now}
+    )
+    if now - attempts.first_failed_at > FOLLOW_UP_CLIENT_WINDOW:
+        attempts.failures = 0
+        attempts.first_failed_at = now
+    attempts.failures += 1
+    locks = attempts.failures >= FOLLOW_UP_CLIENT_FAILURE_LIMIT
+    if locks:
+        attempts.failures = 0
+        attempts.first_failed_at = now
+        attempts.locked_until = now + FOLLOW_UP_CLIENT_LOCK
+    attempts.full_clean()
+    attempts.save()
+    return locks

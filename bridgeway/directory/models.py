@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bridgeway.accounts.models import Organisation
 from bridgeway.equality.models import Term
+from bridgeway.equality.vocabulary import languages
 from bridgeway.places.models import LocalAuthorityDistrict, PoliceForceArea
 from bridgeway.records import TimestampedModel
 from bridgeway.sealing import SealedTextField
@@ -242,3 +243,62 @@ class Funding(ServiceChild):
 
     def __str__(self) -> str:
         return self.source
+
+
+def _introduction_file_name(instance: ServiceIntroduction, filename: str) -> str:
+    """A random name under ``introductions/``: the uploader's file name is never kept."""
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"introductions/{uuid.uuid4().hex}.{extension[:5]}"
+
+
+class ServiceIntroduction(models.Model):
+    """A short spoken introduction to a service, with its transcript, for its public page."""
+
+    class Kind(models.TextChoices):
+        AUDIO = "audio", _("Audio")
+        VIDEO = "video", _("Video")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="introductions")
+    kind = models.CharField(max_length=5, choices=Kind.choices)
+    file = models.FileField(upload_to=_introduction_file_name, max_length=200)
+    # Taken from the file's own bytes when it was uploaded, never from the browser.
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField()
+    transcript = models.TextField()
+    # An ISO 639-3 code of languages.csv: the language spoken in the recording.
+    language = models.CharField(max_length=8)
+    uploaded_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            # One introduction per language: a page with several in one language confuses.
+            models.UniqueConstraint(
+                fields=["service", "language"], name="directory_introduction_one_per_language"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service} ({self.kind}, {self.language})"
+
+    @property
+    def language_name(self) -> str:
+        """The spoken language, named in itself (the code if the vocabulary lost it)."""
+        language = languages().get(self.language)
+        return language.endonym if language else self.language
+
+    @property
+    def language_tag(self) -> str:
+        """The spoken language's BCP 47 tag, for ``lang`` attributes."""
+        language = languages().get(self.language)
+        return language.bcp47 if language else ""
+
+    @property
+    def language_direction(self) -> str:
+        """``rtl`` or ``ltr``: the transcript's writing direction."""
+        language = languages().get(self.language)
+        return language.direction if language else "ltr"

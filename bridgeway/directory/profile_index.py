@@ -14,11 +14,16 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 
-from bridgeway.directory.matching import ServiceProfile
+from bridgeway.directory.matching import Need, ServiceProfile, age_fits
 from bridgeway.directory.models import Service
+from bridgeway.places.models import LocalAuthorityDistrict, PoliceForceArea
 
 # (how many services, the latest updated_at as the database gives it back)
 Version = tuple[int, object]
+
+# How many services, per harm asked about, fallback weighs from outside the person's area: a
+# few times the most results anyone is shown, and a bound on the work when nothing fits.
+FALLBACK_POOL = 200
 
 
 @dataclass(frozen=True)
@@ -31,6 +36,12 @@ class ProfileIndex:
     by_police_force_area: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # National services and those taking people from outside their areas.
     anywhere: tuple[str, ...] = ()
+    # Every service in the order fallback weighs them from afar: national, then universal
+    # (not specialist) services, then the rest, each by name; and the same per harm handled.
+    fallback_order: tuple[str, ...] = ()
+    fallback_by_harm: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Names of the districts and police force areas services cover, for the reasons shown.
+    place_names: dict[str, str] = field(default_factory=dict)
 
     def reaching(
         self, district_codes: Iterable[str], pfa_codes: Iterable[str]
@@ -44,7 +55,38 @@ class ProfileIndex:
         return [self.profiles[service_id] for service_id in ids]
 
     def everything(self) -> list[ServiceProfile]:
+        """Every active service's profile."""
         return list(self.profiles.values())
+
+    def fallback_candidates(self, need: Need, *, size: int = FALLBACK_POOL) -> list[ServiceProfile]:
+        """The services from anywhere that fallback weighs when none near the person will do.
+
+        Up to ``size`` services taking the person's age for each harm asked about (each harm
+        its own share, so a common harm cannot crowd out a rare one), national and universal
+        services first; failing those, any that take their age; failing that, the first
+        ``size`` listed, so fallback is never empty while any service is. Walks precomputed
+        lists and stops once it has enough, instead of weighing the whole directory.
+        """
+        chosen: dict[str, ServiceProfile] = {}
+        for code in need.harm_types:
+            self._take(need, self.fallback_by_harm.get(code, ()), size, chosen)
+        if not chosen:
+            self._take(need, self.fallback_order, size, chosen)
+        if not chosen:
+            chosen = {key: self.profiles[key] for key in self.fallback_order[:size]}
+        return list(chosen.values())
+
+    def _take(
+        self, need: Need, ids: Iterable[str], size: int, chosen: dict[str, ServiceProfile]
+    ) -> None:
+        taken = 0
+        for service_id in ids:
+            if taken >= size:
+                return
+            profile = self.profiles[service_id]
+            if age_fits(need, profile):
+                chosen[service_id] = profile
+                taken += 1
 
 
 def directory_version() -> Version:
@@ -77,8 +119,13 @@ def _codes(relation: str, ids: set[str], field_name: str) -> dict[str, set[str]]
     return codes
 
 
+def _fallback_key(profile: ServiceProfile) -> tuple[int, str, str, str]:
+    rank = 0 if profile.is_national else 1 if not profile.is_specialist else 2
+    return (rank, profile.name.casefold(), profile.name, profile.id)
+
+
 def build_index(version: Version) -> ProfileIndex:
-    """Read every active service's profile in eight queries, however many there are."""
+    """Read every active service's profile in ten queries, however many there are."""
     rows = list(
         Service.objects.filter(status=Service.Status.ACTIVE).values_list(
             "id",
@@ -138,12 +185,23 @@ def build_index(version: Version) -> ProfileIndex:
             by_force.setdefault(code, []).append(key)
         if profile.is_national or profile.accepts_out_of_area:
             anywhere.append(key)
+    ordered = sorted(profiles.values(), key=_fallback_key)
+    by_harm: dict[str, list[str]] = {}
+    for profile in ordered:
+        for code in profile.harm_types:
+            by_harm.setdefault(code, []).append(profile.id)
+    # Reference data, a few hundred rows: read with the index so results need no more queries.
+    place_names = dict(LocalAuthorityDistrict.objects.values_list("code", "name"))
+    place_names.update(PoliceForceArea.objects.values_list("code", "name"))
     return ProfileIndex(
         version=version,
         profiles=profiles,
         by_district={code: tuple(keys) for code, keys in by_district.items()},
         by_police_force_area={code: tuple(keys) for code, keys in by_force.items()},
         anywhere=tuple(anywhere),
+        fallback_order=tuple(profile.id for profile in ordered),
+        fallback_by_harm={code: tuple(keys) for code, keys in by_harm.items()},
+        place_names=place_names,
     )
 
 

@@ -176,7 +176,8 @@ def services_matching(
         )
     ) - frozenset(need.district_codes)
 
-    # Matching reads the in-process index of profiles; only the services shown are loaded.
+    # Matching reads the in-process index of profiles; only the services shown are loaded,
+    # in one query: everything else the answer says comes from the index.
     for attempt in range(2):
         index = profile_index(refresh=attempt > 0)
         reaching = index.reaching(need.district_codes, need.pfa_codes)
@@ -184,19 +185,20 @@ def services_matching(
         fallback: list[Match] = []
         if not results:
             # Fallback's first choices always reach the person; only without any of them
-            # does it need the whole directory.
+            # does it weigh services from afar, and then a bounded, precomputed few.
             broad = any(matching.is_broad_option(need, p, neighbours) for p in reaching)
-            wider = reaching if broad else index.everything()
+            wider = reaching if broad else [*reaching, *index.fallback_candidates(need)]
             fallback = matching.fallback(need, wider, neighbours=neighbours)[:limit]
         wanted = [m.service_id for m in (*results, *fallback)]
         services = {
-            str(s.id): s for s in _with_profile_data(active_services().filter(id__in=wanted))
+            str(s.id): s
+            for s in active_services().filter(id__in=wanted).select_related("organisation")
         }
         if len(services) == len(set(wanted)):
             break
         # A service changed between reading the index and loading it: read both again.
 
-    place_names = _place_names(resolved, services.values())
+    place_names = _place_names(resolved, index.place_names)
 
     def present(match: Match) -> MatchedService:
         return MatchedService(
@@ -215,16 +217,11 @@ def services_matching(
     )
 
 
-def _place_names(location: ResolvedLocation, services: Iterable[Service]) -> dict[str, str]:
-    names: dict[str, str] = {}
+def _place_names(location: ResolvedLocation, known: dict[str, str]) -> dict[str, str]:
+    names = dict(known)
     for district in location.districts:
         names[district.code] = district.name
         names[district.police_force_area.code] = district.police_force_area.name
-    for service in services:
-        for district in service.districts.all():
-            names.setdefault(district.code, district.name)
-        for area in service.police_force_areas.all():
-            names.setdefault(area.code, area.name)
     return names
 
 

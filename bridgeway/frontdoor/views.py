@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -26,6 +27,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from bridgeway.casework.models import Referral
 from bridgeway.casework.services import (
     FollowUpRefused,
+    client_address,
+    follow_up_client_failure,
+    follow_up_client_key,
+    follow_up_client_locked,
     follow_up_open,
     message_from_reporter,
     messages_for_reporter,
@@ -524,15 +529,26 @@ def _open_report(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _follow_up_form_page(request, form)
     reference = form.cleaned_data["reference"]
+    client_key = follow_up_client_key(
+        client_address(
+            remote_addr=request.META.get("REMOTE_ADDR", ""),
+            forwarded_for=request.META.get("HTTP_X_FORWARDED_FOR", ""),
+            trusted_proxies=settings.TRUSTED_PROXY_COUNT,
+        )
+    )
     try:
+        if follow_up_client_locked(client_key=client_key):
+            # Too many failures from this client across references: nothing is checked.
+            raise FollowUpRefused(locked=True)
         referral = follow_up_open(reference=reference, code=form.cleaned_data["code"])
     except FollowUpRefused as refusal:
+        client_locked = follow_up_client_failure(client_key=client_key)
         # The code that failed is not written back into the page.
         return _follow_up_form_page(
             request,
             FollowUpForm(initial={"reference": reference}),
             refused=True,
-            locked=refusal.locked,
+            locked=refusal.locked or client_locked,
         )
     # A new session key, so a key seen before the code was typed opens nothing.
     request.session.cycle_key()

@@ -186,12 +186,15 @@ def _schema_with_metadata(*, written_at: dt.datetime, synthetic: bool) -> pa.Sch
 
 def write_part(
     directory: Path,
-    batches: Iterable[Sequence[Mapping[str, Any]]],
+    batches: Iterable[Sequence[Mapping[str, Any]] | Mapping[str, Sequence[Any]] | pa.Table],
     *,
     written_at: dt.datetime,
     synthetic: bool,
 ) -> tuple[Path, int]:
     """Write rows, batch by batch, to a new part file; returns its path and row count.
+
+    A batch is a sequence of rows (mappings of column to value), a mapping of each column to
+    its values (much faster to turn into Arrow arrays), or an Arrow table of the columns.
 
     Each batch becomes a row group, so memory holds one batch at a time. The file is written
     under a temporary name and renamed at the end: readers never see half a part, and a
@@ -205,7 +208,16 @@ def write_part(
     try:
         with pq.ParquetWriter(temporary, schema) as writer:
             for batch in batches:
-                table = pa.Table.from_pylist(list(batch), schema=schema)
+                if isinstance(batch, pa.Table):
+                    table = pa.Table.from_arrays(
+                        [batch.column(name) for name in schema.names], schema=schema
+                    )
+                elif isinstance(batch, Mapping):
+                    table = pa.Table.from_pydict(
+                        {name: batch[name] for name in schema.names}, schema=schema
+                    )
+                else:
+                    table = pa.Table.from_pylist(list(batch), schema=schema)
                 if table.num_rows:
                     writer.write_table(table)
                     rows_written += table.num_rows

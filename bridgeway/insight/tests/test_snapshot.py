@@ -289,3 +289,46 @@ def test_an_unknown_code_is_named_with_file_column_and_value(tmp_path, column, v
     message = str(raised.value)
     assert "events-" in message
     assert f"column {column} holds {shown}" in message
+
+
+def test_copy_reader_writes_the_same_rows_as_the_orm_reader(
+    organisation, other_organisation, snapshot_dir, tmp_path, monkeypatch
+):
+    """PostgreSQL's fast COPY reader and the ORM reader agree on every column of every row."""
+    from django.db import connection
+
+    from bridgeway.casework.models import Person, Referral
+    from bridgeway.insight import services
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the COPY reader is PostgreSQL's")
+    in_leeds = ServiceFactory(organisation=organisation, district_codes=[LEEDS], is_specialist=True)
+    force_only = ServiceFactory(organisation=other_organisation, area_codes=["E23000010"])
+    nowhere = ServiceFactory(organisation=organisation)
+    # 23:30 UTC in summer is 00:30 the next day in England.
+    late_evening = dt.datetime(2025, 6, 30, 23, 30, tzinfo=dt.UTC)
+    referral_through(in_leeds, ["contacted", "closed"], at=AT, coped_better=False)
+    referral_through(force_only, ["contacted"], at=late_evening, ethnic_group="asian_indian")
+    referral_through(nowhere, [], at=AT, postcode="LS6 1AA", age_band="25_34")
+    odd = referral_through(in_leeds, ["offered", "closed"], at=AT, coped_better=True)
+    # Codes since withdrawn, repeats and a non-list, as old rows might hold.
+    Person.objects.filter(id=odd.person_id).update(
+        ethnic_group="bame", disabilities=["autism", "autism", "withdrawn"], religion="jedi"
+    )
+    Referral.objects.filter(id=odd.id).update(
+        harm_types=["hate_crime", "hate_crime", "not_a_code"], hate_strands={"race": True}
+    )
+    CaseEvent.objects.create(referral=odd, kind=CaseEvent.Kind.NOTE, occurred_at=AT)
+
+    monkeypatch.setattr(services, "_reads_by_copy", lambda: False)
+    by_orm = services.snapshot_write(out_dir=tmp_path / "orm")
+    monkeypatch.setattr(services, "_reads_by_copy", lambda: True)
+    by_copy = services.snapshot_write(out_dir=snapshot_dir)
+
+    orm_rows = pq.read_table(by_orm.path).to_pylist()
+    copy_rows = pq.read_table(by_copy.path).to_pylist()
+    assert by_copy.events_written == by_orm.events_written == 9
+    assert copy_rows == orm_rows
+    assert {row["ethnic_group"] for row in copy_rows} >= {"not_recorded", "asian_indian"}
+    assert dt.date(2025, 7, 1) in {row["occurred_on"] for row in copy_rows}
+    assert ["autism"] in [row["disabilities"] for row in copy_rows]

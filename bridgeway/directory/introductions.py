@@ -1,0 +1,196 @@
+"""Spoken introductions to services: what kind of file an upload really is, and keeping them.
+
+``media_container`` and ``byte_range`` are pure (no Django) so they can be tested on their
+own: a file is judged by its first bytes, never by the name or type the browser sends, so a
+page of script renamed ``intro.mp3`` is refused.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import IO
+
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from bridgeway.accounts.models import User
+from bridgeway.directory.models import Service, ServiceIntroduction
+from bridgeway.equality.vocabulary import languages
+
+# Short introductions only: 20 MB is a few minutes of video at a phone's web quality.
+INTRODUCTION_MAX_BYTES = 20 * 1024 * 1024
+TRANSCRIPT_MAX_CHARACTERS = 20_000
+# Enough of the file's start to recognise every container accepted.
+SNIFF_BYTES = 64
+
+# The containers accepted, the file name endings each may have, and whether it can hold video.
+EXTENSIONS = {
+    "mpeg": ("mp3",),
+    "mp4": ("m4a", "mp4", "m4v"),
+    "ogg": ("ogg", "oga", "ogv", "opus"),
+    "webm": ("webm",),
+}
+AUDIO_ONLY = {"mpeg"}
+# ISO base media brands that say "audio only" (an M4A is an MP4 that holds no picture).
+AUDIO_MP4_BRANDS = {b"M4A ", b"M4B ", b"M4P "}
+
+
+def media_container(head: bytes) -> str | None:
+    """The container the first bytes of a file announce: mpeg, mp4, ogg or webm; else None."""
+    if head.startswith(b"ID3"):
+        return "mpeg"
+    if len(head) >= 2 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0:
+        # An MPEG audio frame header: version bits 01 are reserved, layer bits 00 are not MP3
+        # (they mark AAC in an ADTS stream, which browsers do not all play as audio/mpeg).
+        version = (head[1] >> 3) & 0b11
+        layer = (head[1] >> 1) & 0b11
+        return "mpeg" if version != 0b01 and layer != 0b00 else None
+    if len(head) >= 12 and head[4:8] == b"ftyp":
+        return "mp4"
+    if head.startswith(b"OggS"):
+        return "ogg"
+    if head.startswith(b"\x1a\x45\xdf\xa3") and b"webm" in head[:SNIFF_BYTES]:
+        # EBML with the document type "webm"; other Matroska files are not played by browsers.
+        return "webm"
+    return None
+
+
+def is_audio_only_mp4(head: bytes) -> bool:
+    """True when an MP4's major brand says it holds sound only (an .m4a file)."""
+    return head[8:12] in AUDIO_MP4_BRANDS
+
+
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+def byte_range(header: str, size: int) -> tuple[int, int] | None:
+    """The first and last byte a single-range ``Range`` header asks for, or None.
+
+    None means "send the whole file": no header, several ranges, a malformed one or one
+    that does not fit the file. Players ask for ranges to seek; Safari needs them to play.
+    """
+    match = _RANGE.match(header.strip())
+    if not match or size <= 0:
+        return None
+    first_text, last_text = match.groups()
+    if not first_text and not last_text:
+        return None
+    if not first_text:
+        # "bytes=-500": the last 500 bytes.
+        suffix = int(last_text)
+        if suffix == 0:
+            return None
+        return max(size - suffix, 0), size - 1
+    first = int(first_text)
+    last = int(last_text) if last_text else size - 1
+    if first >= size or last < first:
+        return None
+    return first, min(last, size - 1)
+
+
+@dataclass(frozen=True)
+class Recording:
+    """What an uploaded file was found to be."""
+
+    content_type: str
+    size: int
+
+
+def recording_check(*, upload: IO[bytes], name: str, size: int, kind: str) -> Recording:
+    """The content type of an upload of ``kind``; ``ValidationError`` naming the field if not."""
+    if size <= 0:
+        raise ValidationError({"file": _("The file is empty. Choose a sound or video file.")})
+    if size > INTRODUCTION_MAX_BYTES:
+        raise ValidationError(
+            {
+                "file": _("The file is %(size)s MB. It must be 20 MB or smaller.")
+                % {"size": f"{size / (1024 * 1024):.1f}"}
+            }
+        )
+    upload.seek(0)
+    head = upload.read(SNIFF_BYTES)
+    upload.seek(0)
+    container = media_container(head)
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if container is None or extension not in EXTENSIONS[container]:
+        raise ValidationError(
+            {
+                "file": _(
+                    "The file must be an MP3, M4A, OGG, WebM or MP4 recording, and its name "
+                    "must end the same way (for example .mp3 or .mp4)."
+                )
+            }
+        )
+    if kind == ServiceIntroduction.Kind.VIDEO and (
+        container in AUDIO_ONLY or (container == "mp4" and is_audio_only_mp4(head))
+    ):
+        raise ValidationError(
+            {"kind": _("This file holds sound only. Choose “Audio”, or upload a video file.")}
+        )
+    return Recording(content_type=f"{kind}/{container}", size=size)
+
+
+@transaction.atomic
+def introduction_upload(
+    *,
+    service: Service,
+    kind: str,
+    upload: IO[bytes],
+    name: str,
+    size: int,
+    transcript: str,
+    language: str,
+    uploaded_by: User | None,
+) -> ServiceIntroduction:
+    """Keep a spoken introduction for ``service``; nothing is saved if anything is wrong."""
+    errors: dict[str, list[str]] = {}
+    if kind not in ServiceIntroduction.Kind.values:
+        errors["kind"] = [_("Choose audio or video.")]
+    transcript = transcript.strip() if isinstance(transcript, str) else ""
+    if not transcript:
+        errors["transcript"] = [_("Enter a transcript: every word that is said in the recording.")]
+    elif len(transcript) > TRANSCRIPT_MAX_CHARACTERS:
+        errors["transcript"] = [
+            _("The transcript must be %(limit)s characters or fewer.")
+            % {"limit": f"{TRANSCRIPT_MAX_CHARACTERS:,}"}
+        ]
+    if language not in languages():
+        errors["language"] = [_("Choose the language spoken in the recording.")]
+    elif ServiceIntroduction.objects.filter(service=service, language=language).exists():
+        errors["language"] = [
+            _("This service already has an introduction in this language. Remove it first.")
+        ]
+    if errors:
+        raise ValidationError(errors)
+    recording = recording_check(upload=upload, name=name, size=size, kind=kind)
+    introduction = ServiceIntroduction(
+        service=service,
+        kind=kind,
+        content_type=recording.content_type,
+        size=recording.size,
+        transcript=transcript,
+        language=language,
+        uploaded_by=uploaded_by,
+    )
+    introduction.full_clean(exclude=["file"])
+    introduction.file.save(name, File(upload), save=False)
+    stored = introduction.file.name or ""
+    try:
+        introduction.save()
+    except Exception:
+        # A failed database write must not leave the file behind.
+        introduction.file.storage.delete(stored)
+        raise
+    return introduction
+
+
+@transaction.atomic
+def introduction_remove(*, introduction: ServiceIntroduction) -> None:
+    """Delete an introduction and, once that is committed, its file."""
+    stored = introduction.file.name or ""
+    storage = introduction.file.storage
+    introduction.delete()
+    transaction.on_commit(lambda: storage.delete(stored))

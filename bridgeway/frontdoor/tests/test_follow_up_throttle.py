@@ -1,0 +1,103 @@
+"""The follow-up page locks out a client that fails too often, across references."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from bridgeway.accounts.models import Organisation
+from bridgeway.casework.services import (
+    FOLLOW_UP_CLIENT_FAILURE_LIMIT,
+    PersonDetails,
+    report_create,
+)
+
+pytestmark = pytest.mark.django_db
+
+URL = "/en/report/follow-up/"
+LOCKED = "too many tries"
+
+
+def wrong_tries(client: Client, count: int, **headers: Any) -> None:
+    for number in range(count):
+        reference = f"BW-AAAA-{number:04d}".replace("0", "A").replace("1", "B")
+        response = client.post(URL, {"reference": reference, "code": "WRONG"}, **headers)
+        assert response.status_code == 200
+
+
+def test_twenty_failures_on_different_references_lock_the_client_even_for_a_good_code(
+    client: Client, reporting_centre: Organisation
+) -> None:
+    referral, code = report_create(
+        organisation=reporting_centre,
+        details=PersonDetails(),
+        contact=None,
+        is_anonymous=True,
+        narrative="Shouted at on the bus.",
+        hate_strands=["race"],
+    )
+    wrong_tries(client, FOLLOW_UP_CLIENT_FAILURE_LIMIT, REMOTE_ADDR="203.0.113.9")
+    html = client.post(
+        URL, {"reference": referral.reference, "code": code}, REMOTE_ADDR="203.0.113.9"
+    ).content.decode()
+    assert LOCKED in html
+    assert "Shouted at" not in html
+    # Another client is not locked out by this one.
+    response = Client().post(
+        URL, {"reference": referral.reference, "code": code}, REMOTE_ADDR="198.51.100.7"
+    )
+    assert response.status_code == 302
+
+
+def test_nineteen_failures_do_not_lock_the_client(
+    client: Client, reporting_centre: Organisation
+) -> None:
+    wrong_tries(client, FOLLOW_UP_CLIENT_FAILURE_LIMIT - 1, REMOTE_ADDR="203.0.113.9")
+    html = client.post(
+        URL, {"reference": "BW-ZZZZ-ZZZZ", "code": "WRONG"}, REMOTE_ADDR="203.0.113.8"
+    ).content.decode()
+    assert LOCKED not in html
+
+
+def test_a_forged_forwarded_header_does_not_escape_the_lock_without_trusted_proxies(
+    client: Client,
+) -> None:
+    for number in range(FOLLOW_UP_CLIENT_FAILURE_LIMIT):
+        client.post(
+            URL,
+            {"reference": "BW-ZZZZ-ZZZZ", "code": "WRONG"},
+            REMOTE_ADDR="203.0.113.9",
+            HTTP_X_FORWARDED_FOR=f"192.0.2.{number}",
+        )
+    html = client.post(
+        URL, {"reference": "BW-ZZZZ-ZZZZ", "code": "WRONG"}, REMOTE_ADDR="203.0.113.9"
+    ).content.decode()
+    assert LOCKED in html
+
+
+def test_behind_a_trusted_proxy_clients_are_told_apart_by_forwarded_for(
+    client: Client, settings
+) -> None:
+    settings.TRUSTED_PROXY_COUNT = 1
+    wrong_tries(
+        client,
+        FOLLOW_UP_CLIENT_FAILURE_LIMIT,
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR="203.0.113.9",
+    )
+    locked = client.post(
+        URL,
+        {"reference": "BW-ZZZZ-ZZZZ", "code": "WRONG"},
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR="203.0.113.9",
+    ).content.decode()
+    other = client.post(
+        URL,
+        {"reference": "BW-ZZZZ-ZZZZ", "code": "WRONG"},
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR="198.51.100.7",
+    ).content.decode()
+    assert LOCKED in locked
+    assert LOCKED not in other
