@@ -7,6 +7,7 @@ as one that does not exist. Every successful read of a referral is written to th
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -29,7 +30,7 @@ from bridgeway.casework.models import (
     Share,
 )
 from bridgeway.casework.references import normalise_reference
-from bridgeway.casework.services import audit_record
+from bridgeway.casework.services import audit_record, consent_is_live
 
 INBOX_PAGE_SIZE = 50
 INBOX_MAX_PAGE_SIZE = 200
@@ -223,6 +224,116 @@ def consent_for_user(user: User, reference: str, consent_id: str) -> Consent:
         return Consent.objects.select_related("person__organisation").get(
             pk=consent_id, person_id=referral.person_id
         )
+    except (Consent.DoesNotExist, ValueError, ValidationError):
+        raise Http404("No such consent") from None
+
+
+@dataclass(frozen=True)
+class ShareSeen:
+    """One share as the person sees it: to whom, when and what, never who at our end did it."""
+
+    scope: str
+    recipient: str
+    worker: str
+    shared_at: dt.datetime
+    items: tuple[str, ...]
+    # An onward referral always carries the person's local authority district, when known.
+    carried_area: bool
+
+
+@dataclass(frozen=True)
+class ConsentSeen:
+    """One consent the person gave, as they see it on the follow-up page, with its shares."""
+
+    id: str
+    scope: str
+    recipient: str
+    worker: str
+    includes: tuple[str, ...]
+    given_at: dt.datetime
+    expires: dt.datetime | None
+    revoked_at: dt.datetime | None
+    is_live: bool
+    shares: tuple[ShareSeen, ...]
+
+    @property
+    def has_ended(self) -> bool:
+        """Expired (not withdrawn): nothing more will be shared under it."""
+        return not self.is_live and self.revoked_at is None
+
+
+def _recipient_name(item: Consent | Share) -> str:
+    if item.recipient_police_force_area is not None:
+        return item.recipient_police_force_area.name
+    if item.recipient_organisation is not None:
+        return item.recipient_organisation.name
+    return ""
+
+
+def sharing_for_reporter(referral: Referral) -> list[ConsentSeen]:
+    """The consents of the person behind a report, newest first, each with what was shared.
+
+    For the follow-up page, after ``follow_up_open``: every share made under each consent,
+    from any of the person's records at this organisation. Two queries whatever the number;
+    the read is audited, as every read of a consent is.
+    """
+    now = timezone.now()
+    consents = list(
+        Consent.objects.filter(person_id=referral.person_id)
+        .select_related("recipient_organisation", "recipient_police_force_area")
+        .order_by("-given_at", "id")
+    )
+    shares: dict[Any, list[ShareSeen]] = {consent.pk: [] for consent in consents}
+    for share in (
+        Share.objects.filter(consent__person_id=referral.person_id)
+        .select_related("recipient_organisation", "recipient_police_force_area", "referral__person")
+        .order_by("shared_at", "id")
+    ):
+        shares[share.consent_id].append(
+            ShareSeen(
+                scope=share.scope,
+                recipient=_recipient_name(share),
+                worker=share.recipient_worker,
+                shared_at=share.shared_at,
+                items=tuple(share.items),
+                carried_area=share.scope == Consent.Scope.ONWARD_REFERRAL
+                and share.referral.person.district_id is not None,
+            )
+        )
+    seen = [
+        ConsentSeen(
+            id=str(consent.pk),
+            scope=consent.scope,
+            recipient=_recipient_name(consent),
+            worker=consent.recipient_worker,
+            includes=tuple(consent.includes),
+            given_at=consent.given_at,
+            expires=consent.expires,
+            revoked_at=consent.revoked_at,
+            is_live=consent_is_live(consent, at=now),
+            shares=tuple(shares[consent.pk]),
+        )
+        for consent in consents
+    ]
+    audit_record(
+        actor=None,
+        organisation=referral.organisation,
+        action="consent.read_by_reporter",
+        object_type="referral",
+        object_id=str(referral.pk),
+        detail={"consents": len(seen), "shares": sum(len(c.shares) for c in seen)},
+    )
+    return seen
+
+
+def consent_for_reporter(referral: Referral, consent_id: object) -> Consent:
+    """A consent of the person behind an opened report, or 404 (missing or someone else's)."""
+    if not isinstance(consent_id, str) or not consent_id:
+        raise Http404("No such consent")
+    try:
+        return Consent.objects.select_related(
+            "recipient_organisation", "recipient_police_force_area"
+        ).get(pk=consent_id, person_id=referral.person_id)
     except (Consent.DoesNotExist, ValueError, ValidationError):
         raise Http404("No such consent") from None
 

@@ -1034,6 +1034,57 @@ def consent_revoke(*, consent: Consent, actor: User) -> Consent:
     return consent
 
 
+@transaction.atomic
+def consent_revoke_by_reporter(*, referral: Referral, consent: Consent) -> Consent:
+    """The person who reported withdraws a consent themselves, on the follow-up page.
+
+    Only after ``follow_up_open`` opened ``referral``; the consent must be the reporter's own
+    (``PermissionDenied`` otherwise: the view's 404 is the first line of defence, this the
+    second). Audited with no actor, as the person has no account; the timeline says the
+    person withdrew it, so whoever works the case sees it before sharing anything more.
+    """
+    locked = (
+        Consent.objects.select_for_update()
+        .select_related("person__organisation")
+        .get(pk=consent.pk)
+    )
+    if (
+        locked.person_id != referral.person_id
+        or not Report.objects.filter(referral_id=referral.pk).exists()
+    ):
+        raise PermissionDenied("This consent is not the reporter's.")
+    if locked.revoked_at is not None:
+        raise ValidationError({"consent": _("You already stopped this.")})
+    now = timezone.now()
+    if locked.expires is not None and locked.expires <= now:
+        raise ValidationError(
+            {"consent": _("This has already ended. Nothing more will be shared.")}
+        )
+    locked.revoked_at = now
+    locked.save(update_fields=["revoked_at", "updated_at"])
+    _consent_event(
+        person=locked.person,
+        actor=None,
+        text=_("Consent withdrawn by the person on the follow-up page: %(scope)s")
+        % {"scope": locked.get_scope_display()},
+    )
+    audit_record(
+        actor=None,
+        organisation=locked.person.organisation,
+        action="consent.revoke",
+        object_type="consent",
+        object_id=str(locked.pk),
+        detail={
+            "scope": locked.scope,
+            "person": str(locked.person_id),
+            "by": "reporter",
+            "referral": str(referral.pk),
+        },
+    )
+    consent.revoked_at = locked.revoked_at
+    return consent
+
+
 def consent_is_live(consent: Consent, *, at: dt.datetime) -> bool:
     """Given by ``at``, and neither expired nor withdrawn by then."""
     if consent.given_at > at:

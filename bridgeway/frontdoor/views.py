@@ -25,9 +25,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bridgeway.casework.models import Referral
+from bridgeway.casework.selectors import consent_for_reporter, sharing_for_reporter
 from bridgeway.casework.services import (
     FollowUpRefused,
     client_address,
+    consent_revoke_by_reporter,
     follow_up_client_failure,
     follow_up_client_key,
     follow_up_client_locked,
@@ -85,6 +87,7 @@ from bridgeway.frontdoor.selectors import (
     reporting_centres,
     services_anywhere,
 )
+from bridgeway.frontdoor.sharing import consent_may_carry, share_carried, shared_with
 from bridgeway.places.selectors import resolve_location
 
 REFERRAL_DONE_KEY = "frontdoor.referral_done"
@@ -480,6 +483,17 @@ def _conversation_page(
                 "stage": public_label("funnel_stages", referral.stage),
             },
             "conversation": messages_for_reporter(referral),
+            "sharing": [
+                {
+                    "consent": consent,
+                    "with": shared_with(
+                        scope=consent.scope, recipient=consent.recipient, worker=consent.worker
+                    ),
+                    "may_carry": consent_may_carry(consent),
+                    "shares": [(share, share_carried(share)) for share in consent.shares],
+                }
+                for consent in sharing_for_reporter(referral)
+            ],
             "message_form": message_form or ReporterMessageForm(),
             "seconds_left": grant.seconds_left(now),
         },
@@ -519,6 +533,8 @@ def follow_up(request: HttpRequest) -> HttpResponse:
         return redirect("frontdoor:follow-up")
     if action == "send":
         return _send_message(request)
+    if action == "stop-sharing":
+        return _stop_sharing(request)
     return _open_report(request)
 
 
@@ -574,3 +590,35 @@ def _send_message(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Your message has been sent."))
             return redirect("frontdoor:follow-up")
     return _conversation_page(request, grant, referral, form)
+
+
+def _stop_sharing(request: HttpRequest) -> HttpResponse:
+    """The person withdraws one of their consents; nothing more is shared under it.
+
+    The consent is named by its id in the POST body, never the address; one that is not this
+    report's person's (or does not exist) is a 404, the same either way.
+    """
+    grant = _grant(request)
+    referral = _granted_referral(request, grant) if grant else None
+    if grant is None or referral is None:
+        return _follow_up_form_page(request, FollowUpForm(), lapsed=True, lapsed_stop=True)
+    consent = consent_for_reporter(referral, request.POST.get("consent"))
+    try:
+        consent_revoke_by_reporter(referral=referral, consent=consent)
+    except ValidationError as error:
+        for problem in error.messages:
+            messages.error(request, problem)
+    else:
+        who = shared_with(
+            scope=consent.scope,
+            recipient=str(
+                consent.recipient_police_force_area or consent.recipient_organisation or ""
+            ),
+            worker=consent.recipient_worker,
+        )
+        messages.success(
+            request,
+            _("You stopped sharing with %(who)s. We will not share anything more with them.")
+            % {"who": who},
+        )
+    return redirect("frontdoor:follow-up")

@@ -412,3 +412,66 @@ def test_messages_on_a_report_stay_behind_without_history(
     )
 
     assert not CaseEvent.objects.filter(referral=received, kind="message_in").exists()
+
+
+# --- withdrawn by the person who reported ---------------------------------------------------
+
+
+def _report_with_police_consent(reporting_centre, practitioner, police):
+    from bridgeway.accounts.models import Membership
+    from bridgeway.accounts.tests.factories import MembershipFactory
+    from bridgeway.casework.services import PersonDetails, report_create
+
+    MembershipFactory(
+        user=practitioner, organisation=reporting_centre, role=Membership.Role.PRACTITIONER
+    )
+    report, _code = report_create(
+        organisation=reporting_centre,
+        details=PersonDetails(),
+        contact=None,
+        is_anonymous=True,
+        narrative="Shouted at in the street.",
+    )
+    consent = consent_record(
+        person=report.person,
+        scope=Consent.Scope.POLICE,
+        actor=practitioner,
+        given_how=Consent.GivenHow.ONLINE,
+        recipient_police_force_area=police,
+    )
+    return report, consent
+
+
+def test_the_reporter_withdraws_their_own_consent_and_the_next_share_is_refused(
+    reporting_centre, practitioner, west_yorkshire_police
+):
+    from bridgeway.casework.services import consent_revoke_by_reporter
+
+    report, consent = _report_with_police_consent(
+        reporting_centre, practitioner, west_yorkshire_police
+    )
+    consent_revoke_by_reporter(referral=report, consent=consent)
+
+    assert Consent.objects.get(pk=consent.pk).revoked_at is not None
+    with pytest.raises(ValidationError, match="withdrew their consent"):
+        share_with_police(
+            referral=report, actor=practitioner, police_force_area=west_yorkshire_police
+        )
+    assert not Share.objects.exists()
+
+
+def test_a_reporter_cannot_withdraw_someone_elses_consent(
+    reporting_centre, practitioner, west_yorkshire_police, referral, other_organisation
+):
+    from bridgeway.casework.services import consent_revoke_by_reporter
+
+    report, _consent = _report_with_police_consent(
+        reporting_centre, practitioner, west_yorkshire_police
+    )
+    theirs = _onward_consent(referral, practitioner, other_organisation)
+    with pytest.raises(PermissionDenied):
+        consent_revoke_by_reporter(referral=report, consent=theirs)
+    # A referral that is not a report has no follow-up page to withdraw it from.
+    with pytest.raises(PermissionDenied):
+        consent_revoke_by_reporter(referral=referral, consent=theirs)
+    assert Consent.objects.get(pk=theirs.pk).revoked_at is None
