@@ -11,13 +11,16 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from bridgeway.accounts.models import Membership, Organisation
 from bridgeway.accounts.services import totp_device_create
 from bridgeway.accounts.tests.factories import TEST_PASSWORD, MembershipFactory, OrganisationFactory
-from bridgeway.casework.models import CaseEvent, Referral
+from bridgeway.casework.models import CaseEvent, Consent, Referral
+from bridgeway.casework.services import consent_record, share_with_police
 from bridgeway.conftest import WEST_YORKSHIRE
 from bridgeway.frontdoor.tests.test_journey_browser import current_code
+from bridgeway.places.models import PoliceForceArea
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -104,6 +107,29 @@ def test_a_person_and_a_centre_write_to_each_other_without_an_account(
     assert "We are sorry. We can talk whenever you like." in main
     assert code not in page.url
     assert reference not in page.url
+
+    # The centre records the person's consent to tell the police and passes the report on;
+    # the person sees it, and stops it themselves.
+    police = PoliceForceArea.objects.get(code=WEST_YORKSHIRE)
+    consent_record(
+        person=referral.person,
+        scope=Consent.Scope.POLICE,
+        actor=membership.user,
+        given_how=Consent.GivenHow.ONLINE,
+        recipient_police_force_area=police,
+    )
+    share_with_police(referral=referral, actor=membership.user, police_force_area=police)
+    page.reload()
+    sharing = page.locator("[data-consent]").inner_text()
+    assert "Sharing with the police (West Yorkshire)" in sharing
+    assert "we shared:" in sharing
+    page.get_by_role("button", name="Stop sharing with the police (West Yorkshire)").click()
+    main = page.locator("main").inner_text()
+    assert "You stopped sharing with the police (West Yorkshire)." in main
+    assert "Stopped on" in page.locator("[data-consent-state]").inner_text()
+    assert page.url == f"{live_server.url}/en/report/follow-up/"
+    with pytest.raises(ValidationError):
+        share_with_police(referral=referral, actor=membership.user, police_force_area=police)
 
     # Leaving quickly also closes the report: back at the follow-up page, only the form.
     page.get_by_role("link", name="Leave this site quickly").click()
