@@ -281,23 +281,13 @@ def get_service(request: HttpRequest, service_id: str) -> dict[str, Any]:
     return service_as_hsds(service)
 
 
-def _taxonomy(name: str) -> dict[str, Any]:
-    return {
-        "id": hsds.taxonomy_id(name),
-        "name": name,
-        "description": hsds.TAXONOMY_DESCRIPTIONS[name],
-        "uri": f"https://bridgeway.org.uk/{name.replace(':', '/')}",
-        "version": "1",
-    }
-
-
 @router.get("/taxonomies", response=dict[str, Any], summary="Bridgeway's taxonomies")
 @decorate_view(open_to_all)
 def list_taxonomies(request: HttpRequest, paging: Query[PageQuery]) -> dict[str, Any]:
     """The taxonomies Bridgeway's attributes use (``bridgeway:<vocabulary>``)."""
     names = list(hsds.TAXONOMY_DESCRIPTIONS)
     start = (paging.page - 1) * paging.per_page
-    items = [_taxonomy(n) for n in names[start : start + paging.per_page]]
+    items = [hsds.taxonomy(n) for n in names[start : start + paging.per_page]]
     return _page(request, paging, items, len(names))
 
 
@@ -311,7 +301,7 @@ def get_taxonomy(request: HttpRequest, taxonomy_id: str) -> dict[str, Any]:
     """One of Bridgeway's taxonomies by id; 404 for any other id."""
     for name in hsds.TAXONOMY_DESCRIPTIONS:
         if hsds.taxonomy_id(name) == taxonomy_id.lower():
-            return _taxonomy(name)
+            return hsds.taxonomy(name)
     raise Http404("No such taxonomy")
 
 

@@ -1,18 +1,19 @@
 """The directory out on Open Referral: services as ``hsds.Listing`` and HSDS 3 documents.
 
 ``directory_export`` gives every service as an HSDS 3 compiled service (``importing.py`` reads
-them back). The format itself lives in the pure module ``hsds.py``; this module only reads the
+them back); ``directory_export_tabular`` writes the same documents as HSDS's tabular package. The format itself lives in the pure module ``hsds.py``; this module only reads the
 database. Confidential addresses are never read here, so they can never leave in an export.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
-from bridgeway.directory import hsds
+from bridgeway.directory import hsds, tabular
 from bridgeway.directory.models import Service
 from bridgeway.equality.models import Term
 from bridgeway.places.models import LocalAuthorityDistrict, PoliceForceArea
@@ -155,3 +156,22 @@ def directory_export() -> Iterator[dict[str, Any]]:
     names = place_names()
     for service in services_for_export().iterator(chunk_size=500):
         yield hsds.listing_to_hsds(listing_of(service), names)
+
+
+def bridgeway_vocabulary_rows() -> list[tuple[str, Mapping[str, Any]]]:
+    """Bridgeway's taxonomies and every term of them, as rows of the HSDS tables."""
+    rows: list[tuple[str, Mapping[str, Any]]] = [
+        ("taxonomy", hsds.taxonomy(name)) for name in hsds.TAXONOMY_DESCRIPTIONS
+    ]
+    rows += [("taxonomy_term", hsds.taxonomy_term(t, c)) for t, c in hsds.bridgeway_terms()]
+    return rows
+
+
+def directory_export_tabular(
+    folder: Path, *, progress: Callable[[int], None] | None = None
+) -> tabular.TabularPackage:
+    """Every service, as ``directory_export`` gives them, as HSDS's tabular package in
+    ``folder`` (an existing, empty folder); the answer's ``warnings`` say what was left out."""
+    return tabular.write_package(
+        folder, directory_export(), fixed_rows=bridgeway_vocabulary_rows(), progress=progress
+    )

@@ -267,6 +267,17 @@ def taxonomy_id(name: str) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"https://bridgeway.org.uk/{name}"))
 
 
+def taxonomy(name: str) -> dict[str, Any]:
+    """The HSDS taxonomy record of one of Bridgeway's taxonomies."""
+    return {
+        "id": taxonomy_id(name),
+        "name": name,
+        "description": TAXONOMY_DESCRIPTIONS[name],
+        "uri": f"https://bridgeway.org.uk/{name.replace(':', '/')}",
+        "version": "1",
+    }
+
+
 @cache
 def term_by_id() -> dict[str, tuple[str, str]]:
     """(taxonomy, code) of every Bridgeway term by its id."""
