@@ -65,6 +65,7 @@ def introductions(request: HttpRequest, service_id: uuid.UUID) -> HttpResponse:
         form = IntroductionForm(request.POST, request.FILES)
         if form.is_valid():
             upload = form.cleaned_data["file"]
+            replacing = service.introductions.filter(language=form.cleaned_data["language"]).first()
             try:
                 introduction_upload(
                     service=service,
@@ -81,7 +82,13 @@ def introductions(request: HttpRequest, service_id: uuid.UUID) -> HttpResponse:
                     for problem in problems:
                         form.add_error(field if field in form.fields else None, problem)
             else:
-                messages.success(request, _("The introduction is on the service's page."))
+                messages.success(
+                    request,
+                    _("The new recording has replaced the one in %(language)s.")
+                    % {"language": replacing.language_name}
+                    if replacing
+                    else _("The introduction is on the service's page."),
+                )
                 return HttpResponseRedirect(request.path)
     return render(
         request,
@@ -104,7 +111,7 @@ def _remove(request: HttpRequest, service: Service) -> HttpResponse:
     introduction = service.introductions.filter(id=introduction_id).first()
     if introduction is None:
         raise Http404("No such introduction")
-    introduction_remove(introduction=introduction)
+    introduction_remove(introduction=introduction, actor=request.user)  # type: ignore[arg-type]
     messages.success(request, _("The introduction is removed."))
     return HttpResponseRedirect(request.path)
 

@@ -14,6 +14,7 @@ from typing import IO
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils.translation import gettext as _
 
 from bridgeway.accounts.models import User
@@ -61,6 +62,38 @@ def media_container(head: bytes) -> str | None:
 def is_audio_only_mp4(head: bytes) -> bool:
     """True when an MP4's major brand says it holds sound only (an .m4a file)."""
     return head[8:12] in AUDIO_MP4_BRANDS
+
+
+# Sent inside the transaction of every upload, replacement and removal, with ``action``
+# ("introduction.upload", ".replace", ".remove"), ``introduction`` (the row; for a removal,
+# the row as it was), ``actor`` and ``detail``. Casework writes each to the hash-chained audit
+# log (``bridgeway.casework.receivers``): directory may not import casework, so the log
+# listens rather than being called. Sent with ``send``, not ``send_robust``: if the audit
+# entry cannot be written, the change is rolled back with it.
+introduction_changed = Signal()
+
+
+def _changed(
+    action: str,
+    introduction: ServiceIntroduction,
+    *,
+    actor: User | None,
+    **detail: object,
+) -> None:
+    introduction_changed.send(
+        sender=ServiceIntroduction,
+        action=action,
+        introduction=introduction,
+        actor=actor,
+        detail={
+            "service": str(introduction.service_id),
+            "language": introduction.language,
+            "kind": introduction.kind,
+            "content_type": introduction.content_type,
+            "size": introduction.size,
+            **detail,
+        },
+    )
 
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
@@ -145,7 +178,11 @@ def introduction_upload(
     language: str,
     uploaded_by: User | None,
 ) -> ServiceIntroduction:
-    """Keep a spoken introduction for ``service``; nothing is saved if anything is wrong."""
+    """Keep a spoken introduction for ``service``; nothing is saved if anything is wrong.
+
+    One in a language that already has one replaces it: the old file is deleted once the
+    new one is committed. Audited (``introduction_changed``) as an upload or a replacement.
+    """
     errors: dict[str, list[str]] = {}
     if kind not in ServiceIntroduction.Kind.values:
         errors["kind"] = [_("Choose audio or video.")]
@@ -159,10 +196,6 @@ def introduction_upload(
         ]
     if language not in languages():
         errors["language"] = [_("Choose the language spoken in the recording.")]
-    elif ServiceIntroduction.objects.filter(service=service, language=language).exists():
-        errors["language"] = [
-            _("This service already has an introduction in this language. Remove it first.")
-        ]
     if errors:
         raise ValidationError(errors)
     recording = recording_check(upload=upload, name=name, size=size, kind=kind)
@@ -175,22 +208,41 @@ def introduction_upload(
         language=language,
         uploaded_by=uploaded_by,
     )
-    introduction.full_clean(exclude=["file"])
+    replaced = (
+        ServiceIntroduction.objects.select_for_update()
+        .filter(service=service, language=language)
+        .first()
+    )
+    # The check of one per language is the replacement's to make, after the old row goes.
+    introduction.full_clean(exclude=["file"], validate_constraints=False)
     introduction.file.save(name, File(upload), save=False)
     stored = introduction.file.name or ""
     try:
+        if replaced is not None:
+            old_file, old_storage = replaced.file.name or "", replaced.file.storage
+            replaced_id = str(replaced.pk)
+            replaced.delete()
+            transaction.on_commit(lambda: old_storage.delete(old_file))
         introduction.save()
+        if replaced is None:
+            _changed("introduction.upload", introduction, actor=uploaded_by)
+        else:
+            _changed("introduction.replace", introduction, actor=uploaded_by, replaced=replaced_id)
     except Exception:
-        # A failed database write must not leave the file behind.
+        # A failed database write (or audit entry) must not leave the new file behind.
         introduction.file.storage.delete(stored)
         raise
     return introduction
 
 
 @transaction.atomic
-def introduction_remove(*, introduction: ServiceIntroduction) -> None:
-    """Delete an introduction and, once that is committed, its file."""
+def introduction_remove(*, introduction: ServiceIntroduction, actor: User | None = None) -> None:
+    """Delete an introduction and, once that is committed, its file. Audited."""
     stored = introduction.file.name or ""
     storage = introduction.file.storage
+    introduction_id = introduction.pk
     introduction.delete()
+    # ``delete`` clears the primary key; the audit entry names the row that was removed.
+    introduction.pk = introduction_id
+    _changed("introduction.remove", introduction, actor=actor)
     transaction.on_commit(lambda: storage.delete(stored))

@@ -7,9 +7,12 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bridgeway.accounts.tests.factories import UserFactory
+from bridgeway.casework.models import AuditEntry
 from bridgeway.directory.introductions import (
     INTRODUCTION_MAX_BYTES,
     byte_range,
@@ -227,17 +230,89 @@ def test_a_missing_transcript_or_unknown_language_or_kind_is_refused_by_field(
     assert stored_files(media_root) == []
 
 
-@pytest.mark.django_db
-def test_a_second_introduction_in_the_same_language_is_refused(media_root):
+@pytest.mark.django_db(transaction=True)
+def test_a_second_introduction_in_the_same_language_replaces_the_first(media_root):
     service = ServiceFactory()
-    upload(service, MP3_ID3, "intro.mp3")
-    with pytest.raises(ValidationError) as raised:
-        upload(service, OGG, "again.ogg")
-    assert "already has an introduction" in raised.value.message_dict["language"][0]
-    assert ServiceIntroduction.objects.count() == 1
-    assert len(stored_files(media_root)) == 1
+    first = upload(service, MP3_ID3, "intro.mp3")
+    second = upload(service, OGG, "again.ogg", transcript="A newer recording.")
+    assert list(ServiceIntroduction.objects.values_list("id", flat=True)) == [second.pk]
+    assert [path.read_bytes() for path in stored_files(media_root)] == [OGG]
+    assert not ServiceIntroduction.objects.filter(pk=first.pk).exists()
     upload(service, OGG, "urdu.ogg", language="urd")
     assert ServiceIntroduction.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refused_replacement_keeps_the_first_recording(media_root):
+    service = ServiceFactory()
+    first = upload(service, MP3_ID3, "intro.mp3")
+    with pytest.raises(ValidationError):
+        upload(service, HTML, "again.mp3")
+    assert list(ServiceIntroduction.objects.values_list("id", flat=True)) == [first.pk]
+    assert [path.read_bytes() for path in stored_files(media_root)] == [MP3_ID3]
+    assert list(AuditEntry.objects.values_list("action", flat=True)) == ["introduction.upload"]
+
+
+# --- the audit log ------------------------------------------------------------------------
+
+
+def _audit() -> list[AuditEntry]:
+    return list(AuditEntry.objects.filter(object_type="service_introduction").order_by("id"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_uploading_replacing_and_removing_are_each_in_the_hash_chained_audit_log(media_root):
+    service = ServiceFactory()
+    admin = UserFactory()
+    first = upload(service, MP3_ID3, "intro.mp3", uploaded_by=admin)
+    second = upload(service, WEBM, "intro.webm", kind="video", uploaded_by=admin)
+    introduction_remove(introduction=second, actor=admin)
+
+    entries = _audit()
+    assert [entry.action for entry in entries] == [
+        "introduction.upload",
+        "introduction.replace",
+        "introduction.remove",
+    ]
+    assert [entry.object_id for entry in entries] == [str(first.pk), str(second.pk), str(second.pk)]
+    assert {entry.actor_id for entry in entries} == {admin.pk}
+    assert {entry.organisation_id for entry in entries} == {service.organisation_id}
+    assert entries[0].detail == {
+        "service": str(service.pk),
+        "language": "eng",
+        "kind": "audio",
+        "content_type": "audio/mpeg",
+        "size": len(MP3_ID3),
+    }
+    assert entries[1].detail["replaced"] == str(first.pk)
+    assert entries[1].detail["content_type"] == "video/webm"
+    # Linked into the one chain that ``bridgeway audit verify`` walks.
+    assert entries[1].previous_hash == entries[0].entry_hash
+    out = io.StringIO()
+    call_command("audit", "verify", stdout=out)
+    assert "Audit log intact: 3 entries" in out.getvalue()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refused_upload_writes_no_audit_entry(media_root):
+    with pytest.raises(ValidationError):
+        upload(ServiceFactory(), HTML, "intro.mp3")
+    assert _audit() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_when_the_audit_entry_cannot_be_written_nothing_is_kept(media_root, monkeypatch):
+    from bridgeway.casework import receivers
+
+    def broken(**_kwargs):
+        raise RuntimeError("audit log unavailable")
+
+    monkeypatch.setattr(receivers, "audit_record", broken)
+    service = ServiceFactory()
+    with pytest.raises(RuntimeError):
+        upload(service, MP3_ID3, "intro.mp3")
+    assert not ServiceIntroduction.objects.exists()
+    assert stored_files(media_root) == []
 
 
 @pytest.mark.django_db(transaction=True)

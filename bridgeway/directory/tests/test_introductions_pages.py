@@ -9,6 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from bridgeway.casework.models import AuditEntry
 from bridgeway.directory.introductions import introduction_upload
 from bridgeway.directory.models import Service, ServiceIntroduction
 from bridgeway.directory.tests.factories import ServiceFactory
@@ -133,6 +134,44 @@ def test_admin_removes_an_introduction(admin_client_of_organisation, service, me
     )
     assert response.status_code == 302
     assert not ServiceIntroduction.objects.exists()
+
+
+def test_admin_replaces_an_introduction_by_uploading_in_its_language(
+    admin_client_of_organisation, organisation_admin, service, media_root
+):
+    old = keep(service)
+    response = admin_client_of_organisation.post(
+        page_url(service), form(MP4, "welcome.mp4", kind="video"), follow=True
+    )
+    assert "The new recording has replaced the one in اردو." in response.content.decode()
+    new = ServiceIntroduction.objects.get()
+    assert new.pk != old.pk
+    assert new.content_type == "video/mp4"
+    entry = AuditEntry.objects.get(action="introduction.replace")
+    assert entry.actor == organisation_admin
+    assert entry.object_id == str(new.pk)
+    assert entry.detail["replaced"] == str(old.pk)
+
+
+def test_removing_through_the_page_is_audited_with_who_did_it(
+    admin_client_of_organisation, organisation_admin, service, media_root
+):
+    introduction = keep(service)
+    admin_client_of_organisation.post(
+        page_url(service), {"action": "remove", "introduction": str(introduction.id)}
+    )
+    entry = AuditEntry.objects.get(action="introduction.remove")
+    assert entry.actor == organisation_admin
+    assert entry.organisation_id == service.organisation_id
+    assert entry.object_id == str(introduction.pk)
+
+
+def test_outsiders_and_refused_uploads_leave_no_audit_entry(
+    outsider_client, admin_client_of_organisation, service, media_root
+):
+    outsider_client.post(page_url(service), form())
+    admin_client_of_organisation.post(page_url(service), form(HTML, "welcome.mp3"))
+    assert not AuditEntry.objects.filter(object_type="service_introduction").exists()
 
 
 def test_removing_an_unknown_introduction_is_404(admin_client_of_organisation, service):
