@@ -1,6 +1,6 @@
 """Benchmark the practitioner's inbox: 50,000 cases, paged through on a running server.
 
-    .venv/bin/python bench/casework_inbox_bench.py [CASES] [REQUESTS]
+    .venv/bin/python bench/casework_inbox_bench.py [CASES] [REQUESTS] [--deep N]
 
 In a fresh SQLite database in a temporary directory (or the one ``DATABASE_URL`` names, which
 must be empty), writes CASES (default 50,000) synthetic referrals for one organisation with
@@ -11,10 +11,16 @@ whole inbox, half one of the first five pages with a filter (stage, harm, age, w
 assignee). Prints p50 and p95 latency, and
 beside them the same pages as a plain ``SELECT`` of one page of cases (no filters, no
 rendering) through Django's connection, the baseline. Target (issue 6): p95 under 150 ms.
+
+``--deep N`` then times N deep filtered pages (default 40, 0 to skip): each a page deep in a
+filtered inbox (past 80% of its rows: age group, kind of harm or waiting stage), asked for
+once by keyset (``after=``, as the inbox's "Older" link does) and once by number (``page=``,
+OFFSET), and prints both beside the plain ``SELECT`` of the same deep page.
 """
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import os
 import random
@@ -154,6 +160,48 @@ def baseline(pages: list[int]) -> list[float]:
     return timings
 
 
+def deep_paths(count: int) -> list[str]:
+    """``count`` pairs of deep filtered pages, by keyset and by number, and their depths."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bridgeway.settings")
+    django.setup()
+    from bridgeway.accounts.models import Organisation
+    from bridgeway.casework.models import Person, Referral
+    from bridgeway.casework.selectors import InboxCursor
+    from bridgeway.equality.vocabulary import vocabulary
+
+    rng = random.Random(SEED + 2)
+    organisation = Organisation.objects.get(slug="bench-support")
+    cases = Referral.objects.filter(organisation=organisation)
+    harms = vocabulary("harm_types").ordered_codes()
+    ages = vocabulary("age_bands").ordered_codes()
+    lines = []
+    for _ in range(count):
+        choice = rng.choice(["age", "harm", "stage"])
+        if choice == "age":
+            age = rng.choice(ages)
+            query = f"age={age}"
+            narrowed = cases.filter(person_id__in=Person.objects.filter(age_band=age).values("id"))
+        elif choice == "harm":
+            harm = rng.choice(harms)
+            query = f"harm={harm}"
+            # As SQLite's inbox finds it; the bench's codes never contain one another.
+            narrowed = cases.filter(harm_types__icontains=f'"{harm}"')
+        else:
+            query = "stage=referred"
+            narrowed = cases.filter(stage="referred")
+        places = list(narrowed.order_by("-received_at", "id").values_list("received_at", "id"))
+        pages = len(places) // PAGE_SIZE
+        if pages < 2:
+            continue
+        number = rng.randint(max(2, int(pages * 0.8)), pages)
+        # The page ``number`` starts after the last row of page ``number - 1``.
+        cursor = InboxCursor(*places[(number - 1) * PAGE_SIZE - 1]).token()
+        lines.append(f"/staff/inbox/?{query}&after={cursor} /staff/inbox/?{query}&page={number}")
+    return lines
+
+
 def _queries(count: int, pages: int) -> list[str]:
     from bridgeway.equality.vocabulary import vocabulary
 
@@ -199,9 +247,26 @@ def _percentiles(latencies: list[float]) -> tuple[float, float]:
     return statistics.median(ordered) * 1000, ordered[int(len(ordered) * 0.95) - 1] * 1000
 
 
+def _arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0] if __doc__ else None,
+        epilog="Prints p50 and p95 of the inbox and of a plain SELECT of one page (the baseline).",
+    )
+    parser.add_argument("cases", nargs="?", type=int, default=50_000, help="cases to write")
+    parser.add_argument("requests", nargs="?", type=int, default=200, help="inbox requests")
+    parser.add_argument(
+        "--deep",
+        type=int,
+        default=40,
+        metavar="N",
+        help="deep filtered pages to time by keyset and by number (default 40; 0 skips)",
+    )
+    return parser.parse_args()
+
+
 def main() -> None:
-    cases = int(sys.argv[1]) if len(sys.argv) > 1 else 50_000
-    requests = int(sys.argv[2]) if len(sys.argv) > 2 else 200
+    arguments = _arguments()
+    cases, requests = arguments.cases, arguments.requests
     with tempfile.TemporaryDirectory(prefix="bridgeway-bench-") as folder:
         env = {
             **os.environ,
@@ -247,6 +312,19 @@ def main() -> None:
             for path in paths[:20]:  # warm-up: caches, lazy imports
                 _get(base + path, session)
             latencies = [_get(base + path, session) for path in paths]
+            deep = (
+                [
+                    line.split()
+                    for line in run(
+                        [PYTHON, __file__, "--deep-paths", str(arguments.deep)]
+                    ).splitlines()
+                    if line
+                ]
+                if arguments.deep
+                else []
+            )
+            keyset = [_get(base + by_key, session) for by_key, _by_number in deep]
+            numbered = [_get(base + by_number, session) for _by_key, by_number in deep]
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -262,6 +340,21 @@ def main() -> None:
         f"plain SELECT of one page: p50 {base_p50:.2f} ms, p95 {base_p95:.2f} ms; "
         f"inbox / SELECT at p95: x{p95 / base_p95:.0f}"
     )
+    if deep:
+        deep_numbers = [int(by_number.split("page=")[1]) for _by_key, by_number in deep]
+        plain_deep = run([PYTHON, __file__, "--baseline", ",".join(map(str, deep_numbers))])
+        deep_base_p50, deep_base_p95 = (float(value) for value in plain_deep.split())
+        key_p50, key_p95 = _percentiles(keyset)
+        number_p50, number_p95 = _percentiles(numbered)
+        print(
+            f"deep filtered pages ({len(deep)}, past 80% of their rows): "
+            f"keyset p50 {key_p50:.1f} ms, p95 {key_p95:.1f} ms; "
+            f"by number (OFFSET) p50 {number_p50:.1f} ms, p95 {number_p95:.1f} ms"
+        )
+        print(
+            f"plain SELECT of the same deep pages: p50 {deep_base_p50:.2f} ms, "
+            f"p95 {deep_base_p95:.2f} ms; keyset / SELECT at p95: x{key_p95 / deep_base_p95:.0f}"
+        )
 
 
 if __name__ == "__main__":
@@ -270,5 +363,7 @@ if __name__ == "__main__":
     elif len(sys.argv) > 2 and sys.argv[1] == "--baseline":
         timings = baseline([int(page) for page in sys.argv[2].split(",")])
         print(*_percentiles(timings))
+    elif len(sys.argv) > 2 and sys.argv[1] == "--deep-paths":
+        print("\n".join(deep_paths(int(sys.argv[2]))))
     else:
         main()

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bridgeway.accounts.models import Organisation, User
 from bridgeway.casework.models import Consent, ContactAttempt, Referral
+from bridgeway.casework.selectors import InboxCursor
 from bridgeway.directory.models import Service
 from bridgeway.equality.vocabulary import vocabulary
 from bridgeway.places.models import PoliceForceArea
@@ -82,6 +83,13 @@ class InboxFilterForm(forms.Form):
         },
     )
 
+    # Where a page reached by "Older" or "Newer" starts (see ``InboxCursor``).
+    after = forms.CharField(label=_("Older than"), required=False, max_length=80)
+    before = forms.CharField(label=_("Newer than"), required=False, max_length=80)
+
+    # The fields the filter form shows; the rest come from the page links.
+    FILTERS = ("stage", "kind", "harm", "age", "waited", "assignee")
+
     def __init__(
         self,
         *args: Any,
@@ -112,6 +120,33 @@ class InboxFilterForm(forms.Form):
                 if user is None or person.pk != user.pk
             ],
         ]
+
+    def filter_fields(self) -> list[forms.BoundField]:
+        """The filters to show, in order (not the page links' own fields)."""
+        return [self[name] for name in self.FILTERS]
+
+    def _cursor(self, name: str) -> InboxCursor | None:
+        token = self.cleaned_data.get(name) or ""
+        if not token:
+            return None
+        try:
+            return InboxCursor.parse(token)
+        except ValueError:
+            raise forms.ValidationError(
+                _("This page link is broken. Start again from the first page."), code="invalid"
+            ) from None
+
+    def clean_after(self) -> InboxCursor | None:
+        return self._cursor("after")
+
+    def clean_before(self) -> InboxCursor | None:
+        return self._cursor("before")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("after") and cleaned.get("before"):
+            self.add_error("before", _("A page link can go older or newer, not both."))
+        return cleaned
 
     @property
     def assignee_value(self) -> User | str | None:

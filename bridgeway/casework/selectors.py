@@ -7,11 +7,12 @@ as one that does not exist. Every successful read of a referral is written to th
 from __future__ import annotations
 
 import datetime as dt
+import re
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -41,6 +42,88 @@ WAITING_STAGES = frozenset({"referred"})
 UNASSIGNED = "unassigned"
 
 
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_CURSOR = re.compile(r"^(-?[0-9]{1,20})\.([0-9a-f]{32})$")
+
+
+@dataclass(frozen=True)
+class InboxCursor:
+    """A place in the inbox's order: a referral's arrival time and, for ties, its id.
+
+    The inbox is sorted newest first by ``received_at`` and then by ``id``, which is unique,
+    so every referral has its own place and a page that starts after one never repeats or
+    skips a row, whatever arrives meanwhile.
+    """
+
+    received_at: dt.datetime
+    id: uuid.UUID
+
+    @classmethod
+    def of(cls, referral: Referral) -> InboxCursor:
+        """The place of ``referral``."""
+        return cls(referral.received_at, referral.id)
+
+    def token(self) -> str:
+        """The place as it goes in a page link: microseconds since 1970, a dot, the id in hex."""
+        return f"{(self.received_at - _EPOCH) // dt.timedelta(microseconds=1)}.{self.id.hex}"
+
+    @classmethod
+    def parse(cls, token: str) -> InboxCursor:
+        """The place a page link names; ``ValueError`` if it is not one ``token`` makes."""
+        match = _CURSOR.match(token.strip()) if isinstance(token, str) else None
+        if match is None:
+            raise ValueError("not an inbox cursor")
+        try:
+            received_at = _EPOCH + dt.timedelta(microseconds=int(match.group(1)))
+        except OverflowError:
+            raise ValueError("not an inbox cursor") from None
+        return cls(received_at, uuid.UUID(hex=match.group(2)))
+
+    def older(self) -> Q:
+        """Referrals after this place in the inbox's order (older, or as old with a later id).
+
+        Written as ``received_at <= t AND NOT (received_at = t AND id <= i)`` rather than an
+        ``OR`` so both databases seek the (organisation, received_at, id) index to ``t``.
+        """
+        return Q(received_at__lte=self.received_at) & ~Q(
+            received_at=self.received_at, id__lte=self.id
+        )
+
+    def newer(self) -> Q:
+        """Referrals before this place in the inbox's order."""
+        return Q(received_at__gte=self.received_at) & ~Q(
+            received_at=self.received_at, id__gte=self.id
+        )
+
+
+@dataclass
+class InboxPage:
+    """One page of the inbox, with the links to the pages either side of it.
+
+    ``number`` is the page's position when it was asked for by number (the first pages);
+    a page reached by "Older" or "Newer" is found from its neighbour's last or first row
+    (keyset paging) and has no number, because counting the rows above it would cost what
+    keyset paging saves.
+    """
+
+    object_list: list[Referral]
+    count: int
+    per_page: int
+    number: int | None
+    older: str | None
+    newer: str | None
+
+    @property
+    def num_pages(self) -> int:
+        """How many pages the matching referrals fill (at least one)."""
+        return max(1, -(-self.count // self.per_page))
+
+    @property
+    def has_other_pages(self) -> bool:
+        """Whether there is a page either side to link to."""
+        return bool(self.older or self.newer)
+
+
 def inbox_for_user(
     user: User,
     *,
@@ -51,23 +134,25 @@ def inbox_for_user(
     waited_days: int | None = None,
     assignee: User | str | None = None,
     page: int | str = 1,
+    after: InboxCursor | None = None,
+    before: InboxCursor | None = None,
     per_page: int = INBOX_PAGE_SIZE,
     now: dt.datetime | None = None,
-) -> Page[Referral]:
+) -> InboxPage:
     """One page of the referrals and reports in the user's casework organisations.
 
     Newest first, optionally narrowed to one ``stage``, ``kind``, kind of ``harm``, the
     person's ``age_band``, those still waiting for first contact after ``waited_days``, and an
-    ``assignee`` (a user, or ``"unassigned"``). A page number past the end gives the last
-    page. Sealed fields the list does not show are not read, so a page costs the same few
+    ``assignee`` (a user, or ``"unassigned"``). ``page`` counts pages from the newest (one
+    past the end gives the last); ``after`` is the page of referrals that come after that
+    place, ``before`` the page before it (keyset paging: each costs the same however deep).
+    Sealed fields the list does not show are not read, so a page costs the same few
     queries however many rows it holds or match.
     """
     organisations = organisations_for(user, CASEWORK_ROLES)
     # Paged on the referral table alone: the rows of one page are fetched with what they show
     # afterwards, so a deep page does not join every row it skips.
-    referrals = Referral.objects.filter(organisation__in=organisations).order_by(
-        "-received_at", "id"
-    )
+    referrals = Referral.objects.filter(organisation__in=organisations)
     if stage:
         referrals = referrals.filter(stage=stage)
     if kind:
@@ -90,16 +175,74 @@ def inbox_for_user(
     elif isinstance(assignee, User):
         referrals = referrals.filter(assigned_to=assignee)
     size = max(1, min(per_page, INBOX_MAX_PAGE_SIZE))
-    shown: Page[Any] = Paginator(referrals.values_list("id", flat=True), size).get_page(page)
-    ids = list(shown.object_list)
+    count = referrals.count()
+    number, keys, has_older, has_newer = _inbox_page_keys(
+        referrals, count=count, size=size, page=page, after=after, before=before
+    )
+    ids = [key for _at, key in keys]
     rows = (
         Referral.objects.filter(id__in=ids)
         .select_related("organisation", "service", "report", "assigned_to")
         .defer("narrative", "report__incident_place")
         .in_bulk()
     )
-    shown.object_list = [rows[key] for key in ids if key in rows]
-    return shown
+    shown = [rows[key] for key in ids if key in rows]
+    return InboxPage(
+        object_list=shown,
+        count=count,
+        per_page=size,
+        number=number,
+        older=InboxCursor(*keys[-1]).token() if has_older and keys else None,
+        newer=InboxCursor(*keys[0]).token() if has_newer and keys else None,
+    )
+
+
+def _inbox_page_keys(
+    referrals: QuerySet[Referral],
+    *,
+    count: int,
+    size: int,
+    page: int | str,
+    after: InboxCursor | None,
+    before: InboxCursor | None,
+) -> tuple[int | None, list[tuple[dt.datetime, uuid.UUID]], bool, bool]:
+    """The places of one page's rows, newest first: its number, keys, and older/newer pages.
+
+    One query: a seek from ``after`` or ``before`` along the inbox's order, or an OFFSET for a
+    numbered page (used for the first pages, where it costs no more).
+    """
+    places = referrals.values_list("received_at", "id")
+    newest_first = places.order_by("-received_at", "id")
+    number: int | None = None
+    keys: list[tuple[dt.datetime, uuid.UUID]] = []
+    has_older = has_newer = False
+    if before is not None:
+        keys = list(places.filter(before.newer()).order_by("received_at", "-id")[: size + 1])
+        has_newer = len(keys) > size
+        keys = keys[:size][::-1]
+        if not has_newer:
+            # Back at the top: the first page, full, with its number.
+            before, keys = None, []
+    elif after is not None:
+        keys = list(newest_first.filter(after.older())[: size + 1])
+        has_older = len(keys) > size
+        keys = keys[:size]
+        has_newer = True
+        if not keys:
+            # A link past the end (the rows it followed have gone): the first page instead.
+            after = None
+    if before is None and after is None:
+        try:
+            wanted = max(1, int(page))
+        except (TypeError, ValueError):
+            wanted = 1
+        number = min(wanted, max(1, -(-count // size)))
+        start = (number - 1) * size
+        keys = list(newest_first[start : start + size + 1])
+        has_older = len(keys) > size
+        keys = keys[:size]
+        has_newer = number > 1
+    return number, keys, has_older, has_newer
 
 
 def _harm_includes(code: str) -> Q:

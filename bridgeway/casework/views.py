@@ -111,6 +111,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
         waited_days=narrowed["waited_days"],
         assignee=assignee,
         page=filters.get("page") or 1,
+        after=filters.get("after"),
+        before=filters.get("before"),
         now=now,
     )
     context = {
