@@ -14,7 +14,10 @@ The rules, in the order they weigh:
    district, then taking people from anywhere.
 3. Speaking the person's languages, then handling every harm asked about.
 4. Serving the person's own community (ethnic group or religion), when they ask for that.
-5. Lived experience, a choice of worker gender and self-referral, when asked for.
+5. Lived experience, a choice of worker gender, self-referral, trauma-informed practice and
+   the formats asked for (spoken word or audio, video, British Sign Language, easy read,
+   interpreters), when asked for. Formats weigh as one preference however many are asked
+   for (the share of them offered), so asking for three cannot outweigh one's community.
 6. A person who wants a service independent of the police never sees a police-linked service
    above one that is not: that is a sort key before the score, not a weight, because trust is
    decided at first contact and one police-linked listing at the top can end the search.
@@ -35,6 +38,8 @@ from enum import IntEnum
 # Codes of independence.csv that are not run independently of the police.
 POLICE_LINKED = "police_linked"
 INDEPENDENT_OF_POLICE = frozenset({"independent", "commissioned"})
+# The format code of a service that arranges interpreters for other languages.
+INTERPRETERS = "interpreters"
 
 # Score weights (see the module docstring for why they are spaced like this).
 WEIGHT_COVERS_AREA = 50.0
@@ -69,6 +74,9 @@ class Preferences:
     worker_gender: str | None = None
     lived_experience: bool = False
     self_referral: bool = False
+    trauma_informed: bool = False
+    # Codes of ``bridgeway.directory.formats`` the person would like support in, in order.
+    formats: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -114,6 +122,10 @@ class ServiceProfile:
     maximum_age: int | None = None
     waiting_weeks: int | None = None
     is_specialist: bool = False
+    # Codes of ``bridgeway.directory.formats``.
+    formats: frozenset[str] = frozenset()
+    trauma_informed: bool = False
+    restorative_justice: bool = False
 
 
 @dataclass(frozen=True)
@@ -207,8 +219,12 @@ def _languages_and_harms(
         spoken = [code for code in need.languages if code in profile.languages]
         tally.reasons.extend(Reason.of("speaks_language", language=code) for code in spoken)
         tally.score += WEIGHT_LANGUAGE * len(spoken) / len(need.languages)
+        # A service that arranges interpreters may still help in a language no worker speaks.
+        missing = (
+            "language_by_interpreter" if INTERPRETERS in profile.formats else "language_not_listed"
+        )
         tally.cautions.extend(
-            Reason.of("language_not_listed", language=code)
+            Reason.of(missing, language=code)
             for code in need.languages
             if code not in profile.languages
         )
@@ -259,6 +275,28 @@ def _ways_of_working(need: Need, profile: ServiceProfile, tally: _Tally) -> None
         tally.cautions.append(Reason.of("no_self_referral"))
 
 
+def _practice_and_formats(need: Need, profile: ServiceProfile, tally: _Tally) -> None:
+    prefs = need.preferences
+    if profile.trauma_informed:
+        tally.reasons.append(Reason.of("trauma_informed"))
+        if prefs.trauma_informed:
+            tally.score += WEIGHT_PREFERENCE
+    elif prefs.trauma_informed:
+        tally.cautions.append(Reason.of("not_trauma_informed"))
+    if prefs.formats:
+        offered = [code for code in prefs.formats if code in profile.formats]
+        tally.reasons.extend(Reason.of("offers_format", format=code) for code in offered)
+        tally.score += WEIGHT_PREFERENCE * len(offered) / len(prefs.formats)
+        tally.cautions.extend(
+            Reason.of("format_not_listed", format=code)
+            for code in prefs.formats
+            if code not in profile.formats
+        )
+    if profile.restorative_justice:
+        # Shown, never weighed: it is a choice for later, not a need at first contact.
+        tally.reasons.append(Reason.of("restorative_justice"))
+
+
 def _age_and_waiting(need: Need, profile: ServiceProfile, tally: _Tally) -> None:
     has_range = profile.minimum_age is not None or profile.maximum_age is not None
     if need.age is not None and has_range:
@@ -293,6 +331,7 @@ def _evaluate(
     _languages_and_harms(need, profile, tally, fallback=fallback)
     _community_and_independence(need, profile, tally)
     _ways_of_working(need, profile, tally)
+    _practice_and_formats(need, profile, tally)
     _age_and_waiting(need, profile, tally)
     return Match(
         service_id=profile.id,

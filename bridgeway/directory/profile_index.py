@@ -141,6 +141,9 @@ def build_index(version: Version) -> ProfileIndex:
             "maximum_age",
             "waiting_weeks",
             "is_specialist",
+            "formats",
+            "trauma_informed",
+            "restorative_justice",
         )
     )
     ids = {str(row[0]) for row in rows}
@@ -177,6 +180,10 @@ def build_index(version: Version) -> ProfileIndex:
             maximum_age=row[10],
             waiting_weeks=row[11],
             is_specialist=row[12],
+            # A list of codes checked on every write (services.py); anything else is ignored.
+            formats=frozenset(c for c in row[13] or () if isinstance(c, str)),
+            trauma_informed=row[14],
+            restorative_justice=row[15],
         )
         profiles[key] = profile
         for code in profile.district_codes:

@@ -62,6 +62,32 @@ _FIXED = {
     "no_self_referral": _("Needs a referral from another organisation"),
     "no_waiting_list": _("No waiting list"),
     "age_outside_range": _("Your age is outside the ages it works with"),
+    "trauma_informed": _(
+        "Workers are trained to support people after frightening or painful experiences"
+    ),
+    "not_trauma_informed": _(
+        "Does not say its workers are trained to support people after frightening or painful experiences"
+    ),
+    "restorative_justice": _(
+        "Can help you talk safely with the person who harmed you, if you ever want to (restorative justice)"
+    ),
+}
+
+# What a service offers in each format it lists, and the caution when it does not list one
+# the person asked for: whole sentences, so each language can word them its own way.
+_OFFERS_FORMAT = {
+    "audio": _("You can talk or listen to them, instead of reading"),
+    "video": _("Offers video calls or videos"),
+    "bsl": _("Offers British Sign Language (BSL)"),
+    "easy_read": _("Has easy read information"),
+    "interpreters": _("Can get you an interpreter"),
+}
+_FORMAT_NOT_LISTED = {
+    "audio": _("Does not say you can talk or listen instead of reading"),
+    "video": _("Does not say it offers video calls or videos"),
+    "bsl": _("Does not say it offers British Sign Language (BSL)"),
+    "easy_read": _("Does not say it has easy read information"),
+    "interpreters": _("Does not say it can get you an interpreter"),
 }
 
 
@@ -89,6 +115,14 @@ def describe(reason: Reason, place_names: Mapping[str, str]) -> str:
         "language_not_listed": lambda: (
             gettext("Does not list %(language)s: ask whether an interpreter can be arranged")
             % {"language": language_name(values["language"])}
+        ),
+        "language_by_interpreter": lambda: (
+            gettext("No workers list %(language)s, but they can get you an interpreter")
+            % {"language": language_name(values["language"])}
+        ),
+        "offers_format": lambda: str(_OFFERS_FORMAT.get(values["format"], values["format"])),
+        "format_not_listed": lambda: str(
+            _FORMAT_NOT_LISTED.get(values["format"], values["format"])
         ),
         "handles_harm": lambda: (
             gettext("Helps with: %(harm)s") % {"harm": term_label("harm_types", values["harm"])}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q, QuerySet
@@ -13,6 +13,7 @@ from django.http import Http404
 from bridgeway.accounts.access import LISTING_ROLES, memberships_of
 from bridgeway.accounts.models import Organisation, User
 from bridgeway.directory import matching
+from bridgeway.directory.formats import check_formats
 from bridgeway.directory.hsds import FEATURES
 from bridgeway.directory.matching import Match, Need, Preferences, ServiceProfile
 from bridgeway.directory.models import Service
@@ -105,6 +106,9 @@ def profile_of(service: Service) -> ServiceProfile:
         maximum_age=service.maximum_age,
         waiting_weeks=service.waiting_weeks,
         is_specialist=service.is_specialist,
+        formats=frozenset(service.formats),
+        trauma_informed=service.trauma_informed,
+        restorative_justice=service.restorative_justice,
     )
 
 
@@ -132,8 +136,14 @@ def _need_for(
         age=age,
         ethnic_group=check_code("ethnic_groups", ethnic_group) if ethnic_group else None,
         religion=check_code("religions", religion) if religion else None,
-        preferences=preferences or Preferences(),
+        preferences=_checked(preferences or Preferences()),
     )
+
+
+def _checked(preferences: Preferences) -> Preferences:
+    """The preferences with their formats checked (``ValueError`` for an unknown one)."""
+    formats = tuple(check_formats(list(preferences.formats)))
+    return preferences if formats == preferences.formats else replace(preferences, formats=formats)
 
 
 def services_matching(

@@ -9,6 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from bridgeway.directory.answers import answer_as_dict
+from bridgeway.directory.formats import FORMATS, check_formats
 from bridgeway.directory.selectors import (
     InvalidPostcode,
     LocationNotCovered,
@@ -73,6 +74,18 @@ class Command(BaseCommand):
         )
         parser.add_argument("--lived-experience", action="store_true")
         parser.add_argument("--self-referral", action="store_true")
+        parser.add_argument(
+            "--trauma-informed",
+            action="store_true",
+            help="Prefer services whose workers are trained in trauma-informed practice.",
+        )
+        parser.add_argument(
+            "--format",
+            action="append",
+            default=[],
+            metavar="CODE",
+            help="A way of getting support the person would like: " + ", ".join(FORMATS) + ".",
+        )
         parser.add_argument("--limit", type=int, default=10, help="At most this many (1 to 50).")
         parser.add_argument("--json", action="store_true", help="Print the API's JSON answer.")
 
@@ -84,6 +97,10 @@ class Command(BaseCommand):
             _check("ethnic_groups", "--ethnic-group", [options["ethnic_group"]])
         if options["religion"]:
             _check("religions", "--religion", [options["religion"]])
+        try:
+            formats = check_formats(options["format"])
+        except ValueError as error:
+            raise CommandError(f"--format: {error}.") from None
         age = options["age"]
         if age is not None and not 0 <= age <= 130:
             raise CommandError(f"--age {age} is not an age: give years from 0 to 130.")
@@ -104,6 +121,8 @@ class Command(BaseCommand):
                     worker_gender=options["worker_gender"],
                     lived_experience=options["lived_experience"],
                     self_referral=options["self_referral"],
+                    trauma_informed=options["trauma_informed"],
+                    formats=tuple(formats),
                 ),
                 limit=options["limit"],
             )
