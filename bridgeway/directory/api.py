@@ -1,6 +1,7 @@
 """The directory's HTTP API (mounted under /api/v1/): the Open Referral UK feed and matching.
 
-The feed (``/``, ``/services``, ``/taxonomies``, ``/taxonomy_terms``) follows the Open Referral
+The feed (``/``, ``/services``, ``/service_at_locations``, ``/taxonomies``,
+``/taxonomy_terms``) follows the Open Referral
 UK 3.0 OpenAPI document, is read-only and open to any website (CORS). ``POST /match`` is
 Bridgeway's own and is not opened to other sites.
 """
@@ -13,16 +14,18 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Annotated, Any
 
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 from ninja.decorators import decorate_view
 from ninja.errors import ValidationError as NinjaValidationError
-from pydantic import ConfigDict, StringConstraints, field_validator
+from pydantic import ConfigDict, StringConstraints, field_validator, model_validator
 
-from bridgeway.directory import hsds
+from bridgeway.directory import feed, hsds
 from bridgeway.directory.answers import answer_as_dict
 from bridgeway.directory.exchange import service_as_hsds, services_for_export
 from bridgeway.directory.formats import FORMATS, check_formats
+from bridgeway.directory.models import Service
 from bridgeway.directory.selectors import (
     InvalidPostcode,
     LocationNotCovered,
@@ -33,6 +36,7 @@ from bridgeway.directory.selectors import (
 )
 from bridgeway.equality.vocabulary import vocabulary
 from bridgeway.places.postcodes import parse_location
+from bridgeway.places.selectors import resolve_location
 
 router = Router(tags=["directory"])
 
@@ -218,6 +222,25 @@ class ServiceFilters(Schema):
         None, description="ISO 639-3 (or 639-1) code of a language workers speak."
     )
 
+    taxonomy_id: uuid.UUID | None = Field(
+        None, description="Id of a taxonomy: services with any of its terms."
+    )
+    minimum_age: float | None = Field(
+        None, ge=0, le=130, description="Services whose minimum age is at least this."
+    )
+    maximum_age: float | None = Field(
+        None, ge=0, le=130, description="Services whose maximum age is at most this."
+    )
+    day: Annotated[str, StringConstraints(max_length=20)] | None = Field(
+        None, description="Services open on this day: MO, TU, WE, TH, FR, SA or SU."
+    )
+    start_time: Annotated[str, StringConstraints(max_length=20)] | None = Field(
+        None, description="Services opening at or after this time (HH:MM), on `day` if given."
+    )
+    end_time: Annotated[str, StringConstraints(max_length=20)] | None = Field(
+        None, description="Services closing at or before this time (HH:MM), on `day` if given."
+    )
+
     @field_validator("language")
     @classmethod
     def _language(cls, value: str | None) -> str | None:
@@ -227,6 +250,80 @@ class ServiceFilters(Schema):
         if code is None:
             raise ValueError(f"{value!r} is not a language code Bridgeway knows (use ISO 639-3)")
         return code
+
+    @field_validator("day")
+    @classmethod
+    def _day(cls, value: str | None) -> str | None:
+        return None if value is None else feed.parse_day(value)
+
+    @field_validator("start_time", "end_time")
+    @classmethod
+    def _time(cls, value: str | None) -> str | None:
+        return None if value is None else feed.parse_time(value).isoformat()
+
+    def services(self) -> QuerySet[Service]:
+        """Active services that pass every filter given, in name order."""
+        taxonomy = code = None
+        if self.taxonomy_term_id is not None:
+            term = hsds.term_by_id().get(str(self.taxonomy_term_id))
+            # An unknown term matches nothing, as a filter should, rather than being an error.
+            taxonomy, code = term if term else ("unknown", "unknown")
+        services = services_for_feed(
+            text=(self.text or self.search).strip(),
+            taxonomy=taxonomy,
+            code=code,
+            area_code=self.area,
+            language=self.language,
+        )
+        if self.taxonomy_id is not None:
+            named = feed.taxonomy_named_by(str(self.taxonomy_id))
+            services = feed.services_in_taxonomy(services, named)
+        services = feed.services_for_ages(
+            services, minimum_age=self.minimum_age, maximum_age=self.maximum_age
+        )
+        return feed.services_open(
+            services,
+            feed.OpeningFilter(
+                day=self.day,
+                start=feed.parse_time(self.start_time) if self.start_time else None,
+                end=feed.parse_time(self.end_time) if self.end_time else None,
+            ),
+        )
+
+
+class ServiceAtLocationFilters(ServiceFilters):
+    """The services filters, and where: a postcode and a distance from it."""
+
+    postcode: Annotated[str, StringConstraints(max_length=16)] | None = Field(
+        None, description="Services whose areas hold this full postcode or postcode district."
+    )
+    proximity: float | None = Field(
+        None,
+        gt=0,
+        le=1_000_000,
+        description="Metres from the centre of the postcode's district: locations within it, "
+        "nearest first. Needs `postcode`.",
+    )
+
+    @field_validator("postcode")
+    @classmethod
+    def _postcode(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            parse_location(value)
+        except InvalidPostcode:
+            raise ValueError(
+                f"{value.strip()!r} is not a postcode: give a full postcode such as "
+                "'LS6 1AA' or a postcode district such as 'LS6'"
+            ) from None
+        return value
+
+    @model_validator(mode="after")
+    def _proximity_needs_postcode(self) -> ServiceAtLocationFilters:
+        if self.proximity is not None and self.postcode is None:
+            raise ValueError("proximity needs a postcode to measure from")
+        return self
 
 
 def _page(request: HttpRequest, paging: PageQuery, items: Any, total: int) -> dict[str, Any]:
@@ -261,18 +358,7 @@ def list_services(
     request: HttpRequest, paging: Query[PageQuery], filters: Query[ServiceFilters]
 ) -> dict[str, Any]:
     """Active services in name order, filtered and paged as Open Referral UK does."""
-    taxonomy = code = None
-    if filters.taxonomy_term_id is not None:
-        term = hsds.term_by_id().get(str(filters.taxonomy_term_id))
-        # An unknown term matches nothing, as a filter should, rather than being an error.
-        taxonomy, code = term if term else ("unknown", "unknown")
-    services = services_for_feed(
-        text=(filters.text or filters.search).strip(),
-        taxonomy=taxonomy,
-        code=code,
-        area_code=filters.area,
-        language=filters.language,
-    )
+    services = filters.services()
     total = services.count()
     start = (paging.page - 1) * paging.per_page
     page = services_for_export(services)[start : start + paging.per_page]
@@ -295,6 +381,62 @@ def get_service(request: HttpRequest, service_id: str) -> dict[str, Any]:
     if service is None:
         raise Http404("No such service")
     return service_as_hsds(service)
+
+
+def _query_problem(parameter: str, message: str) -> NinjaValidationError:
+    return NinjaValidationError([{"loc": ["query", parameter], "msg": message, "type": parameter}])
+
+
+@router.get(
+    "/service_at_locations",
+    response={200: dict[str, Any], 422: Problem},
+    summary="Services at their locations, fully nested, a page at a time",
+)
+@decorate_view(open_to_all)
+def list_service_at_locations(
+    request: HttpRequest, paging: Query[PageQuery], filters: Query[ServiceAtLocationFilters]
+) -> dict[str, Any]:
+    """Every location of an active service that passes the filters, with its service; in the
+    services' name order, or nearest first when ``proximity`` is given."""
+    locations = feed.locations_of(filters.services())
+    if filters.postcode is not None:
+        try:
+            place = resolve_location(filters.postcode)
+        except LocationNotCovered as error:
+            raise _query_problem("postcode", f"{filters.postcode.strip()!r}: {error}") from None
+        locations = feed.locations_of(feed.services_covering(filters.services(), place))
+    start = (paging.page - 1) * paging.per_page
+    if filters.proximity is not None and filters.postcode is not None:
+        centre = feed.centre_of(filters.postcode)
+        if centre is None:
+            raise _query_problem(
+                "postcode", f"{filters.postcode.strip()!r}: Bridgeway knows no centre for it"
+            )
+        near = feed.locations_near(locations, centre, filters.proximity)
+        total = len(near)
+        page = feed.ordered(locations, near[start : start + paging.per_page])
+    else:
+        total = locations.count()
+        page = list(locations[start : start + paging.per_page])
+    return _page(request, paging, feed.service_at_location_documents(page), total)
+
+
+@router.get(
+    "/service_at_locations/{service_at_location_id}",
+    response={200: dict[str, Any], 404: Problem},
+    summary="One service at a location, fully nested",
+)
+@decorate_view(open_to_all)
+def get_service_at_location(request: HttpRequest, service_at_location_id: str) -> dict[str, Any]:
+    """A location of an active service with its service; 404 for any other id."""
+    try:
+        link_id = str(uuid.UUID(service_at_location_id))
+    except ValueError:
+        raise Http404("No such service at location") from None
+    document = feed.service_at_location_get(link_id)
+    if document is None:
+        raise Http404("No such service at location")
+    return document
 
 
 @router.get("/taxonomies", response=dict[str, Any], summary="Bridgeway's taxonomies")

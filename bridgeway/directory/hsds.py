@@ -220,6 +220,11 @@ def _made_up_id(service_id: str, what: str) -> str:
     return str(uuid.uuid5(uuid.UUID(service_id), what))
 
 
+def service_at_location_id(location_id: str) -> str:
+    """The HSDS id of the link between a location and the service it belongs to."""
+    return _made_up_id(location_id, "service_at_location")
+
+
 def main_phone_id(service_id: str) -> str:
     """The HSDS id of the phone made from a service's own phone number."""
     return _made_up_id(service_id, "phone")
@@ -442,7 +447,7 @@ def _service_at_location(service_id: str, location: Location) -> dict[str, Any]:
             }
         ]
     return {
-        "id": _made_up_id(location.id, "service_at_location"),
+        "id": service_at_location_id(location.id),
         "service_id": service_id,
         "location_id": location.id,
         "location": place,
