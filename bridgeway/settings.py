@@ -47,6 +47,9 @@ SUPPRESSION_THRESHOLD = env_int("BRIDGEWAY_SUPPRESSION_THRESHOLD", 5, minimum=1)
 # it; see docs/decisions/0042-retention.md. Closed: after closure. Declined: after declining.
 RETENTION_CLOSED_CASE_DAYS = env_int("BRIDGEWAY_RETENTION_CLOSED_CASE_DAYS", 6 * 365, minimum=30)
 RETENTION_DECLINED_DAYS = env_int("BRIDGEWAY_RETENTION_DECLINED_DAYS", 2 * 365, minimum=30)
+# Someone referred as a child keeps their record at least until this birthday, or for the
+# period above if that ends later (docs/decisions/0046-young-peoples-retention.md).
+RETENTION_YOUNG_PERSON_AGE = env_int("BRIDGEWAY_RETENTION_YOUNG_PERSON_AGE", 25, minimum=18)
 
 # Proxies in front of Bridgeway that add to X-Forwarded-For (0: use the connection's address).
 TRUSTED_PROXY_COUNT = env_int("BRIDGEWAY_TRUSTED_PROXY_COUNT", 0)
