@@ -31,11 +31,13 @@ from bridgeway.equality.vocabulary import language_by_tag, vocabulary
 from bridgeway.frontdoor.journey import (
     AGE_MAX,
     AGE_MIN,
+    FORMAT_CODES,
     INDEPENDENT_OF_POLICE,
     LIVED_EXPERIENCE,
     MAN_WORKER,
     SAME_COMMUNITY,
     SELF_REFERRAL,
+    TRAUMA_INFORMED,
     WOMAN_WORKER,
     age_for_band,
 )
@@ -208,6 +210,35 @@ class LanguageForm(forms.Form):
         return {"language": self.cleaned_data["language"]}
 
 
+def _format_choices() -> list[tuple[str, str]]:
+    # The person's words for the formats of bridgeway.directory.formats, in its order.
+    words = {
+        "audio": _("Talking and listening, not reading"),
+        "video": _("Video calls or videos"),
+        "bsl": _("British Sign Language (BSL)"),
+        "easy_read": _("Easy read, with short words and pictures"),
+        "interpreters": _("With an interpreter"),
+    }
+    return [(code, str(words[code])) for code in FORMAT_CODES]
+
+
+class HowForm(forms.Form):
+    """How the person would like to get support: spoken, video, BSL, easy read, interpreters."""
+
+    formats = forms.MultipleChoiceField(
+        label=_("How would you like to get support? Choose any that fit."),
+        help_text=_("We show services that offer these first. You do not have to say."),
+        choices=_format_choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("Choose how you would like support from the list.")},
+    )
+
+    def answers(self) -> dict[str, Any]:
+        """The answer to keep for the journey (duplicates dropped)."""
+        return {"formats": list(dict.fromkeys(self.cleaned_data["formats"]))}
+
+
 class AgeForm(forms.Form):
     """The person's age, as a number or a band; both optional."""
 
@@ -282,6 +313,7 @@ def _matters_choices() -> list[tuple[str, str]]:
         (WOMAN_WORKER, str(_("A worker who is a woman"))),
         (MAN_WORKER, str(_("A worker who is a man"))),
         (LIVED_EXPERIENCE, str(_("People who have been through something similar"))),
+        (TRAUMA_INFORMED, str(_("People who know how scary or painful things can affect you"))),
         (SELF_REFERRAL, str(_("I want to contact them myself, without a police report"))),
     ]
 

@@ -14,13 +14,18 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from bridgeway.directory.formats import FORMATS
+
 # The questions, in the order they are asked. Each is a page of its own.
 WHERE = "where"
 WHAT = "what"
 LANGUAGE = "language"
+# How the person would like to be supported: the formats of bridgeway.directory.formats.
+HOW = "how"
 AGE = "age"
 MATTERS = "matters"
-STEPS: tuple[str, ...] = (WHERE, WHAT, LANGUAGE, AGE, MATTERS)
+STEPS: tuple[str, ...] = (WHERE, WHAT, LANGUAGE, HOW, AGE, MATTERS)
+FORMAT_CODES: tuple[str, ...] = tuple(FORMATS)
 
 # What matters to the person, as the codes the preferences page sends.
 INDEPENDENT_OF_POLICE = "independent_of_police"
@@ -29,12 +34,14 @@ WOMAN_WORKER = "woman_worker"
 MAN_WORKER = "man_worker"
 LIVED_EXPERIENCE = "lived_experience"
 SELF_REFERRAL = "self_referral"
+TRAUMA_INFORMED = "trauma_informed"
 MATTERS_CODES: tuple[str, ...] = (
     INDEPENDENT_OF_POLICE,
     SAME_COMMUNITY,
     WOMAN_WORKER,
     MAN_WORKER,
     LIVED_EXPERIENCE,
+    TRAUMA_INFORMED,
     SELF_REFERRAL,
 )
 # The worker gender each choice asks for, as codes of sexes.csv.
@@ -56,6 +63,7 @@ class SupportAnswers:
     where: str = ""
     what: tuple[str, ...] = ()
     language: str = ""
+    formats: tuple[str, ...] = ()
     age: int | None = None
     age_band: str = ""
     matters: tuple[str, ...] = ()
@@ -70,6 +78,7 @@ class SupportAnswers:
             "where": self.where,
             "what": list(self.what),
             "language": self.language,
+            "formats": list(self.formats),
             "age": self.age,
             "age_band": self.age_band,
             "matters": list(self.matters),
@@ -85,6 +94,7 @@ class SupportAnswers:
             where=values["where"],
             what=tuple(values["what"]),
             language=values["language"],
+            formats=tuple(values["formats"]),
             age=values["age"],
             age_band=values["age_band"],
             matters=tuple(values["matters"]),
@@ -144,6 +154,7 @@ def answers_from_session(
         where=_text(data.get("where"), limit=WHERE_MAX),
         what=_codes(data.get("what"), harm_types),
         language=_code(data.get("language"), languages),
+        formats=_codes(data.get("formats"), FORMAT_CODES),
         age=_age(data.get("age")),
         age_band=_code(data.get("age_band"), age_bands),
         matters=_codes(data.get("matters"), MATTERS_CODES),

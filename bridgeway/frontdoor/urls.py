@@ -19,6 +19,7 @@ urlpatterns: list[URLPattern] = [
         {"step": "language"},
         name="get-support-language",
     ),
+    path("get-support/how/", views.support_question, {"step": "how"}, name="get-support-how"),
     path("get-support/age/", views.support_question, {"step": "age"}, name="get-support-age"),
     path(
         "get-support/matters/",

@@ -55,6 +55,7 @@ from bridgeway.frontdoor.follow_up import FollowUpGrant, grant_from_session, gra
 from bridgeway.frontdoor.forms import (
     AgeForm,
     FollowUpForm,
+    HowForm,
     LanguageForm,
     MattersForm,
     ReporterMessageForm,
@@ -66,6 +67,7 @@ from bridgeway.frontdoor.forms import (
 )
 from bridgeway.frontdoor.journey import (
     AGE,
+    HOW,
     INDEPENDENT_OF_POLICE,
     LANGUAGE,
     LIVED_EXPERIENCE,
@@ -73,6 +75,7 @@ from bridgeway.frontdoor.journey import (
     SAME_COMMUNITY,
     SELF_REFERRAL,
     STEPS,
+    TRAUMA_INFORMED,
     WHAT,
     WHERE,
     SupportAnswers,
@@ -101,6 +104,7 @@ _QUESTION_FORMS: dict[str, type[Any]] = {
     WHERE: WhereForm,
     WHAT: WhatForm,
     LANGUAGE: LanguageForm,
+    HOW: HowForm,
     AGE: AgeForm,
     MATTERS: MattersForm,
 }
@@ -108,6 +112,7 @@ _STEP_URL_NAMES = {
     WHERE: "frontdoor:get-support",
     WHAT: "frontdoor:get-support-what",
     LANGUAGE: "frontdoor:get-support-language",
+    HOW: "frontdoor:get-support-how",
     AGE: "frontdoor:get-support-age",
     MATTERS: "frontdoor:get-support-matters",
 }
@@ -116,6 +121,7 @@ _SKIPPED: dict[str, dict[str, Any]] = {
     WHERE: {"where": ""},
     WHAT: {"what": []},
     LANGUAGE: {"language": ""},
+    HOW: {"formats": []},
     AGE: {"age": None, "age_band": ""},
     MATTERS: {"matters": [], "ethnic_group": ""},
 }
@@ -167,6 +173,7 @@ def _initial(step: str, answers: SupportAnswers) -> dict[str, Any]:
         WHERE: {"where": answers.where},
         WHAT: {"what": list(answers.what)},
         LANGUAGE: {"language": answers.language},
+        HOW: {"formats": list(answers.formats)},
         AGE: {
             "age": "" if answers.age is None else str(answers.age),
             "age_band": answers.age_band,
@@ -257,6 +264,8 @@ def support_results(request: HttpRequest) -> HttpResponse:
         worker_gender=worker_gender(answers.matters),
         lived_experience=LIVED_EXPERIENCE in answers.matters,
         self_referral=SELF_REFERRAL in answers.matters,
+        trauma_informed=TRAUMA_INFORMED in answers.matters,
+        formats=answers.formats,
     )
     wanted: dict[str, Any] = {
         "harm_types": answers.what,

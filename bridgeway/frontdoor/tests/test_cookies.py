@@ -42,6 +42,7 @@ def test_no_public_page_sets_a_cookie_before_anything_is_sent(
         "get-support/",
         "get-support/what/",
         "get-support/language/",
+        "get-support/how/",
         "get-support/age/",
         "get-support/matters/",
         f"services/{leeds_service.id}/",

@@ -21,6 +21,7 @@ QUESTIONS = {
     "where": "get-support/",
     "what": "get-support/what/",
     "language": "get-support/language/",
+    "how": "get-support/how/",
     "age": "get-support/age/",
     "matters": "get-support/matters/",
 }
@@ -143,7 +144,8 @@ def test_each_answer_moves_on_to_the_next_question_and_the_last_to_the_results(
     journey = Journey(client)
     assert journey.answer("where", {"where": "LS6"})["Location"] == "/en/get-support/what/"
     assert journey.answer("what", {"what": []})["Location"] == "/en/get-support/language/"
-    assert journey.skip("language")["Location"] == "/en/get-support/age/"
+    assert journey.skip("language")["Location"] == "/en/get-support/how/"
+    assert journey.answer("how", {"formats": ["audio"]})["Location"] == "/en/get-support/age/"
     assert journey.answer("age", {"age": "19"})["Location"] == "/en/get-support/matters/"
     assert journey.skip("matters")["Location"] == RESULTS
 
@@ -431,6 +433,7 @@ def test_an_oversized_postcode_is_rejected_with_a_message(client: Client) -> Non
         ("what", {"what": ["dragons"]}, "Choose what happened from the list."),
         ("what", {"what": ["hate_crime", "x" * 5000]}, "Choose what happened from the list."),
         ("language", {"language": "klingon"}, "Choose a language from the list."),
+        ("how", {"formats": ["semaphore"]}, "Choose how you would like support from the list."),
         ("age", {"age": "abc"}, "Enter your age as a number, like 16, or leave it out."),
         ("age", {"age": "200"}, "Enter your age as a number, like 16, or leave it out."),
         ("age", {"age": "9" * 5000}, "Your age must be 3 characters or fewer."),
@@ -494,6 +497,7 @@ def test_a_tampered_session_is_read_as_if_the_questions_were_skipped(
                 "where",
                 "what",
                 "language",
+                "formats",
                 "age",
                 "age_band",
                 "matters",

@@ -42,6 +42,7 @@ def test_person_finds_a_service_refers_themselves_and_it_reaches_the_inbox(
         language_codes=["eng", "urd"],
         harm_type_codes=["hate_incident", "hate_crime"],
         independence="independent",
+        formats=["audio"],
     )
     membership = MembershipFactory(organisation=organisation, role=Membership.Role.PRACTITIONER)
     device = totp_device_create(membership.user, key=AUTHENTICATOR_KEY, confirmed=True)
@@ -54,15 +55,24 @@ def test_person_finds_a_service_refers_themselves_and_it_reaches_the_inbox(
     visited = [page.url]
     page.get_by_label(str(public_label("harm_types", "hate_incident"))).check()
     page.get_by_role("button", name="Continue").click()
-    for _question in ("language", "age", "what matters"):
+    visited.append(page.url)
+    page.get_by_role("button", name="Skip this question").click()  # language
+    # How they would like support: one question of its own, answered with a click.
+    visited.append(page.url)
+    assert page.get_by_role("heading", name="How would you like to get support?").is_visible()
+    page.get_by_label("Talking and listening, not reading").check()
+    page.get_by_role("button", name="Continue").click()
+    for _question in ("age", "what matters"):
         visited.append(page.url)
         page.get_by_role("button", name="Skip this question").click()
     visited.append(page.url)
     assert page.url == f"{live_server.url}/en/get-support/results/"
+    assert page.get_by_text("You can talk or listen to them, instead of reading").is_visible()
     for url in visited:
         assert "?" not in url
         assert "ls6" not in url.lower()
         assert "hate_incident" not in url
+        assert "audio" not in url
     page.get_by_role("link", name="Chapeltown Hate Incident Support", exact=True).click()
     page.get_by_role("button", name="Ask for support").click()
 

@@ -20,6 +20,7 @@ def _public_paths(service: Service) -> list[str]:
         "get-support/",
         "get-support/what/",
         "get-support/language/",
+        "get-support/how/",
         "get-support/age/",
         "get-support/matters/",
         f"services/{service.id}/",
