@@ -241,6 +241,23 @@ class ServiceFilters(Schema):
         None, description="Services closing at or before this time (HH:MM), on `day` if given."
     )
 
+    @field_validator(
+        "taxonomy_term_id",
+        "taxonomy_id",
+        "area",
+        "language",
+        "minimum_age",
+        "maximum_age",
+        "day",
+        "start_time",
+        "end_time",
+        mode="before",
+    )
+    @classmethod
+    def _blank_is_not_given(cls, value: object) -> object:
+        # Search forms send every field, filled in or not (``?taxonomy_id=&day=``).
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("language")
     @classmethod
     def _language(cls, value: str | None) -> str | None:
@@ -304,6 +321,11 @@ class ServiceAtLocationFilters(ServiceFilters):
         description="Metres from the centre of the postcode's district: locations within it, "
         "nearest first. Needs `postcode`.",
     )
+
+    @field_validator("postcode", "proximity", mode="before")
+    @classmethod
+    def _blank_place_is_not_given(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("postcode")
     @classmethod

@@ -8,6 +8,8 @@ import math
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bridgeway.directory import feed, hsds
 from bridgeway.directory.models import Location, Schedule, Service
@@ -335,3 +337,47 @@ def test_the_openapi_document_lists_the_feed_and_its_filters(client):
     } <= listed
     listed = {p["name"] for p in document["paths"]["/api/v1/services"]["get"]["parameters"]}
     assert {"taxonomy_id", "minimum_age", "maximum_age", "day", "start_time", "end_time"} <= listed
+
+
+def test_blank_filters_are_taken_as_not_given(client, places):
+    blank = "search=&taxonomy_term_id=&taxonomy_id=&day=&start_time=&end_time=&minimum_age="
+    everything = get(client, f"{SAL}?per_page=100")
+    assert get(client, f"{SAL}?per_page=100&{blank}&postcode=&proximity=") == everything
+    services = get(client, "/api/v1/services?per_page=100")
+    assert get(client, f"/api/v1/services?per_page=100&{blank}&maximum_age=&area=") == services
+
+
+PARAMETERS = [
+    "search",
+    "taxonomy_term_id",
+    "taxonomy_id",
+    "minimum_age",
+    "maximum_age",
+    "day",
+    "start_time",
+    "end_time",
+    "postcode",
+    "proximity",
+    "page",
+    "per_page",
+]
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    parameter=st.sampled_from(PARAMETERS),
+    value=st.text(max_size=24) | st.from_regex(r"-?\d{1,6}(\.\d{1,3})?", fullmatch=True),
+)
+def test_no_value_of_any_parameter_gives_a_server_error(client, places, parameter, value):
+    for path in (SAL, "/api/v1/services"):
+        response = client.get(
+            path,
+            {parameter: value, "postcode": "LS6"}
+            if parameter == "proximity"
+            else {parameter: value},
+        )
+        assert response.status_code in (200, 422), (path, parameter, value, response.content)
+        if response.status_code == 422:
+            assert parameter in json.dumps(response.json())

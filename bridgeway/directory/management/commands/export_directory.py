@@ -14,6 +14,7 @@ import sys
 import tempfile
 import zipfile
 from argparse import ArgumentParser
+from collections import Counter
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -22,6 +23,8 @@ from django.core.management.base import BaseCommand, CommandError
 from bridgeway.directory.exchange import directory_export, directory_export_tabular
 
 FORMATS = ("hsds-json", "csv")
+# A feed with one problem in every service would otherwise bury the summary.
+SHOWN_WARNINGS = 50
 
 
 class Command(BaseCommand):
@@ -102,8 +105,15 @@ class Command(BaseCommand):
             ) from None
         finally:
             shutil.rmtree(work, ignore_errors=True)
-        for warning in package.warnings:
+        for warning in package.warnings[:SHOWN_WARNINGS]:
             self.stderr.write(f"warning: {warning}")
+        if len(package.warnings) > SHOWN_WARNINGS:
+            by_file = Counter(w.split(": ")[1] for w in package.warnings)
+            self.stderr.write(
+                f"... and {len(package.warnings) - SHOWN_WARNINGS} more warnings. All of them, "
+                "by file: "
+                + ", ".join(f"{name} {count}" for name, count in sorted(by_file.items()))
+            )
         rows = sum(package.counts.values())
         self.stderr.write(
             f"Wrote {package.counts['service']} services ({rows} rows in "
