@@ -565,11 +565,15 @@ def report_create(
 
 
 class FollowUpRefused(Exception):
-    """The reference and code do not open a report (deliberately vague to the person)."""
+    """The reference and code do not open a report (deliberately vague to the person).
 
-    def __init__(self, locked: bool = False) -> None:
+    ``locked`` when tries are paused; ``until`` then says when they may start again.
+    """
+
+    def __init__(self, locked: bool = False, until: dt.datetime | None = None) -> None:
         super().__init__("locked" if locked else "no match")
         self.locked = locked
+        self.until = until
 
 
 @cache
@@ -614,7 +618,9 @@ def _follow_up_check(report: Report, typed: str) -> FollowUpRefused | None:
     now = timezone.now()
     detail: dict[str, Any]
     if report.follow_up_locked_until and report.follow_up_locked_until > now:
-        refusal: FollowUpRefused | None = FollowUpRefused(locked=True)
+        refusal: FollowUpRefused | None = FollowUpRefused(
+            locked=True, until=report.follow_up_locked_until
+        )
         detail = {"locked": True}
     elif typed and check_password(typed, report.follow_up_code_hash):
         refusal = None
@@ -631,7 +637,9 @@ def _follow_up_check(report: Report, typed: str) -> FollowUpRefused | None:
             report.follow_up_locked_until = now + FOLLOW_UP_LOCK
             fields.append("follow_up_locked_until")
         report.save(update_fields=fields)
-        refusal = FollowUpRefused(locked=locks)
+        refusal = FollowUpRefused(
+            locked=locks, until=report.follow_up_locked_until if locks else None
+        )
         detail = {"locked": locks}
     audit_record(
         actor=None,
@@ -1737,9 +1745,18 @@ def follow_up_client_key(address: str) -> str:
 
 def follow_up_client_locked(*, client_key: str) -> bool:
     """True while the client is locked out of follow-up after too many failures."""
-    return FollowUpClientAttempts.objects.filter(
-        client_key=client_key, locked_until__gt=timezone.now()
-    ).exists()
+    return follow_up_client_locked_until(client_key=client_key) is not None
+
+
+def follow_up_client_locked_until(*, client_key: str) -> dt.datetime | None:
+    """When the client's lock-out ends, or None if it is not locked out."""
+    return (
+        FollowUpClientAttempts.objects.filter(
+            client_key=client_key, locked_until__gt=timezone.now()
+        )
+        .values_list("locked_until", flat=True)
+        .first()
+    )
 
 
 @transaction.atomic

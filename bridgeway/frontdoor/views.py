@@ -10,6 +10,8 @@ the pages that take or show personal details, a reference or a code).
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 from typing import Any
 
 from django import forms
@@ -32,7 +34,7 @@ from bridgeway.casework.services import (
     consent_revoke_by_reporter,
     follow_up_client_failure,
     follow_up_client_key,
-    follow_up_client_locked,
+    follow_up_client_locked_until,
     follow_up_open,
     message_from_reporter,
     messages_for_reporter,
@@ -562,18 +564,20 @@ def _open_report(request: HttpRequest) -> HttpResponse:
         )
     )
     try:
-        if follow_up_client_locked(client_key=client_key):
+        client_until = follow_up_client_locked_until(client_key=client_key)
+        if client_until is not None:
             # Too many failures from this client across references: nothing is checked.
-            raise FollowUpRefused(locked=True)
+            raise FollowUpRefused(locked=True, until=client_until)
         referral = follow_up_open(reference=reference, code=form.cleaned_data["code"])
     except FollowUpRefused as refusal:
-        client_locked = follow_up_client_failure(client_key=client_key)
+        if client_until is None and follow_up_client_failure(client_key=client_key):
+            client_until = follow_up_client_locked_until(client_key=client_key)
         # The code that failed is not written back into the page.
         return _follow_up_form_page(
             request,
             FollowUpForm(initial={"reference": reference}),
             refused=True,
-            locked=refusal.locked or client_locked,
+            lock=_lock_context(client_until=client_until, refusal=refusal),
         )
     # A new session key, so a key seen before the code was typed opens nothing.
     request.session.cycle_key()
@@ -581,6 +585,28 @@ def _open_report(request: HttpRequest) -> HttpResponse:
         reference=referral.reference, referral_id=str(referral.pk), now=timezone.now()
     ).to_session()
     return redirect("frontdoor:follow-up")
+
+
+def _lock_context(
+    *, client_until: dt.datetime | None, refusal: FollowUpRefused
+) -> dict[str, Any] | None:
+    """What the page says about a pause in tries: whose, and when it ends; None if none.
+
+    The device's pause comes first: while it lasts nothing is checked, and it may have
+    been caused by someone else on the same network (a library's or a refuge's wifi).
+    """
+    if client_until is not None:
+        until, device = client_until, True
+    elif refusal.locked and refusal.until is not None:
+        until, device = refusal.until, False
+    else:
+        return None
+    seconds = (until - timezone.now()).total_seconds()
+    return {
+        "device": device,
+        "until": timezone.localtime(until),
+        "minutes": max(1, math.ceil(seconds / 60)),
+    }
 
 
 def _send_message(request: HttpRequest) -> HttpResponse:

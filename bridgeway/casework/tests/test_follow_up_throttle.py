@@ -93,3 +93,17 @@ def test_old_failures_are_forgotten_after_the_window():
     )
     assert follow_up_client_failure(client_key=key) is False
     assert FollowUpClientAttempts.objects.get().failures == 1
+
+
+@pytest.mark.django_db
+def test_the_lock_says_when_it_ends():
+    from bridgeway.casework.services import FOLLOW_UP_CLIENT_LOCK, follow_up_client_locked_until
+
+    key = follow_up_client_key("203.0.113.77")
+    assert follow_up_client_locked_until(client_key=key) is None
+    started = timezone.now()
+    for _ in range(FOLLOW_UP_CLIENT_FAILURE_LIMIT):
+        follow_up_client_failure(client_key=key)
+    until = follow_up_client_locked_until(client_key=key)
+    assert until is not None
+    assert started + FOLLOW_UP_CLIENT_LOCK <= until <= timezone.now() + FOLLOW_UP_CLIENT_LOCK

@@ -99,7 +99,9 @@ def test_too_many_tries_lock_the_reference_with_a_clear_message(
         "/en/report/follow-up/", {"reference": referral.reference, "code": code}
     ).content.decode()
     assert "too many tries" in html
-    assert "Wait 15 minutes" in html
+    assert "We have paused checking this report for a short time" in html
+    assert "You can try again after" in html
+    assert "in about 15 minutes." in html
     assert "Someone has been in touch." not in html
 
 

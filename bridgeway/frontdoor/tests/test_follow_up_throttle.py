@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from bridgeway.accounts.models import Organisation
+from bridgeway.casework.models import FollowUpClientAttempts
 from bridgeway.casework.services import (
     FOLLOW_UP_CLIENT_FAILURE_LIMIT,
+    FOLLOW_UP_CLIENT_LOCK,
     PersonDetails,
     report_create,
 )
@@ -101,3 +105,42 @@ def test_behind_a_trusted_proxy_clients_are_told_apart_by_forwarded_for(
     ).content.decode()
     assert LOCKED in locked
     assert LOCKED not in other
+
+
+def test_a_locked_out_device_is_told_calmly_when_to_try_again_without_blame(
+    client: Client,
+) -> None:
+    wrong_tries(client, FOLLOW_UP_CLIENT_FAILURE_LIMIT - 1, REMOTE_ADDR="203.0.113.9")
+    before = timezone.localtime(timezone.now() + FOLLOW_UP_CLIENT_LOCK)
+    html = client.post(
+        URL, {"reference": "BW-ZZZZ-ZZZZ", "code": "WRONG"}, REMOTE_ADDR="203.0.113.9"
+    ).content.decode()
+    after = timezone.localtime(timezone.now() + FOLLOW_UP_CLIENT_LOCK)
+
+    assert "Please wait a little, then try again" in html
+    assert "We have paused checking reports on this device for a short time" in html
+    assert "This can happen on a shared network, like at a library or college." in html
+    assert "Your report is safe." in html
+    assert any(
+        f"You can try again after {moment:%H:%M}, in about 15 minutes." in html
+        for moment in (before, after)
+    )
+    for blaming in ("you tried", "You have tried", "suspicious", "blocked", "There is a problem"):
+        assert blaming not in html
+
+
+def test_the_time_to_wait_counts_down_to_a_minute(client: Client) -> None:
+    wrong_tries(client, FOLLOW_UP_CLIENT_FAILURE_LIMIT, REMOTE_ADDR="203.0.113.9")
+    FollowUpClientAttempts.objects.update(locked_until=timezone.now() + dt.timedelta(seconds=20))
+    html = client.post(
+        URL, {"reference": "BW-ZZZZ-ZZZZ", "code": "WRONG"}, REMOTE_ADDR="203.0.113.9"
+    ).content.decode()
+    assert "in about 1 minute." in html
+
+
+def test_a_wrong_code_before_any_pause_says_only_that_it_did_not_match(client: Client) -> None:
+    html = client.post(
+        URL, {"reference": "BW-ZZZZ-ZZZZ", "code": "WRONG"}, REMOTE_ADDR="203.0.113.9"
+    ).content.decode()
+    assert "We could not find a report with that reference and code." in html
+    assert "paused" not in html
