@@ -330,6 +330,10 @@ def main() -> None:
             server.wait(timeout=30)
         page_numbers = [int(path.split("page=")[1].split("&")[0]) for path in paths]
         plain = run([PYTHON, __file__, "--baseline", ",".join(map(str, page_numbers))])
+        deep_numbers = [int(by_number.split("page=")[1]) for _by_key, by_number in deep]
+        plain_deep = (
+            run([PYTHON, __file__, "--baseline", ",".join(map(str, deep_numbers))]) if deep else ""
+        )
     p50, p95 = _percentiles(latencies)
     base_p50, base_p95 = (float(value) for value in plain.split())
     print(
@@ -341,8 +345,6 @@ def main() -> None:
         f"inbox / SELECT at p95: x{p95 / base_p95:.0f}"
     )
     if deep:
-        deep_numbers = [int(by_number.split("page=")[1]) for _by_key, by_number in deep]
-        plain_deep = run([PYTHON, __file__, "--baseline", ",".join(map(str, deep_numbers))])
         deep_base_p50, deep_base_p95 = (float(value) for value in plain_deep.split())
         key_p50, key_p95 = _percentiles(keyset)
         number_p50, number_p95 = _percentiles(numbered)
