@@ -8,6 +8,8 @@ import math
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -381,3 +383,19 @@ def test_no_value_of_any_parameter_gives_a_server_error(client, places, paramete
         assert response.status_code in (200, 422), (path, parameter, value, response.content)
         if response.status_code == 422:
             assert parameter in json.dumps(response.json())
+
+
+def test_a_page_of_services_at_locations_reads_a_fixed_number_of_queries(
+    client, places, organisation
+):
+    for index in range(6):
+        service = ServiceFactory(organisation=organisation, name=f"Extra {index}", is_national=True)
+        Location.objects.create(
+            service=service, name=f"Office {index}", latitude=53.8, longitude=-1.5
+        )
+    counts = []
+    for size in (2, 8):
+        with CaptureQueriesContext(connection) as queries:
+            assert get(client, f"{SAL}?per_page={size}&postcode=LS6")["size"] == size
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
