@@ -179,6 +179,11 @@ def test_headers_follow_the_official_field_order(services, tmp_path):
     for resource in official["resources"]:
         with (out / resource["path"]).open(encoding="utf-8", newline="") as handle:
             assert next(csv.reader(handle)) == [f["name"] for f in resource["schema"]["fields"]]
+    # The same files, with the same headers, as the official example package.
+    for example in (OFFICIAL / "examples" / "csv").glob("*.csv"):
+        with example.open(encoding="utf-8", newline="") as theirs:
+            with (out / example.name).open(encoding="utf-8", newline="") as ours:
+                assert next(csv.reader(ours)) == next(csv.reader(theirs)), example.name
 
 
 def test_csv_holds_the_same_services_as_the_json_export(services, tmp_path):
