@@ -420,13 +420,14 @@ def list_service_at_locations(
 ) -> dict[str, Any]:
     """Every location of an active service that passes the filters, with its service; in the
     services' name order, or nearest first when ``proximity`` is given."""
-    locations = feed.locations_of(filters.services())
+    services = filters.services()
     if filters.postcode is not None:
         try:
             place = resolve_location(filters.postcode)
         except LocationNotCovered as error:
             raise _query_problem("postcode", f"{filters.postcode.strip()!r}: {error}") from None
-        locations = feed.locations_of(feed.services_covering(filters.services(), place))
+        services = feed.services_covering(services, place)
+    locations = feed.locations_of(services)
     start = (paging.page - 1) * paging.per_page
     if filters.proximity is not None and filters.postcode is not None:
         centre = feed.centre_of(filters.postcode)
