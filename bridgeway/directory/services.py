@@ -18,6 +18,12 @@ from django.utils.translation import gettext as _
 
 from bridgeway.accounts.models import Organisation
 from bridgeway.directory.formats import check_formats
+from bridgeway.directory.listing_children import (
+    LocationDetails,
+    PhoneDetails,
+    ScheduleDetails,
+    children_replace,
+)
 from bridgeway.directory.models import Service
 from bridgeway.equality.models import Term
 from bridgeway.equality.vocabulary import vocabulary
@@ -313,12 +319,17 @@ def service_update(
     harm_type_codes: Sequence[str] | _Unchanged = UNCHANGED,
     ethnic_group_codes: Sequence[str] | _Unchanged = UNCHANGED,
     religion_codes: Sequence[str] | _Unchanged = UNCHANGED,
+    locations: Sequence[LocationDetails] | _Unchanged = UNCHANGED,
+    phones: Sequence[PhoneDetails] | _Unchanged = UNCHANGED,
+    schedules: Sequence[ScheduleDetails] | _Unchanged = UNCHANGED,
 ) -> Service:
     """Change a service's listing; arguments left out stay as they are.
 
     The codes are as for ``service_create``. ``confirmed=True`` records that the organisation
-    has just said the listing is true (``last_confirmed_at`` becomes now). On a
-    ``ValidationError`` nothing changes, in the database or on the ``service`` object passed in.
+    has just said the listing is true (``last_confirmed_at`` becomes now). ``locations``,
+    ``phones`` (besides the main ``phone``) and ``schedules`` (opening hours) each replace
+    that set whole (see ``listing_children``). On a ``ValidationError`` nothing changes, in
+    the database or on the ``service`` object passed in.
     """
     given = {
         key: value
@@ -342,6 +353,12 @@ def service_update(
     for key, value in given.items():
         setattr(fresh, key, value)
     _save_with_relations(fresh, relations)
+    children_replace(
+        service=fresh,
+        locations=None if isinstance(locations, _Unchanged) else locations,
+        phones=None if isinstance(phones, _Unchanged) else phones,
+        schedules=None if isinstance(schedules, _Unchanged) else schedules,
+    )
     for key, value in given.items():
         setattr(service, key, value)
     service.updated_at = fresh.updated_at

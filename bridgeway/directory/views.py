@@ -14,7 +14,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from bridgeway.accounts.access import staff_required
-from bridgeway.directory.forms import FIELD_FOR_ARGUMENT, ServiceListingForm
+from bridgeway.directory.forms import (
+    FIELD_FOR_ARGUMENT,
+    ServiceListingForm,
+    child_changes,
+    child_formsets,
+)
 from bridgeway.directory.selectors import service_get_for_listing, services_for_listing_admin
 from bridgeway.directory.services import service_update
 
@@ -37,18 +42,25 @@ def listings(request: HttpRequest) -> HttpResponse:
 @never_cache
 @staff_required
 def listing_edit(request: HttpRequest, service_id: uuid.UUID) -> HttpResponse:
-    """Edit one service's listing; 404 for another organisation's service."""
+    """Edit one service's whole listing; 404 for another organisation's service.
+
+    The listing, its locations, other phone numbers and opening hours are saved together
+    or not at all: one ``service_update`` in one transaction.
+    """
     service = service_get_for_listing(request.user, service_id)  # type: ignore[arg-type]
     if request.method == "POST":
         form = ServiceListingForm(request.POST)
-        if form.is_valid():
+        formsets = child_formsets(service, request.POST)
+        if form.is_valid() and all(f.is_valid() for f in formsets.values() if f.is_bound):
             try:
-                service_update(service=service, confirmed=True, **form.service_changes())
+                service_update(
+                    service=service,
+                    confirmed=True,
+                    **form.service_changes(),
+                    **child_changes(formsets),
+                )
             except ValidationError as error:
-                for argument, problems in error.message_dict.items():
-                    field = FIELD_FOR_ARGUMENT.get(argument, argument)
-                    for problem in problems:
-                        form.add_error(field if field in form.fields else None, problem)
+                _show_service_errors(form, error)
             else:
                 messages.success(
                     request, _("The listing for %(name)s is saved.") % {"name": service.name}
@@ -56,4 +68,37 @@ def listing_edit(request: HttpRequest, service_id: uuid.UUID) -> HttpResponse:
                 return HttpResponseRedirect(reverse("directory:listings"))
     else:
         form = ServiceListingForm(initial=ServiceListingForm.initial_for(service))
-    return render(request, "directory/listing_edit.html", {"service": service, "form": form})
+        formsets = child_formsets(service)
+    return render(
+        request,
+        "directory/listing_edit.html",
+        {
+            "service": service,
+            "form": form,
+            "formsets": formsets,
+            "has_errors": bool(form.errors)
+            or any(f.total_error_count() for f in formsets.values()),
+        },
+    )
+
+
+# service_update's arguments for records, and the heading their errors are shown under.
+_CHILD_ERRORS = ("locations", "phones", "schedules")
+
+
+def _show_service_errors(form: ServiceListingForm, error: ValidationError) -> None:
+    """Show the service's ``ValidationError`` against the field it names (or at the top)."""
+    for argument, problems in error.message_dict.items():
+        field = FIELD_FOR_ARGUMENT.get(argument, argument)
+        for problem in problems:
+            if argument in _CHILD_ERRORS:
+                form.add_error(None, f"{_CHILD_LABELS[argument]()} {problem}")
+            else:
+                form.add_error(field if field in form.fields else None, problem)
+
+
+_CHILD_LABELS = {
+    "locations": lambda: _("Location"),
+    "phones": lambda: _("Other phone number"),
+    "schedules": lambda: _("Opening hours"),
+}
