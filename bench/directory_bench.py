@@ -57,6 +57,12 @@ def _queries(count: int) -> list[bytes]:
             body["languages"] = [rng.choice(["urd", "pol", "pan", "som"])]
         if rng.random() < 0.5:
             body["preferences"] = {"independent_of_police": True, "self_referral": True}
+        if rng.random() < 0.3:
+            # How the person would like support, and trauma-informed workers (ranked too).
+            preferences = body.setdefault("preferences", {})
+            assert isinstance(preferences, dict)
+            preferences["formats"] = rng.sample(["audio", "video", "bsl", "easy_read"], 1)
+            preferences["trauma_informed"] = True
         bodies.append(json.dumps(body).encode())
     return bodies
 

@@ -252,7 +252,11 @@ def services_public() -> QuerySet[Service]:
 def service_get_public(service_id: str | uuid.UUID) -> Service:
     """An active service for its public page; ``Http404`` for anything else or a bad id."""
     try:
-        return services_public().get(id=_service_uuid(service_id))
+        return (
+            services_public()
+            .prefetch_related("locations", "phones", "schedules")
+            .get(id=_service_uuid(service_id))
+        )
     except Service.DoesNotExist:
         raise Http404("No such service") from None
 

@@ -210,7 +210,7 @@ class LanguageForm(forms.Form):
         return {"language": self.cleaned_data["language"]}
 
 
-def _format_choices() -> list[tuple[str, str]]:
+def format_choices() -> list[tuple[str, str]]:
     # The person's words for the formats of bridgeway.directory.formats, in its order.
     words = {
         "audio": _("Talking and listening, not reading"),
@@ -228,7 +228,7 @@ class HowForm(forms.Form):
     formats = forms.MultipleChoiceField(
         label=_("How would you like to get support? Choose any that fit."),
         help_text=_("We show services that offer these first. You do not have to say."),
-        choices=_format_choices,
+        choices=format_choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": _("Choose how you would like support from the list.")},

@@ -52,6 +52,7 @@ from bridgeway.directory.selectors import (
 )
 from bridgeway.equality.labels import public_label
 from bridgeway.equality.vocabulary import vocabulary
+from bridgeway.frontdoor import service_page
 from bridgeway.frontdoor.csrf import same_origin_posts
 from bridgeway.frontdoor.follow_up import FollowUpGrant, grant_from_session, grant_open
 from bridgeway.frontdoor.forms import (
@@ -325,6 +326,10 @@ def _service_context(service: Service) -> dict[str, Any]:
             *(area.name for area in service.police_force_areas.all()),
         ],
         "takes_referrals": service.self_referral and service.status == Service.Status.ACTIVE,
+        "ways_of_support": service_page.ways_of_support(service),
+        "places": service_page.places(service),
+        "phone_lines": service_page.phone_lines(service),
+        "opening_hours": service_page.opening_hours(service),
     }
 
 

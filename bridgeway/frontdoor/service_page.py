@@ -1,0 +1,154 @@
+"""What a service's public page says about how to reach it: the ways it offers support, where
+to find it, its other phone numbers and its opening hours, in the person's words."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from bridgeway.directory.listing_children import WEEKDAYS
+from bridgeway.directory.models import Location, Service
+from bridgeway.frontdoor.forms import format_choices
+
+
+@dataclass(frozen=True)
+class OpeningHours:
+    """One line of opening hours: which days, what times, and anything else said."""
+
+    days: str
+    times: str
+    dates: str
+    description: str
+
+
+@dataclass(frozen=True)
+class PhoneLine:
+    number: str
+    kind: str
+    description: str
+
+
+def _day_names() -> dict[str, str]:
+    return dict(
+        zip(
+            WEEKDAYS,
+            [
+                _("Monday"),
+                _("Tuesday"),
+                _("Wednesday"),
+                _("Thursday"),
+                _("Friday"),
+                _("Saturday"),
+                _("Sunday"),
+            ],
+            strict=True,
+        )
+    )
+
+
+def _day_text(byday: str) -> str:
+    names = _day_names()
+    days = [part for part in byday.split(",") if part]
+    # Monthly days (2MO, the second Monday) are left to the description: said in codes they
+    # would only confuse.
+    if not days or not all(day in names for day in days):
+        return ""
+    if len(days) == 7:
+        return _("Every day")
+    return ", ".join(names[day] for day in days)
+
+
+def _date_text(valid_from: str, valid_to: str) -> str:
+    def shown(text: str) -> str:
+        try:
+            return date_format(date.fromisoformat(text), "j F Y")
+        except ValueError:
+            return text
+
+    if valid_from and valid_to:
+        return _("From %(start)s to %(end)s") % {
+            "start": shown(valid_from),
+            "end": shown(valid_to),
+        }
+    if valid_from:
+        return _("From %(start)s") % {"start": shown(valid_from)}
+    if valid_to:
+        return _("Until %(end)s") % {"end": shown(valid_to)}
+    return ""
+
+
+def _times(opens: str, closes: str) -> str:
+    opens, closes = opens[:5], closes[:5]
+    if opens and closes:
+        return _("%(opens)s to %(closes)s") % {"opens": opens, "closes": closes}
+    if opens:
+        return _("Opens at %(opens)s") % {"opens": opens}
+    if closes:
+        return _("Closes at %(closes)s") % {"closes": closes}
+    return ""
+
+
+def opening_hours(service: Service) -> list[OpeningHours]:
+    """The service's opening hours, a line for each schedule, Monday's first."""
+    lines = [
+        OpeningHours(
+            days=_day_text(schedule.byday),
+            times=_times(schedule.opens_at, schedule.closes_at),
+            dates=_date_text(schedule.valid_from, schedule.valid_to),
+            description=schedule.description,
+        )
+        for schedule in sorted(
+            service.schedules.all(),
+            key=lambda s: (
+                min((WEEKDAYS.index(d) for d in s.byday.split(",") if d in WEEKDAYS), default=7),
+                s.opens_at,
+                str(s.pk),
+            ),
+        )
+    ]
+    return [line for line in lines if line.days or line.times or line.description]
+
+
+def places(service: Service) -> list[str]:
+    """Addresses people can visit or write to, one line each (never a confidential one)."""
+    found = []
+    for location in service.locations.all():
+        if location.location_type == Location.Kind.VIRTUAL:
+            continue
+        parts = [
+            location.name,
+            location.address_1,
+            location.address_2,
+            location.city,
+            location.postal_code,
+        ]
+        line = ", ".join(part for part in parts if part)
+        if line:
+            found.append(line)
+    return found
+
+
+def phone_lines(service: Service) -> list[PhoneLine]:
+    """Phone numbers besides the main one, with what each is for."""
+    kinds = {
+        "voice": _("Calls"),
+        "text": _("Text messages"),
+        "textphone": _("Textphone"),
+        "video": _("Video calls"),
+        "fax": _("Fax"),
+    }
+    return [
+        PhoneLine(
+            number=phone.number, kind=kinds.get(phone.type, ""), description=phone.description
+        )
+        for phone in service.phones.all()
+    ]
+
+
+def ways_of_support(service: Service) -> list[str]:
+    """The formats the service offers, in the words the get-support journey uses."""
+    words = dict(format_choices())
+    return [words[code] for code in service.formats if code in words]
