@@ -18,6 +18,9 @@ The rules, in the order they weigh:
    the formats asked for (spoken word or audio, video, British Sign Language, easy read,
    interpreters), when asked for. Formats weigh as one preference however many are asked
    for (the share of them offered), so asking for three cannot outweigh one's community.
+   Restorative justice is said where it is offered but never weighed: it is a choice for
+   later, not a need at first contact. A service that arranges interpreters says so against
+   a language no worker speaks, without scoring as if it spoke it.
 6. A person who wants a service independent of the police never sees a police-linked service
    above one that is not: that is a sort key before the score, not a weight, because trust is
    decided at first contact and one police-linked listing at the top can end the search.
