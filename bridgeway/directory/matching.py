@@ -147,6 +147,24 @@ class Reason:
         return dict(self.params)
 
 
+# Reasons without parameters, made once: ranking adds several to each of thousands of services.
+_FIXED: dict[str, Reason] = {
+    "accepts_out_of_area": Reason("accepts_out_of_area"),
+    "age_outside_range": Reason("age_outside_range"),
+    "independent_of_police": Reason("independent_of_police"),
+    "lived_experience": Reason("lived_experience"),
+    "national": Reason("national"),
+    "no_self_referral": Reason("no_self_referral"),
+    "no_waiting_list": Reason("no_waiting_list"),
+    "not_trauma_informed": Reason("not_trauma_informed"),
+    "outside_area": Reason("outside_area"),
+    "police_linked": Reason("police_linked"),
+    "restorative_justice": Reason("restorative_justice"),
+    "self_referral": Reason("self_referral"),
+    "trauma_informed": Reason("trauma_informed"),
+}
+
+
 @dataclass(frozen=True)
 class Match:
     """One service offered for a need, with why it fits and what to know first."""
@@ -173,7 +191,7 @@ def area_of(
 ) -> tuple[Area, Reason | None]:
     """How the service reaches the person, with the reason to show."""
     if profile.is_national:
-        return Area.COVERS, Reason.of("national")
+        return Area.COVERS, _FIXED["national"]
     for code in need.district_codes:
         if code in profile.district_codes:
             return Area.COVERS, Reason.of("covers_district", district=code)
@@ -185,7 +203,7 @@ def area_of(
     nearby = sorted(profile.district_codes & frozenset(neighbours))
     if nearby:
         return Area.NEIGHBOURING, Reason.of("neighbouring_district", district=nearby[0])
-    return Area.ANYWHERE, Reason.of("accepts_out_of_area")
+    return Area.ANYWHERE, _FIXED["accepts_out_of_area"]
 
 
 def age_fits(need: Need, profile: ServiceProfile) -> bool:
@@ -251,17 +269,17 @@ def _community_and_independence(need: Need, profile: ServiceProfile, tally: _Tal
     if prefs.same_community and serves_community:
         tally.score += WEIGHT_SAME_COMMUNITY
     if profile.independence in INDEPENDENT_OF_POLICE:
-        tally.reasons.append(Reason.of("independent_of_police"))
+        tally.reasons.append(_FIXED["independent_of_police"])
         if prefs.independent_of_police:
             tally.score += WEIGHT_INDEPENDENT
     elif profile.independence == POLICE_LINKED and prefs.independent_of_police:
-        tally.cautions.append(Reason.of("police_linked"))
+        tally.cautions.append(_FIXED["police_linked"])
 
 
 def _ways_of_working(need: Need, profile: ServiceProfile, tally: _Tally) -> None:
     prefs = need.preferences
     if profile.lived_experience:
-        tally.reasons.append(Reason.of("lived_experience"))
+        tally.reasons.append(_FIXED["lived_experience"])
         if prefs.lived_experience:
             tally.score += WEIGHT_PREFERENCE
     if prefs.worker_gender:
@@ -271,21 +289,21 @@ def _ways_of_working(need: Need, profile: ServiceProfile, tally: _Tally) -> None
         else:
             tally.cautions.append(Reason.of("no_worker_gender_choice", gender=prefs.worker_gender))
     if profile.self_referral:
-        tally.reasons.append(Reason.of("self_referral"))
+        tally.reasons.append(_FIXED["self_referral"])
         if prefs.self_referral:
             tally.score += WEIGHT_PREFERENCE
     elif prefs.self_referral:
-        tally.cautions.append(Reason.of("no_self_referral"))
+        tally.cautions.append(_FIXED["no_self_referral"])
 
 
 def _practice_and_formats(need: Need, profile: ServiceProfile, tally: _Tally) -> None:
     prefs = need.preferences
     if profile.trauma_informed:
-        tally.reasons.append(Reason.of("trauma_informed"))
+        tally.reasons.append(_FIXED["trauma_informed"])
         if prefs.trauma_informed:
             tally.score += WEIGHT_PREFERENCE
     elif prefs.trauma_informed:
-        tally.cautions.append(Reason.of("not_trauma_informed"))
+        tally.cautions.append(_FIXED["not_trauma_informed"])
     if prefs.formats:
         offered = [code for code in prefs.formats if code in profile.formats]
         tally.reasons.extend(Reason.of("offers_format", format=code) for code in offered)
@@ -297,7 +315,7 @@ def _practice_and_formats(need: Need, profile: ServiceProfile, tally: _Tally) ->
         )
     if profile.restorative_justice:
         # Shown, never weighed: it is a choice for later, not a need at first contact.
-        tally.reasons.append(Reason.of("restorative_justice"))
+        tally.reasons.append(_FIXED["restorative_justice"])
 
 
 def _age_and_waiting(need: Need, profile: ServiceProfile, tally: _Tally) -> None:
@@ -312,12 +330,12 @@ def _age_and_waiting(need: Need, profile: ServiceProfile, tally: _Tally) -> None
                 )
             )
         else:
-            tally.cautions.append(Reason.of("age_outside_range"))
+            tally.cautions.append(_FIXED["age_outside_range"])
     if profile.waiting_weeks:
         tally.cautions.append(Reason.of("waiting_time", weeks=profile.waiting_weeks))
         tally.score -= min(WAITING_PENALTY_PER_WEEK * profile.waiting_weeks, WAITING_PENALTY_CAP)
     elif profile.waiting_weeks == 0:
-        tally.reasons.append(Reason.of("no_waiting_list"))
+        tally.reasons.append(_FIXED["no_waiting_list"])
 
 
 def _evaluate(
@@ -330,11 +348,18 @@ def _evaluate(
     if area_reason is not None:
         tally.reasons.append(area_reason)
     if area is Area.NOT_REACHED:
-        tally.cautions.append(Reason.of("outside_area"))
+        tally.cautions.append(_FIXED["outside_area"])
     _languages_and_harms(need, profile, tally, fallback=fallback)
     _community_and_independence(need, profile, tally)
     _ways_of_working(need, profile, tally)
-    _practice_and_formats(need, profile, tally)
+    prefs = need.preferences
+    if (
+        profile.trauma_informed
+        or profile.restorative_justice
+        or prefs.trauma_informed
+        or prefs.formats
+    ):
+        _practice_and_formats(need, profile, tally)
     _age_and_waiting(need, profile, tally)
     return Match(
         service_id=profile.id,
