@@ -39,7 +39,10 @@ class IntroductionForm(forms.Form):
     language = forms.ChoiceField(label=gettext_lazy("Language spoken"))
     file = forms.FileField(
         label=gettext_lazy("Recording"),
-        help_text=gettext_lazy("MP3, M4A, OGG, WebM or MP4, 20 MB or smaller."),
+        help_text=gettext_lazy(
+            "MP3, M4A, OGG, WebM or MP4, 20 MB or smaller. A recording in a language the "
+            "service already has replaces the one there."
+        ),
     )
     transcript = forms.CharField(
         label=gettext_lazy("Transcript"),

@@ -140,6 +140,8 @@ def test_admin_replaces_an_introduction_by_uploading_in_its_language(
     admin_client_of_organisation, organisation_admin, service, media_root
 ):
     old = keep(service)
+    page = admin_client_of_organisation.get(page_url(service)).content.decode()
+    assert "A recording in a language the service already has replaces the one there." in page
     response = admin_client_of_organisation.post(
         page_url(service), form(MP4, "welcome.mp4", kind="video"), follow=True
     )
