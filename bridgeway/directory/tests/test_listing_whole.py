@@ -3,6 +3,8 @@ and the communities a service works with, saved together or not at all."""
 
 from __future__ import annotations
 
+import collections
+import re
 import uuid
 from typing import Any
 
@@ -458,3 +460,31 @@ def test_a_changed_listing_reaches_matching(client, organisation):
     body = {"postcode": "BD3 9AB", "religion": "sikh"}
     answer = client.post("/api/v1/match", body, content_type="application/json").json()
     assert "Works with Sikh communities" in answer["results"][0]["reasons"]
+
+
+def test_every_id_on_the_edit_page_is_unique_so_labels_and_error_links_work(
+    admin_client_of_organisation, service
+):
+    service_update(
+        service=service,
+        locations=[LocationDetails(name="Hub")],
+        phones=[PhoneDetails(number="0113 496 0000")],
+        schedules=[ScheduleDetails(byday="MO", opens_at="09:00")],
+    )
+    page = admin_client_of_organisation.get(edit_url(service)).content.decode()
+    ids = collections.Counter(re.findall(r'\sid="([^"]+)"', page))
+    assert [name for name, count in ids.items() if count > 1] == []
+    for target in re.findall(r'href="#([^"]+)"', page):
+        assert ids[target] == 1, target
+
+
+def test_an_error_in_a_record_links_from_the_summary_to_its_field(
+    admin_client_of_organisation, service
+):
+    response = admin_client_of_organisation.post(
+        edit_url(service),
+        everything(**rows("locations", {"location_type": "physical", "latitude": "north"})),
+    )
+    page = response.content.decode()
+    assert 'href="#id_locations-0-latitude">Location 1, Latitude: Enter a number.' in page
+    assert 'id="id_locations-0-latitude"' in page
