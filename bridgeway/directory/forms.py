@@ -206,6 +206,9 @@ class ServiceListingForm(forms.Form):
         """The cleaned data as ``service_update`` arguments."""
         data = self.cleaned_data
         status = {"status": data["status"]} if data["status"] else {}
+        # Saying where the service works answers the import's "area not known" flag.
+        if data["districts"] or data["police_force_areas"] or data["is_national"]:
+            status["area_not_known"] = False
         return {
             **status,
             "name": data["name"],

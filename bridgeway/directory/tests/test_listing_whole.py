@@ -488,3 +488,23 @@ def test_an_error_in_a_record_links_from_the_summary_to_its_field(
     page = response.content.decode()
     assert 'href="#id_locations-0-latitude">Location 1, Latitude: Enter a number.' in page
     assert 'id="id_locations-0-latitude"' in page
+
+
+def test_giving_an_area_clears_the_imports_area_not_known_flag(
+    admin_client_of_organisation, service
+):
+    service_update(service=service, area_not_known=True, district_codes=[])
+    page = admin_client_of_organisation.get("/staff/directory/").content.decode()
+    assert "Area not known" in page
+    response = admin_client_of_organisation.post(edit_url(service), listing(districts=[]))
+    assert response.status_code == 302
+    service.refresh_from_db()
+    assert service.area_not_known  # still no area: still flagged
+    response = admin_client_of_organisation.post(edit_url(service), listing())
+    assert response.status_code == 302
+    service.refresh_from_db()
+    assert not service.area_not_known
+    assert (
+        "Area not known"
+        not in admin_client_of_organisation.get("/staff/directory/").content.decode()
+    )
