@@ -120,14 +120,16 @@ def _check_location(item: LocationDetails, position: int) -> LocationDetails:
                 + _("give both latitude and longitude, or neither.")
             }
         )
-    if item.location_type == Location.Kind.PHYSICAL and not (
-        item.address_1.strip() or postal_code or item.name.strip()
+    # Coordinates alone will do: feeds publish places that way, and an admin saving the rest
+    # of the listing should not be stopped by a record they did not touch.
+    if not (
+        item.address_1.strip() or postal_code or item.name.strip() or item.latitude is not None
     ):
         raise ValidationError(
             {
                 "locations": _at(position, "address_1")
                 + ": "
-                + _("a place people can visit needs a name, an address or a postcode.")
+                + _("give the place a name, an address, a postcode or where it is on a map.")
             }
         )
     return LocationDetails(
@@ -244,7 +246,7 @@ def _check_schedule(item: ScheduleDetails, position: int) -> ScheduleDetails:
                 + _("the last date must be on or after the first.")
             }
         )
-    if not (byday or opens or closes or item.description.strip()):
+    if not (byday or opens or closes or item.description.strip() or item.notes.strip()):
         raise ValidationError(
             {
                 "schedules": _at(position, "byday")

@@ -268,6 +268,10 @@ def test_a_post_without_a_kinds_forms_leaves_those_records_alone(
             "give both latitude and longitude",
         ),
         (rows("locations", {"location_type": "moon", "name": "X"}), "Select a valid choice"),
+        (
+            rows("locations", {"location_type": "virtual"}),
+            "Location 1, address_1: give the place a name, an address, a postcode or where it is",
+        ),
         (rows("phones", {"number": "call me maybe"}), "Other phone number 1, number"),
         (rows("phones", {"type": "text"}), "Enter the phone number, or remove this one."),
         (
@@ -508,3 +512,33 @@ def test_giving_an_area_clears_the_imports_area_not_known_flag(
         "Area not known"
         not in admin_client_of_organisation.get("/staff/directory/").content.decode()
     )
+
+
+def test_records_from_a_feed_with_only_coordinates_or_notes_do_not_block_a_save(
+    admin_client_of_organisation, service
+):
+    # As an import writes them: straight to the table.
+    place = Location.objects.create(service=service, latitude=53.79, longitude=-1.75)
+    hours = Schedule.objects.create(service=service, notes="Ring first")
+    response = admin_client_of_organisation.post(
+        edit_url(service),
+        everything(
+            name="Renamed",
+            **rows(
+                "locations",
+                {
+                    "id": str(place.pk),
+                    "location_type": "physical",
+                    "latitude": "53.79",
+                    "longitude": "-1.75",
+                },
+                initial=1,
+            ),
+            **rows("schedules", {"id": str(hours.pk), "notes": "Ring first"}, initial=1),
+        ),
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    service.refresh_from_db()
+    assert service.name == "Renamed"
+    assert Location.objects.get(pk=place.pk).latitude == 53.79
+    assert Schedule.objects.get(pk=hours.pk).notes == "Ring first"
