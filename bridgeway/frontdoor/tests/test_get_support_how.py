@@ -152,3 +152,14 @@ def test_formats_in_a_tampered_session_are_dropped_as_if_skipped() -> None:
     read = answers_from_session({"formats": ["audio", "semaphore", 3, "audio"]}, **KNOWN)
     assert read == SupportAnswers(formats=("audio",))
     assert answers_from_session({"formats": "audio"}, **KNOWN) == SupportAnswers()
+
+
+def test_without_a_postcode_formats_still_rank_the_services_from_anywhere(
+    client: Client, organisation: Organisation
+) -> None:
+    for name, formats in (("Aaa National Letters", []), ("Zzz National Video", ["video"])):
+        service_create(organisation=organisation, name=name, is_national=True, formats=formats)
+    html = _walk(client, how={"formats": ["video"]})
+    assert "You did not tell us where you are." in html
+    assert _order(html, "Aaa National Letters", "Zzz National Video")[0] == "Zzz National Video"
+    assert "Offers video calls or videos" in html
