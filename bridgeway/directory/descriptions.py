@@ -5,9 +5,11 @@ text into the listing form. Neither is trusted here: the text is cleaned again e
 shown, so a description written into the database some other way (an old import, a bug, a
 direct edit) still cannot carry a script or a ``javascript:`` link onto a page.
 
-What survives: paragraphs, line breaks, bold and emphasis, lists, and links to ``http``,
-``https``, ``mailto`` and ``tel`` addresses. Links open in the same tab (a new tab would stay
-open behind the quick exit) and tell the other site nothing about the page they came from.
+What survives: paragraphs, line breaks, bold and emphasis, lists, and ``mailto`` and ``tel``
+links (they open the person's own email or phone, never another website). A web address
+(``http``, ``https``) is shown as text after the link's words, not as a link: the site sends no
+one to another website but the quick exit, because a page elsewhere has no quick exit and no
+Escape-twice, and its address stays in the browser's history.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from django.utils.safestring import SafeString, mark_safe
 
 TAGS: Final = frozenset({"p", "br", "strong", "em", "b", "i", "ul", "ol", "li", "a"})
 URL_SCHEMES: Final = frozenset({"http", "https", "mailto", "tel"})
+# Schemes that stay links on the page; web addresses become text (see the module docstring).
+LINK_SCHEMES: Final = frozenset({"mailto", "tel"})
 LINK_REL: Final = "noopener noreferrer nofollow"
 # GOV.UK Frontend styles paragraphs and links as they are; lists need their classes.
 _CLASSES: Final = {
@@ -33,6 +37,15 @@ _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 # An anchor whose address the cleaner removed (a javascript: link, say) is left as its text.
 # The cleaner writes every anchor itself, and without an href only its fixed rel remains.
 _ANCHOR_WITHOUT_ADDRESS = re.compile(r"<a(?![^>]*\shref=)[^>]*>(.*?)</a>", re.DOTALL)
+# The cleaner writes ``href`` first and escapes its value, so it can be shown as text as it is.
+_WEB_ANCHOR = re.compile(r'<a href="(https?://[^"]*)"[^>]*>(.*?)</a>', re.DOTALL | re.IGNORECASE)
+
+
+def _web_address_as_text(match: re.Match[str]) -> str:
+    address, words = match.group(1), match.group(2)
+    if html.unescape(words).strip() == html.unescape(address):
+        return address
+    return f"{words} ({address})"
 
 
 def _clean(fragment: str) -> str:
@@ -48,7 +61,7 @@ def _clean(fragment: str) -> str:
         strip_comments=True,
         clean_content_tags={"script", "style"},
     )
-    return _ANCHOR_WITHOUT_ADDRESS.sub(r"\1", cleaned)
+    return _WEB_ANCHOR.sub(_web_address_as_text, _ANCHOR_WITHOUT_ADDRESS.sub(r"\1", cleaned))
 
 
 def description_html(text: str) -> SafeString:

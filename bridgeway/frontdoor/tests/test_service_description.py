@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bridgeway.accounts.models import Organisation
-from bridgeway.directory.descriptions import TAGS, URL_SCHEMES, description_html
+from bridgeway.directory.descriptions import LINK_SCHEMES, TAGS, description_html
 from bridgeway.directory.models import Service
 from bridgeway.directory.services import service_create
 from bridgeway.frontdoor.tests.conftest import LEEDS
@@ -55,10 +55,9 @@ def test_the_service_page_shows_the_safe_formatting(
     assert '<ul class="govuk-list govuk-list--bullet"><li>Talk to us</li><li>Meet us</li></ul>' in (
         shown
     )
-    assert (
-        '<a href="https://help.example.org/about" rel="noopener noreferrer nofollow">About us</a>'
-        in shown
-    )
+    # A web address is words, not a link: no one is sent to a site without a quick exit.
+    assert "About us (https://help.example.org/about)" in shown
+    assert 'href="https:' not in shown
     assert '<a href="mailto:help@example.org" rel="noopener noreferrer nofollow">Email</a>' in shown
     assert '<a href="tel:+441134960000" rel="noopener noreferrer nofollow">Call</a>' in shown
 
@@ -163,4 +162,4 @@ def test_whatever_the_description_only_safe_tags_attributes_and_addresses_come_o
         assert set(attributes) <= allowed, (tag, attributes)
         if tag == "a":
             href = attributes.get("href") or ""
-            assert href.split(":", 1)[0].lower() in URL_SCHEMES, href
+            assert href.split(":", 1)[0].lower() in LINK_SCHEMES, href
