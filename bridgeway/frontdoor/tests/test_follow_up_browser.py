@@ -18,7 +18,7 @@ from bridgeway.accounts.services import totp_device_create
 from bridgeway.accounts.tests.factories import TEST_PASSWORD, MembershipFactory, OrganisationFactory
 from bridgeway.casework.models import CaseEvent, Consent, Referral
 from bridgeway.casework.services import consent_record, share_with_police
-from bridgeway.conftest import WEST_YORKSHIRE
+from bridgeway.conftest import WEST_YORKSHIRE, axe_violations
 from bridgeway.frontdoor.tests.test_journey_browser import current_code
 from bridgeway.places.models import PoliceForceArea
 
@@ -123,6 +123,7 @@ def test_a_person_and_a_centre_write_to_each_other_without_an_account(
     sharing = page.locator("[data-consent]").inner_text()
     assert "Sharing with the police (West Yorkshire)" in sharing
     assert "we shared:" in sharing
+    assert axe_violations(page) == []
     page.get_by_role("button", name="Stop sharing with the police (West Yorkshire)").click()
     main = page.locator("main").inner_text()
     assert "You stopped sharing with the police (West Yorkshire)." in main
