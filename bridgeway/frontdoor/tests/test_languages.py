@@ -30,6 +30,7 @@ PAGES = {
     "get-support/": "Where are you?",
     "get-support/what/": "What happened? Choose any that fit.",
     "get-support/language/": "Which language would you like support in?",
+    "get-support/how/": "How would you like to get support? Choose any that fit.",
     "get-support/age/": "How old are you?",
     "get-support/matters/": "What matters to you? Choose any that fit.",
     "services/{service}/": "Who runs it",
