@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
-import io
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -130,6 +129,9 @@ class _Codes:
         return [code for code in dict.fromkeys(codes) if isinstance(code, str) and code in known]
 
 
+_REMEMBERED = 500_000  # pseudonyms of each kind kept between batches
+
+
 class _RememberedPseudonyms:
     """Keyed hashes of people, cases, organisations and services, each computed once per run.
 
@@ -149,12 +151,35 @@ class _RememberedPseudonyms:
     def event(self, identifier: object) -> str:
         return self._pseudonyms.key("event", identifier)
 
+    def events(self, identifiers: pa.Array) -> pa.StringArray:
+        """The pseudonyms of many event ids at once (never remembered: each is unique)."""
+        return self._pseudonyms.keys("event", identifiers.to_pylist())
+
+    def mapped(self, kind: str, column: pa.Array | pa.ChunkedArray) -> pa.Array:
+        """The pseudonym of each value of ``column`` (nulls stay null), hashing each distinct
+        value not seen before once, in one batch."""
+        encoded = pc.dictionary_encode(column)
+        if isinstance(encoded, pa.ChunkedArray):
+            encoded = encoded.combine_chunks()
+        distinct = encoded.dictionary.to_pylist()
+        known = self._known[kind]
+        missing = [value for value in distinct if value not in known]
+        if len(known) + len(missing) > _REMEMBERED:
+            known.clear()  # bounded memory on a very large first run
+            missing = distinct
+        if missing:
+            known.update(
+                zip(missing, self._pseudonyms.keys(kind, missing).to_pylist(), strict=True)
+            )
+        values = pa.array([known[value] for value in distinct], pa.string())
+        return values.take(encoded.indices)
+
     def key(self, kind: str, identifier: Any) -> str:
         known = self._known[kind]
         found = known.get(identifier)
         if found is None:
             found = known[identifier] = self._pseudonyms.key(kind, identifier)
-            if len(known) > 500_000:
+            if len(known) > _REMEMBERED:
                 # Bounded memory on a very large first run: start remembering afresh.
                 known.clear()
         return found
@@ -286,11 +311,26 @@ def _event_columns(
     return columns
 
 
-# PostgreSQL streams the stage events with COPY as CSV into Arrow, and the snapshot's columns
-# are built column by column: codes, lists and pseudonyms are worked out once per distinct
-# value (a person has many events) rather than once per row. The ORM path above gives the
-# same rows on every database and stays the reference; tests run both.
+# On PostgreSQL the snapshot is read with two narrow COPYs per batch rather than one wide
+# join: the batch's stage events (id, stage, local day, referral), in id order straight off
+# the primary key, and the referrals those events belong to, with the person's codes and the
+# area fallback joined in SQL. A referral has about five stage events, so everything known
+# about the referral (codes, lists, four pseudonyms) crosses the wire and is worked out once
+# per referral, then spread over its events with one Arrow ``take``. Only the event id gets
+# an HMAC per row, and that is done in one tight loop (``Pseudonymiser.keys``). The ORM path
+# above gives the same rows on every database and stays the reference; tests run both.
 _COPY_EVENTS = """
+COPY (
+  SELECT e.id, e.stage, (e.occurred_at AT TIME ZONE %(zone)s)::date AS occurred_on,
+         e.referral_id
+  FROM {events} e
+  WHERE e.kind = 'stage' AND e.id > %(floor)s AND e.id <= %(ceiling)s
+  ORDER BY e.id
+  LIMIT %(limit)s
+) TO STDOUT WITH (FORMAT csv)
+"""
+_COPY_EVENT_COLUMNS = ("id", "stage", "occurred_on", "referral_id")
+_COPY_REFERRALS = """
 COPY (
   WITH service_area AS (
     SELECT DISTINCT ON (service_id) service_id, lad, pfa FROM (
@@ -303,8 +343,7 @@ COPY (
     ) AS areas
     ORDER BY service_id, source, id
   )
-  SELECT e.id, e.stage, (e.occurred_at AT TIME ZONE %(zone)s)::date AS occurred_on,
-         r.id AS referral_id, r.person_id, r.organisation_id, o.kind, r.service_id,
+  SELECT r.id AS referral_id, r.person_id, r.organisation_id, o.kind, r.service_id,
          s.is_specialist,
          CASE WHEN p.district_id IS NULL AND p.police_force_area_id IS NULL
               THEN sa.lad ELSE p.district_id END AS lad_code,
@@ -313,21 +352,19 @@ COPY (
          END AS pfa_code,
          p.ethnic_group, p.age_band, p.sex, p.sexual_orientation, p.religion,
          p.disabilities, r.harm_types, r.hate_strands, r.channel, r.coped_better
-  FROM {events} e
-  JOIN {referrals} r ON r.id = e.referral_id
+  FROM {referrals} r
   JOIN {people} p ON p.id = r.person_id
   JOIN {organisations} o ON o.id = r.organisation_id
   LEFT JOIN {services} s ON s.id = r.service_id
   LEFT JOIN {districts} d ON d.code = p.district_id
   LEFT JOIN service_area sa ON sa.service_id = r.service_id
-  WHERE e.kind = 'stage' AND e.id > %(floor)s AND e.id <= %(ceiling)s
-  ORDER BY e.id
+  WHERE r.id IN (
+    SELECT e.referral_id FROM {events} e
+    WHERE e.kind = 'stage' AND e.id > %(floor)s AND e.id <= %(ceiling)s
+  )
 ) TO STDOUT WITH (FORMAT csv)
 """
-_COPY_COLUMNS = (
-    "id",
-    "stage",
-    "occurred_on",
+_COPY_REFERRAL_COLUMNS = (
     "referral_id",
     "person_id",
     "organisation_id",
@@ -347,34 +384,42 @@ _COPY_COLUMNS = (
     "channel",
     "coped_better",
 )
+# Events per COPY batch: large enough that each query's fixed cost and each Arrow call's
+# overhead vanish, small enough that a first national run holds one batch in memory.
+COPY_BATCH_SIZE = 250_000
 
 
-class _CopyStream(io.RawIOBase):
-    """The blocks of a COPY TO STDOUT as a readable file, for Arrow's CSV reader."""
+def _copy_table(
+    cursor: Any,
+    query: str,
+    parameters: dict[str, Any],
+    column_names: Sequence[str],
+    column_types: dict[str, pa.DataType],
+) -> pa.Table | None:
+    """One ``COPY ... TO STDOUT (FORMAT csv)`` read whole into an Arrow table (None if empty).
 
-    def __init__(self, blocks: Iterator[Any]) -> None:
-        self._blocks = blocks
-        self._pending = b""
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        # COPY sends about one row per block: fill the whole buffer from as many blocks as fit,
-        # rather than one small read per row.
-        view = memoryview(buffer).cast("B")
-        filled = 0
-        while filled < len(view):
-            if not self._pending:
-                block = next(self._blocks, None)
-                if block is None:
-                    break
-                self._pending = bytes(block)
-            size = min(len(view) - filled, len(self._pending))
-            view[filled : filled + size] = self._pending[:size]
-            self._pending = self._pending[size:]
-            filled += size
-        return filled
+    COPY hands over about one row per block; joining them in C and parsing the buffer with
+    Arrow's threaded CSV reader keeps Python out of the per-row work.
+    """
+    with cursor.copy(query, parameters) as copy:
+        data = b"".join(map(bytes, copy))
+    if not data:
+        return None  # Arrow refuses an empty CSV
+    return pa_csv.read_csv(
+        pa.BufferReader(data),
+        read_options=pa_csv.ReadOptions(
+            column_names=list(column_names), block_size=max(1 << 20, len(data) // 4 + 1)
+        ),
+        parse_options=pa_csv.ParseOptions(newlines_in_values=False),
+        convert_options=pa_csv.ConvertOptions(
+            column_types=column_types,
+            strings_can_be_null=True,
+            # COPY writes NULL as nothing and an empty string as "".
+            quoted_strings_can_be_null=False,
+            true_values=["t"],
+            false_values=["f"],
+        ),
+    )
 
 
 def _mapped(column: pa.Array | pa.ChunkedArray, translate: Any, kind: pa.DataType) -> pa.Array:
@@ -392,6 +437,46 @@ def _reads_by_copy() -> bool:
     return connection.vendor == "postgresql"
 
 
+def _referral_columns(
+    referrals: pa.Table, pseudonyms: _RememberedPseudonyms, codes: _Codes
+) -> dict[str, pa.Array]:
+    """The snapshot's columns that belong to the referral, one row per referral."""
+    string = pa.string()
+    column = referrals.column
+    service = column("service_id")
+    arrays: dict[str, pa.Array] = {
+        "person_key": pseudonyms.mapped("person", column("person_id")),
+        "case_key": pseudonyms.mapped("case", column("referral_id")),
+        "organisation_key": pseudonyms.mapped("organisation", column("organisation_id")),
+        "service_key": pseudonyms.mapped("service", service),
+        "organisation_kind": column("organisation_kind").combine_chunks(),
+        "service_specialist": pc.if_else(
+            pc.is_valid(service),
+            column("service_specialist"),
+            pa.scalar(None, pa.bool_()),
+        ).combine_chunks(),
+        "lad_code": column("lad_code").combine_chunks(),
+        "pfa_code": column("pfa_code").combine_chunks(),
+        "channel": column("channel").combine_chunks(),
+        "coped_better": column("coped_better").combine_chunks(),
+    }
+    for name, vocabulary_name in (
+        ("ethnic_group", "ethnic_groups"),
+        ("age_band", "age_bands"),
+        ("sex", "sexes"),
+        ("sexual_orientation", "sexual_orientations"),
+        ("religion", "religions"),
+    ):
+        arrays[name] = _mapped(
+            column(name), lambda v, n=vocabulary_name: codes.characteristic(n, v), string
+        )
+    for name in ("disabilities", "harm_types", "hate_strands"):
+        arrays[name] = _mapped(
+            column(name), lambda v, n=name: codes.listed(n, json.loads(v)), pa.list_(string)
+        )
+    return arrays
+
+
 def _postgres_event_tables(
     *,
     floor: int,
@@ -400,9 +485,12 @@ def _postgres_event_tables(
     written_ids: list[int],
     pseudonyms: _RememberedPseudonyms,
     codes: _Codes,
-    batch_size: int,
 ) -> Iterator[pa.Table]:
-    """The stage events with ids in (floor, ceiling] as snapshot tables, via COPY."""
+    """The stage events with ids in (floor, ceiling] as snapshot tables, via COPY.
+
+    ``written_ids`` receives only the ids the state file keeps (those in the safety window
+    below ``ceiling``), not every id written.
+    """
     tables = {
         "events": CaseEvent._meta.db_table,
         "referrals": Referral._meta.db_table,
@@ -413,108 +501,68 @@ def _postgres_event_tables(
         "service_districts": Service.districts.through._meta.db_table,
         "service_forces": Service.police_force_areas.through._meta.db_table,
     }
-    query = _COPY_EVENTS.format(
-        **{name: connection.ops.quote_name(t) for name, t in tables.items()}
-    )
-    parameters = {
-        "zone": timezone.get_current_timezone_name(),
-        "floor": floor,
-        "ceiling": ceiling,
-    }
+    quoted = {name: connection.ops.quote_name(t) for name, t in tables.items()}
+    events_query = _COPY_EVENTS.format(**quoted)
+    referrals_query = _COPY_REFERRALS.format(**quoted)
+    zone = timezone.get_current_timezone_name()
     string = pa.string()
-    column_types = {name: string for name in _COPY_COLUMNS}
-    column_types.update(
-        {
-            "id": pa.int64(),
-            "occurred_on": pa.date32(),
-            "service_specialist": pa.bool_(),
-            "coped_better": pa.bool_(),
-        }
-    )
-    strings = pa.list_(string)
-    with connection.cursor() as cursor, cursor.copy(query, parameters) as copy:
-        blocks = iter(copy)
-        first = next(blocks, None)
-        if first is None:
-            return  # no events: Arrow refuses an empty CSV
-        reader = pa_csv.open_csv(
-            io.BufferedReader(_CopyStream(_chain(first, blocks)), buffer_size=1 << 20),
-            read_options=pa_csv.ReadOptions(
-                column_names=list(_COPY_COLUMNS), block_size=max(1 << 16, batch_size * 200)
-            ),
-            parse_options=pa_csv.ParseOptions(newlines_in_values=False),
-            convert_options=pa_csv.ConvertOptions(
-                column_types=column_types,
-                strings_can_be_null=True,
-                # COPY writes NULL as nothing and an empty string as "".
-                quoted_strings_can_be_null=False,
-                true_values=["t"],
-                false_values=["f"],
-            ),
-        )
-        for batch in reader:
-            ids = batch.column("id")
+    event_types = {
+        "id": pa.int64(),
+        "stage": string,
+        "occurred_on": pa.date32(),
+        "referral_id": string,
+    }
+    referral_types = {name: string for name in _COPY_REFERRAL_COLUMNS}
+    referral_types.update({"service_specialist": pa.bool_(), "coped_better": pa.bool_()})
+    kept_from = ceiling - SAFETY_WINDOW_IDS
+    null_bool = pa.scalar(None, pa.bool_())
+    low = floor
+    with connection.cursor() as cursor:
+        while low < ceiling:
+            events = _copy_table(
+                cursor,
+                events_query,
+                {"zone": zone, "floor": low, "ceiling": ceiling, "limit": COPY_BATCH_SIZE},
+                _COPY_EVENT_COLUMNS,
+                event_types,
+            )
+            if events is None:
+                return
+            ids = events.column("id")
+            high = pc.max(ids).as_py()
+            referrals = _copy_table(
+                cursor,
+                referrals_query,
+                {"floor": low, "ceiling": high},
+                _COPY_REFERRAL_COLUMNS,
+                referral_types,
+            )
+            low = high
             if already_written:
-                keep = pc.invert(pc.is_in(ids, value_set=pa.array(sorted(already_written))))
-                batch = batch.filter(keep)
-                ids = batch.column("id")
-            if not batch.num_rows:
+                events = events.filter(
+                    pc.invert(pc.is_in(ids, value_set=pa.array(sorted(already_written))))
+                )
+            if referrals is None or not events.num_rows:
                 continue
-            written_ids.extend(ids.to_pylist())
-            column = batch.column
-            service = column("service_id")
-            has_service = pc.is_valid(service)
-            stage = column("stage")
-            closed = pc.equal(stage, "closed")
-            null_bool = pa.scalar(None, pa.bool_())
-            arrays = {
-                "event_id": pa.array([pseudonyms.event(i) for i in ids.to_pylist()], string),
-                "person_key": _mapped(
-                    column("person_id"), lambda v: pseudonyms.key("person", v), string
-                ),
-                "case_key": _mapped(
-                    column("referral_id"), lambda v: pseudonyms.key("case", v), string
-                ),
-                "organisation_key": _mapped(
-                    column("organisation_id"),
-                    lambda v: pseudonyms.key("organisation", v),
-                    string,
-                ),
-                "service_key": _mapped(
-                    service,
-                    lambda v: pseudonyms.key("service", v) if v else None,
-                    string,
-                ),
-                "organisation_kind": column("organisation_kind"),
-                "service_specialist": pc.if_else(
-                    has_service, column("service_specialist"), null_bool
-                ),
-                "stage": stage,
-                "occurred_on": column("occurred_on"),
-                "lad_code": column("lad_code"),
-                "pfa_code": column("pfa_code"),
-                "channel": column("channel"),
-                # The outcome is asked at closure, so it belongs to the closing event alone.
-                "coped_better": pc.if_else(closed, column("coped_better"), null_bool),
-            }
-            for name, vocabulary_name in (
-                ("ethnic_group", "ethnic_groups"),
-                ("age_band", "age_bands"),
-                ("sex", "sexes"),
-                ("sexual_orientation", "sexual_orientations"),
-                ("religion", "religions"),
-            ):
-                arrays[name] = _mapped(
-                    column(name),
-                    lambda v, n=vocabulary_name: codes.characteristic(n, v),
-                    string,
-                )
-            for name in ("disabilities", "harm_types", "hate_strands"):
-                arrays[name] = _mapped(
-                    column(name),
-                    lambda v, n=name: codes.listed(n, json.loads(v)),
-                    strings,
-                )
+            # An event whose referral was deleted between the two reads has gone too.
+            rows = pc.index_in(events.column("referral_id"), value_set=referrals.column(0))
+            if rows.null_count:
+                events = events.filter(pc.is_valid(rows))
+                rows = rows.drop_null()
+            if not events.num_rows:
+                continue
+            ids = events.column("id").combine_chunks()
+            written_ids.extend(ids.filter(pc.greater(ids, kept_from)).to_pylist())
+            stage = events.column("stage").combine_chunks()
+            per_referral = _referral_columns(referrals, pseudonyms, codes)
+            arrays = {name: values.take(rows) for name, values in per_referral.items()}
+            arrays["event_id"] = pseudonyms.events(ids)
+            arrays["stage"] = stage
+            arrays["occurred_on"] = events.column("occurred_on").combine_chunks()
+            # The outcome is asked at closure, so it belongs to the closing event alone.
+            arrays["coped_better"] = pc.if_else(
+                pc.equal(stage, "closed"), arrays["coped_better"], null_bool
+            )
             yield pa.Table.from_arrays(
                 [arrays[name] for name in SNAPSHOT_COLUMNS], names=list(SNAPSHOT_COLUMNS)
             )
@@ -588,7 +636,6 @@ def _snapshot_write_locked(directory: Path, batch_size: int) -> SnapshotResult:
             written_ids=written_ids,
             pseudonyms=pseudonyms,
             codes=codes,
-            batch_size=batch_size,
         )
     has_parts = bool(snapshot_files(directory))
     written_at = timezone.now()

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -114,11 +115,45 @@ class Pseudonymiser:
         if not key:
             raise ValueError("a pseudonym key is needed")
         self._key = key.encode() if isinstance(key, str) else key
+        # HMAC is H((K ^ opad) || H((K ^ ipad) || m)) (RFC 2104). Hashing the two padded key
+        # blocks once and copying those states per message gives the same digests as
+        # ``hmac.new`` in half the time, which matters at a million events.
+        block = self._key if len(self._key) <= _BLOCK else hashlib.sha256(self._key).digest()
+        block = block.ljust(_BLOCK, b"\0")
+        self._inner = hashlib.sha256(bytes(byte ^ 0x36 for byte in block))
+        self._outer = hashlib.sha256(bytes(byte ^ 0x5C for byte in block))
 
     def key(self, kind: str, identifier: object) -> str:
         """The pseudonym of ``identifier`` (a UUID or integer) of the given kind."""
         message = f"{kind}:{identifier}".encode()
         return hmac.new(self._key, message, hashlib.sha256).hexdigest()
+
+    def keys(self, kind: str, identifiers: Iterable[object]) -> pa.StringArray:
+        """``key(kind, i)`` for each identifier, as an Arrow string array, without a row loop
+        in Python beyond the hashing itself: the digests are joined and hexed in one go and
+        the array is built straight from that buffer (every pseudonym is 64 characters).
+        """
+        prefix = f"{kind}:"
+        inner, outer = self._inner.copy, self._outer.copy
+
+        def digest(identifier: object) -> bytes:
+            first = inner()
+            first.update(f"{prefix}{identifier}".encode())
+            second = outer()
+            second.update(first.digest())
+            return second.digest()
+
+        hexed = b"".join(map(digest, identifiers)).hex().encode("ascii")
+        count = len(hexed) // _HEX_LENGTH
+        offsets = np.arange(0, (count + 1) * _HEX_LENGTH, _HEX_LENGTH, dtype=np.int32)
+        array: pa.StringArray = pa.StringArray.from_buffers(
+            count, pa.py_buffer(offsets), pa.py_buffer(hexed)
+        )
+        return array
+
+
+_BLOCK = 64  # SHA-256's block size in bytes
+_HEX_LENGTH = 64  # a SHA-256 digest written in hexadecimal
 
 
 # --- writing -------------------------------------------------------------------------------

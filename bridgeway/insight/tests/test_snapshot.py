@@ -332,3 +332,61 @@ def test_copy_reader_writes_the_same_rows_as_the_orm_reader(
     assert {row["ethnic_group"] for row in copy_rows} >= {"not_recorded", "asian_indian"}
     assert dt.date(2025, 7, 1) in {row["occurred_on"] for row in copy_rows}
     assert ["autism"] in [row["disabilities"] for row in copy_rows]
+
+
+@pytest.mark.parametrize("key", ["k", "x" * 64, "y" * 65, "a longer key than one block " * 4])
+def test_pseudonyms_made_in_bulk_are_the_hmacs_made_one_at_a_time(key):
+    import uuid
+
+    from bridgeway.insight.snapshot import Pseudonymiser
+
+    pseudonyms = Pseudonymiser(key)
+    identifiers = [1, 2_000_000_001, uuid.UUID(int=7), "E08000035"]
+    bulk = pseudonyms.keys("event", identifiers).to_pylist()
+    assert bulk == [
+        hmac.new(key.encode(), f"event:{i}".encode(), hashlib.sha256).hexdigest()
+        for i in identifiers
+    ]
+    assert pseudonyms.keys("event", []).to_pylist() == []
+
+
+def test_copy_reader_in_small_batches_matches_the_orm_reader_run_after_run(
+    organisation, snapshot_dir, tmp_path, monkeypatch
+):
+    """Batches that split a referral's events, and a second run, still give the ORM's rows."""
+    from django.db import connection
+
+    from bridgeway.casework.services import referral_advance
+    from bridgeway.insight import services
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the COPY reader is PostgreSQL's")
+    monkeypatch.setattr(services, "COPY_BATCH_SIZE", 2)
+    in_leeds = ServiceFactory(organisation=organisation, district_codes=[LEEDS])
+    first = referral_through(in_leeds, ["contacted", "assessed", "offered"], at=AT)
+    referral_through(in_leeds, ["contacted", "closed"], at=AT, coped_better=True)
+    CaseEvent.objects.create(referral=first, kind=CaseEvent.Kind.NOTE, occurred_at=AT)
+
+    def both_readers():
+        monkeypatch.setattr(services, "_reads_by_copy", lambda: False)
+        by_orm = services.snapshot_write(out_dir=tmp_path / "orm")
+        monkeypatch.setattr(services, "_reads_by_copy", lambda: True)
+        by_copy = services.snapshot_write(out_dir=snapshot_dir)
+        return by_orm, by_copy
+
+    by_orm, by_copy = both_readers()
+    assert by_copy.events_written == by_orm.events_written == 7
+    assert pq.read_table(by_copy.path).to_pylist() == pq.read_table(by_orm.path).to_pylist()
+    assert (
+        read_state(snapshot_dir).recent_event_ids == read_state(tmp_path / "orm").recent_event_ids
+    )
+
+    referral_advance(referral=first, stage="accepted", actor=None, at=AT + dt.timedelta(days=3))
+    referral_through(in_leeds, [], at=AT)
+    by_orm, by_copy = both_readers()
+    assert by_copy.events_written == by_orm.events_written == 2
+    assert pq.read_table(by_copy.path).to_pylist() == pq.read_table(by_orm.path).to_pylist()
+    assert [row["stage"] for row in pq.read_table(by_copy.path).to_pylist()] == [
+        "accepted",
+        "referred",
+    ]
