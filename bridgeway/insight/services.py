@@ -9,10 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import json
+import queue
+import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -61,6 +63,7 @@ from bridgeway.places.models import LocalAuthorityDistrict
 # ids already written in that window are listed in the state file and skipped, and readers
 # dedupe by event_id in case a run wrote a part but died before saving its state.
 SAFETY_WINDOW_IDS = 2_000
+_Item = TypeVar("_Item")
 BATCH_SIZE = 20_000
 
 _EVENT_FIELDS = (
@@ -516,56 +519,108 @@ def _postgres_event_tables(
     referral_types.update({"service_specialist": pa.bool_(), "coped_better": pa.bool_()})
     kept_from = ceiling - SAFETY_WINDOW_IDS
     null_bool = pa.scalar(None, pa.bool_())
-    low = floor
-    with connection.cursor() as cursor:
-        while low < ceiling:
-            events = _copy_table(
-                cursor,
-                events_query,
-                {"zone": zone, "floor": low, "ceiling": ceiling, "limit": COPY_BATCH_SIZE},
-                _COPY_EVENT_COLUMNS,
-                event_types,
-            )
-            if events is None:
-                return
-            ids = events.column("id")
-            high = pc.max(ids).as_py()
-            referrals = _copy_table(
-                cursor,
-                referrals_query,
-                {"floor": low, "ceiling": high},
-                _COPY_REFERRAL_COLUMNS,
-                referral_types,
-            )
-            low = high
-            if already_written:
-                events = events.filter(
-                    pc.invert(pc.is_in(ids, value_set=pa.array(sorted(already_written))))
+    connection.ensure_connection()
+    raw = connection.connection
+
+    def copied() -> Iterator[tuple[pa.Table, pa.Table | None]]:
+        low = floor
+        with raw.cursor() as cursor:
+            while low < ceiling:
+                events = _copy_table(
+                    cursor,
+                    events_query,
+                    {"zone": zone, "floor": low, "ceiling": ceiling, "limit": COPY_BATCH_SIZE},
+                    _COPY_EVENT_COLUMNS,
+                    event_types,
                 )
-            if referrals is None or not events.num_rows:
-                continue
-            # An event whose referral was deleted between the two reads has gone too.
-            rows = pc.index_in(events.column("referral_id"), value_set=referrals.column(0))
-            if rows.null_count:
-                events = events.filter(pc.is_valid(rows))
-                rows = rows.drop_null()
-            if not events.num_rows:
-                continue
-            ids = events.column("id").combine_chunks()
-            written_ids.extend(ids.filter(pc.greater(ids, kept_from)).to_pylist())
-            stage = events.column("stage").combine_chunks()
-            per_referral = _referral_columns(referrals, pseudonyms, codes)
-            arrays = {name: values.take(rows) for name, values in per_referral.items()}
-            arrays["event_id"] = pseudonyms.events(ids)
-            arrays["stage"] = stage
-            arrays["occurred_on"] = events.column("occurred_on").combine_chunks()
-            # The outcome is asked at closure, so it belongs to the closing event alone.
-            arrays["coped_better"] = pc.if_else(
-                pc.equal(stage, "closed"), arrays["coped_better"], null_bool
+                if events is None:
+                    return
+                high = pc.max(events.column("id")).as_py()
+                referrals = _copy_table(
+                    cursor,
+                    referrals_query,
+                    {"floor": low, "ceiling": high},
+                    _COPY_REFERRAL_COLUMNS,
+                    referral_types,
+                )
+                low = high
+                yield events, referrals
+
+    for events, referrals in _read_ahead(copied()):
+        ids = events.column("id")
+        if already_written:
+            events = events.filter(
+                pc.invert(pc.is_in(ids, value_set=pa.array(sorted(already_written))))
             )
-            yield pa.Table.from_arrays(
-                [arrays[name] for name in SNAPSHOT_COLUMNS], names=list(SNAPSHOT_COLUMNS)
-            )
+        if referrals is None or not events.num_rows:
+            continue
+        # An event whose referral was deleted between the two reads has gone too.
+        rows = pc.index_in(events.column("referral_id"), value_set=referrals.column(0))
+        if rows.null_count:
+            events = events.filter(pc.is_valid(rows))
+            rows = rows.drop_null()
+        if not events.num_rows:
+            continue
+        ids = events.column("id").combine_chunks()
+        written_ids.extend(ids.filter(pc.greater(ids, kept_from)).to_pylist())
+        stage = events.column("stage").combine_chunks()
+        per_referral = _referral_columns(referrals, pseudonyms, codes)
+        arrays = {name: values.take(rows) for name, values in per_referral.items()}
+        arrays["event_id"] = pseudonyms.events(ids)
+        arrays["stage"] = stage
+        arrays["occurred_on"] = events.column("occurred_on").combine_chunks()
+        # The outcome is asked at closure, so it belongs to the closing event alone.
+        arrays["coped_better"] = pc.if_else(
+            pc.equal(stage, "closed"), arrays["coped_better"], null_bool
+        )
+        yield pa.Table.from_arrays(
+            [arrays[name] for name in SNAPSHOT_COLUMNS], names=list(SNAPSHOT_COLUMNS)
+        )
+
+
+def _read_ahead(source: Iterator[_Item], depth: int = 1) -> Iterator[_Item]:
+    """``source``'s items, produced in a thread up to ``depth`` items ahead of the reader.
+
+    PostgreSQL works out the next batch's COPY (and the driver waits for it, without the
+    GIL) while this thread hashes and writes the current one, so the database's time and
+    Python's overlap instead of adding up. The thread owns the connection until it ends;
+    an error there is raised here, and a reader that stops early stops the thread.
+    """
+    ready: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for item in source:
+                while not stop.is_set():
+                    try:
+                        ready.put(("item", item), timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            ready.put(("end", None))
+        except BaseException as error:  # handed to the reader, which raises it
+            ready.put(("error", error))
+
+    worker = threading.Thread(target=produce, name="snapshot-copy", daemon=True)
+    worker.start()
+    try:
+        while True:
+            kind, value = ready.get()
+            if kind == "end":
+                return
+            if kind == "error":
+                raise value
+            yield value
+    finally:
+        stop.set()
+        while worker.is_alive():
+            try:
+                ready.get_nowait()
+            except queue.Empty:
+                worker.join(timeout=0.1)
 
 
 def snapshot_write(*, out_dir: Path | None = None, batch_size: int = BATCH_SIZE) -> SnapshotResult:
