@@ -7,6 +7,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from bridgeway.equality.vocabulary import vocabulary
+
 # The characteristics a reader can break the funnel down by (the codes of
 # ``breakdown.CHARACTERISTICS``; labels here so they can be translated).
 CHARACTERISTIC_CHOICES = [
@@ -53,6 +55,30 @@ class PeriodForm(forms.Form):
         required=False,
         widget=forms.CheckboxInput(attrs={"class": "govuk-checkboxes__input"}),
     )
+
+    group = forms.ChoiceField(
+        label=_("Compare providers for"),
+        required=False,
+        choices=[],
+        widget=forms.Select(attrs={"class": "govuk-select"}),
+        error_messages={"invalid_choice": _("Choose an ethnic group from the list.")},
+    )
+    provider = forms.RegexField(
+        label=_("Provider"),
+        required=False,
+        regex=r"^[0-9a-f]{64}$",
+        error_messages={"invalid": _("Choose a provider from the list.")},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        groups = vocabulary("ethnic_groups")
+        self.fields["group"].choices = [  # type: ignore[attr-defined]
+            (code, groups.label(code)) for code in groups.ordered_codes()
+        ]
+
+    def clean_group(self) -> str:
+        return str(self.cleaned_data.get("group") or "")
 
     def clean_characteristic(self) -> str:
         return str(self.cleaned_data.get("characteristic") or "ethnic_group")

@@ -11,11 +11,12 @@ WeasyPrint (charts are inline SVG, so the PDF needs no browser).
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from django.template.loader import render_to_string
 from openpyxl import Workbook
@@ -24,6 +25,9 @@ from openpyxl.utils import get_column_letter
 
 from bridgeway.insight.needs_assessment import HEADER, NeedsAssessment
 from bridgeway.insight.suppression import is_symbol
+
+if TYPE_CHECKING:
+    from bridgeway.insight.services import BreakdownReport
 
 Row = dict[str, str]
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
@@ -123,6 +127,67 @@ def needs_assessment_publication(assessments: Sequence[NeedsAssessment]) -> Publ
             for a in assessments
         ],
     )
+
+
+REPORT_TITLES = {
+    "funnel": "Funnel: people reaching each stage",
+    "intersections": "Intersections: people referred and taking support up",
+    "providers": "Provider scrutiny: who each provider reaches",
+    "data-quality": "Data quality: equality answers recorded, not asked or declined",
+    "coverage-gaps": "Coverage gaps: sizeable communities and specialist services",
+}
+
+
+def breakdown_publication(report: str, result: BreakdownReport) -> Publication:
+    """A funnel, intersections, providers, data-quality or coverage-gaps report as a
+    publication: one table per area."""
+    what = " by " + " and ".join(c.replace("_", " ") for c in result.characteristics)
+    if report in ("providers", "data-quality", "coverage-gaps"):
+        what = ""
+    chart = ("contacted_rate", "accepted_rate") if report == "funnel" else None
+    tables = []
+    for area in result.areas:
+        rows = [row for row in result.rows if row.get("area_code") == area.code]
+        if rows or len(result.areas) == 1:
+            tables.append(
+                Table(
+                    title=f"{REPORT_TITLES[report]}{what}, {area.name} ({area.code})",
+                    header=result.header,
+                    rows=rows,
+                    chart=chart,
+                    chart_labels=(
+                        "Share of people referred who were contacted",
+                        "Share of people referred who accepted support",
+                    ),
+                )
+            )
+    return Publication(
+        title=REPORT_TITLES[report] + what,
+        area_names=[area.name for area in result.areas],
+        date_from=result.date_from,
+        date_to=result.date_to,
+        snapshot_written_at=result.snapshot_written_at,
+        synthetic=result.synthetic,
+        threshold=result.threshold,
+        tables=tables,
+    )
+
+
+def write_csv_with_notes(publication: Publication, handle: IO[str]) -> None:
+    """The publication's tables as CSV for a person to open: the title and the notes (period,
+    sources, suppression, synthetic data) first, each on its own line, then a blank line and
+    each table under its header, exactly as ``bridgeway insight --format csv`` writes it.
+    """
+    writer = csv.writer(handle, lineterminator="\n")
+    writer.writerow([publication.title])
+    for note in publication.notes:
+        writer.writerow([note])
+    for table in publication.tables:
+        writer.writerow([])
+        writer.writerow([table.title])
+        rows = csv.DictWriter(handle, fieldnames=list(table.header), lineterminator="\n")
+        rows.writeheader()
+        rows.writerows(table.rows)
 
 
 def _cell(text: str) -> str | int | float:

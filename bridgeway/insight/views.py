@@ -25,20 +25,25 @@ from bridgeway.accounts.access import INSIGHT_ROLES, require_role, staff_require
 from bridgeway.accounts.models import User
 from bridgeway.insight import breakdown
 from bridgeway.insight.forms import CHARACTERISTIC_CHOICES, PeriodForm
-from bridgeway.insight.needs_assessment import TOTAL, NeedsAssessment, Row, write_csv
+from bridgeway.insight.needs_assessment import TOTAL, Row, write_csv
 from bridgeway.insight.outputs import (
+    breakdown_publication,
     needs_assessment_publication,
     render_html,
+    write_csv_with_notes,
     write_pdf,
     write_xlsx,
 )
+from bridgeway.insight.scrutiny import MAJORITY_GROUP, QUALITY_CHARACTERISTICS
 from bridgeway.insight.selectors import insight_area_for_user, insight_areas_for
 from bridgeway.insight.services import (
     BreakdownReport,
     EmptyPeriod,
+    coverage_gaps_report,
     funnel_report,
     intersections_report,
     needs_assessment_rows,
+    provider_report,
 )
 from bridgeway.insight.snapshot import SnapshotError, snapshot_files
 from bridgeway.insight.suppression import is_symbol
@@ -92,8 +97,7 @@ def _label(row: Row) -> str:
     return row["ethnic_group_label"]
 
 
-def _display_rows(assessment: NeedsAssessment) -> list[dict[str, Any]]:
-    rows = assessment.rows
+def _display_rows(rows: list[Row]) -> list[dict[str, Any]]:
     shares = [
         float(text)
         for row in rows
@@ -221,6 +225,171 @@ def _breakdowns(area: PoliceForceArea, form: PeriodForm) -> dict[str, Any]:
     return context
 
 
+# --- provider scrutiny, data quality and coverage gaps -----------------------------------
+
+
+def _provider_id(row: breakdown.Row) -> str:
+    """The key naming a provider in the page's filter: its service, else its organisation."""
+    service = row["service_key"]
+    return row["organisation_key"] if is_symbol(service) else service
+
+
+def _kind_label(row: breakdown.Row) -> str:
+    return _("Specialist") if row["service_specialist"] == "true" else _("Universal")
+
+
+def _default_group(area_rows: list[Row]) -> str:
+    """The largest recorded group other than the majority: the one most worth checking."""
+    best, best_population = "", -1
+    for row in area_rows:
+        code = row["ethnic_group"]
+        if code in (TOTAL, MAJORITY_GROUP) or is_symbol(row["population"]):
+            continue
+        if int(row["population"]) > best_population:
+            best, best_population = code, int(row["population"])
+    return best
+
+
+def _scrutiny(area: PoliceForceArea, form: PeriodForm) -> dict[str, Any]:
+    """Providers side by side for one group, one provider in detail, data quality, gaps.
+
+    Every figure is a cell of the same published tables as the downloads, so disclosure
+    control is exactly theirs.
+    """
+    common: dict[str, Any] = {
+        "snapshot_dir": settings.SNAPSHOT_DIR,
+        "area_code": area.code,
+        "date_from": form.cleaned_data["date_from"],
+        "date_to": form.cleaned_data["date_to"],
+    }
+    context: dict[str, Any] = {}
+    try:
+        providers = provider_report(**common)
+        quality = provider_report(quality=True, **common)
+    except EmptyPeriod:
+        pass  # the page says no provider had anyone in the period
+    else:
+        context.update(_provider_context(providers, form))
+        context.update(_quality_context(quality, form))
+    gaps = coverage_gaps_report(**common).rows
+    # Bars against the largest community listed, so the smaller ones stay visible.
+    largest = max((float(row["population_share"]) for row in gaps), default=0.0) or 1.0
+    context["gap_rows"] = [
+        {
+            "label": row["ethnic_group_label"],
+            "population": row["population"],
+            "population_share": _percent(row["population_share"]),
+            "width": f"{float(row['population_share']) / largest * 100:.1f}%",
+            "specialist_services": row["specialist_services"],
+            "gap": row["gap"] == "true",
+            "referred_to_specialist": row["referred_to_specialist"],
+            "nearby_services": row["nearby_services"],
+        }
+        for row in gaps
+    ]
+    return context
+
+
+def _provider_context(report: BreakdownReport, form: PeriodForm) -> dict[str, Any]:
+    by_provider: dict[str, list[Row]] = {}
+    for row in report.rows:
+        by_provider.setdefault(_provider_id(row), []).append(row)
+    first_rows = next(iter(by_provider.values()))
+    group = form.cleaned_data["group"] or _default_group(first_rows)
+    group_rows = {
+        key: next(row for row in rows if row["ethnic_group"] == group)
+        for key, rows in by_provider.items()
+    }
+    totals = {
+        key: next(row for row in rows if row["ethnic_group"] == TOTAL)
+        for key, rows in by_provider.items()
+    }
+    census = next(iter(group_rows.values()))["population_share"]
+    shares = [
+        float(text)
+        for text in [census, *(row["referred_share"] for row in group_rows.values())]
+        if not is_symbol(text)
+    ]
+    scale = max(shares, default=0.0) or 1.0
+
+    def width(text: str) -> str | None:
+        return None if is_symbol(text) else f"{float(text) / scale * 100:.2f}%"
+
+    summary = []
+    for key, row in group_rows.items():
+        representation = _with_interval(
+            row["representation_ratio"], row["representation_low"], row["representation_high"]
+        )
+        summary.append(
+            {
+                "id": key,
+                "name": row["provider_name"],
+                "kind": _kind_label(row),
+                "people": totals[key]["referred"],
+                "referred": row["referred"],
+                "referred_share": _percent(row["referred_share"]),
+                "representation": representation[0],
+                "representation_interval": representation[1],
+                "width": width(row["referred_share"]),
+            }
+        )
+    chosen = form.cleaned_data["provider"] or ""
+    context: dict[str, Any] = {
+        "providers": summary,
+        "provider_group": group,
+        "provider_group_label": next(iter(group_rows.values()))["ethnic_group_label"],
+        "provider_census_share": _percent(census),
+        "provider_census_width": width(census),
+        "provider_choice": chosen,
+    }
+    if chosen and chosen not in by_provider:
+        context["provider_problem"] = _(
+            "Provider: choose a provider from the list (there is no such provider in this "
+            "area and period)."
+        )
+    elif chosen:
+        rows = by_provider[chosen]
+        context["provider_detail"] = {
+            "name": rows[0]["provider_name"],
+            "kind": _kind_label(rows[0]),
+            "rows": _display_rows(rows),
+        }
+    return context
+
+
+def _quality_context(report: BreakdownReport, form: PeriodForm) -> dict[str, Any]:
+    characteristic = form.cleaned_data["characteristic"]
+    if characteristic not in QUALITY_CHARACTERISTICS:
+        characteristic = "ethnic_group"
+
+    def share(text: str) -> dict[str, str | None]:
+        return {
+            "text": _percent(text),
+            "width": None if is_symbol(text) else f"{float(text) * 100:.1f}%",
+        }
+
+    return {
+        "quality_characteristic_label": dict(CHARACTERISTIC_CHOICES)[characteristic],
+        "quality_rows": [
+            {
+                "name": row["provider_name"],
+                "kind": _kind_label(row),
+                "people": row["people"],
+                "recorded": row["recorded"],
+                "recorded_share": share(row["recorded_share"]),
+                "not_asked": row["not_asked"],
+                "not_asked_share": _percent(row["not_asked_share"]),
+                "prefer_not_to_say": row["prefer_not_to_say"],
+                "prefer_not_to_say_share": _percent(row["prefer_not_to_say_share"]),
+                "not_recorded": row["not_recorded"],
+                "not_recorded_share": _percent(row["not_recorded_share"]),
+            }
+            for row in report.rows
+            if row["characteristic"] == characteristic
+        ],
+    }
+
+
 def _stage_label(stage: str) -> str:
     labels = {
         "referred": _("Referred"),
@@ -234,11 +403,15 @@ def _stage_label(stage: str) -> str:
     return labels[stage]
 
 
-def _query(area: PoliceForceArea, form: PeriodForm) -> str:
+def _query(area: PoliceForceArea, form: PeriodForm, *, breakdowns: bool = False) -> str:
     parameters = {"area": area.code}
     for name in ("date_from", "date_to"):
         if form.cleaned_data.get(name):
             parameters[name] = form.cleaned_data[name].isoformat()
+    if breakdowns:
+        parameters["characteristic"] = form.cleaned_data["characteristic"]
+        if form.cleaned_data["roll_up"]:
+            parameters["roll_up"] = "on"
     return urlencode(parameters)
 
 
@@ -276,7 +449,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 context["no_snapshot"] = True
         else:
             context["assessment"] = assessment
-            context["rows"] = _display_rows(assessment)
+            context["rows"] = _display_rows(assessment.rows)
             query = _query(choice.area, choice.form)
             context["csv_url"] = f"{reverse('insight:needs-assessment-csv')}?{query}"
             context["file_urls"] = {
@@ -284,6 +457,18 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 for name in FILE_TYPES
             }
             context.update(_breakdowns(choice.area, choice.form))
+            context.update(_scrutiny(choice.area, choice.form))
+            if "provider_problem" in context:
+                status = 400
+            # Keyed with underscores: a template cannot look up "data-quality".
+            context["report_urls"] = {
+                report.replace("-", "_"): {
+                    file_format: f"{reverse('insight:report-file', args=[report, file_format])}"
+                    f"?{_query(choice.area, choice.form, breakdowns=True)}"
+                    for file_format in REPORT_FORMATS
+                }
+                for report in REPORTS
+            }
     return render(request, "insight/dashboard.html", context, status=status)
 
 
@@ -379,6 +564,95 @@ def needs_assessment_file(request: HttpRequest, file_format: str) -> HttpRespons
     response["Content-Disposition"] = (
         f'attachment; filename="needs-assessment-{choice.area.code}.{file_format}"'
     )
+    return response
+
+
+# --- the dashboard's other tables as files -------------------------------------------------
+
+REPORTS = ("funnel", "intersections", "providers", "data-quality", "coverage-gaps")
+REPORT_FORMATS = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def _form_problems(form: PeriodForm) -> str:
+    """Every problem with the filters, each after the name of the filter it is about."""
+    return " ".join(
+        f"{form.fields[name].label}: {error}" if name in form.fields else str(error)
+        for name, errors in form.errors.items()
+        for error in errors
+    )
+
+
+def _breakdown_report(report: str, area: PoliceForceArea, form: PeriodForm) -> BreakdownReport:
+    common: dict[str, Any] = {
+        "snapshot_dir": settings.SNAPSHOT_DIR,
+        "area_code": area.code,
+        "date_from": form.cleaned_data["date_from"],
+        "date_to": form.cleaned_data["date_to"],
+    }
+    characteristic = form.cleaned_data["characteristic"]
+    roll_up = bool(form.cleaned_data["roll_up"])
+    if report == "funnel":
+        return funnel_report(characteristic=characteristic, roll_up=roll_up, **common)
+    if report == "intersections":
+        return intersections_report(
+            characteristics=["ethnic_group", characteristic], roll_up=roll_up, **common
+        )
+    if report == "coverage-gaps":
+        return coverage_gaps_report(**common)
+    return provider_report(quality=report == "data-quality", **common)
+
+
+@never_cache
+@require_GET
+@staff_required
+def report_file(request: HttpRequest, report: str, file_format: str) -> HttpResponse:
+    """The funnel, intersections, providers, data quality or coverage gaps as CSV or XLSX,
+    for the area and filters on the page, with the period, sources, suppression note and
+    (for demonstration data) the synthetic label in the file."""
+    user = _reader(request)
+    if report not in REPORTS or file_format not in REPORT_FORMATS:
+        raise Http404("No such report.")
+    choice = _choice(request, user)
+    if choice.area is None:
+        return _plain(_("Your organisation has no areas to report on."), status=404)
+    if not choice.form.is_valid():
+        return _plain(_form_problems(choice.form), status=400)
+    if report == "intersections" and choice.form.cleaned_data["characteristic"] == "ethnic_group":
+        return _plain(
+            _("Characteristic: choose one other than ethnic group, to cross ethnic group with it."),
+            status=400,
+        )
+    try:
+        result = _breakdown_report(report, choice.area, choice.form)
+    except EmptyPeriod:
+        return _plain(
+            _("No one had an event in this area and period. Choose a longer period."),
+            status=404,
+        )
+    except SnapshotError as error:
+        logger.error("The insight snapshot cannot be read: %s", error)
+        return _plain(
+            _(
+                "There is no readable snapshot yet. An operator can make one with: bridgeway snapshot"
+            ),
+            status=404,
+        )
+    publication = breakdown_publication(report, result)
+    if file_format == "csv":
+        text = io.StringIO()
+        write_csv_with_notes(publication, text)
+        body: bytes = text.getvalue().encode()
+    else:
+        buffer = io.BytesIO()
+        write_xlsx(publication, buffer)
+        body = buffer.getvalue()
+    response = HttpResponse(body, content_type=REPORT_FORMATS[file_format])
+    period = "-".join(d.isoformat() for d in (result.date_from, result.date_to) if d is not None)
+    name = f"{report}-{choice.area.code}{'-' + period if period else ''}.{file_format}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 

@@ -30,7 +30,7 @@ from bridgeway.insight import breakdown
 from bridgeway.insight.needs_assessment import write_csv
 from bridgeway.insight.outputs import (
     Publication,
-    Table,
+    breakdown_publication,
     needs_assessment_publication,
     render_html,
     write_pdf,
@@ -38,7 +38,6 @@ from bridgeway.insight.outputs import (
 )
 from bridgeway.insight.selectors import UnknownArea
 from bridgeway.insight.services import (
-    BreakdownReport,
     EmptyPeriod,
     PeriodError,
     coverage_gaps_report,
@@ -101,49 +100,6 @@ def write_atomically(path: Path, write: Callable[[Any], None], *, binary: bool =
     except BaseException:
         Path(handle.name).unlink(missing_ok=True)
         raise
-
-
-_TITLES = {
-    "funnel": "Funnel: people reaching each stage",
-    "intersections": "Intersections: people referred and taking support up",
-    "providers": "Provider scrutiny: who each provider reaches",
-    "data-quality": "Data quality: equality answers recorded, not asked or declined",
-    "coverage-gaps": "Coverage gaps: sizeable communities and specialist services",
-}
-
-
-def _publication(report: str, result: BreakdownReport) -> Publication:
-    """The report's rows as a publication: one table per area."""
-    what = " by " + " and ".join(c.replace("_", " ") for c in result.characteristics)
-    if report in ("providers", "data-quality", "coverage-gaps"):
-        what = ""
-    chart = ("contacted_rate", "accepted_rate") if report == "funnel" else None
-    tables = []
-    for area in result.areas:
-        rows = [row for row in result.rows if row.get("area_code") == area.code]
-        if rows or len(result.areas) == 1:
-            tables.append(
-                Table(
-                    title=f"{_TITLES[report]}{what}, {area.name} ({area.code})",
-                    header=result.header,
-                    rows=rows,
-                    chart=chart,
-                    chart_labels=(
-                        "Share of people referred who were contacted",
-                        "Share of people referred who accepted support",
-                    ),
-                )
-            )
-    return Publication(
-        title=_TITLES[report] + what,
-        area_names=[area.name for area in result.areas],
-        date_from=result.date_from,
-        date_to=result.date_to,
-        snapshot_written_at=result.snapshot_written_at,
-        synthetic=result.synthetic,
-        threshold=result.threshold,
-        tables=tables,
-    )
 
 
 class Command(BaseCommand):
@@ -334,7 +290,7 @@ class Command(BaseCommand):
         )
         self._deliver(
             options,
-            _publication(report, result),
+            breakdown_publication(report, result),
             lambda handle: breakdown.write_rows(result.rows, result.header, handle),
             f"the {report} for {where}",
         )
