@@ -295,7 +295,12 @@ def _provider_context(report: BreakdownReport, form: PeriodForm) -> dict[str, An
     for row in report.rows:
         by_provider.setdefault(_provider_id(row), []).append(row)
     first_rows = next(iter(by_provider.values()))
-    group = form.cleaned_data["group"] or _default_group(first_rows)
+    # An area without census figures has no largest group: start from the first one then.
+    group = (
+        form.cleaned_data["group"]
+        or _default_group(first_rows)
+        or next(row["ethnic_group"] for row in first_rows if row["ethnic_group"] != TOTAL)
+    )
     group_rows = {
         key: next(row for row in rows if row["ethnic_group"] == group)
         for key, rows in by_provider.items()

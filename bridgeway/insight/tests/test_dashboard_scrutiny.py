@@ -311,3 +311,18 @@ def test_a_download_for_an_empty_period_says_so(commissioner_client, providers):
     assert "No one had an event in this area and period" in response.content.decode()
     _response, page = _page(commissioner_client, date_from="2030-01-01")
     assert "No provider had anyone referred in this area and period." in _text(page)
+
+
+def test_an_area_without_census_figures_still_shows_its_providers(commissioner_client, providers):
+    from bridgeway.places.models import CensusPopulation
+
+    CensusPopulation.objects.filter(district__police_force_area_id=WEST_YORKSHIRE).delete()
+    response, page = _page(commissioner_client)
+    assert response.status_code == 200
+    text = _text(page)
+    assert "Who each provider reaches" in text
+    assert "There is no census population for this area" in text
+    assert _provider_cells(page, "Victim Care West Yorkshire: Victim Care")[:2] == (
+        "Universal",
+        "14",
+    )
