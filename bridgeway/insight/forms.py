@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from bridgeway.equality.vocabulary import vocabulary
+
+DEFAULT_MIN_SHARE = 0.01  # the smallest community, as a share of residents, gaps list
 
 # The characteristics a reader can break the funnel down by (the codes of
 # ``breakdown.CHARACTERISTICS``; labels here so they can be translated).
@@ -70,12 +73,34 @@ class PeriodForm(forms.Form):
         error_messages={"invalid": _("Choose a provider from the list.")},
     )
 
+    min_share = forms.DecimalField(
+        label=_("Smallest community to list (% of residents)"),
+        required=False,
+        min_value=Decimal("0.1"),
+        max_value=Decimal("50"),
+        decimal_places=1,
+        widget=forms.NumberInput(
+            attrs={"class": "govuk-input govuk-input--width-4", "step": "0.1"}
+        ),
+        error_messages={
+            "invalid": _("Enter a percentage of residents from 0.1 to 50, like 1."),
+            "min_value": _("Enter a percentage of residents from 0.1 to 50, like 1."),
+            "max_value": _("Enter a percentage of residents from 0.1 to 50, like 1."),
+            "max_decimal_places": _("Enter a percentage with at most one decimal place."),
+        },
+    )
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         groups = vocabulary("ethnic_groups")
         self.fields["group"].choices = [  # type: ignore[attr-defined]
             (code, groups.label(code)) for code in groups.ordered_codes()
         ]
+
+    def clean_min_share(self) -> float:
+        """The share of residents as a fraction (the field is in percent); 1% by default."""
+        value = self.cleaned_data.get("min_share")
+        return float(value) / 100 if value is not None else DEFAULT_MIN_SHARE
 
     def clean_group(self) -> str:
         return str(self.cleaned_data.get("group") or "")

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET
 from bridgeway.accounts.access import INSIGHT_ROLES, require_role, staff_required
 from bridgeway.accounts.models import User
 from bridgeway.insight import breakdown
-from bridgeway.insight.forms import CHARACTERISTIC_CHOICES, PeriodForm
+from bridgeway.insight.forms import CHARACTERISTIC_CHOICES, DEFAULT_MIN_SHARE, PeriodForm
 from bridgeway.insight.needs_assessment import TOTAL, Row, write_csv
 from bridgeway.insight.outputs import (
     breakdown_publication,
@@ -271,7 +271,7 @@ def _scrutiny(area: PoliceForceArea, form: PeriodForm) -> dict[str, Any]:
     else:
         context.update(_provider_context(providers, form))
         context.update(_quality_context(quality, form))
-    gaps = coverage_gaps_report(**common).rows
+    gaps = coverage_gaps_report(min_share=form.cleaned_data["min_share"], **common).rows
     # Bars against the largest community listed, so the smaller ones stay visible.
     largest = max((float(row["population_share"]) for row in gaps), default=0.0) or 1.0
     context["gap_rows"] = [
@@ -287,6 +287,7 @@ def _scrutiny(area: PoliceForceArea, form: PeriodForm) -> dict[str, Any]:
         }
         for row in gaps
     ]
+    context["gap_min_share"] = f"{form.cleaned_data['min_share'] * 100:g}%"
     return context
 
 
@@ -417,6 +418,8 @@ def _query(area: PoliceForceArea, form: PeriodForm, *, breakdowns: bool = False)
         parameters["characteristic"] = form.cleaned_data["characteristic"]
         if form.cleaned_data["roll_up"]:
             parameters["roll_up"] = "on"
+        if form.cleaned_data["min_share"] != DEFAULT_MIN_SHARE:
+            parameters["min_share"] = f"{form.cleaned_data['min_share'] * 100:g}"
     return urlencode(parameters)
 
 
@@ -606,7 +609,7 @@ def _breakdown_report(report: str, area: PoliceForceArea, form: PeriodForm) -> B
             characteristics=["ethnic_group", characteristic], roll_up=roll_up, **common
         )
     if report == "coverage-gaps":
-        return coverage_gaps_report(**common)
+        return coverage_gaps_report(min_share=form.cleaned_data["min_share"], **common)
     return provider_report(quality=report == "data-quality", **common)
 
 

@@ -326,3 +326,33 @@ def test_an_area_without_census_figures_still_shows_its_providers(commissioner_c
         "Universal",
         "14",
     )
+
+
+def test_coverage_gaps_list_only_communities_above_the_chosen_share(commissioner_client, providers):
+    _response, page = _page(commissioner_client, min_share="5")
+    gaps = _text(page[page.index('id="coverage-gaps"') :])
+    assert "at least 5% of the area's residents" in gaps
+    assert "Pakistani" in gaps
+    assert "Indian" not in gaps  # 2.6% of West Yorkshire's residents
+    assert html.escape(_url("coverage-gaps")) + "?area=E23000010&amp;" in page
+    assert "min_share=5" in page
+    _response, _notes, _title, rows = _csv_download(
+        commissioner_client, "coverage-gaps", min_share="5"
+    )
+    assert [row["ethnic_group"] for row in rows] == ["asian_pakistani"]
+    _response, _notes, _title, rows = _csv_download(commissioner_client, "coverage-gaps")
+    assert "asian_indian" in [row["ethnic_group"] for row in rows]
+
+
+@pytest.mark.parametrize("value", ["lots", "0", "75", "1.25"])
+def test_a_bad_smallest_community_share_names_the_filter(commissioner_client, providers, value):
+    response, page = _page(commissioner_client, min_share=value)
+    assert response.status_code == 400
+    assert "Smallest community to list (% of residents): Enter a percentage" in _text(page)
+    response = commissioner_client.get(
+        _url("coverage-gaps"), {"area": WEST_YORKSHIRE, "min_share": value}
+    )
+    assert response.status_code == 400
+    assert "Smallest community to list (% of residents): Enter a percentage" in (
+        response.content.decode()
+    )
