@@ -59,7 +59,7 @@ _FIXED = {
     "police_linked": _("Run by or with the police"),
     "lived_experience": _("Workers with lived experience"),
     "self_referral": _("You can contact them yourself, without the police"),
-    "no_self_referral": _("Needs a referral from another organisation"),
+    "no_self_referral": _("Another service has to send you to them"),
     "no_waiting_list": _("No waiting list"),
     "age_outside_range": _("Your age is outside the ages it works with"),
     "trauma_informed": _(
