@@ -8,6 +8,12 @@ each in a fresh SQLite database in a temporary directory: times ``bridgeway impo
 QUERIES (default 200) ``POST /api/v1/match`` requests after a warm-up, and prints the p50 and
 p95 latency. Then prints the ratio of the large to the small directory's median matching
 cost. Targets (issue 4): import of 50,000 under 30 s, match p95 under 50 ms, ratio at most ~5.
+
+Each figure is printed beside a baseline measured in the same run, so a busy machine shows
+as a busy baseline rather than a slow Bridgeway: the import beside a plain Python process
+that parses the same file and inserts one row per service into SQLite in one transaction
+(the floor any importer stands on), and the match latency beside ``GET /healthz`` on the
+same server (the floor of a request through the same stack).
 """
 
 from __future__ import annotations
@@ -67,6 +73,32 @@ def _queries(count: int) -> list[bytes]:
     return bodies
 
 
+# The import's floor: parse the same JSON and insert a row per service, in one transaction.
+_BASELINE_IMPORT = """
+import json, sqlite3, sys
+services = json.load(open(sys.argv[1], encoding="utf-8"))
+services = services["contents"] if isinstance(services, dict) else services
+db = sqlite3.connect(sys.argv[2])
+db.execute("CREATE TABLE service (id TEXT PRIMARY KEY, name TEXT, body TEXT)")
+with db:
+    db.executemany(
+        "INSERT INTO service VALUES (?, ?, ?)",
+        ((s["id"], s.get("name"), json.dumps(s)) for s in services),
+    )
+"""
+
+
+def _get(url: str) -> float:
+    started = time.perf_counter()
+    with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310
+        response.read()
+    return time.perf_counter() - started
+
+
+def _p95(latencies: list[float]) -> float:
+    return sorted(latencies)[int(len(latencies) * 0.95) - 1] * 1000
+
+
 def _post(url: str, body: bytes) -> float:
     # Only ever the local server this script started (an http:// URL it built).
     request = urllib.request.Request(  # noqa: S310
@@ -91,6 +123,9 @@ def measure(size: int, queries: int, work: Path) -> dict[str, float]:
     }
     _run([BRIDGEWAY, "migrate", "-v0"], env)
     _run([BRIDGEWAY, "load-reference-data"], env)
+    started = time.perf_counter()
+    _run([sys.executable, "-c", _BASELINE_IMPORT, str(feed), str(work / f"floor_{size}.db")], env)
+    floor = time.perf_counter() - started
     started = time.perf_counter()
     _run([BRIDGEWAY, "import-directory", str(feed)], env)
     imported = time.perf_counter() - started
@@ -118,17 +153,23 @@ def measure(size: int, queries: int, work: Path) -> dict[str, float]:
         for body in bodies[:20]:  # warm-up: caches, lazy imports
             _post(url, body)
         latencies = sorted(_post(url, body) for body in bodies)
+        health = [_get(f"http://127.0.0.1:{port}/healthz") for _ in bodies]
     finally:
         server.terminate()
         server.wait(timeout=30)
     return {
         "import_s": imported,
+        "floor_s": floor,
         "p50_ms": statistics.median(latencies) * 1000,
-        "p95_ms": latencies[int(len(latencies) * 0.95) - 1] * 1000,
+        "p95_ms": _p95(latencies),
+        "health_p95_ms": _p95(health),
     }
 
 
 def main() -> None:
+    if any(arg in ("-h", "--help") for arg in sys.argv[1:]):
+        print(__doc__)
+        return
     large = int(sys.argv[1]) if len(sys.argv) > 1 else 50_000
     small = int(sys.argv[2]) if len(sys.argv) > 2 else 10_000
     queries = int(sys.argv[3]) if len(sys.argv) > 3 else 200
@@ -139,6 +180,12 @@ def main() -> None:
             f"{size:>6} services: import {figures['import_s']:6.1f} s (target < 30 s at 50,000), "
             f"match p50 {figures['p50_ms']:6.1f} ms, p95 {figures['p95_ms']:6.1f} ms "
             "(target p95 < 50 ms)"
+        )
+        print(
+            f"{'':>6}  baselines: plain parse-and-insert {figures['floor_s']:6.1f} s "
+            f"(import x{figures['import_s'] / figures['floor_s']:.1f}), "
+            f"GET /healthz p95 {figures['health_p95_ms']:6.1f} ms "
+            f"(match p95 x{figures['p95_ms'] / figures['health_p95_ms']:.1f})"
         )
     ratio = results[large]["p50_ms"] / results[small]["p50_ms"]
     print(
