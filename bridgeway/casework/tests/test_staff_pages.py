@@ -23,6 +23,7 @@ from bridgeway.casework.models import (
 from bridgeway.casework.selectors import inbox_for_user, referral_get_for_user
 from bridgeway.casework.services import ContactDetails
 from bridgeway.casework.tests.factories import make_referral, make_report
+from bridgeway.casework.urls import urlpatterns
 from bridgeway.conftest import sign_in
 
 # Every casework route about one referral: (route name, method, POST data).
@@ -77,6 +78,18 @@ def _request(client: Client, name: str, referral: Referral):
 
 
 # --- who may see what -----------------------------------------------------------------------
+
+
+def test_every_casework_route_about_a_referral_is_in_the_permission_tests():
+    """A new referral URL cannot skip the outsider, anonymous and wrong-role tests below."""
+    about_a_referral = {
+        f"casework:{pattern.name}"
+        for pattern in urlpatterns
+        if "<str:reference>" in str(pattern.pattern)
+    }
+    tested = {route for route, _method, _data in REFERRAL_ROUTES.values()}
+    assert about_a_referral
+    assert about_a_referral <= tested, about_a_referral - tested
 
 
 @pytest.mark.parametrize("name", CASEWORK_URL_NAMES)
