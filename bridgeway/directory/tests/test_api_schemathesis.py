@@ -10,9 +10,13 @@ field, which the document does not list for every operation.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
+import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
@@ -27,6 +31,20 @@ EXAMPLES_PER_OPERATION = 25
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
 
 
+@pytest.fixture
+def connection_kept_for_the_test() -> Iterator[None]:
+    """Keep the test's database connection across requests, as Django's test client does.
+
+    The real WSGI handler closes the connection when a request ends; on PostgreSQL that
+    would end the test's transaction, and with it the directory, after the first request.
+    """
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @schema.parametrize()
 @settings(
     max_examples=EXAMPLES_PER_OPERATION,
@@ -35,6 +53,6 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
     derandomize=True,
 )
 def test_no_api_call_answers_500_and_every_success_matches_the_document(
-    case: Any, directory: dict[str, Service]
+    case: Any, directory: dict[str, Service], connection_kept_for_the_test: None
 ) -> None:
     case.call_and_validate(checks=[not_a_server_error, response_schema_conformance])
