@@ -44,7 +44,7 @@ PSEUDONYM_KEY = env_secret("BRIDGEWAY_PSEUDONYM_KEY") or local_secret(VAR_DIR / 
 SUPPRESSION_THRESHOLD = env_int("BRIDGEWAY_SUPPRESSION_THRESHOLD", 5, minimum=1)
 
 # Days a finished case keeps its personal data before `bridgeway retention --apply` anonymises
-# it; see docs/decisions/0042-retention.md. Closed: after closure. Declined: after declining.
+# it; see docs/decisions/0042-retention-and-key-rotation.md. Closed: after closure. Declined: after declining.
 RETENTION_CLOSED_CASE_DAYS = env_int("BRIDGEWAY_RETENTION_CLOSED_CASE_DAYS", 6 * 365, minimum=30)
 RETENTION_DECLINED_DAYS = env_int("BRIDGEWAY_RETENTION_DECLINED_DAYS", 2 * 365, minimum=30)
 # Someone referred as a child keeps their record at least until this birthday, or for the
