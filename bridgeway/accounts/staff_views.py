@@ -26,6 +26,7 @@ from bridgeway.accounts.services import (
     staff_member_remove,
     staff_set_up_link_issue,
 )
+from bridgeway.forms import form_errors_from
 
 
 def _signed_in_user(request: HttpRequest) -> User:
@@ -71,9 +72,7 @@ def staff_add(request: HttpRequest) -> HttpResponse:
                     added_by=user,
                 )
             except ValidationError as error:
-                for field, field_messages in error.message_dict.items():
-                    for message in field_messages:
-                        form.add_error(field if field in form.fields else None, message)
+                form_errors_from(error, form)
             else:
                 return render(
                     request,

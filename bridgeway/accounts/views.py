@@ -48,6 +48,7 @@ from bridgeway.accounts.services import (
     totp_device_confirm,
     totp_enrolment_start,
 )
+from bridgeway.forms import form_errors_from
 
 # The backend to record when someone is signed in by a set-up link rather than a password
 # check (``login`` needs to know which one vouched for them).
@@ -279,8 +280,7 @@ def set_password(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
             try:
                 staff_password_set(user=user, password=form.cleaned_data["password"])
             except ValidationError as error:
-                for message in error.message_dict.get("password", error.messages):
-                    form.add_error("password", message)
+                form_errors_from(error, form, otherwise="password")
             else:
                 auth_login(request, user, backend=MODEL_BACKEND)
                 if has_confirmed_totp_device(user):

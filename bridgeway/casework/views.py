@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -61,6 +60,7 @@ from bridgeway.casework.services import (
 from bridgeway.directory.models import Service
 from bridgeway.directory.selectors import InvalidPostcode, LocationNotCovered, services_matching
 from bridgeway.equality.vocabulary import vocabulary
+from bridgeway.forms import form_errors_from
 
 
 def _staff_user(request: HttpRequest) -> User:
@@ -153,8 +153,7 @@ def referral_advance_view(request: HttpRequest, reference: str) -> HttpResponse:
                 coped_better=form.coped_better_value,
             )
         except ValidationError as error:
-            for field, field_messages in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, field_messages)
+            form_errors_from(error, form)
         else:
             messages.success(
                 request,
@@ -197,8 +196,7 @@ def _add_text(request: HttpRequest, reference: str, *, kind: str) -> HttpRespons
             else:
                 note_add(referral=referral, actor=user, text=form.cleaned_data["text"])
         except ValidationError as error:
-            for field_messages in error.message_dict.values():
-                form.add_error("text", field_messages)
+            form_errors_from(error, form, otherwise="text")
         else:
             messages.success(
                 request,
@@ -236,7 +234,7 @@ def contact_attempt_view(request: HttpRequest, reference: str) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )
         except ValidationError as error:
-            _show_errors(form, error)
+            form_errors_from(error, form)
         else:
             messages.success(request, _("The contact attempt was recorded."))
             return redirect("casework:referral-detail", reference=referral.reference)
@@ -274,7 +272,7 @@ def referral_assign_view(request: HttpRequest, reference: str) -> HttpResponse:
         try:
             referral_assign(referral=referral, actor=user, assignee=form.assignee_value)
         except ValidationError as error:
-            _show_errors(form, error)
+            form_errors_from(error, form)
         else:
             messages.success(request, _("The referral's assignment was saved."))
             return redirect("casework:referral-detail", reference=referral.reference)
@@ -286,12 +284,6 @@ def referral_assign_view(request: HttpRequest, reference: str) -> HttpResponse:
         status=400,
         assign_form=form,
     )
-
-
-def _show_errors(form: forms.Form, error: ValidationError) -> None:
-    """A service's refusal, on the form field it names (or the form as a whole)."""
-    for field, field_messages in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, field_messages)
 
 
 @never_cache
@@ -317,7 +309,7 @@ def consent_record_view(request: HttpRequest, reference: str) -> HttpResponse:
                 expires=form.expires_at,
             )
         except ValidationError as error:
-            _show_errors(form, error)
+            form_errors_from(error, form)
         else:
             messages.success(request, _("The person's consent was recorded."))
             return redirect("casework:referral-detail", reference=referral.reference)
@@ -363,7 +355,7 @@ def police_share_view(request: HttpRequest, reference: str) -> HttpResponse:
                 police_force_area=form.cleaned_data["police_force_area"],
             )
         except ValidationError as error:
-            _show_errors(form, error)
+            form_errors_from(error, form)
         else:
             messages.success(request, _("Recorded as passed to the police."))
             return redirect("casework:referral-detail", reference=referral.reference)
@@ -395,7 +387,7 @@ def refer_on_view(request: HttpRequest, reference: str) -> HttpResponse:
                 transfer=form.cleaned_data["transfer"],
             )
         except ValidationError as error:
-            _show_errors(form, error)
+            form_errors_from(error, form)
         else:
             messages.success(
                 request,

@@ -10,7 +10,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.forms import Form
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -38,18 +37,13 @@ from bridgeway.commissioning.services import (
     application_review_start,
     application_submit,
 )
+from bridgeway.forms import form_errors_from
 
 
 def _user(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)  # noqa: S101 - staff_required guarantees a signed-in user
     return user
-
-
-def _copy_errors(form: Form, error: ValidationError) -> None:
-    for field, field_messages in error.message_dict.items():
-        for message in field_messages:
-            form.add_error(field if field in form.fields else None, message)
 
 
 def _can_decide(user: User, funding_round: FundingRound) -> bool:
@@ -118,7 +112,7 @@ def apply(request: HttpRequest, round_id: uuid.UUID) -> HttpResponse:
                     amount_requested=form.cleaned_data["amount_requested"],
                 )
             except ValidationError as error:
-                _copy_errors(form, error)
+                form_errors_from(error, form)
             else:
                 messages.success(
                     request,
@@ -195,7 +189,7 @@ def decide(request: HttpRequest, application_id: uuid.UUID) -> HttpResponse:
                 amount_awarded=form.cleaned_data["amount_awarded"],
             )
         except ValidationError as error:
-            _copy_errors(form, error)
+            form_errors_from(error, form)
         else:
             messages.success(
                 request,

@@ -26,6 +26,7 @@ from bridgeway.directory.introductions import (
 from bridgeway.directory.models import Service, ServiceIntroduction
 from bridgeway.directory.selectors import service_get_for_listing
 from bridgeway.equality.labels import language_choices
+from bridgeway.forms import form_errors_from
 
 
 class IntroductionForm(forms.Form):
@@ -81,9 +82,7 @@ def introductions(request: HttpRequest, service_id: uuid.UUID) -> HttpResponse:
                     uploaded_by=request.user,  # type: ignore[arg-type]
                 )
             except ValidationError as error:
-                for field, problems in error.message_dict.items():
-                    for problem in problems:
-                        form.add_error(field if field in form.fields else None, problem)
+                form_errors_from(error, form)
             else:
                 messages.success(
                     request,

@@ -22,6 +22,7 @@ from bridgeway.directory.forms import (
 )
 from bridgeway.directory.selectors import service_get_for_listing, services_for_listing_admin
 from bridgeway.directory.services import service_update
+from bridgeway.forms import form_errors_from
 
 
 @never_cache
@@ -88,13 +89,11 @@ _CHILD_ERRORS = ("locations", "phones", "schedules")
 
 def _show_service_errors(form: ServiceListingForm, error: ValidationError) -> None:
     """Show the service's ``ValidationError`` against the field it names (or at the top)."""
-    for argument, problems in error.message_dict.items():
-        field = FIELD_FOR_ARGUMENT.get(argument, argument)
-        for problem in problems:
-            if argument in _CHILD_ERRORS:
-                form.add_error(None, f"{_CHILD_LABELS[argument]()} {problem}")
-            else:
-                form.add_error(field if field in form.fields else None, problem)
+    problems = error.message_dict
+    for argument in _CHILD_ERRORS:
+        for problem in problems.pop(argument, []):
+            form.add_error(None, f"{_CHILD_LABELS[argument]()} {problem}")
+    form_errors_from(ValidationError(problems), form, field_for=FIELD_FOR_ARGUMENT)
 
 
 _CHILD_LABELS = {

@@ -52,6 +52,7 @@ from bridgeway.directory.selectors import (
 )
 from bridgeway.equality.labels import public_label
 from bridgeway.equality.vocabulary import vocabulary
+from bridgeway.forms import form_errors_from
 from bridgeway.frontdoor import service_page
 from bridgeway.frontdoor.csrf import same_origin_posts
 from bridgeway.frontdoor.follow_up import FollowUpGrant, grant_from_session, grant_open
@@ -141,12 +142,7 @@ _FORM_FIELD_FOR = {
 
 def add_service_errors(form: forms.Form, error: ValidationError) -> None:
     """Show a service's ``ValidationError`` against the form's questions (or at the top)."""
-    if hasattr(error, "error_dict"):
-        for name, messages in error.message_dict.items():
-            field = _FORM_FIELD_FOR.get(name, name)
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)
+    form_errors_from(error, form, field_for=_FORM_FIELD_FOR)
 
 
 @require_GET

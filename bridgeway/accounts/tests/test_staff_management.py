@@ -12,6 +12,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from bridgeway.accounts.models import Membership, User
 from bridgeway.accounts.tests.factories import MembershipFactory, UserFactory
 from bridgeway.conftest import sign_in
+from bridgeway.site.tests.error_links import error_summary_links, unreachable_errors
 
 STAFF = reverse("accounts:staff")
 ADD = reverse("accounts:staff-add")
@@ -333,3 +334,22 @@ def test_set_up_link_is_post_only_and_needs_an_admin(practitioner_client, organi
     url = _link_url(Membership.objects.get(user=organisation_admin))
 
     assert practitioner_client.post(url).status_code == 403
+
+
+def test_missing_role_error_links_to_the_first_role_radio(
+    admin_client_of_organisation, organisation, other_organisation
+):
+    # Two organisations administered, so the organisation is a choice too; the role is left out.
+    MembershipFactory(
+        organisation=other_organisation,
+        user=Membership.objects.get(organisation=organisation).user,
+        role=Membership.Role.ORGANISATION_ADMIN,
+    )
+    details = _new_member(organisation)
+    del details["role"]
+
+    page = admin_client_of_organisation.post(ADD, details).content.decode()
+
+    assert error_summary_links(page) == ["#id_role_0"]
+    assert 'id="id_role_0"' in page
+    assert unreachable_errors(page) == []
