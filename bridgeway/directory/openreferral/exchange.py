@@ -13,8 +13,8 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
-from bridgeway.directory import hsds, tabular
 from bridgeway.directory.models import Service
+from bridgeway.directory.openreferral import hsds, tabular
 from bridgeway.equality.models import Term
 from bridgeway.places.models import LocalAuthorityDistrict, PoliceForceArea
 

@@ -22,8 +22,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from bridgeway.accounts.models import Organisation
-from bridgeway.directory import hsds
 from bridgeway.directory.models import CostOption, Funding, Location, Phone, Schedule, Service
+from bridgeway.directory.openreferral import hsds
 from bridgeway.equality.models import Term
 from bridgeway.places.models import LocalAuthorityDistrict, PoliceForceArea
 from bridgeway.places.postcodes import InvalidPostcode, Postcode, parse_location
