@@ -1,0 +1,510 @@
+"""Reading an Open Referral (HSDS 3) feed: each compiled service checked, cleaned, made a ``Listing``.
+
+No Django here. ``listing_from_hsds`` checks every field it uses and names each problem by
+field path, so a council can fix its feed from one report; text is cleaned (names plain,
+descriptions safe HTML), ISO 639-1 language codes become 639-3, and what Bridgeway does not
+model is kept in ``extra`` so an export gives it back. ``hsds.py`` writes the other way.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any, Final
+
+import nh3
+
+from bridgeway.directory.formats import FORMATS, FORMATS_TAXONOMY
+from bridgeway.directory.openreferral.listing import (
+    FEATURES,
+    LOCATION_TYPES,
+    STATUSES,
+    VOCABULARY_FIELDS,
+    CostOption,
+    Funding,
+    InvalidService,
+    Listing,
+    Location,
+    Organisation,
+    Phone,
+    Problem,
+    Schedule,
+)
+from bridgeway.directory.openreferral.terms import (
+    DISTRICT_PREFIXES,
+    FEATURES_TAXONOMY,
+    PFA_PREFIXES,
+    READ_FIELDS,
+    main_phone_id,
+    ons_code,
+)
+from bridgeway.equality.vocabulary import languages, vocabulary
+
+# Formatting a description may keep; links only to web, mail and phone addresses.
+SAFE_TAGS: Final = {"p", "br", "strong", "em", "b", "i", "ul", "ol", "li", "a"}
+SAFE_URL_SCHEMES: Final = {"http", "https", "mailto", "tel"}
+_WAIT = re.compile(r"^\s*(\d{1,3})\s*weeks?\s*$", re.IGNORECASE)
+
+
+def plain_text(text: str) -> str:
+    """Text with any markup removed, for names and short fields."""
+    if "<" not in text:
+        return text.strip()
+    return html.unescape(nh3.clean(text, tags=set())).strip()
+
+
+def safe_html(text: str) -> str:
+    """Text keeping only safe formatting; ``javascript:`` and other schemes are dropped."""
+    if "<" not in text and "javascript:" not in text.lower():
+        return text.strip()
+    return nh3.clean(text, tags=SAFE_TAGS, url_schemes=SAFE_URL_SCHEMES).strip()
+
+
+class _Reader:
+    """Collects every problem of one service instead of stopping at the first."""
+
+    def __init__(self, position: int, service_id: str) -> None:
+        self.position = position
+        self.service_id = service_id
+        self.problems: list[Problem] = []
+
+    def problem(self, where: str, message: str) -> None:
+        self.problems.append(Problem(self.position, self.service_id, where, message))
+
+    def text(
+        self,
+        record: Mapping[str, Any],
+        key: str,
+        where: str,
+        *,
+        clean: Callable[[str], str] = plain_text,
+        required: bool = False,
+        max_length: int | None = None,
+    ) -> str:
+        value = record.get(key)
+        if value is None:
+            if required:
+                self.problem(where, "is required")
+            return ""
+        if not isinstance(value, str):
+            self.problem(where, f"should be text, not {type(value).__name__}")
+            return ""
+        value = clean(value)
+        if required and not value:
+            self.problem(where, "is required and is empty")
+        if max_length is not None and len(value) > max_length:
+            self.problem(where, f"is {len(value)} characters long; at most {max_length}")
+        return value
+
+    def number(
+        self, record: Mapping[str, Any], key: str, where: str, low: float, high: float
+    ) -> float | None:
+        value = record.get(key)
+        if value is None:
+            return None
+        # bool is an int in Python, but true is not a coordinate or an age.
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            self.problem(where, f"should be a number, not {type(value).__name__}")
+            return None
+        if not low <= value <= high:
+            self.problem(where, f"{value} is out of range ({low:g} to {high:g})")
+            return None
+        return float(value)
+
+    def uuid(self, record: Mapping[str, Any], key: str, where: str) -> str:
+        value = record.get(key)
+        try:
+            return str(uuid.UUID(value)) if isinstance(value, str) else _bad_uuid(value)
+        except ValueError:
+            self.problem(where, f"{str(value)[:60]!r} is not a UUID")
+            return ""
+
+    def records(self, record: Mapping[str, Any], key: str) -> list[tuple[str, dict[str, Any]]]:
+        value = record.get(key)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.problem(key, f"should be a list, not {type(value).__name__}")
+            return []
+        found = []
+        for index, item in enumerate(value):
+            if isinstance(item, dict):
+                found.append((f"{key}[{index}]", item))
+            else:
+                self.problem(f"{key}[{index}]", f"should be an object, not {type(item).__name__}")
+        return found
+
+
+def _bad_uuid(value: object) -> str:
+    raise ValueError(value)
+
+
+def language_code(code: str) -> str | None:
+    """An ISO 639-3 code for an ISO 639-3 or 639-1 (BCP 47) code Bridgeway knows."""
+    known = languages()
+    lowered = code.strip().lower()
+    if lowered in known:
+        return lowered
+    for language in known.values():
+        if language.bcp47.lower() == lowered:
+            return language.code
+    return None
+
+
+def listing_from_hsds(document: object, position: int) -> Listing:
+    """Read one HSDS 3 compiled service; ``InvalidService`` names every bad field.
+
+    ``position`` is the service's place in the feed (from 1), used in problems. Text is
+    cleaned (names plain, descriptions safe HTML), ISO 639-1 language codes become 639-3,
+    ``bridgeway:`` attributes must carry known codes, other attributes and unread fields are
+    kept in ``extra``.
+    """
+    if not isinstance(document, dict):
+        raise InvalidService(
+            [
+                Problem(
+                    position, "?", "service", f"should be an object, not {type(document).__name__}"
+                )
+            ]
+        )
+    raw_id = document.get("id")
+    reader = _Reader(position, str(raw_id)[:60] if raw_id is not None else "?")
+    service_id = reader.uuid(document, "id", "id")
+
+    organisation = _organisation(reader, document)
+    name = reader.text(document, "name", "name", required=True, max_length=200)
+    description = reader.text(document, "description", "description", clean=safe_html)
+    url = reader.text(document, "url", "url", max_length=200)
+    if url and not url.lower().startswith(("http://", "https://")):
+        reader.problem("url", f"{url[:60]!r} is not a web address (http:// or https://)")
+    email = reader.text(document, "email", "email", max_length=254)
+    if email and "@" not in email:
+        reader.problem("email", f"{email[:60]!r} is not an email address")
+    status = reader.text(document, "status", "status") or "active"
+    if status not in STATUSES:
+        reader.problem("status", f"{status[:40]!r} is not one of: {', '.join(STATUSES)}")
+    extra: dict[str, Any] = {k: v for k, v in document.items() if k not in READ_FIELDS}
+    minimum_age, maximum_age = _ages(reader, document)
+    assured_date = _assured_date(reader, document)
+    waiting_weeks = _waiting_weeks(reader, document, extra)
+    district_codes, pfa_codes, unplaced = _areas(reader, document)
+    language_codes = _languages(reader, document)
+    main_phone, phones = _phones(reader, document, service_id)
+    coded, other_attributes = _attributes(reader, document)
+    if other_attributes:
+        extra["attributes"] = other_attributes
+    independence = coded.get("bridgeway:independence", ["independent"])
+    if len(independence) > 1:
+        reader.problem("attributes", "gives more than one bridgeway:independence code")
+
+    listing = Listing(
+        id=service_id,
+        organisation=organisation,
+        name=name,
+        description=description,
+        url=url,
+        email=email,
+        phone=main_phone,
+        status=status,
+        independence=independence[0],
+        minimum_age=minimum_age,
+        maximum_age=maximum_age,
+        waiting_weeks=waiting_weeks,
+        assured_date=assured_date,
+        formats=tuple(coded.get(FORMATS_TAXONOMY, [])),
+        district_codes=district_codes,
+        pfa_codes=pfa_codes,
+        unplaced_areas=unplaced,
+        languages=language_codes,
+        harm_types=tuple(coded.get("bridgeway:harm_types", [])),
+        ethnic_groups=tuple(coded.get("bridgeway:ethnic_groups", [])),
+        religions=tuple(coded.get("bridgeway:religions", [])),
+        locations=_locations(reader, document),
+        phones=phones,
+        schedules=_schedules(reader, document),
+        cost_options=_cost_options(reader, document),
+        funding=_funding(reader, document),
+        extra=extra,
+    )
+    if reader.problems:
+        raise InvalidService(reader.problems)
+    features: dict[str, Any] = {feature: True for feature in coded.get(FEATURES_TAXONOMY, [])}
+    return replace(listing, **features)
+
+
+def _ages(reader: _Reader, document: Mapping[str, Any]) -> tuple[int | None, int | None]:
+    minimum = reader.number(document, "minimum_age", "minimum_age", 0, 130)
+    maximum = reader.number(document, "maximum_age", "maximum_age", 0, 130)
+    if minimum is not None and maximum is not None and minimum > maximum:
+        reader.problem("maximum_age", "is less than minimum_age")
+    return (
+        int(minimum) if minimum is not None else None,
+        int(maximum) if maximum is not None else None,
+    )
+
+
+def _assured_date(reader: _Reader, document: Mapping[str, Any]) -> date | None:
+    assured = reader.text(document, "assured_date", "assured_date")
+    if not assured:
+        return None
+    try:
+        return date.fromisoformat(assured[:10])
+    except ValueError:
+        reader.problem("assured_date", f"{assured[:40]!r} is not a date (YYYY-MM-DD)")
+        return None
+
+
+def _waiting_weeks(
+    reader: _Reader, document: Mapping[str, Any], extra: dict[str, Any]
+) -> int | None:
+    """Weeks from a wait_time such as "6 weeks"; other wording is kept in ``extra``."""
+    wait_time = reader.text(document, "wait_time", "wait_time")
+    if not wait_time:
+        return None
+    match = _WAIT.match(wait_time)
+    if match:
+        return int(match.group(1))
+    extra["wait_time"] = wait_time
+    return None
+
+
+def _organisation(reader: _Reader, document: Mapping[str, Any]) -> Organisation:
+    nested = document.get("organization")
+    if nested is None:
+        if document.get("organization_id") is None:
+            reader.problem("organization", "is required (or organization_id)")
+            return Organisation(id="", name="")
+        return Organisation(id=reader.uuid(document, "organization_id", "organization_id"), name="")
+    if not isinstance(nested, dict):
+        reader.problem("organization", f"should be an object, not {type(nested).__name__}")
+        return Organisation(id="", name="")
+    return Organisation(
+        id=reader.uuid(nested, "id", "organization.id"),
+        name=reader.text(nested, "name", "organization.name", required=True, max_length=200),
+        website=reader.text(nested, "website", "organization.website", max_length=200),
+    )
+
+
+def _areas(
+    reader: _Reader, document: Mapping[str, Any]
+) -> tuple[tuple[str, ...], tuple[str, ...], int]:
+    districts: list[str] = []
+    pfas: list[str] = []
+    unplaced = 0
+    for where, area in reader.records(document, "service_areas"):
+        uri = reader.text(area, "uri", f"{where}.uri")
+        code = ons_code(uri) if uri else None
+        if code is None:
+            unplaced += 1
+        elif code.startswith(DISTRICT_PREFIXES):
+            if code not in districts:
+                districts.append(code)
+        elif code.startswith(PFA_PREFIXES):
+            if code not in pfas:
+                pfas.append(code)
+        else:
+            reader.problem(
+                f"{where}.uri",
+                f"{code} is not a local authority district or police force area code",
+            )
+    return tuple(districts), tuple(pfas), unplaced
+
+
+def _languages(reader: _Reader, document: Mapping[str, Any]) -> tuple[str, ...]:
+    codes: list[str] = []
+    for where, language in reader.records(document, "languages"):
+        given = reader.text(language, "code", f"{where}.code", required=True)
+        if not given:
+            continue
+        code = language_code(given)
+        if code is None:
+            reader.problem(
+                f"{where}.code", f"{given[:20]!r} is not a language code Bridgeway knows"
+            )
+        elif code not in codes:
+            codes.append(code)
+    return tuple(codes)
+
+
+def _phones(
+    reader: _Reader, document: Mapping[str, Any], service_id: str
+) -> tuple[str, tuple[Phone, ...]]:
+    main = ""
+    phones: list[Phone] = []
+    own_id = main_phone_id(service_id) if service_id else ""
+    for where, phone in reader.records(document, "phones"):
+        phone_id = reader.uuid(phone, "id", f"{where}.id")
+        number = reader.text(phone, "number", f"{where}.number", required=True, max_length=40)
+        if phone_id == own_id:
+            main = number
+            continue
+        phones.append(
+            Phone(
+                id=phone_id,
+                number=number,
+                type=reader.text(phone, "type", f"{where}.type", max_length=40),
+                description=reader.text(phone, "description", f"{where}.description"),
+            )
+        )
+    return main, tuple(phones)
+
+
+def _attributes(
+    reader: _Reader, document: Mapping[str, Any]
+) -> tuple[dict[str, list[str]], list[dict[str, Any]]]:
+    coded: dict[str, list[str]] = {}
+    others: list[dict[str, Any]] = []
+    for where, attribute in reader.records(document, "attributes"):
+        term = attribute.get("taxonomy_term")
+        taxonomy = term.get("taxonomy") if isinstance(term, dict) else None
+        if not (
+            isinstance(term, dict)
+            and isinstance(taxonomy, str)
+            and taxonomy.startswith("bridgeway:")
+        ):
+            others.append(attribute)
+            continue
+        code = term.get("code")
+        known = _known_codes(taxonomy)
+        if known is None:
+            reader.problem(
+                f"{where}.taxonomy_term.taxonomy", f"{taxonomy[:40]!r} is not a Bridgeway taxonomy"
+            )
+        elif not isinstance(code, str) or code not in known:
+            reader.problem(
+                f"{where}.taxonomy_term.code",
+                f"{str(code)[:40]!r} is not a code of {taxonomy}; use one of: {', '.join(known)}",
+            )
+        elif code not in coded.setdefault(taxonomy, []):
+            coded[taxonomy].append(code)
+    return coded, others
+
+
+def _known_codes(taxonomy: str) -> list[str] | None:
+    if taxonomy == FORMATS_TAXONOMY:
+        return list(FORMATS)
+    if taxonomy == FEATURES_TAXONOMY:
+        return list(FEATURES)
+    stem = taxonomy.removeprefix("bridgeway:")
+    if stem == "independence" or stem in VOCABULARY_FIELDS.values():
+        return vocabulary(stem).ordered_codes()
+    return None
+
+
+def _locations(reader: _Reader, document: Mapping[str, Any]) -> tuple[Location, ...]:
+    found: list[Location] = []
+    for link_at, link in reader.records(document, "service_at_locations"):
+        place = link.get("location")
+        if not isinstance(place, dict):
+            # A link to a location published elsewhere: nothing here to keep but the link.
+            continue
+        where = f"{link_at}.location"
+        kind = reader.text(place, "location_type", f"{where}.location_type") or "physical"
+        if kind not in LOCATION_TYPES:
+            reader.problem(
+                f"{where}.location_type",
+                f"{kind[:20]!r} is not one of: {', '.join(LOCATION_TYPES)}",
+            )
+        addresses = reader.records(place, "addresses")
+        address = addresses[0][1] if addresses else {}
+        at = addresses[0][0] if addresses else "addresses[0]"
+        found.append(
+            Location(
+                id=reader.uuid(place, "id", f"{where}.id"),
+                location_type=kind,
+                name=reader.text(place, "name", f"{where}.name", max_length=200),
+                address_1=reader.text(
+                    address, "address_1", f"{where}.{at}.address_1", max_length=200
+                ),
+                address_2=reader.text(
+                    address, "address_2", f"{where}.{at}.address_2", max_length=200
+                ),
+                city=reader.text(address, "city", f"{where}.{at}.city", max_length=100),
+                region=reader.text(address, "region", f"{where}.{at}.region", max_length=100)
+                or reader.text(
+                    address, "state_province", f"{where}.{at}.state_province", max_length=100
+                ),
+                postal_code=reader.text(
+                    address, "postal_code", f"{where}.{at}.postal_code", max_length=10
+                ),
+                latitude=reader.number(place, "latitude", f"{where}.latitude", -90, 90),
+                longitude=reader.number(place, "longitude", f"{where}.longitude", -180, 180),
+            )
+        )
+    return tuple(found)
+
+
+def _schedules(reader: _Reader, document: Mapping[str, Any]) -> tuple[Schedule, ...]:
+    found: list[Schedule] = []
+    for where, item in reader.records(document, "schedules"):
+        found.append(
+            Schedule(
+                id=reader.uuid(item, "id", f"{where}.id"),
+                **{
+                    key: reader.text(item, key, f"{where}.{key}", max_length=length)
+                    for key, length in (
+                        ("freq", 10),
+                        ("byday", 40),
+                        ("opens_at", 20),
+                        ("closes_at", 20),
+                        ("valid_from", 20),
+                        ("valid_to", 20),
+                        ("description", None),
+                        ("notes", None),
+                    )
+                },
+            )
+        )
+    return tuple(found)
+
+
+def _cost_options(reader: _Reader, document: Mapping[str, Any]) -> tuple[CostOption, ...]:
+    found: list[CostOption] = []
+    for where, item in reader.records(document, "cost_options"):
+        amount = reader.number(item, "amount", f"{where}.amount", 0, 99_999_999)
+        try:
+            exact = Decimal(str(amount)).quantize(Decimal("0.01")) if amount is not None else None
+        except InvalidOperation:
+            reader.problem(f"{where}.amount", "is not an amount of money")
+            exact = None
+        found.append(
+            CostOption(
+                id=reader.uuid(item, "id", f"{where}.id"),
+                option=reader.text(item, "option", f"{where}.option", max_length=200),
+                amount=exact,
+                currency=reader.text(item, "currency", f"{where}.currency", max_length=3),
+                amount_description=reader.text(
+                    item, "amount_description", f"{where}.amount_description"
+                ),
+            )
+        )
+    return tuple(found)
+
+
+def _funding(reader: _Reader, document: Mapping[str, Any]) -> tuple[Funding, ...]:
+    return tuple(
+        Funding(
+            id=reader.uuid(item, "id", f"{where}.id"),
+            source=reader.text(item, "source", f"{where}.source", required=True, max_length=300),
+        )
+        for where, item in reader.records(document, "funding")
+    )
+
+
+def services_in(document: object) -> list[object]:
+    """The services of a feed: one service, a list of them, or an API page with contents."""
+    if isinstance(document, list):
+        return document
+    if isinstance(document, dict):
+        if "contents" in document and "id" not in document:
+            contents = document["contents"]
+            if not isinstance(contents, list):
+                raise ValueError("contents should be a list of services")
+            return contents
+        return [document]
+    raise ValueError("a feed is a service, a list of services or a page with contents")
