@@ -38,6 +38,11 @@ ALLOWED = {
 PURE_MODULES = (
     "places/postcodes.py",
     "directory/matching.py",
+    "directory/openreferral/listing.py",
+    "directory/openreferral/terms.py",
+    "directory/openreferral/reading.py",
+    "directory/openreferral/hsds.py",
+    "directory/openreferral/tabular.py",
     "casework/audit_chain.py",
     "casework/safe_contact.py",
     "insight/statistics.py",
