@@ -18,8 +18,8 @@ import sys
 import uuid
 from pathlib import Path
 
-from bridgeway.directory import hsds
 from bridgeway.directory.formats import FORMATS
+from bridgeway.directory.openreferral import hsds
 from bridgeway.equality.vocabulary import vocabulary
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "bridgeway.frontdoor",
     "bridgeway.insight",
     "bridgeway.commissioning",
+    "bridgeway.demo",
 ]
 
 MIDDLEWARE = [

@@ -21,11 +21,11 @@ from ninja.decorators import decorate_view
 from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import ConfigDict, StringConstraints, field_validator, model_validator
 
-from bridgeway.directory import feed, hsds
 from bridgeway.directory.answers import answer_as_dict
-from bridgeway.directory.exchange import service_as_hsds, services_for_export
 from bridgeway.directory.formats import FORMATS, check_formats
 from bridgeway.directory.models import Service
+from bridgeway.directory.openreferral import feed, hsds
+from bridgeway.directory.openreferral.exchange import service_as_hsds, services_for_export
 from bridgeway.directory.selectors import (
     InvalidPostcode,
     LocationNotCovered,

@@ -245,8 +245,10 @@ class _ChildForm(forms.Form):
 
     id = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
-    def record_id(self) -> Any:
-        return self.cleaned_data.get("id")
+    def record_id(self) -> str:
+        """The record's id as the listing's records carry it: empty for a new one."""
+        value = self.cleaned_data.get("id")
+        return str(value) if value else ""
 
 
 class LocationForm(_ChildForm):
@@ -283,7 +285,7 @@ class LocationForm(_ChildForm):
     def details(self) -> LocationDetails:
         data = self.cleaned_data
         return LocationDetails(
-            id=data.get("id"),
+            id=self.record_id(),
             location_type=data["location_type"],
             name=data["name"],
             address_1=data["address_1"],
@@ -333,7 +335,7 @@ class PhoneForm(_ChildForm):
     def details(self) -> PhoneDetails:
         data = self.cleaned_data
         return PhoneDetails(
-            id=data.get("id"),
+            id=self.record_id(),
             number=data["number"],
             type=data["type"],
             description=data["description"],
@@ -417,7 +419,7 @@ class ScheduleForm(_ChildForm):
         if byday and not other:
             freq = "WEEKLY"
         return ScheduleDetails(
-            id=data.get("id"),
+            id=self.record_id(),
             freq=freq,
             byday=byday,
             opens_at=data["opens_at"],

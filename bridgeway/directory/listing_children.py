@@ -11,72 +11,38 @@ field and what is wrong, and nothing changes.
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from datetime import date
-from typing import Final
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
 
 from bridgeway.directory.models import Location, Phone, Schedule, Service
+from bridgeway.directory.openreferral import listing
+
+# The records' vocabularies: the forms and the front door's service page take them from here.
+from bridgeway.directory.openreferral.listing import FREQUENCIES as FREQUENCIES
+from bridgeway.directory.openreferral.listing import PHONE_TYPES as PHONE_TYPES
+from bridgeway.directory.openreferral.listing import WEEKDAYS as WEEKDAYS
 from bridgeway.places.postcodes import InvalidPostcode, Postcode, parse_location
 
-# RFC 5545 weekday codes, as HSDS schedules use them, Monday first.
-WEEKDAYS: Final = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
-FREQUENCIES: Final = ("WEEKLY", "MONTHLY")
 # A monthly day may carry which one of the month it is: 2MO (second Monday), -1FR (last Friday).
 _BYDAY_PART = re.compile(r"^([+-]?[1-5])?(MO|TU|WE|TH|FR|SA|SU)$")
 _TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?(Z|[+-]\d{2}:\d{2})?$")
 _PHONE = re.compile(r"^\+?[0-9 ()\-]+$")
 MIN_PHONE_DIGITS = 3  # 999 and 111 are numbers too
-# Phone types HSDS's examples use.
-PHONE_TYPES: Final = ("voice", "text", "textphone", "video", "fax")
 # How many of each a listing may have: far more than any service needs, and a bound on a post.
 MAX_CHILDREN = 50
 
-
-@dataclass(frozen=True)
-class LocationDetails:
-    """One place the service is offered. ``id`` names an existing location to change."""
-
-    id: uuid.UUID | None = None
-    location_type: str = Location.Kind.PHYSICAL
-    name: str = ""
-    address_1: str = ""
-    address_2: str = ""
-    city: str = ""
-    region: str = ""
-    postal_code: str = ""
-    latitude: float | None = None
-    longitude: float | None = None
-
-
-@dataclass(frozen=True)
-class PhoneDetails:
-    """One phone number besides the listing's main one."""
-
-    id: uuid.UUID | None = None
-    number: str = ""
-    type: str = ""
-    description: str = ""
-
-
-@dataclass(frozen=True)
-class ScheduleDetails:
-    """One set of opening hours: the days (``MO,TU``), times (``09:00``) and dates it holds."""
-
-    id: uuid.UUID | None = None
-    freq: str = ""
-    byday: str = ""
-    opens_at: str = ""
-    closes_at: str = ""
-    valid_from: str = ""
-    valid_to: str = ""
-    description: str = ""
-    notes: str = ""
+# An organisation's edits are the same records an Open Referral import reads and an export
+# writes (one description of each, in ``openreferral.listing``); ``id`` names an existing
+# record to change and is empty for a new one. The checks here are stricter than an
+# import's, which keeps what a feed says as long as it fits: what staff type must be right.
+LocationDetails = listing.Location
+PhoneDetails = listing.Phone
+ScheduleDetails = listing.Schedule
 
 
 Details = LocationDetails | PhoneDetails | ScheduleDetails
@@ -279,12 +245,12 @@ def _replace(
         raise ValidationError(
             {argument: _("At most %(count)d are allowed.") % {"count": MAX_CHILDREN}}
         )
-    existing = {child.pk: child for child in getattr(service, related_name).all()}
-    wanted = [item.id for item in items if item.id is not None]
+    existing = {str(child.pk): child for child in getattr(service, related_name).all()}
+    wanted = [item.id for item in items if item.id]
     if len(wanted) != len(set(wanted)):
         raise ValidationError({argument: _("The same record is given twice.")})
     for position, item in enumerate(items, start=1):
-        if item.id is not None and item.id not in existing:
+        if item.id and item.id not in existing:
             # Never another service's record, nor one that has gone: say so, change nothing.
             raise ValidationError(
                 {argument: f"{position}: " + _("this record is not part of the listing any more.")}
@@ -293,7 +259,7 @@ def _replace(
     names = [f.name for f in fields(type(items[0]))] if items else []
     for position, item in enumerate(items, start=1):
         values = {name: getattr(item, name) for name in names if name != "id"}
-        child = existing[item.id] if item.id is not None else model(service=service)
+        child = existing[item.id] if item.id else model(service=service)
         for name, value in values.items():
             setattr(child, name, value)
         try:

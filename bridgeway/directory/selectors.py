@@ -14,9 +14,9 @@ from bridgeway.accounts.access import LISTING_ROLES, memberships_of
 from bridgeway.accounts.models import Organisation, User
 from bridgeway.directory import matching
 from bridgeway.directory.formats import check_formats
-from bridgeway.directory.hsds import FEATURES
 from bridgeway.directory.matching import Match, Need, Preferences, ServiceProfile
 from bridgeway.directory.models import Service
+from bridgeway.directory.openreferral.hsds import FEATURES
 from bridgeway.directory.profile_index import profile_index
 from bridgeway.directory.reasons import describe_all
 from bridgeway.equality.models import Term

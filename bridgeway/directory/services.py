@@ -25,6 +25,7 @@ from bridgeway.directory.listing_children import (
     children_replace,
 )
 from bridgeway.directory.models import Service
+from bridgeway.directory.openreferral.listing import SERVICE_FIELDS
 from bridgeway.equality.models import Term
 from bridgeway.equality.vocabulary import vocabulary
 from bridgeway.places.models import LocalAuthorityDistrict, PoliceForceArea
@@ -47,33 +48,18 @@ _TERM_RELATIONS = {
     "religion_codes": ("religions", "religions"),
 }
 
+# Fields ``service_update`` sets as given: the ones that travel on Open Referral (the one list,
+# ``SERVICE_FIELDS``), the HSDS fields kept in ``extra``, and what Bridgeway keeps for itself,
+# which an import never writes: the sealed address, when the organisation last confirmed the
+# listing, and whether it is demo data. (The import adds the organisation instead, which
+# ``service_update`` never changes; see ``openreferral.importing._IMPORTED_FIELDS``.)
 _SCALAR_FIELDS = (
-    "name",
-    "description",
-    "url",
-    "email",
-    "phone",
-    "status",
-    "independence",
-    "is_specialist",
-    "accepts_out_of_area",
-    "self_referral",
-    "third_party_reporting",
-    "lived_experience",
-    "worker_gender_choice",
-    "trauma_informed",
-    "minimum_age",
-    "maximum_age",
-    "waiting_weeks",
-    "is_national",
-    "is_synthetic",
-    "assured_date",
-    "formats",
-    "restorative_justice",
+    *SERVICE_FIELDS,
+    "extra",
+    "area_not_known",
     "confidential_address",
     "last_confirmed_at",
-    "area_not_known",
-    "extra",
+    "is_synthetic",
 )
 
 

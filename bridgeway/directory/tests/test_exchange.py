@@ -16,9 +16,13 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from bridgeway.directory.exchange import directory_export, listing_of, services_for_export
-from bridgeway.directory.importing import DirectoryImportError, directory_import
 from bridgeway.directory.models import CostOption, Funding, Location, Phone, Schedule, Service
+from bridgeway.directory.openreferral.exchange import (
+    directory_export,
+    listing_of,
+    services_for_export,
+)
+from bridgeway.directory.openreferral.importing import DirectoryImportError, directory_import
 from bridgeway.directory.tests.factories import ServiceFactory
 
 pytestmark = pytest.mark.django_db

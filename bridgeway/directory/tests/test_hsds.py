@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bridgeway.directory import hsds
 from bridgeway.directory.formats import FORMATS
+from bridgeway.directory.openreferral import hsds
 from bridgeway.equality.vocabulary import vocabulary
 
 ids = st.uuids().map(str)

@@ -12,7 +12,7 @@ import jsonschema  # type: ignore[import-untyped]  # no stubs published
 import pytest
 from django.conf import settings
 
-from bridgeway.directory import hsds
+from bridgeway.directory.openreferral import hsds
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bridgeway.directory import feed, hsds
 from bridgeway.directory.models import Location, Schedule, Service
+from bridgeway.directory.openreferral import feed, hsds
 from bridgeway.directory.tests.factories import ServiceFactory
 from bridgeway.directory.tests.test_openreferral_api import (
     assert_valid,

@@ -20,10 +20,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from frictionless import Package
 
-from bridgeway.directory import tabular
-from bridgeway.directory.exchange import directory_export
-from bridgeway.directory.importing import directory_import
 from bridgeway.directory.models import CostOption, Funding, Location, Phone, Schedule, Service
+from bridgeway.directory.openreferral import tabular
+from bridgeway.directory.openreferral.exchange import directory_export
+from bridgeway.directory.openreferral.importing import directory_import
 from bridgeway.directory.tests.factories import ServiceFactory
 
 pytestmark = pytest.mark.django_db

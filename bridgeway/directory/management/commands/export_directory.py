@@ -20,7 +20,7 @@ from typing import Any, TextIO
 
 from django.core.management.base import BaseCommand, CommandError
 
-from bridgeway.directory.exchange import directory_export, directory_export_tabular
+from bridgeway.directory.openreferral.exchange import directory_export, directory_export_tabular
 
 FORMATS = ("hsds-json", "csv")
 # A feed with one problem in every service would otherwise bury the summary.

@@ -10,8 +10,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from bridgeway.directory import hsds
-from bridgeway.directory.importing import DirectoryImportError, directory_import
+from bridgeway.directory.openreferral import hsds
+from bridgeway.directory.openreferral.importing import DirectoryImportError, directory_import
 
 # Feeds at least this long show progress as they load.
 PROGRESS_FROM = 500

@@ -18,15 +18,15 @@ from bridgeway.accounts.models import Membership, Organisation, User
 from bridgeway.casework.models import Person, Referral
 from bridgeway.commissioning.models import Application, FundingRound
 from bridgeway.conftest import sign_in
-from bridgeway.directory.models import Service
-from bridgeway.site.demo_catalogue import DEMO_AREAS, DEMO_PASSWORD, ORGANISATIONS
-from bridgeway.site.demo_data import (
+from bridgeway.demo.catalogue import DEMO_AREAS, DEMO_PASSWORD, ORGANISATIONS
+from bridgeway.demo.generator import (
     DemoDataPresent,
     RealDataPresent,
     demo_data_delete,
     demo_sign_ins,
     generate_demo,
 )
+from bridgeway.directory.models import Service
 
 
 def seed(*arguments: str) -> str:

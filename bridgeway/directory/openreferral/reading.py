@@ -1,23 +1,9 @@
-"""Open Referral (HSDS 3 / Open Referral UK) compiled services in and out, as plain data.
+"""Reading an Open Referral (HSDS 3) feed: each compiled service checked, cleaned, made a ``Listing``.
 
-No Django here: ``Listing`` is a service as plain values, ``listing_to_hsds`` writes the HSDS 3
-compiled service (valid against ``service_with_definitions.compiled.json``) and
-``listing_from_hsds`` reads one from a feed, checking every field it uses and naming each
-problem by field path. The Django side (``exchange.py``) turns listings into rows and back.
-
-How Bridgeway's own attributes travel (see docs/decisions/0020):
-
-- vocabulary codes (harm types, ethnic groups, religions, independence) and formats are HSDS
-  ``attributes`` whose ``taxonomy_term.taxonomy`` is ``bridgeway:<vocabulary file stem>`` and
-  ``code`` a code of that file;
-- yes/no facts (self-referral without a police report, third-party reporting, restorative
-  justice...) are attributes of the taxonomy ``bridgeway:features``, present when true;
-- areas are ``service_areas`` naming the ONS statistical geography URI in ``uri``;
-- languages are ``languages`` with an ISO 639-3 ``code`` (ISO 639-1 accepted on the way in).
-
-Ids of records Bridgeway makes up on export (attributes, languages, areas, addresses) are
-UUID 5 of the service id and what they stand for, so the same listing always gives the same
-document and an import of an export changes nothing.
+No Django here. ``listing_from_hsds`` checks every field it uses and names each problem by
+field path, so a council can fix its feed from one report; text is cleaned (names plain,
+descriptions safe HTML), ISO 639-1 language codes become 639-3, and what Bridgeway does not
+model is kept in ``extra`` so an export gives it back. ``hsds.py`` writes the other way.
 """
 
 from __future__ import annotations
@@ -25,436 +11,44 @@ from __future__ import annotations
 import html
 import re
 import uuid
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from functools import cache
 from typing import Any, Final
 
 import nh3
 
 from bridgeway.directory.formats import FORMATS, FORMATS_TAXONOMY
+from bridgeway.directory.openreferral.listing import (
+    FEATURES,
+    LOCATION_TYPES,
+    STATUSES,
+    VOCABULARY_FIELDS,
+    CostOption,
+    Funding,
+    InvalidService,
+    Listing,
+    Location,
+    Organisation,
+    Phone,
+    Problem,
+    Schedule,
+)
+from bridgeway.directory.openreferral.terms import (
+    DISTRICT_PREFIXES,
+    FEATURES_TAXONOMY,
+    PFA_PREFIXES,
+    READ_FIELDS,
+    main_phone_id,
+    ons_code,
+)
 from bridgeway.equality.vocabulary import languages, vocabulary
 
-ONS_URI: Final = "http://statistics.data.gov.uk/id/statistical-geography/"
-# Prefixes of current local authority district codes and police force area codes.
-DISTRICT_PREFIXES: Final = ("E06", "E07", "E08", "E09", "W06")
-PFA_PREFIXES: Final = ("E23", "W15")
-_ONS_CODE = re.compile(r"(?:^|/)([EW]\d{8})/?$")
-
-FEATURES_TAXONOMY: Final = "bridgeway:features"
-# Listing field -> English name of the feature, when it is true.
-FEATURES: Final[dict[str, str]] = {
-    "self_referral": "Takes people without a police report",
-    "third_party_reporting": "Third-party reporting centre",
-    "restorative_justice": "Restorative justice",
-    "trauma_informed": "Trauma-informed practice",
-    "lived_experience": "Staff with lived experience",
-    "worker_gender_choice": "Choice of worker's gender",
-    "accepts_out_of_area": "Takes people from outside its area",
-    "is_national": "Takes people from anywhere in England and Wales",
-    "is_specialist": "Specialist or culturally specific",
-}
-# Listing field of codes -> the vocabulary file stem they come from.
-VOCABULARY_FIELDS: Final[dict[str, str]] = {
-    "harm_types": "harm_types",
-    "ethnic_groups": "ethnic_groups",
-    "religions": "religions",
-}
-STATUSES: Final = ("active", "inactive", "defunct", "temporarily closed")
-LOCATION_TYPES: Final = ("physical", "postal", "virtual")
 # Formatting a description may keep; links only to web, mail and phone addresses.
 SAFE_TAGS: Final = {"p", "br", "strong", "em", "b", "i", "ul", "ol", "li", "a"}
 SAFE_URL_SCHEMES: Final = {"http", "https", "mailto", "tel"}
 _WAIT = re.compile(r"^\s*(\d{1,3})\s*weeks?\s*$", re.IGNORECASE)
-# Service fields this module reads; every other field of a service is kept in ``extra``.
-_READ_FIELDS: Final = frozenset(
-    {
-        "id",
-        "organization_id",
-        "organization",
-        "name",
-        "description",
-        "url",
-        "email",
-        "status",
-        "wait_time",
-        "minimum_age",
-        "maximum_age",
-        "assured_date",
-        "phones",
-        "schedules",
-        "service_areas",
-        "service_at_locations",
-        "languages",
-        "funding",
-        "cost_options",
-        "attributes",
-    }
-)
-
-
-@dataclass(frozen=True)
-class Organisation:
-    id: str
-    name: str
-    website: str = ""
-
-
-@dataclass(frozen=True)
-class Location:
-    id: str
-    location_type: str = "physical"
-    name: str = ""
-    address_1: str = ""
-    address_2: str = ""
-    city: str = ""
-    region: str = ""
-    postal_code: str = ""
-    latitude: float | None = None
-    longitude: float | None = None
-
-
-@dataclass(frozen=True)
-class Phone:
-    id: str
-    number: str
-    type: str = ""
-    description: str = ""
-
-
-@dataclass(frozen=True)
-class Schedule:
-    id: str
-    freq: str = ""
-    byday: str = ""
-    opens_at: str = ""
-    closes_at: str = ""
-    valid_from: str = ""
-    valid_to: str = ""
-    description: str = ""
-    notes: str = ""
-
-
-@dataclass(frozen=True)
-class CostOption:
-    id: str
-    option: str = ""
-    amount: Decimal | None = None
-    currency: str = ""
-    amount_description: str = ""
-
-
-@dataclass(frozen=True)
-class Funding:
-    id: str
-    source: str
-
-
-@dataclass(frozen=True)
-class Listing:
-    """One service as plain data: what Bridgeway keeps of an HSDS compiled service."""
-
-    id: str
-    organisation: Organisation
-    name: str
-    description: str = ""
-    url: str = ""
-    email: str = ""
-    phone: str = ""
-    status: str = "active"
-    independence: str = "independent"
-    minimum_age: int | None = None
-    maximum_age: int | None = None
-    waiting_weeks: int | None = None
-    assured_date: date | None = None
-    self_referral: bool = False
-    third_party_reporting: bool = False
-    restorative_justice: bool = False
-    trauma_informed: bool = False
-    lived_experience: bool = False
-    worker_gender_choice: bool = False
-    accepts_out_of_area: bool = False
-    is_national: bool = False
-    is_specialist: bool = False
-    formats: tuple[str, ...] = ()
-    district_codes: tuple[str, ...] = ()
-    pfa_codes: tuple[str, ...] = ()
-    # Service areas that named no ONS code Bridgeway reads (kept so the import can flag them).
-    unplaced_areas: int = 0
-    languages: tuple[str, ...] = ()
-    harm_types: tuple[str, ...] = ()
-    ethnic_groups: tuple[str, ...] = ()
-    religions: tuple[str, ...] = ()
-    locations: tuple[Location, ...] = ()
-    phones: tuple[Phone, ...] = ()
-    schedules: tuple[Schedule, ...] = ()
-    cost_options: tuple[CostOption, ...] = ()
-    funding: tuple[Funding, ...] = ()
-    extra: Mapping[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Problem:
-    """What is wrong with one field of one service in a feed."""
-
-    position: int
-    service_id: str
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"service {self.position} (id {self.service_id}): {self.field}: {self.message}"
-
-
-class InvalidService(ValueError):
-    """A service in a feed that cannot be imported; ``problems`` names every bad field."""
-
-    def __init__(self, problems: Sequence[Problem]) -> None:
-        super().__init__("; ".join(str(p) for p in problems))
-        self.problems = list(problems)
-
-
-def _made_up_id(service_id: str, what: str) -> str:
-    return str(uuid.uuid5(uuid.UUID(service_id), what))
-
-
-def service_at_location_id(location_id: str) -> str:
-    """The HSDS id of the link between a location and the service it belongs to."""
-    return _made_up_id(location_id, "service_at_location")
-
-
-def main_phone_id(service_id: str) -> str:
-    """The HSDS id of the phone made from a service's own phone number."""
-    return _made_up_id(service_id, "phone")
-
-
-def _term_id(taxonomy: str, code: str) -> str:
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"https://bridgeway.org.uk/{taxonomy}/{code}"))
-
-
-def _label(taxonomy: str, code: str) -> str:
-    if taxonomy == FORMATS_TAXONOMY:
-        return FORMATS[code]
-    if taxonomy == FEATURES_TAXONOMY:
-        return FEATURES[code]
-    return vocabulary(taxonomy.removeprefix("bridgeway:")).label(code)
-
-
-def taxonomy_term(taxonomy: str, code: str) -> dict[str, Any]:
-    """The HSDS taxonomy_term of one Bridgeway code."""
-    label = _label(taxonomy, code)
-    return {
-        "id": _term_id(taxonomy, code),
-        "code": code,
-        "name": label,
-        "description": label,
-        "taxonomy": taxonomy,
-        "taxonomy_id": taxonomy_id(taxonomy),
-        "language": "en",
-    }
-
-
-# Bridgeway's taxonomies, in the order the API lists them.
-TAXONOMY_DESCRIPTIONS: Final[dict[str, str]] = {
-    "bridgeway:harm_types": "What happened that a service helps with.",
-    "bridgeway:ethnic_groups": "Ethnic groups a service is run by or for.",
-    "bridgeway:religions": "Religions a service is run by or for.",
-    "bridgeway:independence": "How independent of the police and the state a service is.",
-    FORMATS_TAXONOMY: "Ways people can get support from a service.",
-    FEATURES_TAXONOMY: "What a service offers: self-referral, restorative justice and more.",
-}
-
-
-def taxonomy_id(name: str) -> str:
-    """The stable id of one of Bridgeway's taxonomies."""
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"https://bridgeway.org.uk/{name}"))
-
-
-def taxonomy(name: str) -> dict[str, Any]:
-    """The HSDS taxonomy record of one of Bridgeway's taxonomies."""
-    return {
-        "id": taxonomy_id(name),
-        "name": name,
-        "description": TAXONOMY_DESCRIPTIONS[name],
-        "uri": f"https://bridgeway.org.uk/{name.replace(':', '/')}",
-        "version": "1",
-    }
-
-
-@cache
-def term_by_id() -> dict[str, tuple[str, str]]:
-    """(taxonomy, code) of every Bridgeway term by its id."""
-    return {_term_id(t, c): (t, c) for t, c in bridgeway_terms()}
-
-
-def bridgeway_terms() -> list[tuple[str, str]]:
-    """Every (taxonomy, code) Bridgeway's attributes can carry, in a stable order."""
-    terms = [("bridgeway:independence", t.code) for t in vocabulary("independence")]
-    for stem in VOCABULARY_FIELDS.values():
-        terms += [(f"bridgeway:{stem}", t.code) for t in vocabulary(stem)]
-    terms += [(FORMATS_TAXONOMY, code) for code in FORMATS]
-    terms += [(FEATURES_TAXONOMY, code) for code in FEATURES]
-    return terms
-
-
-def _attribute(service_id: str, taxonomy: str, code: str) -> dict[str, Any]:
-    term = taxonomy_term(taxonomy, code)
-    return {
-        "id": _made_up_id(service_id, f"{taxonomy}:{code}"),
-        "link_id": service_id,
-        "link_type": "service",
-        "link_entity": "service",
-        "taxonomy_term_id": term["id"],
-        "taxonomy_term": term,
-    }
-
-
-def _compact(record: dict[str, Any]) -> dict[str, Any]:
-    """Leave out empty optional values, as HSDS publishers do."""
-    return {key: value for key, value in record.items() if value not in ("", None)}
-
-
-def listing_to_hsds(listing: Listing, place_names: Mapping[str, str]) -> dict[str, Any]:
-    """The HSDS 3 compiled service for a listing; ``place_names`` names ONS codes."""
-    sid = listing.id
-    attributes = [_attribute(sid, "bridgeway:independence", listing.independence)]
-    for name, stem in VOCABULARY_FIELDS.items():
-        attributes += [_attribute(sid, f"bridgeway:{stem}", c) for c in getattr(listing, name)]
-    attributes += [_attribute(sid, FORMATS_TAXONOMY, c) for c in listing.formats]
-    attributes += [_attribute(sid, FEATURES_TAXONOMY, f) for f in FEATURES if getattr(listing, f)]
-    phones = [
-        _compact({"id": p.id, "number": p.number, "type": p.type, "description": p.description})
-        for p in listing.phones
-    ]
-    if listing.phone:
-        phones.insert(0, {"id": main_phone_id(sid), "number": listing.phone})
-    known_languages = languages()
-    document: dict[str, Any] = {
-        **{k: v for k, v in listing.extra.items() if k not in _READ_FIELDS},
-        "id": sid,
-        "organization_id": listing.organisation.id,
-        "name": listing.name,
-        "description": listing.description,
-        "url": listing.url,
-        "email": listing.email,
-        "status": listing.status,
-        "wait_time": (
-            f"{listing.waiting_weeks} weeks"
-            if listing.waiting_weeks is not None
-            else listing.extra.get("wait_time")
-        ),
-        "minimum_age": listing.minimum_age,
-        "maximum_age": listing.maximum_age,
-        "assured_date": listing.assured_date.isoformat() if listing.assured_date else None,
-        "organization": _compact(
-            {
-                "id": listing.organisation.id,
-                "name": listing.organisation.name,
-                "description": "",
-                "website": listing.organisation.website,
-            }
-        )
-        | {"description": ""},
-        "service_areas": [
-            {
-                "id": _made_up_id(sid, f"area:{code}"),
-                "service_id": sid,
-                "name": place_names.get(code, code),
-                "uri": ONS_URI + code,
-            }
-            for code in (*listing.district_codes, *listing.pfa_codes)
-        ],
-        "languages": [
-            {
-                "id": _made_up_id(sid, f"language:{code}"),
-                "service_id": sid,
-                "code": code,
-                "name": known_languages[code].english_name,
-            }
-            for code in listing.languages
-        ],
-        "phones": phones,
-        "schedules": [
-            _compact(
-                {
-                    "id": s.id,
-                    "service_id": sid,
-                    "freq": s.freq,
-                    "byday": s.byday,
-                    "opens_at": s.opens_at,
-                    "closes_at": s.closes_at,
-                    "valid_from": s.valid_from,
-                    "valid_to": s.valid_to,
-                    "description": s.description,
-                    "notes": s.notes,
-                }
-            )
-            for s in listing.schedules
-        ],
-        "service_at_locations": [_service_at_location(sid, loc) for loc in listing.locations],
-        "cost_options": [
-            _compact(
-                {
-                    "id": c.id,
-                    "service_id": sid,
-                    "option": c.option,
-                    "amount": float(c.amount) if c.amount is not None else None,
-                    "currency": c.currency,
-                    "amount_description": c.amount_description,
-                }
-            )
-            for c in listing.cost_options
-        ],
-        "funding": [{"id": f.id, "service_id": sid, "source": f.source} for f in listing.funding],
-        "attributes": [*attributes, *listing.extra.get("attributes", [])],
-    }
-    return _compact(document)
-
-
-def _service_at_location(service_id: str, location: Location) -> dict[str, Any]:
-    place = _compact(
-        {
-            "id": location.id,
-            "location_type": location.location_type,
-            "name": location.name,
-            "latitude": location.latitude,
-            "longitude": location.longitude,
-        }
-    )
-    if location.address_1 or location.postal_code:
-        place["addresses"] = [
-            _compact(
-                {
-                    "id": _made_up_id(location.id, "address"),
-                    "location_id": location.id,
-                    "address_1": location.address_1,
-                    "address_2": location.address_2,
-                    "city": location.city,
-                    "region": location.region,
-                    "postal_code": location.postal_code,
-                    "address_type": location.location_type,
-                }
-            )
-            # HSDS requires these even when a feed does not know them.
-            | {
-                "address_1": location.address_1,
-                "city": location.city,
-                "state_province": location.region,
-                "postal_code": location.postal_code,
-                "country": "GB",
-            }
-        ]
-    return {
-        "id": service_at_location_id(location.id),
-        "service_id": service_id,
-        "location_id": location.id,
-        "location": place,
-    }
-
-
-# --- Reading a feed -------------------------------------------------------------------------
 
 
 def plain_text(text: str) -> str:
@@ -550,12 +144,6 @@ def _bad_uuid(value: object) -> str:
     raise ValueError(value)
 
 
-def ons_code(uri: str) -> str | None:
-    """The ONS code at the end of a statistical geography URI (or a bare code), if any."""
-    match = _ONS_CODE.search(uri.strip())
-    return match.group(1) if match else None
-
-
 def language_code(code: str) -> str | None:
     """An ISO 639-3 code for an ISO 639-3 or 639-1 (BCP 47) code Bridgeway knows."""
     known = languages()
@@ -600,7 +188,7 @@ def listing_from_hsds(document: object, position: int) -> Listing:
     status = reader.text(document, "status", "status") or "active"
     if status not in STATUSES:
         reader.problem("status", f"{status[:40]!r} is not one of: {', '.join(STATUSES)}")
-    extra: dict[str, Any] = {k: v for k, v in document.items() if k not in _READ_FIELDS}
+    extra: dict[str, Any] = {k: v for k, v in document.items() if k not in READ_FIELDS}
     minimum_age, maximum_age = _ages(reader, document)
     assured_date = _assured_date(reader, document)
     waiting_weeks = _waiting_weeks(reader, document, extra)

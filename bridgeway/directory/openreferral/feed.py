@@ -33,14 +33,14 @@ from typing import Any, Final
 
 from django.db.models import Count, Max, Q, QuerySet
 
-from bridgeway.directory import hsds
-from bridgeway.directory.exchange import service_as_hsds, services_for_export
 from bridgeway.directory.models import Location, Schedule, Service
+from bridgeway.directory.openreferral import hsds
+from bridgeway.directory.openreferral.exchange import service_as_hsds, services_for_export
 from bridgeway.directory.selectors import active_services
 from bridgeway.places.postcodes import parse_location
 from bridgeway.places.selectors import ResolvedLocation
 
-CENTROIDS_PATH: Final = Path(__file__).with_name("data") / "postcode_district_centroids.csv"
+CENTROIDS_PATH: Final = Path(__file__).parents[1] / "data" / "postcode_district_centroids.csv"
 EARTH_RADIUS_M: Final = 6_371_008.8
 # RFC 5545 day codes, and the names people write for them.
 DAYS: Final[dict[str, str]] = {

@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bridgeway.casework.services import stage_can_follow
+from bridgeway.demo import population
 from bridgeway.equality.vocabulary import NOT_KNOWN_CODES, vocabulary
-from bridgeway.site import demo_population as population
 
 # West Yorkshire's census 2021 counts for its largest groups (rounded), enough to shape draws.
 WEST_YORKSHIRE = {

@@ -8,15 +8,20 @@ database. Confidential addresses are never read here, so they can never leave in
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import fields
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+from django.db import models
 from django.db.models import Prefetch, QuerySet
 
-from bridgeway.directory import hsds, tabular
 from bridgeway.directory.models import Service
+from bridgeway.directory.openreferral import hsds, tabular
 from bridgeway.equality.models import Term
 from bridgeway.places.models import LocalAuthorityDistrict, PoliceForceArea
+
+# The plain records of a listing's children.
+Record = TypeVar("Record", hsds.Location, hsds.Phone, hsds.Schedule, hsds.CostOption, hsds.Funding)
 
 # service_create's argument -> the HSDS field a problem with it is reported against.
 _HSDS_FIELD = {
@@ -57,84 +62,33 @@ def services_for_export(services: QuerySet[Service] | None = None) -> QuerySet[S
 def listing_of(service: Service) -> hsds.Listing:
     """A service as plain data (no confidential address); expects ``services_for_export``."""
     organisation = service.organisation
+    travelling: dict[str, Any] = {name: getattr(service, name) for name in hsds.SERVICE_FIELDS}
+    travelling["formats"] = tuple(service.formats)  # a listing's lists are tuples: it is frozen
     return hsds.Listing(
+        **travelling,
         id=str(service.id),
         organisation=hsds.Organisation(
             id=str(organisation.id), name=organisation.name, website=organisation.website
         ),
-        name=service.name,
-        description=service.description,
-        url=service.url,
-        email=service.email,
-        phone=service.phone,
-        status=service.status,
-        independence=service.independence,
-        minimum_age=service.minimum_age,
-        maximum_age=service.maximum_age,
-        waiting_weeks=service.waiting_weeks,
-        assured_date=service.assured_date,
-        self_referral=service.self_referral,
-        third_party_reporting=service.third_party_reporting,
-        restorative_justice=service.restorative_justice,
-        trauma_informed=service.trauma_informed,
-        lived_experience=service.lived_experience,
-        worker_gender_choice=service.worker_gender_choice,
-        accepts_out_of_area=service.accepts_out_of_area,
-        is_national=service.is_national,
-        is_specialist=service.is_specialist,
-        formats=tuple(service.formats),
         district_codes=tuple(sorted(d.code for d in service.districts.all())),
         pfa_codes=tuple(sorted(p.code for p in service.police_force_areas.all())),
         languages=tuple(sorted(t.code for t in service.languages.all())),
         harm_types=tuple(sorted(t.code for t in service.harm_types.all())),
         ethnic_groups=tuple(sorted(t.code for t in service.ethnic_groups.all())),
         religions=tuple(sorted(t.code for t in service.religions.all())),
-        locations=tuple(
-            hsds.Location(
-                id=str(loc.id),
-                location_type=loc.location_type,
-                name=loc.name,
-                address_1=loc.address_1,
-                address_2=loc.address_2,
-                city=loc.city,
-                region=loc.region,
-                postal_code=loc.postal_code,
-                latitude=loc.latitude,
-                longitude=loc.longitude,
-            )
-            for loc in service.locations.all()
-        ),
-        phones=tuple(
-            hsds.Phone(id=str(p.id), number=p.number, type=p.type, description=p.description)
-            for p in service.phones.all()
-        ),
-        schedules=tuple(
-            hsds.Schedule(
-                id=str(s.id),
-                freq=s.freq,
-                byday=s.byday,
-                opens_at=s.opens_at,
-                closes_at=s.closes_at,
-                valid_from=s.valid_from,
-                valid_to=s.valid_to,
-                description=s.description,
-                notes=s.notes,
-            )
-            for s in service.schedules.all()
-        ),
-        cost_options=tuple(
-            hsds.CostOption(
-                id=str(c.id),
-                option=c.option,
-                amount=c.amount,
-                currency=c.currency,
-                amount_description=c.amount_description,
-            )
-            for c in service.cost_options.all()
-        ),
-        funding=tuple(hsds.Funding(id=str(f.id), source=f.source) for f in service.funding.all()),
+        locations=tuple(_record(hsds.Location, row) for row in service.locations.all()),
+        phones=tuple(_record(hsds.Phone, row) for row in service.phones.all()),
+        schedules=tuple(_record(hsds.Schedule, row) for row in service.schedules.all()),
+        cost_options=tuple(_record(hsds.CostOption, row) for row in service.cost_options.all()),
+        funding=tuple(_record(hsds.Funding, row) for row in service.funding.all()),
         extra=dict(service.extra),
     )
+
+
+def _record(kind: type[Record], row: models.Model) -> Record:
+    """A child row as its plain record: the row's fields carry the record's names."""
+    names = [f.name for f in fields(kind) if f.name != "id"]
+    return kind(id=str(row.pk), **{name: getattr(row, name) for name in names})
 
 
 def place_names() -> dict[str, str]:

@@ -22,8 +22,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from bridgeway.accounts.models import Organisation
-from bridgeway.directory import hsds
 from bridgeway.directory.models import CostOption, Funding, Location, Phone, Schedule, Service
+from bridgeway.directory.openreferral import hsds
 from bridgeway.equality.models import Term
 from bridgeway.places.models import LocalAuthorityDistrict, PoliceForceArea
 from bridgeway.places.postcodes import InvalidPostcode, Postcode, parse_location
@@ -68,33 +68,12 @@ _HSDS_CHILD_FIELD = {
     "cost_options": "cost_options",
     "funding": "funding",
 }
-# Service fields an import sets (everything but the confidential address and confirmation).
-_IMPORTED_FIELDS = (
-    "organisation",
-    "name",
-    "description",
-    "url",
-    "email",
-    "phone",
-    "status",
-    "independence",
-    "is_specialist",
-    "accepts_out_of_area",
-    "self_referral",
-    "third_party_reporting",
-    "lived_experience",
-    "worker_gender_choice",
-    "trauma_informed",
-    "restorative_justice",
-    "minimum_age",
-    "maximum_age",
-    "waiting_weeks",
-    "is_national",
-    "assured_date",
-    "formats",
-    "area_not_known",
-    "extra",
-)
+# Service fields an import writes over on a service it updates: the ones that travel, and
+# besides them the organisation (the same one: ``_check`` refuses a change), whether its area
+# could be worked out, and the HSDS fields Bridgeway does not model. Never the confidential
+# address, which never travels, nor ``last_confirmed_at`` (set on a new service only: only
+# its organisation confirms a listing), nor ``is_synthetic`` (HSDS has no such field).
+_IMPORTED_FIELDS = ("organisation", *hsds.SERVICE_FIELDS, "area_not_known", "extra")
 
 
 @dataclass
@@ -327,30 +306,12 @@ def _districts_of_postcodes(locations: Iterable[hsds.Location]) -> list[str]:
 def _service(
     listing: hsds.Listing, *, organisation_id: str, area_not_known: bool = False
 ) -> Service:
+    travelling = {name: getattr(listing, name) for name in hsds.SERVICE_FIELDS}
+    travelling["formats"] = list(listing.formats)
     return Service(
+        **travelling,
         id=uuid.UUID(listing.id),
         organisation_id=organisation_id,
-        name=listing.name,
-        description=listing.description,
-        url=listing.url,
-        email=listing.email,
-        phone=listing.phone,
-        status=listing.status,
-        independence=listing.independence,
-        is_specialist=listing.is_specialist,
-        accepts_out_of_area=listing.accepts_out_of_area,
-        self_referral=listing.self_referral,
-        third_party_reporting=listing.third_party_reporting,
-        lived_experience=listing.lived_experience,
-        worker_gender_choice=listing.worker_gender_choice,
-        trauma_informed=listing.trauma_informed,
-        restorative_justice=listing.restorative_justice,
-        minimum_age=listing.minimum_age,
-        maximum_age=listing.maximum_age,
-        waiting_weeks=listing.waiting_weeks,
-        is_national=listing.is_national,
-        assured_date=listing.assured_date,
-        formats=list(listing.formats),
         area_not_known=area_not_known,
         extra=dict(listing.extra),
     )

@@ -12,9 +12,7 @@ from django.db import IntegrityError
 from django.urls import reverse
 from django.utils import timezone
 
-from bridgeway.places.models import PoliceForceArea
-from bridgeway.site.context_processors import forget_synthetic_flag
-from bridgeway.site.demo_data import (
+from bridgeway.demo.generator import (
     DemoAccount,
     DemoDataPresent,
     DemoDataProtected,
@@ -25,6 +23,8 @@ from bridgeway.site.demo_data import (
     generate_demo,
     real_data_present,
 )
+from bridgeway.places.models import PoliceForceArea
+from bridgeway.site.context_processors import forget_synthetic_flag
 
 # A sanity bound: the demo is for trying the site, not for load tests (see bench/ for those).
 MAX_REFERRALS_PER_AREA = 50_000

@@ -4,8 +4,8 @@
 (``service_create``, ``staff_account_create``, ``referral_create``, ``report_create``,
 ``referral_advance``, the commissioning services), marks every record ``is_synthetic`` and
 never runs against a database holding real organisations or people: demo data must never
-mix with real data. Who the synthetic people are is decided in ``demo_population`` (plain
-Python); which organisations exist in ``demo_catalogue``.
+mix with real data. Who the synthetic people are is decided in ``population`` (plain
+Python); which organisations exist in ``catalogue``.
 """
 
 from __future__ import annotations
@@ -53,16 +53,8 @@ from bridgeway.commissioning.services import (
     application_submit,
     funding_round_create,
 )
-from bridgeway.directory.models import Service
-from bridgeway.directory.services import service_create
-from bridgeway.places.models import (
-    CensusPopulation,
-    LocalAuthorityDistrict,
-    PoliceForceArea,
-    PostcodeDistrictArea,
-)
-from bridgeway.site import demo_population as population
-from bridgeway.site.demo_catalogue import (
+from bridgeway.demo import population
+from bridgeway.demo.catalogue import (
     DEFAULT_REFERRALS_MAIN_AREA,
     DEFAULT_REFERRALS_OTHER_AREA,
     DEMO_AREAS,
@@ -74,6 +66,14 @@ from bridgeway.site.demo_catalogue import (
     ORGANISATIONS,
     OrganisationSpec,
     ServiceSpec,
+)
+from bridgeway.directory.models import Service
+from bridgeway.directory.services import service_create
+from bridgeway.places.models import (
+    CensusPopulation,
+    LocalAuthorityDistrict,
+    PoliceForceArea,
+    PostcodeDistrictArea,
 )
 
 # The share of people who give no postcode at all (a district is still unknown then).
