@@ -37,6 +37,7 @@ from bridgeway.accounts.access import (
     INSIGHT_ROLES,
     is_fully_signed_in,
     memberships_of,
+    signed_in_user,
     staff_required,
 )
 from bridgeway.accounts.authenticator import qr_code_svg, secret_for_display
@@ -165,8 +166,7 @@ def verify(request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect(_with_next("accounts:sign-in", next_url(request)))
     if is_fully_signed_in(request.user):
         return _finished(request)
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 - AUTH_USER_MODEL; narrows the type
+    user = signed_in_user(request)
     devices = confirmed_totp_devices(user)
     if not devices:
         return HttpResponseRedirect(_with_next("accounts:enrol", next_url(request)))
@@ -197,8 +197,7 @@ def enrol(request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect(_with_next("accounts:sign-in", next_url(request)))
     if is_fully_signed_in(request.user):
         return _finished(request)
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 - AUTH_USER_MODEL; narrows the type
+    user = signed_in_user(request)
     if has_confirmed_totp_device(user):
         # Someone holding only the password must not be able to add an app of their own.
         return HttpResponseRedirect(_with_next("accounts:verify", next_url(request)))
@@ -242,8 +241,7 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 @staff_required
 def home(request: HttpRequest) -> HttpResponse:
     """Send someone to the part of Bridgeway their role uses."""
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 - staff_required guarantees a signed-in user
+    user = signed_in_user(request)
     roles = {membership.role for membership in memberships_of(user)}
     if roles & set(CASEWORK_ROLES):
         return HttpResponseRedirect(reverse("casework:inbox"))
