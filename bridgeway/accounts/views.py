@@ -42,6 +42,7 @@ from bridgeway.accounts.access import (
 )
 from bridgeway.accounts.authenticator import qr_code_svg, secret_for_display
 from bridgeway.accounts.forms import CodeForm, SetPasswordForm, SignInForm
+from bridgeway.accounts.middleware import public
 from bridgeway.accounts.models import User
 from bridgeway.accounts.selectors import confirmed_totp_devices, has_confirmed_totp_device
 from bridgeway.accounts.services import (
@@ -121,6 +122,7 @@ def _complete_second_factor(request: HttpRequest, device: TOTPDevice) -> None:
     request.session.cycle_key()
 
 
+@public
 @never_cache
 @sensitive_post_parameters("password")
 @require_http_methods(["GET", "POST"])
@@ -157,6 +159,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     )
 
 
+@public
 @never_cache
 @sensitive_post_parameters("code")
 @require_http_methods(["GET", "POST"])
@@ -188,6 +191,7 @@ def verify(request: HttpRequest) -> HttpResponse:
     )
 
 
+@public
 @never_cache
 @sensitive_post_parameters("code")
 @require_http_methods(["GET", "POST"])
@@ -229,6 +233,7 @@ def enrol(request: HttpRequest) -> HttpResponse:
     )
 
 
+@public
 @require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
     """End the session (both factors) and go back to the sign-in page."""
@@ -261,6 +266,7 @@ def _user_from_link(uidb64: str, token: str) -> User | None:
     return user
 
 
+@public
 @never_cache
 @sensitive_post_parameters("password", "password_again")
 @require_http_methods(["GET", "POST"])

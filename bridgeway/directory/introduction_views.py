@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from bridgeway.accounts.access import signed_in_user, staff_required
+from bridgeway.accounts.middleware import public
 from bridgeway.directory.introductions import (
     INTRODUCTION_MAX_BYTES,
     byte_range,
@@ -119,6 +120,7 @@ def _remove(request: HttpRequest, service: Service) -> HttpResponse:
     return HttpResponseRedirect(request.path)
 
 
+@public
 @require_GET
 def introduction_media(request: HttpRequest, introduction_id: uuid.UUID) -> HttpResponseBase:
     """The recording itself, served inline with the type found in its bytes.

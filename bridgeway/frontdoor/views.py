@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from bridgeway.accounts.middleware import public
 from bridgeway.casework.models import Referral
 from bridgeway.casework.selectors import consent_for_reporter, sharing_for_reporter
 from bridgeway.casework.services import (
@@ -149,6 +150,7 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
+@public
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """The front door: get support, report a hate incident, check on a report."""
@@ -203,6 +205,7 @@ def _check_where_is_covered(form: forms.Form) -> None:
         )
 
 
+@public
 @same_origin_posts
 @never_cache
 @require_http_methods(["GET", "POST"])
@@ -252,6 +255,7 @@ def _after(step: str) -> HttpResponse:
     return redirect(_step_url(following) if following else "frontdoor:get-support-results")
 
 
+@public
 @never_cache
 @require_GET
 def support_results(request: HttpRequest) -> HttpResponse:
@@ -306,6 +310,7 @@ def support_results(request: HttpRequest) -> HttpResponse:
     )
 
 
+@public
 @same_origin_posts
 @never_cache
 @require_POST
@@ -333,6 +338,7 @@ def _service_context(service: Service) -> dict[str, Any]:
     }
 
 
+@public
 @require_GET
 def service_detail(request: HttpRequest, service_id: str) -> HttpResponse:
     """One service: what it does, where, in which languages, and how to get in touch."""
@@ -340,6 +346,7 @@ def service_detail(request: HttpRequest, service_id: str) -> HttpResponse:
     return render(request, "frontdoor/service.html", _service_context(service))
 
 
+@public
 @same_origin_posts
 @never_cache
 @require_http_methods(["GET", "POST"])
@@ -380,6 +387,7 @@ def refer(request: HttpRequest, service_id: str) -> HttpResponse:
     return render(request, "frontdoor/refer.html", {**context, "form": form})
 
 
+@public
 @never_cache
 @require_GET
 def refer_done(request: HttpRequest) -> HttpResponse:
@@ -390,6 +398,7 @@ def refer_done(request: HttpRequest) -> HttpResponse:
     return render(request, "frontdoor/refer_done.html", {"done": done})
 
 
+@public
 @same_origin_posts
 @never_cache
 @require_http_methods(["GET", "POST"])
@@ -437,6 +446,7 @@ def report(request: HttpRequest) -> HttpResponse:
     )
 
 
+@public
 @never_cache
 @require_GET
 def report_done(request: HttpRequest) -> HttpResponse:
@@ -516,6 +526,7 @@ def _conversation_page(
     )
 
 
+@public
 @same_origin_posts
 @never_cache
 @require_http_methods(["GET", "POST"])
