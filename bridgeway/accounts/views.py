@@ -1,9 +1,10 @@
 """Signing in and out: password, then a code from the person's authenticator app.
 
-After the password step the person is signed in to Django but not verified;
-``staff_required`` sends them on to the code step, so no staff page opens on a password
-alone. The sign-in step goes through ``authenticate(request, ...)`` so django-axes counts
-failures; its middleware answers with the lockout page once the limit is reached.
+After the password step the person is signed in to Django but not verified; the sign-in
+middleware (and ``staff_required``) sends them on to the code step, so no staff page opens
+on a password alone. The sign-in step goes through ``authenticate(request, ...)`` so
+django-axes counts failures; its middleware answers with the lockout page once the limit is
+reached.
 """
 
 from __future__ import annotations
