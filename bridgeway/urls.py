@@ -5,13 +5,15 @@ from __future__ import annotations
 from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path
 
+from bridgeway.accounts.middleware import public_urls
 from bridgeway.api import api
 from bridgeway.directory import introduction_views
 from bridgeway.site import views as site_views
 
 urlpatterns = [
     path("healthz", site_views.healthz, name="healthz"),
-    path("api/v1/", api.urls),
+    # The API decides access itself: an open feed, or its own authentication per operation.
+    path("api/v1/", public_urls(api.urls)),
     path("staff/", include("bridgeway.accounts.urls")),
     path("staff/", include("bridgeway.casework.urls")),
     path("staff/directory/", include("bridgeway.directory.urls")),

@@ -20,6 +20,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from bridgeway.accounts.access import STAFF_ADMIN_ROLES, has_role_in, organisations_for
 from bridgeway.accounts.models import Membership, Organisation, User
 
 logger = logging.getLogger(__name__)
@@ -60,12 +61,6 @@ def set_up_path_for(user: User) -> str:
             "token": default_token_generator.make_token(user),
         },
     )
-
-
-def _is_admin_of(user: User, organisation: Organisation) -> bool:
-    return Membership.objects.filter(
-        user=user, organisation=organisation, role=Membership.Role.ORGANISATION_ADMIN
-    ).exists()
 
 
 def _clean_email(email: str) -> str:
@@ -165,7 +160,7 @@ def staff_member_add(
     membership to the existing account. Raises ``PermissionDenied`` unless ``added_by``
     administers ``organisation``, and ``ValidationError`` (by field) for bad input.
     """
-    if not _is_admin_of(added_by, organisation):
+    if not has_role_in(added_by, organisation, STAFF_ADMIN_ROLES):
         raise PermissionDenied("Only the organisation's administrators may add its staff.")
     if role not in ROLES_ADMINS_MAY_GRANT:
         raise ValidationError({"role": _("Choose practitioner or organisation administrator.")})
@@ -231,7 +226,7 @@ def staff_member_remove(*, membership: Membership, removed_by: User) -> bool:
     password and authenticator removed, so nothing left can be used to sign in. Returns
     whether that happened.
     """
-    if not _is_admin_of(removed_by, membership.organisation):
+    if not has_role_in(removed_by, membership.organisation_id, STAFF_ADMIN_ROLES):
         raise PermissionDenied("Only the organisation's administrators may remove its staff.")
     if membership.user_id == removed_by.pk:
         raise ValidationError(
@@ -266,17 +261,13 @@ def staff_set_up_link_issue(*, membership: Membership, issued_by: User) -> str:
     organisation's administrator could take over an account another organisation set up.
     """
     user = membership.user
-    if not _is_admin_of(issued_by, membership.organisation):
+    if not has_role_in(issued_by, membership.organisation_id, STAFF_ADMIN_ROLES):
         raise PermissionDenied("Only the organisation's administrators may do this.")
     if user.has_usable_password():
         raise ValidationError(
             _("%(name)s has already chosen a password.") % {"name": user.full_name}
         )
-    administered = set(
-        Membership.objects.filter(
-            user=issued_by, role=Membership.Role.ORGANISATION_ADMIN
-        ).values_list("organisation_id", flat=True)
-    )
+    administered = {o.pk for o in organisations_for(issued_by, STAFF_ADMIN_ROLES)}
     theirs = set(Membership.objects.filter(user=user).values_list("organisation_id", flat=True))
     if not theirs <= administered:
         raise ValidationError(

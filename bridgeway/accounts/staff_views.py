@@ -13,9 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from bridgeway.accounts.access import staff_required
+from bridgeway.accounts.access import signed_in_user, staff_required
 from bridgeway.accounts.forms import StaffMemberAddForm
-from bridgeway.accounts.models import User
 from bridgeway.accounts.selectors import (
     administered_organisations,
     membership_get_for_admin,
@@ -29,18 +28,12 @@ from bridgeway.accounts.services import (
 from bridgeway.forms import form_errors_from
 
 
-def _signed_in_user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 - staff_required guarantees a signed-in user
-    return user
-
-
 @never_cache
 @staff_required
 @require_http_methods(["GET"])
 def staff_list(request: HttpRequest) -> HttpResponse:
     """The members of each organisation the signed-in person administers."""
-    user = _signed_in_user(request)
+    user = signed_in_user(request)
     organisations = administered_organisations(user)
     return render(
         request,
@@ -54,7 +47,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def staff_add(request: HttpRequest) -> HttpResponse:
     """Add a practitioner or administrator; show the one-time set-up link once."""
-    user = _signed_in_user(request)
+    user = signed_in_user(request)
     organisations = administered_organisations(user)
     form = StaffMemberAddForm(
         request.POST if request.method == "POST" else None, organisations=organisations
@@ -94,7 +87,7 @@ def staff_add(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def staff_remove(request: HttpRequest, slug: str, member_id: uuid.UUID) -> HttpResponse:
     """Confirm, then remove someone from one of the administrator's organisations."""
-    user = _signed_in_user(request)
+    user = signed_in_user(request)
     membership = membership_get_for_admin(user, slug, member_id)
     is_self = membership.user_id == user.pk
     error = ""
@@ -132,7 +125,7 @@ def staff_remove(request: HttpRequest, slug: str, member_id: uuid.UUID) -> HttpR
 @require_POST
 def staff_set_up_link(request: HttpRequest, slug: str, member_id: uuid.UUID) -> HttpResponse:
     """A new set-up link for a member who has not chosen a password (earlier links stop)."""
-    user = _signed_in_user(request)
+    user = signed_in_user(request)
     membership = membership_get_for_admin(user, slug, member_id)
     try:
         path = staff_set_up_link_issue(membership=membership, issued_by=user)

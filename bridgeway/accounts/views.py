@@ -1,9 +1,10 @@
 """Signing in and out: password, then a code from the person's authenticator app.
 
-After the password step the person is signed in to Django but not verified;
-``staff_required`` sends them on to the code step, so no staff page opens on a password
-alone. The sign-in step goes through ``authenticate(request, ...)`` so django-axes counts
-failures; its middleware answers with the lockout page once the limit is reached.
+After the password step the person is signed in to Django but not verified; the sign-in
+middleware (and ``staff_required``) sends them on to the code step, so no staff page opens
+on a password alone. The sign-in step goes through ``authenticate(request, ...)`` so
+django-axes counts failures; its middleware answers with the lockout page once the limit is
+reached.
 """
 
 from __future__ import annotations
@@ -37,10 +38,12 @@ from bridgeway.accounts.access import (
     INSIGHT_ROLES,
     is_fully_signed_in,
     memberships_of,
+    signed_in_user,
     staff_required,
 )
 from bridgeway.accounts.authenticator import qr_code_svg, secret_for_display
 from bridgeway.accounts.forms import CodeForm, SetPasswordForm, SignInForm
+from bridgeway.accounts.middleware import public
 from bridgeway.accounts.models import User
 from bridgeway.accounts.selectors import confirmed_totp_devices, has_confirmed_totp_device
 from bridgeway.accounts.services import (
@@ -121,6 +124,7 @@ def _complete_second_factor(request: HttpRequest, device: TOTPDevice) -> None:
     request.session.cycle_key()
 
 
+@public
 @never_cache
 @sensitive_post_parameters("password")
 @require_http_methods(["GET", "POST"])
@@ -157,6 +161,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     )
 
 
+@public
 @never_cache
 @sensitive_post_parameters("code")
 @require_http_methods(["GET", "POST"])
@@ -166,8 +171,7 @@ def verify(request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect(_with_next("accounts:sign-in", next_url(request)))
     if is_fully_signed_in(request.user):
         return _finished(request)
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 - AUTH_USER_MODEL; narrows the type
+    user = signed_in_user(request)
     devices = confirmed_totp_devices(user)
     if not devices:
         return HttpResponseRedirect(_with_next("accounts:enrol", next_url(request)))
@@ -189,6 +193,7 @@ def verify(request: HttpRequest) -> HttpResponse:
     )
 
 
+@public
 @never_cache
 @sensitive_post_parameters("code")
 @require_http_methods(["GET", "POST"])
@@ -198,8 +203,7 @@ def enrol(request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect(_with_next("accounts:sign-in", next_url(request)))
     if is_fully_signed_in(request.user):
         return _finished(request)
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 - AUTH_USER_MODEL; narrows the type
+    user = signed_in_user(request)
     if has_confirmed_totp_device(user):
         # Someone holding only the password must not be able to add an app of their own.
         return HttpResponseRedirect(_with_next("accounts:verify", next_url(request)))
@@ -231,6 +235,7 @@ def enrol(request: HttpRequest) -> HttpResponse:
     )
 
 
+@public
 @require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
     """End the session (both factors) and go back to the sign-in page."""
@@ -243,8 +248,7 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 @staff_required
 def home(request: HttpRequest) -> HttpResponse:
     """Send someone to the part of Bridgeway their role uses."""
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 - staff_required guarantees a signed-in user
+    user = signed_in_user(request)
     roles = {membership.role for membership in memberships_of(user)}
     if roles & set(CASEWORK_ROLES):
         return HttpResponseRedirect(reverse("casework:inbox"))
@@ -264,6 +268,7 @@ def _user_from_link(uidb64: str, token: str) -> User | None:
     return user
 
 
+@public
 @never_cache
 @sensitive_post_parameters("password", "password_again")
 @require_http_methods(["GET", "POST"])

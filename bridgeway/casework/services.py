@@ -24,8 +24,8 @@ from django.db.models import F, Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bridgeway.accounts.access import CASEWORK_ROLES
-from bridgeway.accounts.models import Membership, Organisation, User
+from bridgeway.accounts.access import CASEWORK_ROLES, has_role_in
+from bridgeway.accounts.models import Organisation, User
 from bridgeway.casework.audit_chain import GENESIS_HASH, entry_hash
 from bridgeway.casework.models import (
     AuditEntry,
@@ -685,12 +685,7 @@ def referral_advance(
     if coped_better not in (None, True, False):
         raise ValidationError({"coped_better": _("Choose yes, no or not asked.")})
     locked = Referral.objects.select_for_update().select_related("organisation").get(pk=referral.pk)
-    if (
-        actor is not None
-        and not Membership.objects.filter(
-            user=actor, organisation_id=locked.organisation_id, role__in=CASEWORK_ROLES
-        ).exists()
-    ):
+    if actor is not None and not has_role_in(actor, locked.organisation_id, CASEWORK_ROLES):
         raise PermissionDenied("This account does not work cases for this organisation.")
     if not stage_can_follow(locked.stage, stage):
         raise ValidationError(
@@ -1118,9 +1113,7 @@ def _consent_event(*, person: Person, actor: User | None, text: str) -> None:
 
 
 def _require_caseworker_of(actor: User, organisation_id: Any) -> None:
-    if not Membership.objects.filter(
-        user=actor, organisation_id=organisation_id, role__in=CASEWORK_ROLES
-    ).exists():
+    if not has_role_in(actor, organisation_id, CASEWORK_ROLES):
         raise PermissionDenied("This account does not work cases for this organisation.")
 
 
@@ -1683,12 +1676,7 @@ def referral_anonymise(*, referral: Referral, at: dt.datetime | None = None) -> 
 def referral_assign(*, referral: Referral, actor: User, assignee: User | None) -> Referral:
     """Give the referral to ``assignee`` (a caseworker of its organisation), or to nobody."""
     _require_caseworker_of(actor, referral.organisation_id)
-    if (
-        assignee is not None
-        and not Membership.objects.filter(
-            user=assignee, organisation_id=referral.organisation_id, role__in=CASEWORK_ROLES
-        ).exists()
-    ):
+    if assignee is not None and not has_role_in(assignee, referral.organisation_id, CASEWORK_ROLES):
         raise ValidationError(
             {"assignee": _("Choose someone who works cases for this organisation.")}
         )

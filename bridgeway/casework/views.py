@@ -18,7 +18,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from bridgeway.accounts.access import CASEWORK_ROLES, require_role, staff_required
+from bridgeway.accounts.access import (
+    CASEWORK_ROLES,
+    require_role,
+    signed_in_user,
+    staff_required,
+)
 from bridgeway.accounts.models import User
 from bridgeway.casework.forms import (
     AssignForm,
@@ -63,16 +68,9 @@ from bridgeway.equality.vocabulary import vocabulary
 from bridgeway.forms import form_errors_from
 
 
-def _staff_user(request: HttpRequest) -> User:
-    user = request.user
-    if not isinstance(user, User):  # staff_required has already sent anonymous people away
-        raise TypeError("casework views need staff_required")
-    return user
-
-
 def _caseworker(request: HttpRequest) -> User:
     """The signed-in member of staff, who must work cases somewhere (403 otherwise)."""
-    user = _staff_user(request)
+    user = signed_in_user(request)
     require_role(user, CASEWORK_ROLES)
     return user
 
@@ -82,7 +80,7 @@ def _caseworker(request: HttpRequest) -> User:
 @staff_required
 def inbox(request: HttpRequest) -> HttpResponse:
     """The referrals and reports of the organisations the member of staff works cases for."""
-    user = _staff_user(request)
+    user = signed_in_user(request)
     organisations = require_role(user, CASEWORK_ROLES)
     form = InboxFilterForm(request.GET, user=user, assignees=inbox_assignees(user))
     status = 200

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bridgeway.accounts.access import has_role_in
 from bridgeway.accounts.models import Membership, Organisation, User
 from bridgeway.commissioning.models import Application, Decision, FundingRound
 
@@ -22,12 +23,6 @@ TITLE_MAX_LENGTH = 200
 TEXT_MAX_LENGTH = 10_000
 # Nothing a single PCC round gives out comes near this; bigger is a typing slip.
 AMOUNT_MAX = Decimal("99999999.99")
-
-
-def _has_role(user: User, organisation: Organisation, roles: Sequence[str]) -> bool:
-    return Membership.objects.filter(
-        user=user, organisation=organisation, role__in=list(roles)
-    ).exists()
 
 
 def _amount(value: Decimal | int | str, field: str) -> Decimal:
@@ -76,7 +71,7 @@ def funding_round_create(
         raise ValidationError(
             {"commissioner": _("Only a commissioner's office runs funding rounds.")}
         )
-    if not _has_role(actor, commissioner, [Membership.Role.COMMISSIONER]):
+    if not has_role_in(actor, commissioner, [Membership.Role.COMMISSIONER]):
         raise PermissionDenied("Only the office's commissioners may open a funding round.")
     if kind not in FundingRound.Kind.values:
         raise ValidationError({"kind": _("Choose grant or contract.")})
@@ -128,7 +123,7 @@ def application_submit(
     """
     if applicant.kind == Organisation.Kind.COMMISSIONER:
         raise ValidationError({"applicant": _("Commissioners' offices cannot apply for funding.")})
-    if not _has_role(actor, applicant, [Membership.Role.ORGANISATION_ADMIN]):
+    if not has_role_in(actor, applicant, [Membership.Role.ORGANISATION_ADMIN]):
         raise PermissionDenied("Only the organisation's administrators may apply for it.")
     moment = at or timezone.now()
     if not funding_round.is_open_on(timezone.localdate(moment)):
@@ -169,7 +164,7 @@ def application_submit(
 
 
 def _require_decider(actor: User, funding_round: FundingRound) -> None:
-    if not _has_role(actor, funding_round.commissioner, [Membership.Role.COMMISSIONER]):
+    if not has_role_in(actor, funding_round.commissioner_id, [Membership.Role.COMMISSIONER]):
         raise PermissionDenied("Only the round's commissioners may decide applications.")
 
 

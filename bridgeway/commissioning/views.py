@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from bridgeway.accounts.access import organisations_for, staff_required
+from bridgeway.accounts.access import has_role_in, signed_in_user, staff_required
 from bridgeway.accounts.models import Membership, User
 from bridgeway.commissioning.forms import ApplicationForm, DecisionForm
 from bridgeway.commissioning.models import FundingRound
@@ -40,14 +40,9 @@ from bridgeway.commissioning.services import (
 from bridgeway.forms import form_errors_from
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 - staff_required guarantees a signed-in user
-    return user
-
 
 def _can_decide(user: User, funding_round: FundingRound) -> bool:
-    return funding_round.commissioner in organisations_for(user, [Membership.Role.COMMISSIONER])
+    return has_role_in(user, funding_round.commissioner_id, [Membership.Role.COMMISSIONER])
 
 
 @never_cache
@@ -55,7 +50,7 @@ def _can_decide(user: User, funding_round: FundingRound) -> bool:
 @require_GET
 def rounds(request: HttpRequest) -> HttpResponse:
     """Open rounds (any staff), an apply form for administrators, and one's own bids."""
-    user = _user(request)
+    user = signed_in_user(request)
     organisations = applying_organisations(user)
     applications = list(applications_of_user(user))
     applied = {(a.funding_round_id, a.applicant_id) for a in applications}
@@ -91,7 +86,7 @@ def rounds(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def apply(request: HttpRequest, round_id: uuid.UUID) -> HttpResponse:
     """Apply to an open round for an organisation one administers."""
-    user = _user(request)
+    user = signed_in_user(request)
     funding_round = open_round_get(round_id, today=timezone.localdate())
     organisations = applying_organisations(user)
     if not organisations:
@@ -135,7 +130,7 @@ def _round_page(
     failed: tuple[uuid.UUID, DecisionForm] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     can_decide = _can_decide(user, funding_round)
     rows: list[dict[str, Any]] = []
     for application in round_applications(funding_round):
@@ -165,7 +160,7 @@ def _round_page(
 @require_GET
 def round_detail(request: HttpRequest, round_id: uuid.UUID) -> HttpResponse:
     """A round and its applications, for its commissioner's office only."""
-    return _round_page(request, funding_round_get_for_office(_user(request), round_id))
+    return _round_page(request, funding_round_get_for_office(signed_in_user(request), round_id))
 
 
 @never_cache
@@ -173,7 +168,7 @@ def round_detail(request: HttpRequest, round_id: uuid.UUID) -> HttpResponse:
 @require_POST
 def decide(request: HttpRequest, application_id: uuid.UUID) -> HttpResponse:
     """Award or decline an application (commissioners of the round's office)."""
-    user = _user(request)
+    user = signed_in_user(request)
     application = application_get_for_office(user, application_id)
     funding_round = application.funding_round
     if not _can_decide(user, funding_round):
@@ -204,7 +199,7 @@ def decide(request: HttpRequest, application_id: uuid.UUID) -> HttpResponse:
 @require_POST
 def review(request: HttpRequest, application_id: uuid.UUID) -> HttpResponse:
     """Mark an application as under review."""
-    user = _user(request)
+    user = signed_in_user(request)
     application = application_get_for_office(user, application_id)
     if not _can_decide(user, application.funding_round):
         raise PermissionDenied("Only the office's commissioners may review applications.")

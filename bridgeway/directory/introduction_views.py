@@ -16,7 +16,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from bridgeway.accounts.access import staff_required
+from bridgeway.accounts.access import signed_in_user, staff_required
+from bridgeway.accounts.middleware import public
 from bridgeway.directory.introductions import (
     INTRODUCTION_MAX_BYTES,
     byte_range,
@@ -61,7 +62,7 @@ class IntroductionForm(forms.Form):
 @require_http_methods(["GET", "POST"])
 def introductions(request: HttpRequest, service_id: uuid.UUID) -> HttpResponse:
     """Add or remove one service's spoken introductions; 404 for another organisation's."""
-    service = service_get_for_listing(request.user, service_id)  # type: ignore[arg-type]
+    service = service_get_for_listing(signed_in_user(request), service_id)
     form = IntroductionForm()
     if request.method == "POST":
         if request.POST.get("action") == "remove":
@@ -79,7 +80,7 @@ def introductions(request: HttpRequest, service_id: uuid.UUID) -> HttpResponse:
                     size=upload.size or 0,
                     transcript=form.cleaned_data["transcript"],
                     language=form.cleaned_data["language"],
-                    uploaded_by=request.user,  # type: ignore[arg-type]
+                    uploaded_by=signed_in_user(request),
                 )
             except ValidationError as error:
                 form_errors_from(error, form)
@@ -113,11 +114,12 @@ def _remove(request: HttpRequest, service: Service) -> HttpResponse:
     introduction = service.introductions.filter(id=introduction_id).first()
     if introduction is None:
         raise Http404("No such introduction")
-    introduction_remove(introduction=introduction, actor=request.user)  # type: ignore[arg-type]
+    introduction_remove(introduction=introduction, actor=signed_in_user(request))
     messages.success(request, _("The introduction is removed."))
     return HttpResponseRedirect(request.path)
 
 
+@public
 @require_GET
 def introduction_media(request: HttpRequest, introduction_id: uuid.UUID) -> HttpResponseBase:
     """The recording itself, served inline with the type found in its bytes.

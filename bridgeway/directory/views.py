@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from bridgeway.accounts.access import staff_required
+from bridgeway.accounts.access import signed_in_user, staff_required
 from bridgeway.directory.forms import (
     FIELD_FOR_ARGUMENT,
     ServiceListingForm,
@@ -29,7 +29,7 @@ from bridgeway.forms import form_errors_from
 @staff_required
 def listings(request: HttpRequest) -> HttpResponse:
     """The services whose listings the signed-in administrator keeps."""
-    services = list(services_for_listing_admin(request.user))  # type: ignore[arg-type]
+    services = list(services_for_listing_admin(signed_in_user(request)))
     now = timezone.now()
     rows = [{"service": s, "unverified": s.is_unverified(now)} for s in services]
     needs_attention = any(s.area_not_known or s.is_unverified(now) for s in services)
@@ -48,7 +48,7 @@ def listing_edit(request: HttpRequest, service_id: uuid.UUID) -> HttpResponse:
     The listing, its locations, other phone numbers and opening hours are saved together
     or not at all: one ``service_update`` in one transaction.
     """
-    service = service_get_for_listing(request.user, service_id)  # type: ignore[arg-type]
+    service = service_get_for_listing(signed_in_user(request), service_id)
     if request.method == "POST":
         form = ServiceListingForm(request.POST)
         formsets = child_formsets(service, request.POST)

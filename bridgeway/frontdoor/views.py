@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from bridgeway.accounts.middleware import public
 from bridgeway.casework.models import Referral
 from bridgeway.casework.selectors import consent_for_reporter, sharing_for_reporter
 from bridgeway.casework.services import (
@@ -145,6 +146,7 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
     form_errors_from(error, form, field_for=_FORM_FIELD_FOR)
 
 
+@public
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """The front door: get support, report a hate incident, check on a report."""
@@ -199,6 +201,7 @@ def _check_where_is_covered(form: forms.Form) -> None:
         )
 
 
+@public
 @same_origin_posts
 @never_cache
 @require_http_methods(["GET", "POST"])
@@ -248,6 +251,7 @@ def _after(step: str) -> HttpResponse:
     return redirect(_step_url(following) if following else "frontdoor:get-support-results")
 
 
+@public
 @never_cache
 @require_GET
 def support_results(request: HttpRequest) -> HttpResponse:
@@ -302,6 +306,7 @@ def support_results(request: HttpRequest) -> HttpResponse:
     )
 
 
+@public
 @same_origin_posts
 @never_cache
 @require_POST
@@ -329,6 +334,7 @@ def _service_context(service: Service) -> dict[str, Any]:
     }
 
 
+@public
 @require_GET
 def service_detail(request: HttpRequest, service_id: str) -> HttpResponse:
     """One service: what it does, where, in which languages, and how to get in touch."""
@@ -336,6 +342,7 @@ def service_detail(request: HttpRequest, service_id: str) -> HttpResponse:
     return render(request, "frontdoor/service.html", _service_context(service))
 
 
+@public
 @same_origin_posts
 @never_cache
 @require_http_methods(["GET", "POST"])
@@ -376,6 +383,7 @@ def refer(request: HttpRequest, service_id: str) -> HttpResponse:
     return render(request, "frontdoor/refer.html", {**context, "form": form})
 
 
+@public
 @never_cache
 @require_GET
 def refer_done(request: HttpRequest) -> HttpResponse:
@@ -386,6 +394,7 @@ def refer_done(request: HttpRequest) -> HttpResponse:
     return render(request, "frontdoor/refer_done.html", {"done": done})
 
 
+@public
 @same_origin_posts
 @never_cache
 @require_http_methods(["GET", "POST"])
@@ -433,6 +442,7 @@ def report(request: HttpRequest) -> HttpResponse:
     )
 
 
+@public
 @never_cache
 @require_GET
 def report_done(request: HttpRequest) -> HttpResponse:
@@ -512,6 +522,7 @@ def _conversation_page(
     )
 
 
+@public
 @same_origin_posts
 @never_cache
 @require_http_methods(["GET", "POST"])

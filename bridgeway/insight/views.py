@@ -21,7 +21,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from bridgeway.accounts.access import INSIGHT_ROLES, require_role, staff_required
+from bridgeway.accounts.access import (
+    INSIGHT_ROLES,
+    require_role,
+    signed_in_user,
+    staff_required,
+)
 from bridgeway.accounts.models import User
 from bridgeway.insight import breakdown
 from bridgeway.insight.forms import CHARACTERISTIC_CHOICES, DEFAULT_MIN_SHARE, PeriodForm
@@ -54,9 +59,7 @@ logger = logging.getLogger(__name__)
 
 def _reader(request: HttpRequest) -> User:
     """The signed-in commissioner or analyst (403 for anyone else)."""
-    user = request.user
-    if not isinstance(user, User):  # staff_required has already sent anonymous people away
-        raise TypeError("insight views need staff_required")
+    user = signed_in_user(request)
     require_role(user, INSIGHT_ROLES)
     return user
 

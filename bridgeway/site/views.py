@@ -9,7 +9,10 @@ from django.utils.translation import get_language_from_request
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from bridgeway.accounts.middleware import public
 
+
+@public
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> HttpResponse:
@@ -23,6 +26,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
+@public
 def root(request: HttpRequest) -> HttpResponse:
     """Send people to the front door in the language their browser asks for."""
     return HttpResponseRedirect(f"/{get_language_from_request(request)}/")
