@@ -40,7 +40,6 @@ from bridgeway.commissioning.services import (
 from bridgeway.forms import form_errors_from
 
 
-
 def _can_decide(user: User, funding_round: FundingRound) -> bool:
     return has_role_in(user, funding_round.commissioner_id, [Membership.Role.COMMISSIONER])
 
