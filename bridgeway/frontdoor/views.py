@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from bridgeway.casework.follow_up_grant import FollowUpGrant, grant_from_session, grant_open
 from bridgeway.casework.models import Referral
 from bridgeway.casework.selectors import consent_for_reporter, sharing_for_reporter
 from bridgeway.casework.services import (
@@ -54,7 +55,6 @@ from bridgeway.equality.labels import public_label
 from bridgeway.equality.vocabulary import vocabulary
 from bridgeway.frontdoor import service_page
 from bridgeway.frontdoor.csrf import same_origin_posts
-from bridgeway.frontdoor.follow_up import FollowUpGrant, grant_from_session, grant_open
 from bridgeway.frontdoor.forms import (
     AgeForm,
     FollowUpForm,
