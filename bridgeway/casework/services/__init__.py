@@ -54,6 +54,7 @@ from bridgeway.casework.services.follow_up import (
     follow_up_client_key,
     follow_up_client_locked,
     follow_up_client_locked_until,
+    follow_up_code_check,
     follow_up_open,
 )
 from bridgeway.casework.services.messages import (
@@ -132,6 +133,7 @@ __all__ = [
     "follow_up_client_key",
     "follow_up_client_locked",
     "follow_up_client_locked_until",
+    "follow_up_code_check",
     "follow_up_open",
     "message_from_reporter",
     "message_to_reporter",

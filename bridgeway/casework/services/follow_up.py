@@ -19,6 +19,7 @@ from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
 from django.utils import timezone
 
+from bridgeway.casework.follow_up_grant import FollowUpGrant, grant_open
 from bridgeway.casework.models import (
     FollowUpClientAttempts,
     Referral,
@@ -40,12 +41,17 @@ class FollowUpRefused(Exception):
     """The reference and code do not open a report (deliberately vague to the person).
 
     ``locked`` when tries are paused; ``until`` then says when they may start again.
+    ``client_locked`` when the pause is the client's (too many failures from its address,
+    across references) rather than the reference's: the page says which.
     """
 
-    def __init__(self, locked: bool = False, until: dt.datetime | None = None) -> None:
+    def __init__(
+        self, locked: bool = False, until: dt.datetime | None = None, client_locked: bool = False
+    ) -> None:
         super().__init__("locked" if locked else "no match")
         self.locked = locked
         self.until = until
+        self.client_locked = client_locked
 
 
 @cache
@@ -54,8 +60,41 @@ def _decoy_hash() -> str:
     return make_password(new_follow_up_code())
 
 
-def follow_up_open(*, reference: str, code: str) -> Referral:
+def follow_up_open(*, reference: str, code: str, client_key: str) -> FollowUpGrant:
+    """A grant to read and reply on the report a reference and code open, or ``FollowUpRefused``.
+
+    The one way a person who reported gets back in. While the client (``client_key``, from
+    ``follow_up_client_key``) is locked out nothing is checked, and the refusal says the
+    pause is the client's. Otherwise the code is checked (``follow_up_code_check``); a
+    failure also counts against the client, and the refusal names the client's pause when
+    that failure starts one, as it comes before any pause of the reference. A good code
+    does not clear the client's count.
+    """
+    client_until = follow_up_client_locked_until(client_key=client_key)
+    if client_until is not None:
+        raise FollowUpRefused(locked=True, until=client_until, client_locked=True)
+    # Not one transaction: each count of a failure must be committed even though a
+    # refusal is raised after it.
+    try:
+        referral = follow_up_code_check(reference=reference, code=code)
+    except FollowUpRefused as refusal:
+        if follow_up_client_failure(client_key=client_key):
+            client_until = follow_up_client_locked_until(client_key=client_key)
+            if client_until is not None:
+                raise FollowUpRefused(
+                    locked=True, until=client_until, client_locked=True
+                ) from refusal
+        raise
+    return grant_open(
+        reference=referral.reference, referral_id=str(referral.pk), now=timezone.now()
+    )
+
+
+def follow_up_code_check(*, reference: str, code: str) -> Referral:
     """The report a reference and follow-up code open, or ``FollowUpRefused``.
+
+    The code check alone, without the client's count or a grant: ``follow_up_open`` is
+    what the follow-up page calls.
 
     Failed tries are counted per reference; after ``FOLLOW_UP_FAILURE_LIMIT`` the reference
     is locked for ``FOLLOW_UP_LOCK`` even for the right code, so codes cannot be guessed.
