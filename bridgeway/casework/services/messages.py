@@ -60,9 +60,34 @@ def _report_of(referral: Referral) -> Report:
         ) from None
 
 
-def _require_caseworker(actor: User, referral: Referral) -> None:
-    """The second line of defence behind the views: ``actor`` works this organisation's cases."""
-    _require_caseworker_of(actor, referral.organisation_id)
+def _timeline_text_add(
+    *, referral: Referral, kind: str, actor: User | None, text: str, action: str
+) -> CaseEvent:
+    """Write one message or note on ``referral``'s timeline, sealed at rest, and audit it.
+
+    A staff ``actor`` must work the referral's organisation's cases (the second line of
+    defence behind the views); ``None`` is the person who reported, who has no account. A
+    message either way goes only on a report, where the person can read it back.
+    """
+    if actor is not None:
+        _require_caseworker_of(actor, referral.organisation_id)
+    body = _message_text(text)
+    if kind != CaseEvent.Kind.NOTE:
+        _report_of(referral)
+    event = CaseEvent(
+        referral_id=referral.pk, kind=kind, text=body, actor=actor, occurred_at=timezone.now()
+    )
+    event.full_clean()
+    event.save()
+    audit_record(
+        actor=actor,
+        organisation=referral.organisation,
+        action=action,
+        object_type="referral",
+        object_id=str(referral.pk),
+        detail={"event": event.pk},
+    )
+    return event
 
 
 @transaction.atomic
@@ -71,27 +96,13 @@ def message_to_reporter(*, referral: Referral, actor: User, text: str) -> CaseEv
 
     Sealed at rest, on the timeline as ``MESSAGE_OUT``, and audited.
     """
-    _require_caseworker(actor, referral)
-    body = _message_text(text)
-    _report_of(referral)
-    event = CaseEvent(
-        referral_id=referral.pk,
+    return _timeline_text_add(
+        referral=referral,
         kind=CaseEvent.Kind.MESSAGE_OUT,
-        text=body,
         actor=actor,
-        occurred_at=timezone.now(),
-    )
-    event.full_clean()
-    event.save()
-    audit_record(
-        actor=actor,
-        organisation=referral.organisation,
+        text=text,
         action="message.send",
-        object_type="referral",
-        object_id=str(referral.pk),
-        detail={"event": event.pk},
     )
-    return event
 
 
 @transaction.atomic
@@ -101,26 +112,13 @@ def message_from_reporter(*, referral: Referral, text: str) -> CaseEvent:
     Sealed at rest, on the timeline as ``MESSAGE_IN``, and audited with no actor: the person
     has no account, and the audit log must not learn who they are.
     """
-    body = _message_text(text)
-    _report_of(referral)
-    event = CaseEvent(
-        referral_id=referral.pk,
+    return _timeline_text_add(
+        referral=referral,
         kind=CaseEvent.Kind.MESSAGE_IN,
-        text=body,
         actor=None,
-        occurred_at=timezone.now(),
-    )
-    event.full_clean()
-    event.save()
-    audit_record(
-        actor=None,
-        organisation=referral.organisation,
+        text=text,
         action="message.receive",
-        object_type="referral",
-        object_id=str(referral.pk),
-        detail={"event": event.pk},
     )
-    return event
 
 
 @transaction.atomic
@@ -155,23 +153,6 @@ def messages_for_reporter(referral: Referral) -> list[ReporterMessage]:
 @transaction.atomic
 def note_add(*, referral: Referral, actor: User, text: str) -> CaseEvent:
     """An internal note on the timeline: seen by the organisation's staff, never the person."""
-    _require_caseworker(actor, referral)
-    body = _message_text(text)
-    event = CaseEvent(
-        referral_id=referral.pk,
-        kind=CaseEvent.Kind.NOTE,
-        text=body,
-        actor=actor,
-        occurred_at=timezone.now(),
+    return _timeline_text_add(
+        referral=referral, kind=CaseEvent.Kind.NOTE, actor=actor, text=text, action="note.add"
     )
-    event.full_clean()
-    event.save()
-    audit_record(
-        actor=actor,
-        organisation=referral.organisation,
-        action="note.add",
-        object_type="referral",
-        object_id=str(referral.pk),
-        detail={"event": event.pk},
-    )
-    return event
