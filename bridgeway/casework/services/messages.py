@@ -60,8 +60,16 @@ def _report_of(referral: Referral) -> Report:
         ) from None
 
 
+# The audit action each kind of text written on the timeline is logged as.
+_AUDIT_ACTIONS = {
+    CaseEvent.Kind.MESSAGE_OUT: "message.send",
+    CaseEvent.Kind.MESSAGE_IN: "message.receive",
+    CaseEvent.Kind.NOTE: "note.add",
+}
+
+
 def _timeline_text_add(
-    *, referral: Referral, kind: str, actor: User | None, text: str, action: str
+    *, referral: Referral, kind: CaseEvent.Kind, actor: User | None, text: str
 ) -> CaseEvent:
     """Write one message or note on ``referral``'s timeline, sealed at rest, and audit it.
 
@@ -82,7 +90,7 @@ def _timeline_text_add(
     audit_record(
         actor=actor,
         organisation=referral.organisation,
-        action=action,
+        action=_AUDIT_ACTIONS[kind],
         object_type="referral",
         object_id=str(referral.pk),
         detail={"event": event.pk},
@@ -97,11 +105,7 @@ def message_to_reporter(*, referral: Referral, actor: User, text: str) -> CaseEv
     Sealed at rest, on the timeline as ``MESSAGE_OUT``, and audited.
     """
     return _timeline_text_add(
-        referral=referral,
-        kind=CaseEvent.Kind.MESSAGE_OUT,
-        actor=actor,
-        text=text,
-        action="message.send",
+        referral=referral, kind=CaseEvent.Kind.MESSAGE_OUT, actor=actor, text=text
     )
 
 
@@ -113,11 +117,7 @@ def message_from_reporter(*, referral: Referral, text: str) -> CaseEvent:
     has no account, and the audit log must not learn who they are.
     """
     return _timeline_text_add(
-        referral=referral,
-        kind=CaseEvent.Kind.MESSAGE_IN,
-        actor=None,
-        text=text,
-        action="message.receive",
+        referral=referral, kind=CaseEvent.Kind.MESSAGE_IN, actor=None, text=text
     )
 
 
@@ -153,6 +153,4 @@ def messages_for_reporter(referral: Referral) -> list[ReporterMessage]:
 @transaction.atomic
 def note_add(*, referral: Referral, actor: User, text: str) -> CaseEvent:
     """An internal note on the timeline: seen by the organisation's staff, never the person."""
-    return _timeline_text_add(
-        referral=referral, kind=CaseEvent.Kind.NOTE, actor=actor, text=text, action="note.add"
-    )
+    return _timeline_text_add(referral=referral, kind=CaseEvent.Kind.NOTE, actor=actor, text=text)
