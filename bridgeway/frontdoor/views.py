@@ -521,8 +521,9 @@ def follow_up(request: HttpRequest) -> HttpResponse:
 
     The reference and code are POSTed once; the code is never written into a page, an
     address or the session. A good pair opens a short-lived grant in the session for that
-    report (see ``casework/follow_up_grant.py``), and the page is then fetched afresh (POST-redirect-GET),
-    so no form holding the code stays in the browser's history to be sent again.
+    report (see ``casework/follow_up_grant.py``), and the page is then fetched afresh
+    (POST-redirect-GET), so no form holding the code stays in the browser's history to be
+    sent again.
     """
     if request.method == "GET":
         if request.GET:
