@@ -15,9 +15,17 @@ from django.utils.translation import gettext_lazy as _
 
 from bridgeway.accounts.models import Organisation
 from bridgeway.directory.models import Service
+from bridgeway.equality.vocabulary import NOT_KNOWN_CODES, vocabulary
 from bridgeway.places.models import LocalAuthorityDistrict, PoliceForceArea
 from bridgeway.records import TimestampedModel
 from bridgeway.sealing import SealedTextField
+
+# The vocabulary's codes a column may hold, checked by the database as by the services: a
+# change to funnel_stages.csv or referral_channels.csv then needs a migration, as it should.
+STAGES = tuple(vocabulary("funnel_stages").ordered_codes())
+FINISHING_STAGES = ("closed", "declined")
+REFERRAL_CHANNELS = tuple(vocabulary("referral_channels").ordered_codes())
+DISABILITY_STATUSES = ("recorded", *NOT_KNOWN_CODES)
 
 
 class Person(TimestampedModel):
@@ -52,6 +60,12 @@ class Person(TimestampedModel):
         indexes = [
             # The inbox's age filter.
             models.Index(fields=["organisation", "age_band"], name="casework_person_age_idx")
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(disability_status__in=DISABILITY_STATUSES),
+                name="casework_person_disability_status_known",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -124,6 +138,31 @@ class Referral(TimestampedModel):
                 fields=["organisation", "-received_at", "id"], name="casework_inbox_order_idx"
             ),
         ]
+        # Kind's choices written out: a nested Meta cannot see Kind (a test keeps them equal).
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["referral", "report"]),
+                name="casework_referral_kind_known",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(stage__in=STAGES), name="casework_referral_stage_known"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(channel__in=REFERRAL_CHANNELS),
+                name="casework_referral_channel_known",
+            ),
+            # The outcome measure is asked at closure, and kept only then.
+            models.CheckConstraint(
+                condition=models.Q(coped_better__isnull=True) | models.Q(stage="closed"),
+                name="casework_referral_coped_better_only_when_closed",
+            ),
+            # Only a finished case's personal data is ever removed.
+            models.CheckConstraint(
+                condition=models.Q(anonymised_at__isnull=True)
+                | models.Q(stage__in=FINISHING_STAGES),
+                name="casework_referral_anonymised_only_when_finished",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.reference
@@ -172,6 +211,29 @@ class CaseEvent(models.Model):
         ordering = ["occurred_at", "id"]
         indexes = [
             models.Index(fields=["referral", "occurred_at"], name="casework_event_timeline_idx")
+        ]
+        # The choices written out: a nested Meta cannot see Kind (a test keeps them equal).
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    kind__in=[
+                        "stage",
+                        "note",
+                        "message_in",
+                        "message_out",
+                        "consent",
+                        "share",
+                        "contact",
+                    ]
+                ),
+                name="casework_caseevent_kind_known",
+            ),
+            # A stage event names a stage of the funnel; no other event names one.
+            models.CheckConstraint(
+                condition=models.Q(kind="stage", stage__in=STAGES)
+                | (~models.Q(kind="stage") & models.Q(stage="")),
+                name="casework_caseevent_stage_only_on_stage_events",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -260,6 +322,26 @@ class Consent(TimestampedModel):
     class Meta:
         ordering = ["-given_at", "id"]
         indexes = [models.Index(fields=["person", "scope"], name="casework_consent_scope_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(scope__in=["onward_referral", "police", "named_worker"]),
+                name="casework_consent_scope_known",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(given_how__in=["in_person", "phone", "written", "online"]),
+                name="casework_consent_given_how_known",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(expires__isnull=True)
+                | models.Q(expires__gt=models.F("given_at")),
+                name="casework_consent_expires_after_given",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(revoked_at__isnull=True)
+                | models.Q(revoked_at__gte=models.F("given_at")),
+                name="casework_consent_revoked_after_given",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_scope_display()} ({self.person_id})"
@@ -291,6 +373,34 @@ class Share(models.Model):
 
     class Meta:
         ordering = ["shared_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(scope__in=Consent.Scope.values),
+                name="casework_share_scope_known",
+            ),
+            # The police get a report through their force; everyone else is an organisation.
+            models.CheckConstraint(
+                condition=models.Q(
+                    scope=Consent.Scope.POLICE,
+                    recipient_police_force_area__isnull=False,
+                    recipient_organisation__isnull=True,
+                )
+                | (
+                    ~models.Q(scope=Consent.Scope.POLICE)
+                    & models.Q(
+                        recipient_organisation__isnull=False,
+                        recipient_police_force_area__isnull=True,
+                    )
+                ),
+                name="casework_share_recipient_matches_scope",
+            ),
+            # Only an onward referral (or transfer) makes a referral at the receiving end.
+            models.CheckConstraint(
+                condition=models.Q(onward_referral__isnull=True)
+                | models.Q(scope=Consent.Scope.ONWARD_REFERRAL),
+                name="casework_share_onward_referral_only_when_referred_on",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Share {self.id} ({self.scope})"
@@ -322,6 +432,16 @@ class ContactAttempt(models.Model):
 
     class Meta:
         ordering = ["attempted_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(method__in=["call", "text", "email", "voicemail"]),
+                name="casework_contactattempt_method_known",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(outcome__in=["reached", "not_reached", "sent"]),
+                name="casework_contactattempt_outcome_known",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_method_display()} at {self.attempted_at:%Y-%m-%d %H:%M}"

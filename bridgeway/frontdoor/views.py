@@ -10,7 +10,6 @@ the pages that take or show personal details, a reference or a code).
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from typing import Any
 
@@ -27,15 +26,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bridgeway.accounts.middleware import public
+from bridgeway.casework.follow_up_grant import FollowUpGrant, grant_from_session
 from bridgeway.casework.models import Referral
 from bridgeway.casework.selectors import consent_for_reporter, sharing_for_reporter
 from bridgeway.casework.services import (
     FollowUpRefused,
     client_address,
     consent_revoke_by_reporter,
-    follow_up_client_failure,
     follow_up_client_key,
-    follow_up_client_locked_until,
     follow_up_open,
     message_from_reporter,
     messages_for_reporter,
@@ -56,7 +54,6 @@ from bridgeway.equality.vocabulary import vocabulary
 from bridgeway.forms import form_errors_from
 from bridgeway.frontdoor import service_page
 from bridgeway.frontdoor.csrf import same_origin_posts
-from bridgeway.frontdoor.follow_up import FollowUpGrant, grant_from_session, grant_open
 from bridgeway.frontdoor.forms import (
     AgeForm,
     FollowUpForm,
@@ -531,8 +528,9 @@ def follow_up(request: HttpRequest) -> HttpResponse:
 
     The reference and code are POSTed once; the code is never written into a page, an
     address or the session. A good pair opens a short-lived grant in the session for that
-    report (see ``follow_up.py``), and the page is then fetched afresh (POST-redirect-GET),
-    so no form holding the code stays in the browser's history to be sent again.
+    report (see ``casework/follow_up_grant.py``), and the page is then fetched afresh
+    (POST-redirect-GET), so no form holding the code stays in the browser's history to be
+    sent again.
     """
     if request.method == "GET":
         if request.GET:
@@ -568,51 +566,41 @@ def _open_report(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _follow_up_form_page(request, form)
     reference = form.cleaned_data["reference"]
-    client_key = follow_up_client_key(
-        client_address(
-            remote_addr=request.META.get("REMOTE_ADDR", ""),
-            forwarded_for=request.META.get("HTTP_X_FORWARDED_FOR", ""),
-            trusted_proxies=settings.TRUSTED_PROXY_COUNT,
-        )
-    )
     try:
-        client_until = follow_up_client_locked_until(client_key=client_key)
-        if client_until is not None:
-            # Too many failures from this client across references: nothing is checked.
-            raise FollowUpRefused(locked=True, until=client_until)
-        referral = follow_up_open(reference=reference, code=form.cleaned_data["code"])
+        grant = follow_up_open(
+            reference=reference,
+            code=form.cleaned_data["code"],
+            client_key=follow_up_client_key(
+                client_address(
+                    remote_addr=request.META.get("REMOTE_ADDR", ""),
+                    forwarded_for=request.META.get("HTTP_X_FORWARDED_FOR", ""),
+                    trusted_proxies=settings.TRUSTED_PROXY_COUNT,
+                )
+            ),
+        )
     except FollowUpRefused as refusal:
-        if client_until is None and follow_up_client_failure(client_key=client_key):
-            client_until = follow_up_client_locked_until(client_key=client_key)
         # The code that failed is not written back into the page.
         return _follow_up_form_page(
             request,
             FollowUpForm(initial={"reference": reference}),
             refused=True,
-            lock=_lock_context(client_until=client_until, refusal=refusal),
+            lock=_lock_context(refusal),
         )
     # A new session key, so a key seen before the code was typed opens nothing.
     request.session.cycle_key()
-    request.session[FOLLOW_UP_GRANT_KEY] = grant_open(
-        reference=referral.reference, referral_id=str(referral.pk), now=timezone.now()
-    ).to_session()
+    request.session[FOLLOW_UP_GRANT_KEY] = grant.to_session()
     return redirect("frontdoor:follow-up")
 
 
-def _lock_context(
-    *, client_until: dt.datetime | None, refusal: FollowUpRefused
-) -> dict[str, Any] | None:
+def _lock_context(refusal: FollowUpRefused) -> dict[str, Any] | None:
     """What the page says about a pause in tries: whose, and when it ends; None if none.
 
-    The device's pause comes first: while it lasts nothing is checked, and it may have
-    been caused by someone else on the same network (a library's or a refuge's wifi).
+    The service names the device's pause first: while it lasts nothing is checked, and it
+    may have been caused by someone else on the same network (a library's or a refuge's wifi).
     """
-    if client_until is not None:
-        until, device = client_until, True
-    elif refusal.locked and refusal.until is not None:
-        until, device = refusal.until, False
-    else:
+    if not refusal.locked or refusal.until is None:
         return None
+    until, device = refusal.until, refusal.client_locked
     seconds = (until - timezone.now()).total_seconds()
     return {
         "device": device,

@@ -13,7 +13,7 @@ from bridgeway.accounts.tests.factories import MembershipFactory
 from bridgeway.casework.models import AuditEntry, CaseEvent
 from bridgeway.casework.services import (
     MESSAGE_MAX_LENGTH,
-    follow_up_open,
+    follow_up_code_check,
     message_from_reporter,
     message_to_reporter,
     messages_for_reporter,
@@ -63,7 +63,7 @@ def test_reporter_reads_replies_and_own_messages_but_never_notes(report, centre_
 def test_a_reporter_opens_the_conversation_with_reference_and_code(reporting_centre):
     referral, code = make_report(organisation=reporting_centre)
 
-    opened = follow_up_open(reference=referral.reference, code=code)
+    opened = follow_up_code_check(reference=referral.reference, code=code)
     message_from_reporter(referral=opened, text="Thank you")
 
     assert [m.text for m in messages_for_reporter(opened)] == ["Thank you"]

@@ -18,7 +18,7 @@ from bridgeway.casework.services import (
     ContactDetails,
     FollowUpRefused,
     PersonDetails,
-    follow_up_open,
+    follow_up_code_check,
     referral_advance,
     stage_can_follow,
 )
@@ -240,7 +240,7 @@ def test_report_dated_in_the_future_is_refused(reporting_centre):
 def test_follow_up_with_the_right_code_opens_the_report(reporting_centre):
     referral, code = make_report(organisation=reporting_centre, is_anonymous=True)
 
-    opened = follow_up_open(reference=referral.reference.lower(), code=code.replace("-", " "))
+    opened = follow_up_code_check(reference=referral.reference.lower(), code=code.replace("-", " "))
 
     assert opened.pk == referral.pk
     assert AuditEntry.objects.filter(action="report.follow_up", object_id=str(referral.id)).exists()
@@ -250,7 +250,7 @@ def test_follow_up_with_the_wrong_code_is_refused_and_counted(reporting_centre):
     referral, _code = make_report(organisation=reporting_centre, is_anonymous=True)
 
     with pytest.raises(FollowUpRefused) as refusal:
-        follow_up_open(reference=referral.reference, code="AAAA-BBBB-CCCC-DDDD")
+        follow_up_code_check(reference=referral.reference, code="AAAA-BBBB-CCCC-DDDD")
 
     assert not refusal.value.locked
     assert Report.objects.get(pk=referral.pk).failed_follow_ups == 1
@@ -259,7 +259,7 @@ def test_follow_up_with_the_wrong_code_is_refused_and_counted(reporting_centre):
 
 def test_follow_up_for_an_unknown_reference_is_refused(reporting_centre):
     with pytest.raises(FollowUpRefused) as refusal:
-        follow_up_open(reference="BW-0000-0000", code="AAAA-BBBB-CCCC-DDDD")
+        follow_up_code_check(reference="BW-0000-0000", code="AAAA-BBBB-CCCC-DDDD")
 
     assert not refusal.value.locked
 
@@ -269,11 +269,11 @@ def test_follow_up_locks_after_five_failures_even_for_the_right_code(reporting_c
 
     for attempt in range(FOLLOW_UP_FAILURE_LIMIT):
         with pytest.raises(FollowUpRefused) as refusal:
-            follow_up_open(reference=referral.reference, code=f"WRONG-{attempt}")
+            follow_up_code_check(reference=referral.reference, code=f"WRONG-{attempt}")
     assert refusal.value.locked
 
     with pytest.raises(FollowUpRefused) as refusal:
-        follow_up_open(reference=referral.reference, code=code)
+        follow_up_code_check(reference=referral.reference, code=code)
     assert refusal.value.locked
     locked_until = Report.objects.get(pk=referral.pk).follow_up_locked_until
     assert locked_until is not None
@@ -286,16 +286,16 @@ def test_follow_up_opens_again_once_the_lock_has_passed(reporting_centre):
         follow_up_locked_until=timezone.now() - dt.timedelta(seconds=1)
     )
 
-    assert follow_up_open(reference=referral.reference, code=code).pk == referral.pk
+    assert follow_up_code_check(reference=referral.reference, code=code).pk == referral.pk
 
 
 def test_four_failures_then_the_right_code_opens_and_resets_the_count(reporting_centre):
     referral, code = make_report(organisation=reporting_centre, is_anonymous=True)
     for _ in range(FOLLOW_UP_FAILURE_LIMIT - 1):
         with pytest.raises(FollowUpRefused):
-            follow_up_open(reference=referral.reference, code="nope")
+            follow_up_code_check(reference=referral.reference, code="nope")
 
-    follow_up_open(reference=referral.reference, code=code)
+    follow_up_code_check(reference=referral.reference, code=code)
 
     assert Report.objects.get(pk=referral.pk).failed_follow_ups == 0
 

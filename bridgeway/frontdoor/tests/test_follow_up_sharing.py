@@ -169,7 +169,11 @@ def test_a_withdrawn_and_an_ended_consent_say_so_without_a_stop_button(
         recipient_organisation=other_organisation,
         expires=timezone.now() + dt.timedelta(days=1),
     )
-    Consent.objects.filter(pk=ended.pk).update(expires=timezone.now() - dt.timedelta(days=1))
+    # Given two days ago, ended yesterday (the database refuses an end before the giving).
+    Consent.objects.filter(pk=ended.pk).update(
+        given_at=timezone.now() - dt.timedelta(days=2),
+        expires=timezone.now() - dt.timedelta(days=1),
+    )
     html = _open(client, referral, code)
     today, yesterday = timezone.localdate(), timezone.localdate() - dt.timedelta(days=1)
     assert f"Stopped on {today:%-d %B %Y}. We will not share anything more." in html
@@ -234,7 +238,10 @@ def test_an_ended_consent_cannot_be_stopped_again(
 ) -> None:
     referral, code = made_report
     consent = _police_consent(referral, centre_worker, police)
-    Consent.objects.filter(pk=consent.pk).update(expires=timezone.now() - dt.timedelta(hours=1))
+    Consent.objects.filter(pk=consent.pk).update(
+        given_at=timezone.now() - dt.timedelta(hours=2),
+        expires=timezone.now() - dt.timedelta(hours=1),
+    )
     _open(client, referral, code)
     _stop(client, consent)
     assert "This has already ended." in client.get(FOLLOW_UP).content.decode()
