@@ -139,7 +139,7 @@ class PeopleCounts:
 
 # Each person is counted in the group on their newest record: the latest day, and on the same
 # day the latest part file (parts are listed oldest first, so a higher position is newer). An
-# event that a later run wrote again (runs overlap on purpose; see services.snapshot_write)
+# event that a later run wrote again (runs overlap on purpose; see snapshot_write)
 # carries the same person, stage and day, so counting distinct people per area, group and
 # stage counts it once. The key is a single integer so DuckDB's arg_max stays on its fast
 # path: this query is benchmarked against a plain GROUP BY (bench/insight_bench.py).

@@ -27,7 +27,7 @@ from bridgeway.insight.needs_assessment import HEADER, NeedsAssessment
 from bridgeway.insight.suppression import is_symbol
 
 if TYPE_CHECKING:
-    from bridgeway.insight.services import BreakdownReport
+    from bridgeway.insight.reports import BreakdownReport
 
 Row = dict[str, str]
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")

@@ -34,9 +34,7 @@ from bridgeway.insight.outputs import (
     write_pdf,
     write_xlsx,
 )
-from bridgeway.insight.scrutiny import MAJORITY_GROUP, QUALITY_CHARACTERISTICS
-from bridgeway.insight.selectors import insight_area_for_user, insight_areas_for
-from bridgeway.insight.services import (
+from bridgeway.insight.reports import (
     BreakdownReport,
     EmptyPeriod,
     coverage_gaps_report,
@@ -45,6 +43,8 @@ from bridgeway.insight.services import (
     needs_assessment_rows,
     provider_report,
 )
+from bridgeway.insight.scrutiny import MAJORITY_GROUP, QUALITY_CHARACTERISTICS
+from bridgeway.insight.selectors import insight_area_for_user, insight_areas_for
 from bridgeway.insight.snapshot import SnapshotError, snapshot_files
 from bridgeway.insight.suppression import is_symbol
 from bridgeway.places.models import PoliceForceArea
