@@ -14,6 +14,7 @@ from pathlib import Path
 from django.conf import settings
 
 from bridgeway.insight import breakdown, scrutiny
+from bridgeway.insight.figures import Row
 from bridgeway.insight.needs_assessment import (
     AreaPopulation,
     NeedsAssessment,
@@ -59,14 +60,13 @@ def needs_assessment_rows(
         date_to=date_to,
     )
     threshold = settings.SUPPRESSION_THRESHOLD
-    written = [part.written_at for part in parts if part.written_at is not None]
     return NeedsAssessment(
         area=area,
         date_from=date_from,
         date_to=date_to,
         rows=needs_assessment_table(area, counted.by_group, threshold=threshold),
-        snapshot_written_at=max(written) if written else None,
-        synthetic=any(part.synthetic for part in parts),
+        snapshot_written_at=_written_at(parts),
+        synthetic=_synthetic(parts),
         threshold=threshold,
         first_event_on=counted.first_event_on,
         last_event_on=counted.last_event_on,
@@ -109,12 +109,7 @@ def needs_assessments(
     long as someone somewhere had an event. Raises ``UnknownArea``, ``PeriodError`` and
     ``SnapshotError`` as ``needs_assessment_rows`` does.
     """
-    _check_period(date_from, date_to)
-    if area_code.strip().lower() == ALL_AREAS:
-        areas = force_area_populations()
-    else:
-        areas = [area_population(area_code)]
-    parts = validate_snapshot(Path(snapshot_dir or settings.SNAPSHOT_DIR))
+    areas, parts = _areas_and_parts(snapshot_dir, area_code, date_from, date_to)
     files = [part.path for part in parts]
     kinds = {area.kind for area in areas}
     counted = {}
@@ -129,27 +124,16 @@ def needs_assessments(
             )
         )
     if all(counted[area.code].first_event_on is None for area in areas):
-        first, last = event_span(files)
-        where = "any police force area" if len(areas) > 1 else areas[0].name
-        known = (
-            f"the snapshot's events run from {first.isoformat()} to {last.isoformat()}"
-            if first and last
-            else "the snapshot has no events yet"
-        )
-        raise EmptyPeriod(
-            f"no one had an event in {where} {_period_text(date_from, date_to)}; {known}. "
-            "Choose a period with --from and --to inside that range."
-        )
+        raise _empty_period(areas, files, date_from, date_to)
     threshold = settings.SUPPRESSION_THRESHOLD
-    written = [part.written_at for part in parts if part.written_at is not None]
     return [
         NeedsAssessment(
             area=area,
             date_from=date_from,
             date_to=date_to,
             rows=needs_assessment_table(area, counted[area.code].by_group, threshold=threshold),
-            snapshot_written_at=max(written) if written else None,
-            synthetic=any(part.synthetic for part in parts),
+            snapshot_written_at=_written_at(parts),
+            synthetic=_synthetic(parts),
             threshold=threshold,
             first_event_on=counted[area.code].first_event_on,
             last_event_on=counted[area.code].last_event_on,
@@ -164,7 +148,7 @@ class BreakdownReport:
 
     title: str
     header: tuple[str, ...]
-    rows: list[breakdown.Row]
+    rows: list[Row]
     areas: list[AreaPopulation]
     characteristics: list[str]
     roll_up: bool
@@ -187,11 +171,7 @@ def _breakdown_counts(
 ) -> tuple[list[AreaPopulation], list[PartInfo], dict[str, breakdown.Counts]]:
     _check_period(date_from, date_to)
     breakdown.check_characteristics(characteristics)
-    if area_code.strip().lower() == ALL_AREAS:
-        areas = force_area_populations()
-    else:
-        areas = [area_population(area_code)]
-    parts = validate_snapshot(Path(snapshot_dir or settings.SNAPSHOT_DIR))
+    areas, parts = _areas_and_parts(snapshot_dir, area_code, date_from, date_to)
     files = [part.path for part in parts]
     counted: dict[str, breakdown.Counts] = {}
     for kind in {area.kind for area in areas}:
@@ -208,24 +188,14 @@ def _breakdown_counts(
             )
         )
     if not any(counted[area.code].total for area in areas):
-        first, last = event_span(files)
-        where = "any police force area" if len(areas) > 1 else areas[0].name
-        known = (
-            f"the snapshot's events run from {first.isoformat()} to {last.isoformat()}"
-            if first and last
-            else "the snapshot has no events yet"
-        )
-        raise EmptyPeriod(
-            f"no one had an event in {where} {_period_text(date_from, date_to)}; {known}. "
-            "Choose a period with --from and --to inside that range."
-        )
+        raise _empty_period(areas, files, date_from, date_to)
     return areas, parts, counted
 
 
 def _report(
     title: str,
     header: tuple[str, ...],
-    rows: list[breakdown.Row],
+    rows: list[Row],
     areas: list[AreaPopulation],
     parts: list[PartInfo],
     characteristics: list[str],
@@ -233,7 +203,6 @@ def _report(
     date_from: dt.date | None,
     date_to: dt.date | None,
 ) -> BreakdownReport:
-    written = [part.written_at for part in parts if part.written_at is not None]
     return BreakdownReport(
         title=title,
         header=header,
@@ -243,8 +212,8 @@ def _report(
         roll_up=roll_up,
         date_from=date_from,
         date_to=date_to,
-        snapshot_written_at=max(written) if written else None,
-        synthetic=any(part.synthetic for part in parts),
+        snapshot_written_at=_written_at(parts),
+        synthetic=_synthetic(parts),
         threshold=settings.SUPPRESSION_THRESHOLD,
     )
 
@@ -348,12 +317,13 @@ def intersections_report(
     )
 
 
-def _one_area_snapshot(
+def _areas_and_parts(
     snapshot_dir: Path | None,
     area_code: str,
     date_from: dt.date | None,
     date_to: dt.date | None,
 ) -> tuple[list[AreaPopulation], list[PartInfo]]:
+    """The areas asked for (one, or every police force area) and the checked snapshot."""
     _check_period(date_from, date_to)
     if area_code.strip().lower() == ALL_AREAS:
         areas = force_area_populations()
@@ -361,6 +331,16 @@ def _one_area_snapshot(
         areas = [area_population(area_code)]
     parts = validate_snapshot(Path(snapshot_dir or settings.SNAPSHOT_DIR))
     return areas, parts
+
+
+def _written_at(parts: list[PartInfo]) -> dt.datetime | None:
+    """When the snapshot was last written (its newest part), if recorded."""
+    written = [part.written_at for part in parts if part.written_at is not None]
+    return max(written) if written else None
+
+
+def _synthetic(parts: list[PartInfo]) -> bool:
+    return any(part.synthetic for part in parts)
 
 
 def _empty_period(
@@ -395,10 +375,10 @@ def provider_report(
     Raises ``EmptyPeriod`` when no provider had anyone in the period, and ``UnknownArea``,
     ``PeriodError`` and ``SnapshotError`` as ``needs_assessments`` does.
     """
-    areas, parts = _one_area_snapshot(snapshot_dir, area_code, date_from, date_to)
+    areas, parts = _areas_and_parts(snapshot_dir, area_code, date_from, date_to)
     files = [part.path for part in parts]
     threshold = settings.SUPPRESSION_THRESHOLD
-    rows: list[breakdown.Row] = []
+    rows: list[Row] = []
     anyone = False
     for area in areas:
         counts = scrutiny.count_providers(
@@ -438,9 +418,9 @@ def coverage_gaps_report(
     Reads coverage from the directory and people from the snapshot (an empty period is not
     an error here: the gaps are about services, and the people column then shows 0).
     """
-    areas, parts = _one_area_snapshot(snapshot_dir, area_code, date_from, date_to)
+    areas, parts = _areas_and_parts(snapshot_dir, area_code, date_from, date_to)
     files = [part.path for part in parts]
-    rows: list[breakdown.Row] = []
+    rows: list[Row] = []
     for area in areas:
         referred = scrutiny.count_referred_to_specialists(
             files, area_code=area.code, area_kind=area.kind, date_from=date_from, date_to=date_to
