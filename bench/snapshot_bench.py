@@ -46,7 +46,7 @@ ETHNIC_WEIGHTS = {
 
 STAGES = ["referred", "contacted", "assessed", "offered", "accepted", "started", "closed"]
 
-# The columns the snapshot reads (services._EVENT_FIELDS), joined the same way.
+# The columns the snapshot reads (snapshot_write._EVENT_FIELDS), joined the same way.
 BASELINE_QUERY = """
 COPY (
   SELECT e.id, e.stage, e.occurred_at, e.referral_id, r.person_id, r.organisation_id, o.kind,
@@ -235,7 +235,7 @@ def baseline() -> tuple[float, int]:
 
 def snapshot(directory: Path) -> tuple[float, int]:
     """Seconds for a first ``snapshot_write`` into ``directory``, and the events it wrote."""
-    from bridgeway.insight.services import snapshot_write
+    from bridgeway.insight.snapshot_write import snapshot_write
 
     started = time.perf_counter()
     result = snapshot_write(out_dir=directory)

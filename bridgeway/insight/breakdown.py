@@ -40,17 +40,16 @@ from scipy.optimize import linprog  # type: ignore[import-untyped]
 
 from bridgeway.equality.vocabulary import NOT_KNOWN_CODES, high_level_group, vocabulary
 from bridgeway.insight import statistics
+from bridgeway.insight.figures import (
+    CONFIDENTIAL_FIGURE,
+    NOT_APPLICABLE_FIGURE,
+    NOT_AVAILABLE_FIGURE,
+    Figure,
+    Row,
+)
 from bridgeway.insight.needs_assessment import AreaKind, connect
 from bridgeway.insight.statistics import NotComputable
-from bridgeway.insight.suppression import (
-    CONFIDENTIAL,
-    NOT_APPLICABLE,
-    NOT_AVAILABLE,
-    format_count,
-    format_decimal,
-    is_primary,
-    suppress_column,
-)
+from bridgeway.insight.suppression import NOT_APPLICABLE, is_primary, suppress_column
 
 SHARE_PLACES = 4
 RATIO_PLACES = 3
@@ -81,7 +80,6 @@ ADDITIVE = frozenset(CHARACTERISTICS) - {"disability"}
 FUNNEL_STAGES = ("referred", "contacted", "assessed", "offered", "accepted", "started", "closed")
 PEOPLE_STAGES = ("referred", "offered", "accepted")
 
-Row = dict[str, str]
 Cell = tuple[str, ...]
 
 
@@ -476,43 +474,43 @@ def _protect_pinned(
 # --- tables -------------------------------------------------------------------------------
 
 
-def _rate(numerator: int, denominator: int, hidden: bool) -> tuple[str, str, str]:
+def _rate(numerator: int, denominator: int, hidden: bool) -> tuple[Figure, Figure, Figure]:
     if hidden:
-        return CONFIDENTIAL, CONFIDENTIAL, CONFIDENTIAL
+        return CONFIDENTIAL_FIGURE, CONFIDENTIAL_FIGURE, CONFIDENTIAL_FIGURE
     if denominator == 0:
-        return NOT_APPLICABLE, NOT_APPLICABLE, NOT_APPLICABLE
+        return NOT_APPLICABLE_FIGURE, NOT_APPLICABLE_FIGURE, NOT_APPLICABLE_FIGURE
     try:
         value = statistics.proportion(numerator, denominator)
         interval = statistics.wilson_interval(numerator, denominator)
     except NotComputable:
         # More people reached the later stage than were referred in the period (they were
         # referred before it began): no share can be stated.
-        return NOT_AVAILABLE, NOT_AVAILABLE, NOT_AVAILABLE
+        return NOT_AVAILABLE_FIGURE, NOT_AVAILABLE_FIGURE, NOT_AVAILABLE_FIGURE
     return (
-        format_decimal(value, SHARE_PLACES),
-        format_decimal(interval.low, SHARE_PLACES),
-        format_decimal(interval.high, SHARE_PLACES),
+        Figure.decimal(value, SHARE_PLACES),
+        Figure.decimal(interval.low, SHARE_PLACES),
+        Figure.decimal(interval.high, SHARE_PLACES),
     )
 
 
 def _ratio(
     accepted: int, offered: int, others_accepted: int, others_offered: int, hidden: bool
-) -> tuple[str, str, str]:
+) -> tuple[Figure, Figure, Figure]:
     if hidden:
-        return CONFIDENTIAL, CONFIDENTIAL, CONFIDENTIAL
+        return CONFIDENTIAL_FIGURE, CONFIDENTIAL_FIGURE, CONFIDENTIAL_FIGURE
     if offered == 0 or others_offered <= 0 or others_accepted <= 0:
-        return NOT_APPLICABLE, NOT_APPLICABLE, NOT_APPLICABLE
+        return NOT_APPLICABLE_FIGURE, NOT_APPLICABLE_FIGURE, NOT_APPLICABLE_FIGURE
     try:
         estimate = statistics.take_up_ratio(accepted, offered, others_accepted, others_offered)
     except NotComputable:
-        return NOT_AVAILABLE, NOT_AVAILABLE, NOT_AVAILABLE
-    value = format_decimal(estimate.value, RATIO_PLACES)
+        return NOT_AVAILABLE_FIGURE, NOT_AVAILABLE_FIGURE, NOT_AVAILABLE_FIGURE
+    value = Figure.decimal(estimate.value, RATIO_PLACES)
     if estimate.interval is None:
-        return value, NOT_AVAILABLE, NOT_AVAILABLE
+        return value, NOT_AVAILABLE_FIGURE, NOT_AVAILABLE_FIGURE
     return (
         value,
-        format_decimal(estimate.interval.low, RATIO_PLACES),
-        format_decimal(estimate.interval.high, RATIO_PLACES),
+        Figure.decimal(estimate.interval.low, RATIO_PLACES),
+        Figure.decimal(estimate.interval.high, RATIO_PLACES),
     )
 
 
@@ -558,19 +556,21 @@ def funnel_table(
         hidden[stage] = flags
     rows: list[Row] = []
     for group in [*own, *missing, TOTAL]:
-        row: Row = {
-            "area_code": area_code,
-            "area_name": area_name,
-            "characteristic": characteristic,
-            "group": group,
-            "group_label": group_label(characteristic, group, roll_up=roll_up),
-        }
+        row = Row(
+            {
+                "area_code": area_code,
+                "area_name": area_name,
+                "characteristic": characteristic,
+                "group": group,
+                "group_label": group_label(characteristic, group, roll_up=roll_up),
+            }
+        )
         people = {
             stage: counts.total.get(stage, 0) if group == TOTAL else counts.get((group,), stage)
             for stage in FUNNEL_STAGES
         }
         for stage in FUNNEL_STAGES:
-            row[stage] = format_count(people[stage], hidden=hidden[stage][group])
+            row[stage] = Figure.count(people[stage], hidden=hidden[stage][group])
         for stage in FUNNEL_STAGES[1:]:
             rate = _rate(
                 people[stage],
@@ -635,11 +635,13 @@ def intersections_table(
     missing = set(NOT_KNOWN_CODES)
     rows: list[Row] = []
     for cell in itertools.product(*shape):
-        row: Row = {
-            "area_code": area_code,
-            "area_name": area_name,
-            "characteristics": " x ".join(chosen),
-        }
+        row = Row(
+            {
+                "area_code": area_code,
+                "area_name": area_name,
+                "characteristics": " x ".join(chosen),
+            }
+        )
         for n in range(3):
             if n < len(chosen):
                 row[f"group_{n + 1}"] = cell[n]
@@ -650,7 +652,7 @@ def intersections_table(
         is_hidden = {stage: cell in hidden[stage] for stage in PEOPLE_STAGES}
         for stage in PEOPLE_STAGES:
             # Unlike the one-way tables, a zero may be hidden here (see _protect_pinned).
-            row[stage] = CONFIDENTIAL if is_hidden[stage] else str(people[stage])
+            row[stage] = CONFIDENTIAL_FIGURE if is_hidden[stage] else Figure(people[stage])
         take_up_hidden = is_hidden["accepted"] or is_hidden["offered"]
         row["take_up_rate"], row["take_up_low"], row["take_up_high"] = _rate(
             people["accepted"], people["offered"], take_up_hidden

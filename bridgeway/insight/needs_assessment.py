@@ -28,16 +28,15 @@ import duckdb
 
 from bridgeway.equality.vocabulary import NOT_KNOWN_CODES, vocabulary
 from bridgeway.insight import statistics
-from bridgeway.insight.statistics import NotComputable
-from bridgeway.insight.suppression import (
-    CONFIDENTIAL,
-    NOT_APPLICABLE,
-    NOT_AVAILABLE,
-    ColumnSuppression,
-    format_count,
-    format_decimal,
-    suppress_column,
+from bridgeway.insight.figures import (
+    CONFIDENTIAL_FIGURE,
+    NOT_APPLICABLE_FIGURE,
+    NOT_AVAILABLE_FIGURE,
+    Figure,
+    Row,
 )
+from bridgeway.insight.statistics import NotComputable
+from bridgeway.insight.suppression import ColumnSuppression, suppress_column
 
 HEADER = (
     "area_code",
@@ -65,7 +64,6 @@ SHARE_PLACES = 4
 RATIO_PLACES = 3
 STAGES = ("referred", "offered", "accepted")
 
-Row = dict[str, str]
 AreaKind = Literal["pfa", "lad"]
 
 
@@ -139,7 +137,7 @@ class PeopleCounts:
 
 # Each person is counted in the group on their newest record: the latest day, and on the same
 # day the latest part file (parts are listed oldest first, so a higher position is newer). An
-# event that a later run wrote again (runs overlap on purpose; see services.snapshot_write)
+# event that a later run wrote again (runs overlap on purpose; see snapshot_write)
 # carries the same person, stage and day, so counting distinct people per area, group and
 # stage counts it once. The key is a single integer so DuckDB's arg_max stays on its fast
 # path: this query is benchmarked against a plain GROUP BY (bench/insight_bench.py).
@@ -261,73 +259,73 @@ def event_span(files: Sequence[Path]) -> tuple[dt.date | None, dt.date | None]:
 # --- the table ------------------------------------------------------------------------------
 
 
-def _share(numerator: int, denominator: int) -> str:
+def _share(numerator: int, denominator: int) -> Figure:
     return (
-        NOT_APPLICABLE
+        NOT_APPLICABLE_FIGURE
         if denominator == 0
-        else format_decimal(numerator / denominator, SHARE_PLACES)
+        else Figure.decimal(numerator / denominator, SHARE_PLACES)
     )
 
 
-def _take_up(accepted: int, offered: int, hidden: bool) -> tuple[str, str, str]:
+def _take_up(accepted: int, offered: int, hidden: bool) -> tuple[Figure, Figure, Figure]:
     if hidden:
-        return CONFIDENTIAL, CONFIDENTIAL, CONFIDENTIAL
+        return CONFIDENTIAL_FIGURE, CONFIDENTIAL_FIGURE, CONFIDENTIAL_FIGURE
     if offered == 0:
-        return NOT_APPLICABLE, NOT_APPLICABLE, NOT_APPLICABLE
+        return NOT_APPLICABLE_FIGURE, NOT_APPLICABLE_FIGURE, NOT_APPLICABLE_FIGURE
     try:
         estimate = statistics.take_up(accepted, offered)
     except NotComputable:
         # More people accepted than were offered support in the period (their offer fell
         # before it, or a stage was skipped): no take-up rate can be stated.
-        return NOT_AVAILABLE, NOT_AVAILABLE, NOT_AVAILABLE
+        return NOT_AVAILABLE_FIGURE, NOT_AVAILABLE_FIGURE, NOT_AVAILABLE_FIGURE
     assert estimate.interval is not None  # noqa: S101 - Wilson always has an interval
     return (
-        format_decimal(estimate.value, SHARE_PLACES),
-        format_decimal(estimate.interval.low, SHARE_PLACES),
-        format_decimal(estimate.interval.high, SHARE_PLACES),
+        Figure.decimal(estimate.value, SHARE_PLACES),
+        Figure.decimal(estimate.interval.low, SHARE_PLACES),
+        Figure.decimal(estimate.interval.high, SHARE_PLACES),
     )
 
 
 def _take_up_ratio(
     counts: GroupCounts, others_accepted: int, others_offered: int, hidden: bool
-) -> tuple[str, str, str]:
+) -> tuple[Figure, Figure, Figure]:
     if hidden:
-        return CONFIDENTIAL, CONFIDENTIAL, CONFIDENTIAL
+        return CONFIDENTIAL_FIGURE, CONFIDENTIAL_FIGURE, CONFIDENTIAL_FIGURE
     if counts.offered == 0 or others_offered == 0 or others_accepted == 0:
-        return NOT_APPLICABLE, NOT_APPLICABLE, NOT_APPLICABLE
+        return NOT_APPLICABLE_FIGURE, NOT_APPLICABLE_FIGURE, NOT_APPLICABLE_FIGURE
     try:
         estimate = statistics.take_up_ratio(
             counts.accepted, counts.offered, others_accepted, others_offered
         )
     except NotComputable:
-        return NOT_AVAILABLE, NOT_AVAILABLE, NOT_AVAILABLE
-    value = format_decimal(estimate.value, RATIO_PLACES)
+        return NOT_AVAILABLE_FIGURE, NOT_AVAILABLE_FIGURE, NOT_AVAILABLE_FIGURE
+    value = Figure.decimal(estimate.value, RATIO_PLACES)
     if estimate.interval is None:
-        return value, NOT_AVAILABLE, NOT_AVAILABLE
+        return value, NOT_AVAILABLE_FIGURE, NOT_AVAILABLE_FIGURE
     return (
         value,
-        format_decimal(estimate.interval.low, RATIO_PLACES),
-        format_decimal(estimate.interval.high, RATIO_PLACES),
+        Figure.decimal(estimate.interval.low, RATIO_PLACES),
+        Figure.decimal(estimate.interval.high, RATIO_PLACES),
     )
 
 
 def _representation(
     area: AreaPopulation, group: str, referred: int, recorded_referred: int, hidden: bool
-) -> tuple[str, str, str]:
+) -> tuple[Figure, Figure, Figure]:
     if hidden:
-        return CONFIDENTIAL, CONFIDENTIAL, CONFIDENTIAL
+        return CONFIDENTIAL_FIGURE, CONFIDENTIAL_FIGURE, CONFIDENTIAL_FIGURE
     if not area.population_available:
-        return NOT_AVAILABLE, NOT_AVAILABLE, NOT_AVAILABLE
+        return NOT_AVAILABLE_FIGURE, NOT_AVAILABLE_FIGURE, NOT_AVAILABLE_FIGURE
     residents = area.residents
     population = area.population.get(group, 0)
     if recorded_referred == 0 or population == 0 or residents == 0:
-        return NOT_APPLICABLE, NOT_APPLICABLE, NOT_APPLICABLE
+        return NOT_APPLICABLE_FIGURE, NOT_APPLICABLE_FIGURE, NOT_APPLICABLE_FIGURE
     estimate = statistics.representation(referred, recorded_referred, population / residents)
     assert estimate.interval is not None  # noqa: S101 - Wilson always has an interval
     return (
-        format_decimal(estimate.value, RATIO_PLACES),
-        format_decimal(estimate.interval.low, RATIO_PLACES),
-        format_decimal(estimate.interval.high, RATIO_PLACES),
+        Figure.decimal(estimate.value, RATIO_PLACES),
+        Figure.decimal(estimate.interval.low, RATIO_PLACES),
+        Figure.decimal(estimate.interval.high, RATIO_PLACES),
     )
 
 
@@ -373,14 +371,16 @@ def needs_assessment_table(
     for group in [*everyone, TOTAL]:
         group_counts = totals if group == TOTAL else of[group]
         hidden = {stage: suppressed.hidden(stage, group, recorded) for stage in STAGES}
-        row: Row = {
-            "area_code": area.code,
-            "area_name": area.name,
-            "ethnic_group": group,
-            "ethnic_group_label": group_label(group),
-        }
+        row = Row(
+            {
+                "area_code": area.code,
+                "area_name": area.name,
+                "ethnic_group": group,
+                "ethnic_group_label": group_label(group),
+            }
+        )
         for stage in STAGES:
-            row[stage] = format_count(getattr(group_counts, stage), hidden=hidden[stage])
+            row[stage] = Figure.count(getattr(group_counts, stage), hidden=hidden[stage])
         take_up = _take_up(
             group_counts.accepted, group_counts.offered, hidden["accepted"] or hidden["offered"]
         )
@@ -395,12 +395,12 @@ def needs_assessment_table(
         if group in recorded:
             if area.population_available:
                 population = area.population.get(group, 0)
-                row["population"] = str(population)
+                row["population"] = Figure.count(population)
                 row["population_share"] = _share(population, area.residents)
             else:
-                row["population"] = row["population_share"] = NOT_AVAILABLE
+                row["population"] = row["population_share"] = NOT_AVAILABLE_FIGURE
             row["referred_share"] = (
-                CONFIDENTIAL
+                CONFIDENTIAL_FIGURE
                 if hidden["referred"]
                 else _share(group_counts.referred, recorded_totals.referred)
             )
@@ -415,18 +415,18 @@ def needs_assessment_table(
             others_offered = recorded_totals.offered - group_counts.offered
         else:
             for name in population_based:
-                row[name] = NOT_AVAILABLE
+                row[name] = NOT_AVAILABLE_FIGURE
             others_accepted, others_offered = recorded_totals.accepted, recorded_totals.offered
             if group == TOTAL:
-                row["referred_share"] = NOT_APPLICABLE
+                row["referred_share"] = NOT_APPLICABLE_FIGURE
             else:
                 row["referred_share"] = (
-                    CONFIDENTIAL
+                    CONFIDENTIAL_FIGURE
                     if hidden["referred"]
                     else _share(group_counts.referred, totals.referred)
                 )
         if group == TOTAL:
-            ratio = (NOT_APPLICABLE, NOT_APPLICABLE, NOT_APPLICABLE)
+            ratio = (NOT_APPLICABLE_FIGURE, NOT_APPLICABLE_FIGURE, NOT_APPLICABLE_FIGURE)
         else:
             ratio = _take_up_ratio(
                 group_counts,
@@ -435,7 +435,7 @@ def needs_assessment_table(
                 hidden["accepted"] or hidden["offered"],
             )
         row["take_up_ratio"], row["take_up_ratio_low"], row["take_up_ratio_high"] = ratio
-        rows.append({name: row[name] for name in HEADER})
+        rows.append(Row({name: row[name] for name in HEADER}))
     return rows
 
 

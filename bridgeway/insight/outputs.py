@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING
@@ -23,19 +22,16 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from bridgeway.insight.figures import Figure, Row
 from bridgeway.insight.needs_assessment import HEADER, NeedsAssessment
-from bridgeway.insight.suppression import is_symbol
 
 if TYPE_CHECKING:
-    from bridgeway.insight.services import BreakdownReport
-
-Row = dict[str, str]
-_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+    from bridgeway.insight.reports import BreakdownReport
 
 
 @dataclass(frozen=True)
 class Table:
-    """One table of a publication: its title, its columns and its rows (published text)."""
+    """One table of a publication: its title, its columns and its rows (labels and figures)."""
 
     title: str
     header: Sequence[str]
@@ -190,11 +186,13 @@ def write_csv_with_notes(publication: Publication, handle: IO[str]) -> None:
         rows.writerows(table.rows)
 
 
-def _cell(text: str) -> str | int | float:
-    """A published value as a spreadsheet value: numbers as numbers, symbols as text."""
-    if is_symbol(text) or not _NUMBER.match(text):
-        return text
-    return float(text) if "." in text else int(text)
+def _cell(value: str | Figure) -> str | int | float:
+    """A published value as a spreadsheet value: numbers as numbers, symbols and labels as
+    text."""
+    if isinstance(value, Figure):
+        number = value.number
+        return value.text if number is None else number
+    return value
 
 
 def write_xlsx(publication: Publication, handle: IO[bytes]) -> None:
@@ -257,28 +255,32 @@ def write_xlsx(publication: Publication, handle: IO[bytes]) -> None:
     workbook.save(handle)
 
 
-def _bars(table: Table) -> list[dict[str, str | None]]:
+def _bars(table: Table) -> list[dict[str, str | Figure | None]]:
     """Each row's two shares as bar widths against the largest, beside their numbers."""
     if table.chart is None:
         return []
     first, second = table.chart
+
+    def number(row: Row, name: str) -> int | float | None:
+        value = row.get(name)
+        return value.number if isinstance(value, Figure) else None
+
     values = [
-        float(row[name])
+        value
         for row in table.rows
         for name in (first, second)
-        if not is_symbol(row.get(name, "[x]")) and _NUMBER.match(row.get(name, ""))
+        if (value := number(row, name)) is not None
     ]
     scale = max(values, default=0.0) or 1.0
 
-    def width(text: str) -> str | None:
-        if is_symbol(text) or not _NUMBER.match(text):
-            return None
-        return f"{float(text) / scale * 100:.2f}%"
+    def width(row: Row, name: str) -> str | None:
+        value = number(row, name)
+        return None if value is None else f"{value / scale * 100:.2f}%"
 
     bars = []
     for row in table.rows:
         label = row.get("ethnic_group_label") or row.get("group_label") or ""
-        first_width, second_width = width(row.get(first, "")), width(row.get(second, ""))
+        first_width, second_width = width(row, first), width(row, second)
         if label and label != "Total" and (first_width or second_width):
             bars.append(
                 {

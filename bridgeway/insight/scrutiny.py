@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bridgeway.equality.vocabulary import NOT_KNOWN_CODES, vocabulary
+from bridgeway.insight.figures import CONFIDENTIAL_FIGURE, Figure, Row
 from bridgeway.insight.needs_assessment import (
     HEADER,
     AreaKind,
@@ -34,16 +35,8 @@ from bridgeway.insight.needs_assessment import (
     connect,
     needs_assessment_table,
 )
-from bridgeway.insight.suppression import (
-    CONFIDENTIAL,
-    NOT_APPLICABLE,
-    format_count,
-    format_decimal,
-    is_primary,
-    suppress_column,
-)
+from bridgeway.insight.suppression import NOT_APPLICABLE, is_primary, suppress_column
 
-Row = dict[str, str]
 SHARE_PLACES = 4
 # The characteristics whose answers can be missing in the three ways (disability is a list,
 # where an empty list cannot tell "none" from "not asked").
@@ -187,14 +180,16 @@ def provider_scrutiny_table(
         table = needs_assessment_table(area, counts[provider].by_group, threshold=threshold)
         for row in table:
             rows.append(
-                {
-                    "provider_name": names.get(provider, "") or "Unknown provider",
-                    "organisation_key": provider.organisation_key,
-                    "service_key": provider.service_key or NOT_APPLICABLE,
-                    "organisation_kind": provider.organisation_kind,
-                    "service_specialist": "true" if provider.specialist else "false",
-                    **row,
-                }
+                Row(
+                    {
+                        "provider_name": names.get(provider, "") or "Unknown provider",
+                        "organisation_key": provider.organisation_key,
+                        "service_key": provider.service_key or NOT_APPLICABLE,
+                        "organisation_kind": provider.organisation_kind,
+                        "service_specialist": "true" if provider.specialist else "false",
+                        **row,
+                    }
+                )
             )
     return rows
 
@@ -235,17 +230,19 @@ def data_quality_table(
             if people == 0:
                 continue
             suppression = suppress_column([recorded], missing, threshold)
-            row: Row = {
-                "area_code": area.code,
-                "area_name": area.name,
-                "provider_name": names.get(provider, "") or "Unknown provider",
-                "organisation_key": provider.organisation_key,
-                "service_key": provider.service_key or NOT_APPLICABLE,
-                "organisation_kind": provider.organisation_kind,
-                "service_specialist": "true" if provider.specialist else "false",
-                "characteristic": name,
-                "people": format_count(people, hidden=suppression.total_hidden),
-            }
+            row = Row(
+                {
+                    "area_code": area.code,
+                    "area_name": area.name,
+                    "provider_name": names.get(provider, "") or "Unknown provider",
+                    "organisation_key": provider.organisation_key,
+                    "service_key": provider.service_key or NOT_APPLICABLE,
+                    "organisation_kind": provider.organisation_kind,
+                    "service_specialist": "true" if provider.specialist else "false",
+                    "characteristic": name,
+                    "people": Figure.count(people, hidden=suppression.total_hidden),
+                }
+            )
             cells = [("recorded", recorded, suppression.recorded_hidden[0])] + [
                 (code, value, hidden)
                 for code, value, hidden in zip(
@@ -253,11 +250,11 @@ def data_quality_table(
                 )
             ]
             for column, value, hidden in cells:
-                row[column] = format_count(value, hidden=hidden)
+                row[column] = Figure.count(value, hidden=hidden)
                 row[f"{column}_share"] = (
-                    CONFIDENTIAL
+                    CONFIDENTIAL_FIGURE
                     if (hidden and value) or suppression.total_hidden
-                    else format_decimal(value / people, SHARE_PLACES)
+                    else Figure.decimal(value / people, SHARE_PLACES)
                 )
             rows.append(row)
     return rows
@@ -344,19 +341,21 @@ def coverage_gaps_table(
         specialists = list(coverage.specialist_services.get(group, ()))
         referred = referred_to_specialist.get(group, 0)
         rows.append(
-            {
-                "area_code": area.code,
-                "area_name": area.name,
-                "ethnic_group": group,
-                "ethnic_group_label": vocabulary("ethnic_groups").label(group),
-                "population": str(population),
-                "population_share": format_decimal(population / residents, SHARE_PLACES),
-                "specialist_services": str(len(specialists)),
-                "gap": "false" if specialists else "true",
-                "referred_to_specialist": format_count(
-                    referred, hidden=is_primary(referred, threshold)
-                ),
-                "nearby_services": "; ".join(sorted(coverage.nearby_services.get(group, ()))),
-            }
+            Row(
+                {
+                    "area_code": area.code,
+                    "area_name": area.name,
+                    "ethnic_group": group,
+                    "ethnic_group_label": vocabulary("ethnic_groups").label(group),
+                    "population": Figure.count(population),
+                    "population_share": Figure.decimal(population / residents, SHARE_PLACES),
+                    "specialist_services": Figure.count(len(specialists)),
+                    "gap": "false" if specialists else "true",
+                    "referred_to_specialist": Figure.count(
+                        referred, hidden=is_primary(referred, threshold)
+                    ),
+                    "nearby_services": "; ".join(sorted(coverage.nearby_services.get(group, ()))),
+                }
+            )
         )
     return rows

@@ -1,6 +1,6 @@
 """The pseudonymised snapshot of case events: its schema, its files and their checks.
 
-Plain Python with pyarrow and DuckDB, no Django: ``services.snapshot_write`` reads the
+Plain Python with pyarrow and DuckDB, no Django: ``snapshot_write`` reads the
 database and hands rows here; the needs assessment and later reports read the files back
 through ``snapshot_files`` after ``validate_snapshot``.
 

@@ -30,7 +30,7 @@ from bridgeway.accounts.access import (
 from bridgeway.accounts.models import User
 from bridgeway.insight import breakdown
 from bridgeway.insight.forms import CHARACTERISTIC_CHOICES, DEFAULT_MIN_SHARE, PeriodForm
-from bridgeway.insight.needs_assessment import TOTAL, Row, write_csv
+from bridgeway.insight.needs_assessment import write_csv
 from bridgeway.insight.outputs import (
     breakdown_publication,
     needs_assessment_publication,
@@ -39,9 +39,16 @@ from bridgeway.insight.outputs import (
     write_pdf,
     write_xlsx,
 )
-from bridgeway.insight.scrutiny import MAJORITY_GROUP, QUALITY_CHARACTERISTICS
-from bridgeway.insight.selectors import insight_area_for_user, insight_areas_for
-from bridgeway.insight.services import (
+from bridgeway.insight.presenters import (
+    assessment_rows,
+    coverage_gap_rows,
+    funnel_rows,
+    intersection_rows,
+    provider_context,
+    quality_rows,
+    stage_label,
+)
+from bridgeway.insight.reports import (
     BreakdownReport,
     EmptyPeriod,
     coverage_gaps_report,
@@ -50,8 +57,9 @@ from bridgeway.insight.services import (
     needs_assessment_rows,
     provider_report,
 )
+from bridgeway.insight.scrutiny import QUALITY_CHARACTERISTICS
+from bridgeway.insight.selectors import insight_area_for_user, insight_areas_for
 from bridgeway.insight.snapshot import SnapshotError, snapshot_files
-from bridgeway.insight.suppression import is_symbol
 from bridgeway.places.models import PoliceForceArea
 
 logger = logging.getLogger(__name__)
@@ -81,125 +89,6 @@ def _choice(request: HttpRequest, user: User) -> _Choice:
     return _Choice(areas=areas, area=area, form=PeriodForm(request.GET))
 
 
-def _percent(text: str) -> str:
-    return text if is_symbol(text) else f"{float(text) * 100:.1f}%"
-
-
-def _with_interval(value: str, low: str, high: str, percent: bool = False) -> tuple[str, str]:
-    shown = _percent if percent else str
-    if is_symbol(value):
-        return value, ""
-    if is_symbol(low) or is_symbol(high):
-        return shown(value), _("interval %(symbol)s") % {"symbol": low}
-    return shown(value), _("%(low)s to %(high)s") % {"low": shown(low), "high": shown(high)}
-
-
-def _label(row: Row) -> str:
-    if row["ethnic_group"] == TOTAL:
-        return _("Total")
-    return row["ethnic_group_label"]
-
-
-def _display_rows(rows: list[Row]) -> list[dict[str, Any]]:
-    shares = [
-        float(text)
-        for row in rows
-        for text in (row["population_share"], row["referred_share"])
-        if row["ethnic_group"] != TOTAL and not is_symbol(text)
-    ]
-    # Bars are drawn against the largest share on the page, so small groups stay visible.
-    scale = max(shares, default=0.0) or 1.0
-    shown = []
-    for row in rows:
-        representation = _with_interval(
-            row["representation_ratio"], row["representation_low"], row["representation_high"]
-        )
-        take_up = _with_interval(
-            row["take_up_rate"], row["take_up_low"], row["take_up_high"], percent=True
-        )
-        ratio = _with_interval(
-            row["take_up_ratio"], row["take_up_ratio_low"], row["take_up_ratio_high"]
-        )
-
-        def width(text: str) -> str | None:
-            return None if is_symbol(text) else f"{float(text) / scale * 100:.2f}%"
-
-        shown.append(
-            {
-                "code": row["ethnic_group"],
-                "label": _label(row),
-                "is_total": row["ethnic_group"] == TOTAL,
-                "population_share": _percent(row["population_share"]),
-                "referred": row["referred"],
-                "referred_share": _percent(row["referred_share"]),
-                "representation": representation[0],
-                "representation_interval": representation[1],
-                "offered": row["offered"],
-                "accepted": row["accepted"],
-                "take_up": take_up[0],
-                "take_up_interval": take_up[1],
-                "take_up_ratio": ratio[0],
-                "take_up_ratio_interval": ratio[1],
-                "census_width": width(row["population_share"]),
-                "referred_width": width(row["referred_share"]),
-            }
-        )
-    return shown
-
-
-def _funnel_rows(report: BreakdownReport) -> list[dict[str, Any]]:
-    """The funnel's rows for the page: each stage's count beside its share of referred."""
-    shown = []
-    for row in report.rows:
-        stages = [{"count": row["referred"], "share": "", "width": None}]
-        for stage in breakdown.FUNNEL_STAGES[1:]:
-            share = row[f"{stage}_rate"]
-            stages.append(
-                {
-                    "count": row[stage],
-                    "share": _percent(share),
-                    "width": None if is_symbol(share) else f"{min(float(share), 1.0) * 100:.1f}%",
-                }
-            )
-        shown.append(
-            {
-                "label": _("Total") if row["group"] == breakdown.TOTAL else row["group_label"],
-                "is_total": row["group"] == breakdown.TOTAL,
-                "stages": stages,
-                "accepted": stages[breakdown.FUNNEL_STAGES.index("accepted")],
-            }
-        )
-    return shown
-
-
-def _intersection_rows(report: BreakdownReport) -> list[dict[str, Any]]:
-    """The cells with anyone in them (an all-zero row says nothing a reader needs)."""
-    shown = []
-    for row in report.rows:
-        if {row["referred"], row["offered"], row["accepted"]} == {"0"}:
-            continue
-        take_up = _with_interval(
-            row["take_up_rate"], row["take_up_low"], row["take_up_high"], percent=True
-        )
-        ratio = _with_interval(
-            row["take_up_ratio"], row["take_up_ratio_low"], row["take_up_ratio_high"]
-        )
-        shown.append(
-            {
-                "first": row["group_1_label"],
-                "second": row["group_2_label"],
-                "referred": row["referred"],
-                "offered": row["offered"],
-                "accepted": row["accepted"],
-                "take_up": take_up[0],
-                "take_up_interval": take_up[1],
-                "take_up_ratio": ratio[0],
-                "take_up_ratio_interval": ratio[1],
-            }
-        )
-    return shown
-
-
 def _breakdowns(area: PoliceForceArea, form: PeriodForm) -> dict[str, Any]:
     """The funnel by the chosen characteristic and, beyond ethnic group, its intersection."""
     characteristic = form.cleaned_data["characteristic"]
@@ -213,14 +102,12 @@ def _breakdowns(area: PoliceForceArea, form: PeriodForm) -> dict[str, Any]:
     }
     context: dict[str, Any] = {
         "characteristic_label": dict(CHARACTERISTIC_CHOICES)[characteristic],
-        "stage_labels": [_stage_label(stage) for stage in breakdown.FUNNEL_STAGES],
+        "stage_labels": [stage_label(stage) for stage in breakdown.FUNNEL_STAGES],
     }
     try:
-        context["funnel_rows"] = _funnel_rows(
-            funnel_report(characteristic=characteristic, **common)
-        )
+        context["funnel_rows"] = funnel_rows(funnel_report(characteristic=characteristic, **common))
         if characteristic != "ethnic_group":
-            context["intersection_rows"] = _intersection_rows(
+            context["intersection_rows"] = intersection_rows(
                 intersections_report(characteristics=["ethnic_group", characteristic], **common)
             )
     except EmptyPeriod:
@@ -231,33 +118,11 @@ def _breakdowns(area: PoliceForceArea, form: PeriodForm) -> dict[str, Any]:
 # --- provider scrutiny, data quality and coverage gaps -----------------------------------
 
 
-def _provider_id(row: breakdown.Row) -> str:
-    """The key naming a provider in the page's filter: its service, else its organisation."""
-    service = row["service_key"]
-    return row["organisation_key"] if is_symbol(service) else service
-
-
-def _kind_label(row: breakdown.Row) -> str:
-    return _("Specialist") if row["service_specialist"] == "true" else _("Universal")
-
-
-def _default_group(area_rows: list[Row]) -> str:
-    """The largest recorded group other than the majority: the one most worth checking."""
-    best, best_population = "", -1
-    for row in area_rows:
-        code = row["ethnic_group"]
-        if code in (TOTAL, MAJORITY_GROUP) or is_symbol(row["population"]):
-            continue
-        if int(row["population"]) > best_population:
-            best, best_population = code, int(row["population"])
-    return best
-
-
 def _scrutiny(area: PoliceForceArea, form: PeriodForm) -> dict[str, Any]:
     """Providers side by side for one group, one provider in detail, data quality, gaps.
 
-    Every figure is a cell of the same published tables as the downloads, so disclosure
-    control is exactly theirs.
+    Every figure is a cell of the same published tables as the downloads (see
+    ``presenters``), so disclosure control is exactly theirs.
     """
     common: dict[str, Any] = {
         "snapshot_dir": settings.SNAPSHOT_DIR,
@@ -272,97 +137,17 @@ def _scrutiny(area: PoliceForceArea, form: PeriodForm) -> dict[str, Any]:
     except EmptyPeriod:
         pass  # the page says no provider had anyone in the period
     else:
-        context.update(_provider_context(providers, form))
+        context.update(
+            provider_context(
+                providers,
+                group=form.cleaned_data["group"] or "",
+                chosen=form.cleaned_data["provider"] or "",
+            )
+        )
         context.update(_quality_context(quality, form))
-    gaps = coverage_gaps_report(min_share=form.cleaned_data["min_share"], **common).rows
-    # Bars against the largest community listed, so the smaller ones stay visible.
-    largest = max((float(row["population_share"]) for row in gaps), default=0.0) or 1.0
-    context["gap_rows"] = [
-        {
-            "label": row["ethnic_group_label"],
-            "population": row["population"],
-            "population_share": _percent(row["population_share"]),
-            "width": f"{float(row['population_share']) / largest * 100:.1f}%",
-            "specialist_services": row["specialist_services"],
-            "gap": row["gap"] == "true",
-            "referred_to_specialist": row["referred_to_specialist"],
-            "nearby_services": row["nearby_services"],
-        }
-        for row in gaps
-    ]
+    gaps = coverage_gaps_report(min_share=form.cleaned_data["min_share"], **common)
+    context["gap_rows"] = coverage_gap_rows(gaps)
     context["gap_min_share"] = f"{form.cleaned_data['min_share'] * 100:g}%"
-    return context
-
-
-def _provider_context(report: BreakdownReport, form: PeriodForm) -> dict[str, Any]:
-    by_provider: dict[str, list[Row]] = {}
-    for row in report.rows:
-        by_provider.setdefault(_provider_id(row), []).append(row)
-    first_rows = next(iter(by_provider.values()))
-    # An area without census figures has no largest group: start from the first one then.
-    group = (
-        form.cleaned_data["group"]
-        or _default_group(first_rows)
-        or next(row["ethnic_group"] for row in first_rows if row["ethnic_group"] != TOTAL)
-    )
-    group_rows = {
-        key: next(row for row in rows if row["ethnic_group"] == group)
-        for key, rows in by_provider.items()
-    }
-    totals = {
-        key: next(row for row in rows if row["ethnic_group"] == TOTAL)
-        for key, rows in by_provider.items()
-    }
-    census = next(iter(group_rows.values()))["population_share"]
-    shares = [
-        float(text)
-        for text in [census, *(row["referred_share"] for row in group_rows.values())]
-        if not is_symbol(text)
-    ]
-    scale = max(shares, default=0.0) or 1.0
-
-    def width(text: str) -> str | None:
-        return None if is_symbol(text) else f"{float(text) / scale * 100:.2f}%"
-
-    summary = []
-    for key, row in group_rows.items():
-        representation = _with_interval(
-            row["representation_ratio"], row["representation_low"], row["representation_high"]
-        )
-        summary.append(
-            {
-                "id": key,
-                "name": row["provider_name"],
-                "kind": _kind_label(row),
-                "people": totals[key]["referred"],
-                "referred": row["referred"],
-                "referred_share": _percent(row["referred_share"]),
-                "representation": representation[0],
-                "representation_interval": representation[1],
-                "width": width(row["referred_share"]),
-            }
-        )
-    chosen = form.cleaned_data["provider"] or ""
-    context: dict[str, Any] = {
-        "providers": summary,
-        "provider_group": group,
-        "provider_group_label": next(iter(group_rows.values()))["ethnic_group_label"],
-        "provider_census_share": _percent(census),
-        "provider_census_width": width(census),
-        "provider_choice": chosen,
-    }
-    if chosen and chosen not in by_provider:
-        context["provider_problem"] = _(
-            "Provider: choose a provider from the list (there is no such provider in this "
-            "area and period)."
-        )
-    elif chosen:
-        rows = by_provider[chosen]
-        context["provider_detail"] = {
-            "name": rows[0]["provider_name"],
-            "kind": _kind_label(rows[0]),
-            "rows": _display_rows(rows),
-        }
     return context
 
 
@@ -370,46 +155,10 @@ def _quality_context(report: BreakdownReport, form: PeriodForm) -> dict[str, Any
     characteristic = form.cleaned_data["characteristic"]
     if characteristic not in QUALITY_CHARACTERISTICS:
         characteristic = "ethnic_group"
-
-    def share(text: str) -> dict[str, str | None]:
-        return {
-            "text": _percent(text),
-            "width": None if is_symbol(text) else f"{float(text) * 100:.1f}%",
-        }
-
     return {
         "quality_characteristic_label": dict(CHARACTERISTIC_CHOICES)[characteristic],
-        "quality_rows": [
-            {
-                "name": row["provider_name"],
-                "kind": _kind_label(row),
-                "people": row["people"],
-                "recorded": row["recorded"],
-                "recorded_share": share(row["recorded_share"]),
-                "not_asked": row["not_asked"],
-                "not_asked_share": _percent(row["not_asked_share"]),
-                "prefer_not_to_say": row["prefer_not_to_say"],
-                "prefer_not_to_say_share": _percent(row["prefer_not_to_say_share"]),
-                "not_recorded": row["not_recorded"],
-                "not_recorded_share": _percent(row["not_recorded_share"]),
-            }
-            for row in report.rows
-            if row["characteristic"] == characteristic
-        ],
+        "quality_rows": quality_rows(report, characteristic),
     }
-
-
-def _stage_label(stage: str) -> str:
-    labels = {
-        "referred": _("Referred"),
-        "contacted": _("Contacted"),
-        "assessed": _("Assessed"),
-        "offered": _("Offered support"),
-        "accepted": _("Accepted support"),
-        "started": _("Support started"),
-        "closed": _("Closed"),
-    }
-    return labels[stage]
 
 
 def _query(area: PoliceForceArea, form: PeriodForm, *, breakdowns: bool = False) -> str:
@@ -460,7 +209,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 context["no_snapshot"] = True
         else:
             context["assessment"] = assessment
-            context["rows"] = _display_rows(assessment.rows)
+            context["rows"] = assessment_rows(assessment.rows)
             query = _query(choice.area, choice.form)
             context["csv_url"] = f"{reverse('insight:needs-assessment-csv')}?{query}"
             context["file_urls"] = {

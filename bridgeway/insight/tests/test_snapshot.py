@@ -298,7 +298,7 @@ def test_copy_reader_writes_the_same_rows_as_the_orm_reader(
     from django.db import connection
 
     from bridgeway.casework.models import Person, Referral
-    from bridgeway.insight import services
+    from bridgeway.insight import snapshot_write as writer
 
     if connection.vendor != "postgresql":
         pytest.skip("the COPY reader is PostgreSQL's")
@@ -320,10 +320,10 @@ def test_copy_reader_writes_the_same_rows_as_the_orm_reader(
     )
     CaseEvent.objects.create(referral=odd, kind=CaseEvent.Kind.NOTE, occurred_at=AT)
 
-    monkeypatch.setattr(services, "_reads_by_copy", lambda: False)
-    by_orm = services.snapshot_write(out_dir=tmp_path / "orm")
-    monkeypatch.setattr(services, "_reads_by_copy", lambda: True)
-    by_copy = services.snapshot_write(out_dir=snapshot_dir)
+    monkeypatch.setattr(writer, "_reads_by_copy", lambda: False)
+    by_orm = writer.snapshot_write(out_dir=tmp_path / "orm")
+    monkeypatch.setattr(writer, "_reads_by_copy", lambda: True)
+    by_copy = writer.snapshot_write(out_dir=snapshot_dir)
 
     orm_rows = pq.read_table(by_orm.path).to_pylist()
     copy_rows = pq.read_table(by_copy.path).to_pylist()
@@ -357,21 +357,21 @@ def test_copy_reader_in_small_batches_matches_the_orm_reader_run_after_run(
     from django.db import connection
 
     from bridgeway.casework.services import referral_advance
-    from bridgeway.insight import services
+    from bridgeway.insight import snapshot_write as writer
 
     if connection.vendor != "postgresql":
         pytest.skip("the COPY reader is PostgreSQL's")
-    monkeypatch.setattr(services, "COPY_BATCH_SIZE", 2)
+    monkeypatch.setattr(writer, "COPY_BATCH_SIZE", 2)
     in_leeds = ServiceFactory(organisation=organisation, district_codes=[LEEDS])
     first = referral_through(in_leeds, ["contacted", "assessed", "offered"], at=AT)
     referral_through(in_leeds, ["contacted", "closed"], at=AT, coped_better=True)
     CaseEvent.objects.create(referral=first, kind=CaseEvent.Kind.NOTE, occurred_at=AT)
 
     def both_readers():
-        monkeypatch.setattr(services, "_reads_by_copy", lambda: False)
-        by_orm = services.snapshot_write(out_dir=tmp_path / "orm")
-        monkeypatch.setattr(services, "_reads_by_copy", lambda: True)
-        by_copy = services.snapshot_write(out_dir=snapshot_dir)
+        monkeypatch.setattr(writer, "_reads_by_copy", lambda: False)
+        by_orm = writer.snapshot_write(out_dir=tmp_path / "orm")
+        monkeypatch.setattr(writer, "_reads_by_copy", lambda: True)
+        by_copy = writer.snapshot_write(out_dir=snapshot_dir)
         return by_orm, by_copy
 
     by_orm, by_copy = both_readers()

@@ -36,8 +36,7 @@ from bridgeway.insight.outputs import (
     write_pdf,
     write_xlsx,
 )
-from bridgeway.insight.selectors import UnknownArea
-from bridgeway.insight.services import (
+from bridgeway.insight.reports import (
     EmptyPeriod,
     PeriodError,
     coverage_gaps_report,
@@ -46,6 +45,7 @@ from bridgeway.insight.services import (
     needs_assessments,
     provider_report,
 )
+from bridgeway.insight.selectors import UnknownArea
 from bridgeway.insight.snapshot import SnapshotError
 
 FORMATS = ("csv", "xlsx", "html", "pdf")

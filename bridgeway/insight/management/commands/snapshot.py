@@ -1,7 +1,7 @@
 """``bridgeway snapshot [--out DIR]``: write case events since the last run to Parquet.
 
 The events are pseudonymised (keyed hashes, codes and days only); see
-``bridgeway.insight.snapshot`` for the schema and ``services.snapshot_write`` for how runs
+``bridgeway.insight.snapshot`` for the schema and ``snapshot_write`` for how runs
 follow on from each other.
 """
 
@@ -13,8 +13,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from bridgeway.insight.services import snapshot_write
 from bridgeway.insight.snapshot import SnapshotError
+from bridgeway.insight.snapshot_write import snapshot_write
 
 
 class Command(BaseCommand):

@@ -1,0 +1,297 @@
+"""The insight page's tables as the template shows them, from the reports' rows.
+
+The rows hold ``Figure``s, so nothing here parses text back into numbers: a percentage comes
+from ``Figure.percent``, a count is handed to the template as its figure (which publishes
+itself), and a bar's width is worked out from ``Figure.number``, the same rounded number the
+files hold. Every figure shown is a cell of the same published tables as the downloads, so
+disclosure control is exactly theirs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from bridgeway.insight import breakdown
+from bridgeway.insight.figures import Figure, Row
+from bridgeway.insight.needs_assessment import TOTAL
+from bridgeway.insight.reports import BreakdownReport
+from bridgeway.insight.scrutiny import MAJORITY_GROUP
+from bridgeway.insight.suppression import is_symbol
+
+
+def _bar_width(figure: Figure, scale: float, places: int) -> str | None:
+    """A bar's width as a share of ``scale`` (``None`` when a symbol stands in)."""
+    number = figure.number
+    return None if number is None else f"{number / scale * 100:.{places}f}%"
+
+
+def _scale(figures: list[Figure]) -> float:
+    """The largest of the figures, so the bars drawn against it fill the space."""
+    return max((f.number for f in figures if f.number is not None), default=0.0) or 1.0
+
+
+def _with_interval(
+    value: Figure, low: Figure, high: Figure, percent: bool = False
+) -> tuple[str, str]:
+    """A figure and its interval as the page shows them (the interval empty when hidden)."""
+
+    def shown(figure: Figure) -> str:
+        return figure.percent if percent else figure.text
+
+    if value.is_symbol:
+        return value.text, ""
+    if low.is_symbol or high.is_symbol:
+        return shown(value), _("interval %(symbol)s") % {"symbol": low.text}
+    return shown(value), _("%(low)s to %(high)s") % {"low": shown(low), "high": shown(high)}
+
+
+def _interval(row: Row, value: str, low: str, high: str, percent: bool = False) -> tuple[str, str]:
+    return _with_interval(row.figure(value), row.figure(low), row.figure(high), percent)
+
+
+def _label(row: Row) -> str:
+    if row["ethnic_group"] == TOTAL:
+        return _("Total")
+    return row.label("ethnic_group_label")
+
+
+def assessment_rows(rows: list[Row]) -> list[dict[str, Any]]:
+    """The needs assessment's rows for the page, with bars beside the two shares."""
+    # Bars are drawn against the largest share on the page, so small groups stay visible.
+    scale = _scale(
+        [
+            row.figure(name)
+            for row in rows
+            for name in ("population_share", "referred_share")
+            if row["ethnic_group"] != TOTAL
+        ]
+    )
+    shown = []
+    for row in rows:
+        representation = _interval(
+            row, "representation_ratio", "representation_low", "representation_high"
+        )
+        take_up = _interval(row, "take_up_rate", "take_up_low", "take_up_high", percent=True)
+        ratio = _interval(row, "take_up_ratio", "take_up_ratio_low", "take_up_ratio_high")
+        shown.append(
+            {
+                "code": row["ethnic_group"],
+                "label": _label(row),
+                "is_total": row["ethnic_group"] == TOTAL,
+                "population_share": row.figure("population_share").percent,
+                "referred": row["referred"],
+                "referred_share": row.figure("referred_share").percent,
+                "representation": representation[0],
+                "representation_interval": representation[1],
+                "offered": row["offered"],
+                "accepted": row["accepted"],
+                "take_up": take_up[0],
+                "take_up_interval": take_up[1],
+                "take_up_ratio": ratio[0],
+                "take_up_ratio_interval": ratio[1],
+                "census_width": _bar_width(row.figure("population_share"), scale, 2),
+                "referred_width": _bar_width(row.figure("referred_share"), scale, 2),
+            }
+        )
+    return shown
+
+
+def funnel_rows(report: BreakdownReport) -> list[dict[str, Any]]:
+    """The funnel's rows for the page: each stage's count beside its share of referred."""
+    shown = []
+    for row in report.rows:
+        stages: list[dict[str, Any]] = [{"count": row["referred"], "share": "", "width": None}]
+        for stage in breakdown.FUNNEL_STAGES[1:]:
+            share = row.figure(f"{stage}_rate")
+            number = share.number
+            stages.append(
+                {
+                    "count": row[stage],
+                    "share": share.percent,
+                    "width": None if number is None else f"{min(number, 1.0) * 100:.1f}%",
+                }
+            )
+        shown.append(
+            {
+                "label": _("Total") if row["group"] == breakdown.TOTAL else row["group_label"],
+                "is_total": row["group"] == breakdown.TOTAL,
+                "stages": stages,
+                "accepted": stages[breakdown.FUNNEL_STAGES.index("accepted")],
+            }
+        )
+    return shown
+
+
+def intersection_rows(report: BreakdownReport) -> list[dict[str, Any]]:
+    """The cells with anyone in them (an all-zero row says nothing a reader needs)."""
+    shown = []
+    for row in report.rows:
+        if all(row.figure(stage).number == 0 for stage in ("referred", "offered", "accepted")):
+            continue
+        take_up = _interval(row, "take_up_rate", "take_up_low", "take_up_high", percent=True)
+        ratio = _interval(row, "take_up_ratio", "take_up_ratio_low", "take_up_ratio_high")
+        shown.append(
+            {
+                "first": row["group_1_label"],
+                "second": row["group_2_label"],
+                "referred": row["referred"],
+                "offered": row["offered"],
+                "accepted": row["accepted"],
+                "take_up": take_up[0],
+                "take_up_interval": take_up[1],
+                "take_up_ratio": ratio[0],
+                "take_up_ratio_interval": ratio[1],
+            }
+        )
+    return shown
+
+
+def stage_label(stage: str) -> str:
+    """A stage's name as the page says it."""
+    labels = {
+        "referred": _("Referred"),
+        "contacted": _("Contacted"),
+        "assessed": _("Assessed"),
+        "offered": _("Offered support"),
+        "accepted": _("Accepted support"),
+        "started": _("Support started"),
+        "closed": _("Closed"),
+    }
+    return labels[stage]
+
+
+# --- provider scrutiny, data quality and coverage gaps -----------------------------------
+
+
+def _provider_id(row: Row) -> str:
+    """The key naming a provider in the page's filter: its service, else its organisation."""
+    service = row.label("service_key")
+    return row.label("organisation_key") if is_symbol(service) else service
+
+
+def _kind_label(row: Row) -> str:
+    return _("Specialist") if row["service_specialist"] == "true" else _("Universal")
+
+
+def _default_group(area_rows: list[Row]) -> str:
+    """The largest recorded group other than the majority: the one most worth checking."""
+    best, best_population = "", -1
+    for row in area_rows:
+        code = row.label("ethnic_group")
+        population = row.figure("population").number
+        if code in (TOTAL, MAJORITY_GROUP) or population is None:
+            continue
+        if population > best_population:
+            best, best_population = code, int(population)
+    return best
+
+
+def provider_context(report: BreakdownReport, *, group: str, chosen: str) -> dict[str, Any]:
+    """Providers side by side for one group (``group``, or the largest other than the
+    majority when empty), and the provider ``chosen`` in detail."""
+    by_provider: dict[str, list[Row]] = {}
+    for row in report.rows:
+        by_provider.setdefault(_provider_id(row), []).append(row)
+    first_rows = next(iter(by_provider.values()))
+    # An area without census figures has no largest group: start from the first one then.
+    group = (
+        group
+        or _default_group(first_rows)
+        or next(row.label("ethnic_group") for row in first_rows if row["ethnic_group"] != TOTAL)
+    )
+    group_rows = {
+        key: next(row for row in rows if row["ethnic_group"] == group)
+        for key, rows in by_provider.items()
+    }
+    totals = {
+        key: next(row for row in rows if row["ethnic_group"] == TOTAL)
+        for key, rows in by_provider.items()
+    }
+    census = next(iter(group_rows.values())).figure("population_share")
+    scale = _scale([census, *(row.figure("referred_share") for row in group_rows.values())])
+    summary = []
+    for key, row in group_rows.items():
+        representation = _interval(
+            row, "representation_ratio", "representation_low", "representation_high"
+        )
+        summary.append(
+            {
+                "id": key,
+                "name": row["provider_name"],
+                "kind": _kind_label(row),
+                "people": totals[key]["referred"],
+                "referred": row["referred"],
+                "referred_share": row.figure("referred_share").percent,
+                "representation": representation[0],
+                "representation_interval": representation[1],
+                "width": _bar_width(row.figure("referred_share"), scale, 2),
+            }
+        )
+    context: dict[str, Any] = {
+        "providers": summary,
+        "provider_group": group,
+        "provider_group_label": next(iter(group_rows.values()))["ethnic_group_label"],
+        "provider_census_share": census.percent,
+        "provider_census_width": _bar_width(census, scale, 2),
+        "provider_choice": chosen,
+    }
+    if chosen and chosen not in by_provider:
+        context["provider_problem"] = _(
+            "Provider: choose a provider from the list (there is no such provider in this "
+            "area and period)."
+        )
+    elif chosen:
+        rows = by_provider[chosen]
+        context["provider_detail"] = {
+            "name": rows[0]["provider_name"],
+            "kind": _kind_label(rows[0]),
+            "rows": assessment_rows(rows),
+        }
+    return context
+
+
+def quality_rows(report: BreakdownReport, characteristic: str) -> list[dict[str, Any]]:
+    """Each provider's answers for one characteristic: recorded, not asked, declined, not
+    recorded, each with its share of the provider's people."""
+
+    def share(figure: Figure) -> dict[str, str | None]:
+        return {"text": figure.percent, "width": _bar_width(figure, 1.0, 1)}
+
+    return [
+        {
+            "name": row["provider_name"],
+            "kind": _kind_label(row),
+            "people": row["people"],
+            "recorded": row["recorded"],
+            "recorded_share": share(row.figure("recorded_share")),
+            "not_asked": row["not_asked"],
+            "not_asked_share": row.figure("not_asked_share").percent,
+            "prefer_not_to_say": row["prefer_not_to_say"],
+            "prefer_not_to_say_share": row.figure("prefer_not_to_say_share").percent,
+            "not_recorded": row["not_recorded"],
+            "not_recorded_share": row.figure("not_recorded_share").percent,
+        }
+        for row in report.rows
+        if row["characteristic"] == characteristic
+    ]
+
+
+def coverage_gap_rows(report: BreakdownReport) -> list[dict[str, Any]]:
+    """The sizeable communities, with bars against the largest listed so the smaller ones
+    stay visible."""
+    largest = _scale([row.figure("population_share") for row in report.rows])
+    return [
+        {
+            "label": row["ethnic_group_label"],
+            "population": row["population"],
+            "population_share": row.figure("population_share").percent,
+            "width": _bar_width(row.figure("population_share"), largest, 1),
+            "specialist_services": row["specialist_services"],
+            "gap": row["gap"] == "true",
+            "referred_to_specialist": row["referred_to_specialist"],
+            "nearby_services": row["nearby_services"],
+        }
+        for row in report.rows
+    ]

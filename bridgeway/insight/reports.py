@@ -1,0 +1,445 @@
+"""Insight's reports, assembled from the snapshot: the needs assessment, the funnel, the
+intersections, provider scrutiny, data quality and coverage gaps.
+
+Each reads the pseudonymised Parquet files (never a case record), the census population and
+the directory, and returns published rows with what a reader must know around them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+
+from bridgeway.insight import breakdown, scrutiny
+from bridgeway.insight.figures import Row
+from bridgeway.insight.needs_assessment import (
+    AreaPopulation,
+    NeedsAssessment,
+    count_people,
+    count_people_by_area,
+    event_span,
+    needs_assessment_table,
+)
+from bridgeway.insight.selectors import (
+    area_population,
+    directory_coverage,
+    force_area_populations,
+    provider_names,
+)
+from bridgeway.insight.snapshot import PartInfo, validate_snapshot
+
+
+class PeriodError(ValueError):
+    """A period that ends before it starts."""
+
+
+def needs_assessment_rows(
+    *,
+    snapshot_dir: Path | None = None,
+    area_code: str,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> NeedsAssessment:
+    """The needs assessment for one area (a PFA or LAD code) and period, from the snapshot.
+
+    Its ``rows`` follow ``needs_assessment.HEADER``. Raises ``UnknownArea`` for a code that is
+    neither, ``PeriodError`` for a period that ends before it starts and ``SnapshotError``
+    when the snapshot is missing, empty or broken.
+    """
+    _check_period(date_from, date_to)
+    area = area_population(area_code)
+    parts = validate_snapshot(Path(snapshot_dir or settings.SNAPSHOT_DIR))
+    counted = count_people(
+        [part.path for part in parts],
+        area_code=area.code,
+        area_kind=area.kind,
+        date_from=date_from,
+        date_to=date_to,
+    )
+    threshold = settings.SUPPRESSION_THRESHOLD
+    return NeedsAssessment(
+        area=area,
+        date_from=date_from,
+        date_to=date_to,
+        rows=needs_assessment_table(area, counted.by_group, threshold=threshold),
+        snapshot_written_at=_written_at(parts),
+        synthetic=_synthetic(parts),
+        threshold=threshold,
+        first_event_on=counted.first_event_on,
+        last_event_on=counted.last_event_on,
+    )
+
+
+ALL_AREAS = "all"
+
+
+class EmptyPeriod(ValueError):
+    """No one in the chosen areas had an event in the period: a report would be all zeros."""
+
+
+def _check_period(date_from: dt.date | None, date_to: dt.date | None) -> None:
+    if date_from and date_to and date_from > date_to:
+        raise PeriodError(
+            f"the period starts on {date_from.isoformat()} but ends earlier, on {date_to.isoformat()}"
+        )
+
+
+def _period_text(date_from: dt.date | None, date_to: dt.date | None) -> str:
+    start = date_from.isoformat() if date_from else "the first event"
+    end = date_to.isoformat() if date_to else "the latest event"
+    return f"from {start} to {end}"
+
+
+def needs_assessments(
+    *,
+    snapshot_dir: Path | None = None,
+    area_code: str,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> list[NeedsAssessment]:
+    """The needs assessment for one area, or for every police force area with ``"all"``.
+
+    Unlike ``needs_assessment_rows`` (which the dashboard uses to show an empty period as
+    such), a period in which no one in the chosen areas has an event raises ``EmptyPeriod``
+    saying when the snapshot's events are: a file of zeros would read as "no one needed
+    help". With ``"all"`` every area gets its block, including those with no one in it, as
+    long as someone somewhere had an event. Raises ``UnknownArea``, ``PeriodError`` and
+    ``SnapshotError`` as ``needs_assessment_rows`` does.
+    """
+    areas, parts = _areas_and_parts(snapshot_dir, area_code, date_from, date_to)
+    files = [part.path for part in parts]
+    kinds = {area.kind for area in areas}
+    counted = {}
+    for kind in kinds:
+        counted.update(
+            count_people_by_area(
+                files,
+                area_codes=[area.code for area in areas if area.kind == kind],
+                area_kind=kind,
+                date_from=date_from,
+                date_to=date_to,
+            )
+        )
+    if all(counted[area.code].first_event_on is None for area in areas):
+        raise _empty_period(areas, files, date_from, date_to)
+    threshold = settings.SUPPRESSION_THRESHOLD
+    return [
+        NeedsAssessment(
+            area=area,
+            date_from=date_from,
+            date_to=date_to,
+            rows=needs_assessment_table(area, counted[area.code].by_group, threshold=threshold),
+            snapshot_written_at=_written_at(parts),
+            synthetic=_synthetic(parts),
+            threshold=threshold,
+            first_event_on=counted[area.code].first_event_on,
+            last_event_on=counted[area.code].last_event_on,
+        )
+        for area in areas
+    ]
+
+
+@dataclass(frozen=True)
+class BreakdownReport:
+    """A funnel or intersections table for one or more areas, and what a reader must know."""
+
+    title: str
+    header: tuple[str, ...]
+    rows: list[Row]
+    areas: list[AreaPopulation]
+    characteristics: list[str]
+    roll_up: bool
+    date_from: dt.date | None
+    date_to: dt.date | None
+    snapshot_written_at: dt.datetime | None
+    synthetic: bool
+    threshold: int
+
+
+def _breakdown_counts(
+    *,
+    snapshot_dir: Path | None,
+    area_code: str,
+    characteristics: list[str],
+    stages: tuple[str, ...],
+    date_from: dt.date | None,
+    date_to: dt.date | None,
+    roll_up: bool,
+) -> tuple[list[AreaPopulation], list[PartInfo], dict[str, breakdown.Counts]]:
+    _check_period(date_from, date_to)
+    breakdown.check_characteristics(characteristics)
+    areas, parts = _areas_and_parts(snapshot_dir, area_code, date_from, date_to)
+    files = [part.path for part in parts]
+    counted: dict[str, breakdown.Counts] = {}
+    for kind in {area.kind for area in areas}:
+        counted.update(
+            breakdown.count_cells(
+                files,
+                area_codes=[area.code for area in areas if area.kind == kind],
+                area_kind=kind,
+                characteristics=characteristics,
+                stages=stages,
+                date_from=date_from,
+                date_to=date_to,
+                roll_up=roll_up,
+            )
+        )
+    if not any(counted[area.code].total for area in areas):
+        raise _empty_period(areas, files, date_from, date_to)
+    return areas, parts, counted
+
+
+def _report(
+    title: str,
+    header: tuple[str, ...],
+    rows: list[Row],
+    areas: list[AreaPopulation],
+    parts: list[PartInfo],
+    characteristics: list[str],
+    roll_up: bool,
+    date_from: dt.date | None,
+    date_to: dt.date | None,
+) -> BreakdownReport:
+    return BreakdownReport(
+        title=title,
+        header=header,
+        rows=rows,
+        areas=areas,
+        characteristics=characteristics,
+        roll_up=roll_up,
+        date_from=date_from,
+        date_to=date_to,
+        snapshot_written_at=_written_at(parts),
+        synthetic=_synthetic(parts),
+        threshold=settings.SUPPRESSION_THRESHOLD,
+    )
+
+
+def funnel_report(
+    *,
+    snapshot_dir: Path | None = None,
+    area_code: str,
+    characteristic: str = "ethnic_group",
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    roll_up: bool = False,
+) -> BreakdownReport:
+    """People reaching each stage by group, for one area or ``"all"`` police force areas.
+
+    Raises ``BreakdownError`` for an unknown characteristic, ``EmptyPeriod`` when no one is
+    in the period, and ``UnknownArea``, ``PeriodError`` and ``SnapshotError`` as
+    ``needs_assessments`` does.
+    """
+    areas, parts, counted = _breakdown_counts(
+        snapshot_dir=snapshot_dir,
+        area_code=area_code,
+        characteristics=[characteristic],
+        stages=breakdown.FUNNEL_STAGES,
+        date_from=date_from,
+        date_to=date_to,
+        roll_up=roll_up,
+    )
+    rows = [
+        row
+        for area in areas
+        for row in breakdown.funnel_table(
+            area_code=area.code,
+            area_name=area.name,
+            characteristic=characteristic,
+            counts=counted[area.code],
+            threshold=settings.SUPPRESSION_THRESHOLD,
+            roll_up=roll_up,
+        )
+    ]
+    return _report(
+        "Funnel",
+        breakdown.funnel_header(),
+        rows,
+        areas,
+        parts,
+        [characteristic],
+        roll_up,
+        date_from,
+        date_to,
+    )
+
+
+def intersections_report(
+    *,
+    snapshot_dir: Path | None = None,
+    area_code: str,
+    characteristics: list[str],
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    roll_up: bool = False,
+) -> BreakdownReport:
+    """People referred, offered and accepting support by two or three characteristics crossed.
+
+    Raises as ``funnel_report`` does, and ``BreakdownError`` for fewer than two
+    characteristics.
+    """
+    if len(characteristics) < 2:
+        raise breakdown.BreakdownError("an intersection needs two or three characteristics")
+    areas, parts, counted = _breakdown_counts(
+        snapshot_dir=snapshot_dir,
+        area_code=area_code,
+        characteristics=characteristics,
+        stages=breakdown.PEOPLE_STAGES,
+        date_from=date_from,
+        date_to=date_to,
+        roll_up=roll_up,
+    )
+    rows = [
+        row
+        for area in areas
+        for row in breakdown.intersections_table(
+            area_code=area.code,
+            area_name=area.name,
+            characteristics=characteristics,
+            counts=counted[area.code],
+            threshold=settings.SUPPRESSION_THRESHOLD,
+            roll_up=roll_up,
+        )
+    ]
+    return _report(
+        "Intersections",
+        breakdown.intersections_header(),
+        rows,
+        areas,
+        parts,
+        characteristics,
+        roll_up,
+        date_from,
+        date_to,
+    )
+
+
+def _areas_and_parts(
+    snapshot_dir: Path | None,
+    area_code: str,
+    date_from: dt.date | None,
+    date_to: dt.date | None,
+) -> tuple[list[AreaPopulation], list[PartInfo]]:
+    """The areas asked for (one, or every police force area) and the checked snapshot."""
+    _check_period(date_from, date_to)
+    if area_code.strip().lower() == ALL_AREAS:
+        areas = force_area_populations()
+    else:
+        areas = [area_population(area_code)]
+    parts = validate_snapshot(Path(snapshot_dir or settings.SNAPSHOT_DIR))
+    return areas, parts
+
+
+def _written_at(parts: list[PartInfo]) -> dt.datetime | None:
+    """When the snapshot was last written (its newest part), if recorded."""
+    written = [part.written_at for part in parts if part.written_at is not None]
+    return max(written) if written else None
+
+
+def _synthetic(parts: list[PartInfo]) -> bool:
+    return any(part.synthetic for part in parts)
+
+
+def _empty_period(
+    areas: list[AreaPopulation],
+    files: list[Path],
+    date_from: dt.date | None,
+    date_to: dt.date | None,
+) -> EmptyPeriod:
+    first, last = event_span(files)
+    where = "any police force area" if len(areas) > 1 else areas[0].name
+    known = (
+        f"the snapshot's events run from {first.isoformat()} to {last.isoformat()}"
+        if first and last
+        else "the snapshot has no events yet"
+    )
+    return EmptyPeriod(
+        f"no one had an event in {where} {_period_text(date_from, date_to)}; {known}. "
+        "Choose a period with --from and --to inside that range."
+    )
+
+
+def provider_report(
+    *,
+    snapshot_dir: Path | None = None,
+    area_code: str,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    quality: bool = False,
+) -> BreakdownReport:
+    """Provider scrutiny (or, with ``quality``, data quality) for one area or ``"all"``.
+
+    Raises ``EmptyPeriod`` when no provider had anyone in the period, and ``UnknownArea``,
+    ``PeriodError`` and ``SnapshotError`` as ``needs_assessments`` does.
+    """
+    areas, parts = _areas_and_parts(snapshot_dir, area_code, date_from, date_to)
+    files = [part.path for part in parts]
+    threshold = settings.SUPPRESSION_THRESHOLD
+    rows: list[Row] = []
+    anyone = False
+    for area in areas:
+        counts = scrutiny.count_providers(
+            files, area_code=area.code, area_kind=area.kind, date_from=date_from, date_to=date_to
+        )
+        anyone = anyone or bool(counts)
+        names = provider_names(list(counts))
+        if quality:
+            rows += scrutiny.data_quality_table(area, counts, names, threshold=threshold)
+        else:
+            rows += scrutiny.provider_scrutiny_table(area, counts, names, threshold=threshold)
+    if not anyone:
+        raise _empty_period(areas, files, date_from, date_to)
+    return _report(
+        "Data quality" if quality else "Providers",
+        scrutiny.QUALITY_HEADER if quality else scrutiny.PROVIDER_HEADER,
+        rows,
+        areas,
+        parts,
+        ["ethnic_group"],
+        False,
+        date_from,
+        date_to,
+    )
+
+
+def coverage_gaps_report(
+    *,
+    snapshot_dir: Path | None = None,
+    area_code: str,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    min_share: float = 0.01,
+) -> BreakdownReport:
+    """Sizeable ethnic groups per area and the specialist services covering them.
+
+    Reads coverage from the directory and people from the snapshot (an empty period is not
+    an error here: the gaps are about services, and the people column then shows 0).
+    """
+    areas, parts = _areas_and_parts(snapshot_dir, area_code, date_from, date_to)
+    files = [part.path for part in parts]
+    rows: list[Row] = []
+    for area in areas:
+        referred = scrutiny.count_referred_to_specialists(
+            files, area_code=area.code, area_kind=area.kind, date_from=date_from, date_to=date_to
+        )
+        rows += scrutiny.coverage_gaps_table(
+            area,
+            directory_coverage(area),
+            referred,
+            min_share=min_share,
+            threshold=settings.SUPPRESSION_THRESHOLD,
+        )
+    return _report(
+        "Coverage gaps",
+        scrutiny.GAPS_HEADER,
+        rows,
+        areas,
+        parts,
+        ["ethnic_group"],
+        False,
+        date_from,
+        date_to,
+    )
