@@ -3,7 +3,8 @@
 Plain Python with no Django, so the sampling can be property-tested alone. Everything is
 drawn from a caller's ``random.Random``: the same seed gives the same people.
 
-The shape follows the evidence in the forum briefing (``shared/seeds/000_*.txt``): people
+The shape follows the evidence of a policy forum of commissioners, police, the Ministry of
+Justice and grassroots organisations on victims' services for minority communities: people
 from minority ethnic groups are *less* likely to reach a service at all (awareness and trust,
 fewer police referrals) but *more* likely to take support up once it is offered. Ethnic mix
 starts from each area's census 2021 population and is bent by those propensities, so the

@@ -1,6 +1,6 @@
 """The shared vocabulary: the codes Bridgeway accepts for characteristics, harms and stages.
 
-Read from the package's own copy of ``shared/vocabulary`` (see ``vocabulary/README.md``).
+Read from the CSV files in ``vocabulary/`` beside this module (see ``vocabulary/README.md``).
 Plain Python with no Django, so parsers, matching and statistics can use it anywhere.
 Codes never change; labels may be translated (``bridgeway.equality.labels`` does that).
 """

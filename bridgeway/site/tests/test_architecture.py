@@ -133,3 +133,29 @@ def test_pure_logic_has_no_django_in_it(module: str) -> None:
         name for name in _imported_modules(PACKAGE / module) if name.split(".")[0] == "django"
     }
     assert not django_imports, f"{module} imports {sorted(django_imports)}"
+
+
+def _drawn_arrows() -> dict[str, set[str]]:
+    """The arrows of docs/architecture.md's drawing: ``app ---> a, b, c`` per line."""
+    text = (PACKAGE.parent / "docs" / "architecture.md").read_text(encoding="utf-8")
+    drawing = text.split("## The parts and their arrows", 1)[1].split("```")[1]
+    arrows: dict[str, set[str]] = {}
+    for line in drawing.splitlines():
+        head, arrow, tail = line.strip().partition(">")
+        app = head.split(" ")[0]
+        if not arrow or app not in APPS or app in {"demo", "site"}:
+            continue
+        named = {word.strip(",;") for word in tail.split()}
+        arrows[app] = named & set(APPS)
+    return arrows
+
+
+@pytest.mark.parametrize("app", [app for app in APPS if app not in {"demo", "site", "equality"}])
+def test_the_drawing_in_the_docs_shows_every_arrow_the_code_has(app: str) -> None:
+    imported = {
+        other
+        for path in _sources(app)
+        for other in _imported_apps(path) & set(APPS)
+        if other != app
+    }
+    assert _drawn_arrows().get(app) == imported
