@@ -341,6 +341,23 @@ class Consent(TimestampedModel):
                 | models.Q(revoked_at__gte=models.F("given_at")),
                 name="casework_consent_revoked_after_given",
             ),
+            # A consent names the one recipient its scope allows: a police force for the
+            # police, an organisation otherwise (services.consent._consent_recipient).
+            models.CheckConstraint(
+                condition=models.Q(
+                    scope="police",
+                    recipient_police_force_area__isnull=False,
+                    recipient_organisation__isnull=True,
+                )
+                | (
+                    ~models.Q(scope="police")
+                    & models.Q(
+                        recipient_organisation__isnull=False,
+                        recipient_police_force_area__isnull=True,
+                    )
+                ),
+                name="casework_consent_recipient_fits_scope",
+            ),
         ]
 
     def __str__(self) -> str:

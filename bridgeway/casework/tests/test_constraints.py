@@ -126,6 +126,19 @@ def test_a_consent_with_an_unknown_choice_is_refused(
     _refused(Consent.objects.filter(pk=consent.pk), **values)
 
 
+def test_a_consent_names_the_recipient_its_scope_needs(referral, other_organisation) -> None:
+    consent = _consent(referral, other_organisation)
+    # The police are reached through a force, never through an organisation.
+    _refused(Consent.objects.filter(pk=consent.pk), scope=Consent.Scope.POLICE)
+    _refused(Consent.objects.filter(pk=consent.pk), recipient_organisation=None)
+    _refused(Consent.objects.filter(pk=consent.pk), recipient_police_force_area_id="E23000010")
+    Consent.objects.filter(pk=consent.pk).update(
+        scope=Consent.Scope.POLICE,
+        recipient_organisation=None,
+        recipient_police_force_area_id="E23000010",
+    )
+
+
 def _share(referral: Referral, other_organisation: Any) -> Share:
     return Share.objects.create(
         consent=_consent(referral, other_organisation),

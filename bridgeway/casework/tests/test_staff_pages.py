@@ -58,6 +58,7 @@ def _consent_of(referral: Referral) -> Consent:
         consent = Consent.objects.create(
             person_id=referral.person_id,
             scope=Consent.Scope.POLICE,
+            recipient_police_force_area_id="E23000010",
             given_at=timezone.now(),
             given_how=Consent.GivenHow.PHONE,
         )
