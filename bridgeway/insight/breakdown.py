@@ -10,7 +10,7 @@ the groups on their newest event, as the needs assessment does.
 * The **intersections** cross two or three characteristics (ethnic group by age band, sex,
   disability, religion, sexual orientation, …) with the needs assessment's people statistics:
   referred, offered, accepted, take-up with its Wilson interval and take-up against everyone
-  else recorded with its Katz interval. Census 2021 publishes no population for most of these
+  else recorded with its Koopman score interval. Census 2021 publishes no population for most of these
   crossings at area level, so there is no representation ratio here.
 
 Ethnic groups are the 19 ONS groups unless the reader asks for the roll-up to the five

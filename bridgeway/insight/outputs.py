@@ -81,8 +81,8 @@ class Publication:
             f"Counts from 1 to {self.threshold - 1} are shown as [c], with everything worked "
             "out from them; further counts are hidden where a hidden one could otherwise be "
             "worked out from a total. [x] means not available; [z] means not applicable. "
-            "Intervals are 95% confidence intervals (Wilson for shares and rates, Katz for "
-            "ratios of rates)."
+            "Intervals are 95% confidence intervals (Wilson for shares and rates, Koopman's "
+            "asymptotic score interval for ratios of rates)."
         )
 
     @property

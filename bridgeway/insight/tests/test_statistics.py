@@ -1,18 +1,20 @@
-"""Wilson and Katz intervals agree with statsmodels and with the formulas by hand."""
+"""Wilson and Koopman score intervals agree with statsmodels and behave at 0 % and 100 %."""
 
 from __future__ import annotations
-
-import math
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from statsmodels.stats.contingency_tables import Table2x2
-from statsmodels.stats.proportion import proportion_confint
+from statsmodels.stats.proportion import (
+    confint_proportions_2indep,
+    proportion_confint,
+    score_test_proportions_2indep,
+)
 
 from bridgeway.insight.statistics import (
+    Z_95,
     NotComputable,
-    katz_log_ratio_interval,
+    koopman_ratio_interval,
     representation,
     take_up_ratio,
     wilson_interval,
@@ -53,46 +55,83 @@ def test_wilson_interval_refuses_more_successes_than_trials():
         wilson_interval(5, 4)
 
 
-def test_katz_interval_matches_the_formula_by_hand():
-    # 5 of 10 against 6 of 8: RR = 0.5 / 0.75; se = sqrt(1/5 - 1/10 + 1/6 - 1/8).
-    se = math.sqrt(1 / 5 - 1 / 10 + 1 / 6 - 1 / 8)
-    ratio = (5 / 10) / (6 / 8)
-    interval = katz_log_ratio_interval(5, 10, 6, 8)
-    assert interval.low == pytest.approx(ratio * math.exp(-1.959963984540054 * se))
-    assert interval.high == pytest.approx(ratio * math.exp(1.959963984540054 * se))
-    assert interval.low == pytest.approx(0.3188, abs=5e-5)
-    assert interval.high == pytest.approx(1.3941, abs=5e-5)
+def _counts(max_trials: int = 2_000) -> st.SearchStrategy[tuple[int, int]]:
+    return st.integers(min_value=1, max_value=max_trials).flatmap(
+        lambda trials: st.tuples(st.integers(min_value=0, max_value=trials), st.just(trials))
+    )
+
+
+def _score_p_value(a: int, n1: int, c: int, n2: int, ratio: float) -> float:
+    result = score_test_proportions_2indep(
+        a, n1, c, n2, value=ratio, compare="ratio", correction=False
+    )
+    return float(result.pvalue)
+
+
+@given(_counts(), _counts().filter(lambda counts: counts[0] > 0))
+def test_koopman_bounds_are_where_statsmodels_score_test_reaches_five_percent(first, second):
+    a, n1 = first
+    c, n2 = second
+    interval = koopman_ratio_interval(a, n1, c, n2)
+    ratio = (a / n1) / (c / n2)
+    assert interval.low <= ratio <= interval.high
+    if a > 0:
+        assert _score_p_value(a, n1, c, n2, interval.low) == pytest.approx(0.05, abs=1e-6)
+        assert _score_p_value(a, n1, c, n2, interval.low * 0.99) < 0.05
+    else:
+        assert interval.low == 0
+    assert _score_p_value(a, n1, c, n2, interval.high) == pytest.approx(0.05, abs=1e-6)
+    assert _score_p_value(a, n1, c, n2, interval.high * 1.01) < 0.05
 
 
 @given(
-    st.integers(min_value=1, max_value=5_000).flatmap(
-        lambda n1: st.tuples(st.integers(min_value=1, max_value=n1), st.just(n1))
-    ),
-    st.integers(min_value=1, max_value=5_000).flatmap(
-        lambda n2: st.tuples(st.integers(min_value=1, max_value=n2), st.just(n2))
-    ),
+    _counts().filter(lambda counts: 0 < counts[0] < counts[1]),
+    _counts().filter(lambda counts: 0 < counts[0] < counts[1]),
 )
-def test_katz_interval_matches_statsmodels_risk_ratio(first, second):
+def test_koopman_interval_matches_statsmodels_away_from_the_edges(first, second):
     a, n1 = first
     c, n2 = second
-    table = Table2x2([[a, n1 - a], [c, n2 - c]], shift_zeros=False)
-    low, high = table.riskratio_confint(alpha=0.05)
-    interval = katz_log_ratio_interval(a, n1, c, n2)
-    assert interval.low == pytest.approx(low, rel=1e-9)
-    assert interval.high == pytest.approx(high, rel=1e-9)
-    assert interval.low <= (a / n1) / (c / n2) <= interval.high
+    low, high = confint_proportions_2indep(
+        a, n1, c, n2, compare="ratio", method="score", correction=False
+    )
+    interval = koopman_ratio_interval(a, n1, c, n2)
+    assert interval.low == pytest.approx(float(low), rel=1e-6)
+    assert interval.high == pytest.approx(float(high), rel=1e-6)
 
 
-@pytest.mark.parametrize(("a", "n1", "c", "n2"), [(0, 10, 3, 10), (3, 10, 0, 10)])
-def test_katz_interval_with_a_zero_count_is_not_computable(a, n1, c, n2):
-    with pytest.raises(NotComputable):
-        katz_log_ratio_interval(a, n1, c, n2)
+def test_koopman_interval_of_a_worked_example():
+    # 5 of 10 against 6 of 8 (the Katz log interval here was 0.319 to 1.394).
+    interval = koopman_ratio_interval(5, 10, 6, 8)
+    assert (round(interval.low, 4), round(interval.high, 4)) == (0.2965, 1.4355)
 
 
-def test_take_up_ratio_keeps_its_value_when_only_the_interval_is_missing():
+def test_five_of_five_is_not_a_confident_range():
+    # At 100 % the Katz interval's width came from the other group alone; the score interval
+    # reaches as low as five people warrant, lower than for fifty of fifty. (Neither can reach
+    # above 1 / the lowest plausible rate of the others, as a rate cannot pass 100 %.)
+    five = koopman_ratio_interval(5, 5, 30, 60)
+    fifty = koopman_ratio_interval(50, 50, 30, 60)
+    assert five.low < 1.1 < 1.6 < fifty.low
+    assert five.high == pytest.approx(fifty.high) == pytest.approx(2.6501, abs=5e-5)
+
+
+def test_a_take_up_ratio_of_zero_has_an_interval_from_zero():
     estimate = take_up_ratio(0, 10, 3, 10)
     assert estimate.value == 0
-    assert estimate.interval is None
+    assert estimate.interval is not None
+    assert estimate.interval.low == 0
+    assert estimate.interval.high == pytest.approx(1.0823, abs=5e-5)
+
+
+def test_the_comparison_group_taking_nothing_up_is_not_computable():
+    with pytest.raises(NotComputable):
+        koopman_ratio_interval(3, 10, 0, 10)
+
+
+def test_a_wider_level_gives_a_wider_interval():
+    narrow = koopman_ratio_interval(7, 20, 15, 25, z=1.0)
+    usual = koopman_ratio_interval(7, 20, 15, 25, z=Z_95)
+    assert usual.low < narrow.low < narrow.high < usual.high
 
 
 def test_representation_divides_share_and_wilson_ends_by_the_population_share():
