@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.http import HttpResponse
 from django.test import RequestFactory
 from django.utils import timezone
@@ -155,3 +157,20 @@ def test_a_tampered_or_stale_cookie_is_not_recognised(settings):
         )
         is None
     )
+
+
+def test_the_forget_command_keeps_live_counts_and_has_a_dry_run():
+    throttle_take(rule=RULE, subject="old")
+    throttle_take(rule=RULE, subject="new")
+    oldest = Throttle.objects.order_by("pk").values_list("pk", flat=True)[0]
+    Throttle.objects.filter(pk=oldest).update(
+        window_started_at=timezone.now() - dt.timedelta(days=3)
+    )
+
+    call_command("forget_throttles", "--dry-run", stdout=StringIO())
+    assert Throttle.objects.count() == 2
+    out = StringIO()
+    call_command("forget_throttles", "--apply", stdout=out)
+
+    assert Throttle.objects.count() == 1
+    assert "Deleted 1 old counts." in out.getvalue()
