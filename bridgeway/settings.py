@@ -66,8 +66,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
-    "axes",
     "bridgeway.site",
+    "bridgeway.throttles",
     "bridgeway.equality",
     "bridgeway.places",
     "bridgeway.accounts",
@@ -93,7 +93,6 @@ MIDDLEWARE = [
     "bridgeway.accounts.middleware.SignedInByDefaultMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "bridgeway.urls"
@@ -145,21 +144,29 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
-]
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
 LOGIN_URL = "accounts:sign-in"
 LOGIN_REDIRECT_URL = "casework:inbox"
 
-# Failed sign-ins are throttled per account and address: five tries, then a quarter hour.
-AXES_FAILURE_LIMIT = env_int("BRIDGEWAY_SIGN_IN_FAILURE_LIMIT", 5, minimum=1)
-AXES_COOLOFF_TIME = 0.25
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
-AXES_VERBOSE = False
-AXES_ENABLE_ACCESS_FAILURE_LOG = False
+# Lock-outs and throttles, counted in the database per client address (honouring
+# TRUSTED_PROXY_COUNT), per account or report, and per recognised device; the numbers and why
+# are in docs/decisions/0061-lock-outs-and-throttles.md.
+# Failed sign-ins from one client address, across every account, per hour.
+SIGN_IN_CLIENT_LIMIT = env_int("BRIDGEWAY_SIGN_IN_CLIENT_LIMIT", 20, minimum=1)
+# Failed sign-ins to one account per day from devices not yet used to sign in to it.
+SIGN_IN_FAILURE_LIMIT = env_int("BRIDGEWAY_SIGN_IN_FAILURE_LIMIT", 5, minimum=1)
+# Failed sign-ins per day from one device already used to sign in to the account.
+SIGN_IN_DEVICE_LIMIT = env_int("BRIDGEWAY_SIGN_IN_DEVICE_LIMIT", 10, minimum=1)
+# Wrong follow-up codes for one report before it pauses for a day on devices it was not
+# opened on; wrong codes per day from a device it was opened on; and from one client address
+# across every report in an hour (then a quarter-hour pause).
+FOLLOW_UP_FAILURE_LIMIT = env_int("BRIDGEWAY_FOLLOW_UP_FAILURE_LIMIT", 5, minimum=1)
+FOLLOW_UP_DEVICE_LIMIT = env_int("BRIDGEWAY_FOLLOW_UP_DEVICE_LIMIT", 10, minimum=1)
+FOLLOW_UP_CLIENT_FAILURE_LIMIT = env_int("BRIDGEWAY_FOLLOW_UP_CLIENT_FAILURE_LIMIT", 20, minimum=1)
+# Public forms one client address may send per hour: self-referrals, reports and follow-up
+# messages together; and answers to the get-support questions.
+PUBLIC_SUBMISSION_LIMIT = env_int("BRIDGEWAY_PUBLIC_SUBMISSION_LIMIT", 20, minimum=1)
+PUBLIC_ANSWER_LIMIT = env_int("BRIDGEWAY_PUBLIC_ANSWER_LIMIT", 300, minimum=1)
 
 OTP_TOTP_ISSUER = "Bridgeway"
 
@@ -214,5 +221,4 @@ LOGGING = {
             "BRIDGEWAY_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
         ),
     },
-    "loggers": {"axes": {"level": "WARNING"}},
 }

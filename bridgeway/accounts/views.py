@@ -2,20 +2,19 @@
 
 After the password step the person is signed in to Django but not verified; the sign-in
 middleware (and ``staff_required``) sends them on to the code step, so no staff page opens
-on a password alone. The sign-in step goes through ``authenticate(request, ...)`` so
-django-axes counts failures; its middleware answers with the lockout page once the limit is
-reached.
+on a password alone. The password step goes through ``sign_in_check``, which counts
+failures per client address, per account and per recognised device
+(``accounts/sign_in_limits.py``) and answers with the pause page once a limit is reached.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth import authenticate
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth.tokens import default_token_generator
@@ -51,7 +50,13 @@ from bridgeway.accounts.services import (
     totp_device_confirm,
     totp_enrolment_start,
 )
+from bridgeway.accounts.sign_in_limits import (
+    sign_in_check,
+    sign_in_device_recognise,
+    sign_in_paused_for_account,
+)
 from bridgeway.forms import form_errors_from
+from bridgeway.throttles.services import Throttled
 
 # The backend to record when someone is signed in by a set-up link rather than a password
 # check (``login`` needs to know which one vouched for them).
@@ -137,13 +142,14 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         status = 400
         if form.is_valid():
-            # Passed as ``email`` (the USERNAME_FIELD), the key django-axes reads the account
-            # from, so failures count per account and address rather than per address alone.
-            user = authenticate(
-                request,
-                email=form.cleaned_data["email"],
-                password=form.cleaned_data["password"],
-            )
+            try:
+                user = sign_in_check(
+                    request,
+                    email=form.cleaned_data["email"],
+                    password=form.cleaned_data["password"],
+                )
+            except Throttled as pause:
+                return _sign_in_paused(request, pause)
             if user is not None:
                 auth_login(request, user)
                 step = "accounts:verify" if has_confirmed_totp_device(user) else "accounts:enrol"
@@ -158,6 +164,23 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         "accounts/sign_in.html",
         {"form": form, "next": next_url(request) or ""},
         status=status,
+    )
+
+
+def _sign_in_paused(request: HttpRequest, pause: Throttled) -> HttpResponse:
+    """The calm page that says signing in is paused, and until when (429, never an error)."""
+    wait = pause.until - timezone.now()
+    return render(
+        request,
+        "accounts/locked_out.html",
+        {
+            "failure_limit": pause.rule.limit,
+            "cooloff_timedelta": wait,
+            "until": timezone.localtime(pause.until),
+            "long_wait": wait > timedelta(hours=2),
+            "account_paused": sign_in_paused_for_account(pause.rule),
+        },
+        status=429,
     )
 
 
@@ -183,7 +206,11 @@ def verify(request: HttpRequest) -> HttpResponse:
             device, error = _check_code(devices, form.cleaned_data["code"])
             if device is not None:
                 _complete_second_factor(request, device)
-                return _finished(request)
+                response = _finished(request)
+                # Both factors done on this browser: it is now one of the person's own devices,
+                # which a stranger's guesses at the account do not lock out.
+                sign_in_device_recognise(request, response, user=user)
+                return response
             form.add_error("code", error)
     return render(
         request,

@@ -14,7 +14,6 @@ import math
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -28,10 +27,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from bridgeway.accounts.middleware import public
 from bridgeway.casework.follow_up_grant import FollowUpGrant, grant_from_session
 from bridgeway.casework.models import Referral
+from bridgeway.casework.references import normalise_reference
 from bridgeway.casework.selectors import consent_for_reporter, sharing_for_reporter
 from bridgeway.casework.services import (
     FollowUpRefused,
-    client_address,
     consent_revoke_by_reporter,
     follow_up_client_key,
     follow_up_open,
@@ -39,6 +38,10 @@ from bridgeway.casework.services import (
     messages_for_reporter,
     referral_create,
     report_create,
+)
+from bridgeway.casework.services.follow_up import (
+    FOLLOW_UP_DEVICE_PURPOSE,
+    FOLLOW_UP_DEVICE_REMEMBERED_FOR,
 )
 from bridgeway.directory.models import Service
 from bridgeway.directory.selectors import (
@@ -86,6 +89,7 @@ from bridgeway.frontdoor.journey import (
     previous_step,
     worker_gender,
 )
+from bridgeway.frontdoor.pauses import answer_rule, submission_paused, submission_rule
 from bridgeway.frontdoor.selectors import (
     police_force_area_for,
     reporting_centre_for,
@@ -94,6 +98,8 @@ from bridgeway.frontdoor.selectors import (
 )
 from bridgeway.frontdoor.sharing import consent_may_carry, share_carried, shared_with
 from bridgeway.places.selectors import resolve_location
+from bridgeway.throttles.clients import client_of
+from bridgeway.throttles.devices import device_recognise, device_recognised
 
 REFERRAL_DONE_KEY = "frontdoor.referral_done"
 REPORT_DONE_KEY = "frontdoor.report_done"
@@ -212,7 +218,10 @@ def support_question(request: HttpRequest, step: str = WHERE) -> HttpResponse:
         return redirect(request.path)
     answers = _answers(request) or SupportAnswers()
     form_class = _QUESTION_FORMS[step]
-    if request.method == "POST":
+    paused = submission_paused(request, answer_rule()) if request.method == "POST" else None
+    if paused:
+        form = form_class(request.POST)
+    elif request.method == "POST":
         if request.POST.get("action") == "skip":
             request.session[SUPPORT_ANSWERS_KEY] = answers.with_step(
                 step, **_SKIPPED[step]
@@ -239,7 +248,9 @@ def support_question(request: HttpRequest, step: str = WHERE) -> HttpResponse:
             "total": len(STEPS),
             "back_url": _step_url(previous) if previous else reverse("frontdoor:home"),
             "started": bool(answers.seen),
+            "paused": paused,
         },
+        status=429 if paused else 200,
     )
 
 
@@ -351,6 +362,14 @@ def refer(request: HttpRequest, service_id: str) -> HttpResponse:
         return render(request, "frontdoor/refer.html", {**context, "form": None})
     if request.method == "POST":
         form = SelfReferralForm(request.POST)
+        paused = submission_paused(request, submission_rule()) if form.is_valid() else None
+        if paused:
+            return render(
+                request,
+                "frontdoor/refer.html",
+                {**context, "form": form, "paused": paused},
+                status=429,
+            )
         if form.is_valid():
             try:
                 referral = referral_create(
@@ -401,7 +420,12 @@ def report(request: HttpRequest) -> HttpResponse:
     if not centres:
         return render(request, "frontdoor/report.html", {"form": None})
     form = ReportForm(request.POST if request.method == "POST" else None, centres=centres)
-    if request.method == "POST" and form.is_valid():
+    paused = (
+        submission_paused(request, submission_rule())
+        if request.method == "POST" and form.is_valid()
+        else None
+    )
+    if request.method == "POST" and form.is_valid() and not paused:
         # There is at least one centre, so one is always found.
         organisation = form.chosen_centre() or reporting_centre_for(
             police_force_area_for(form.cleaned_data.get("postcode", ""))
@@ -431,11 +455,21 @@ def report(request: HttpRequest) -> HttpResponse:
                 "anonymous": form.is_anonymous,
                 "police": form.cleaned_data["wants_police_told"],
             }
-            return redirect("frontdoor:report-done")
+            response = redirect("frontdoor:report-done")
+            # The device the report was made on can check on it even while strangers who
+            # learnt the reference have paused it everywhere else.
+            _recognise_device(request, response, referral.reference)
+            return response
     return render(
         request,
         "frontdoor/report.html",
-        {"form": form, "show_centres": len(centres) > 1, "anonymous": form.is_anonymous},
+        {
+            "form": form,
+            "show_centres": len(centres) > 1,
+            "anonymous": form.is_anonymous,
+            "paused": paused,
+        },
+        status=429 if paused else 200,
     )
 
 
@@ -487,6 +521,7 @@ def _conversation_page(
     grant: FollowUpGrant,
     referral: Referral,
     message_form: ReporterMessageForm | None = None,
+    paused: dict[str, Any] | None = None,
 ) -> HttpResponse:
     now = timezone.now()
     grant = grant.used(now)
@@ -515,7 +550,9 @@ def _conversation_page(
             ],
             "message_form": message_form or ReporterMessageForm(),
             "seconds_left": grant.seconds_left(now),
+            "paused": paused,
         },
+        status=429 if paused else 200,
     )
 
 
@@ -570,12 +607,12 @@ def _open_report(request: HttpRequest) -> HttpResponse:
         grant = follow_up_open(
             reference=reference,
             code=form.cleaned_data["code"],
-            client_key=follow_up_client_key(
-                client_address(
-                    remote_addr=request.META.get("REMOTE_ADDR", ""),
-                    forwarded_for=request.META.get("HTTP_X_FORWARDED_FOR", ""),
-                    trusted_proxies=settings.TRUSTED_PROXY_COUNT,
-                )
+            client_key=follow_up_client_key(client_of(request)),
+            device=device_recognised(
+                request,
+                purpose=FOLLOW_UP_DEVICE_PURPOSE,
+                subject=normalise_reference(reference),
+                max_age=FOLLOW_UP_DEVICE_REMEMBERED_FOR,
             ),
         )
     except FollowUpRefused as refusal:
@@ -589,7 +626,20 @@ def _open_report(request: HttpRequest) -> HttpResponse:
     # A new session key, so a key seen before the code was typed opens nothing.
     request.session.cycle_key()
     request.session[FOLLOW_UP_GRANT_KEY] = grant.to_session()
-    return redirect("frontdoor:follow-up")
+    response = redirect("frontdoor:follow-up")
+    _recognise_device(request, response, grant.reference)
+    return response
+
+
+def _recognise_device(request: HttpRequest, response: HttpResponse, reference: str) -> None:
+    """Remember this browser as one the report was made or opened on (0061)."""
+    device_recognise(
+        request,
+        response,
+        purpose=FOLLOW_UP_DEVICE_PURPOSE,
+        subject=normalise_reference(reference),
+        max_age=FOLLOW_UP_DEVICE_REMEMBERED_FOR,
+    )
 
 
 def _lock_context(refusal: FollowUpRefused) -> dict[str, Any] | None:
@@ -606,6 +656,8 @@ def _lock_context(refusal: FollowUpRefused) -> dict[str, Any] | None:
         "device": device,
         "until": timezone.localtime(until),
         "minutes": max(1, math.ceil(seconds / 60)),
+        # Over two hours the time is given with its day rather than in minutes.
+        "long": seconds > 2 * 60 * 60,
     }
 
 
@@ -616,6 +668,9 @@ def _send_message(request: HttpRequest) -> HttpResponse:
         # The message is not kept: it was never sent, and the next person here must not see it.
         return _follow_up_form_page(request, FollowUpForm(), lapsed=True)
     form = ReporterMessageForm(request.POST)
+    paused = submission_paused(request, submission_rule()) if form.is_valid() else None
+    if paused:
+        return _conversation_page(request, grant, referral, form, paused)
     if form.is_valid():
         try:
             message_from_reporter(referral=referral, text=form.cleaned_data["text"])

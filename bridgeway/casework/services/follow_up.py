@@ -1,9 +1,14 @@
 """Follow-up: a person who reported opens their report again with its reference and code.
 
 Three guards in one service, ``follow_up_open``: the code is checked against its Argon2
-hash, failed tries pause the reference (``FOLLOW_UP_FAILURE_LIMIT``) and the client that
-made them (``FOLLOW_UP_CLIENT_FAILURE_LIMIT``, across every reference), and a good pair
+hash, failed tries pause the reference for a day (``FOLLOW_UP_FAILURE_LIMIT``) and the client
+that made them (``FOLLOW_UP_CLIENT_FAILURE_LIMIT``, across every reference), and a good pair
 grants a short time to read and reply (``follow_up_grant``).
+
+A stranger who knows a reference must not be able to keep its reporter out, so a device the
+report was made or opened on (a signed cookie, ``throttles.devices``) is not stopped by either
+pause: its wrong codes count against that device alone (``FOLLOW_UP_DEVICE_LIMIT`` a day).
+See docs/decisions/0061-lock-outs-and-throttles.md.
 """
 
 from __future__ import annotations
@@ -31,10 +36,28 @@ from bridgeway.casework.references import (
     normalise_reference,
 )
 from bridgeway.casework.services.audit import audit_record
+from bridgeway.throttles.services import (
+    Rule,
+    Throttled,
+    throttle_give_back,
+    throttle_paused_until,
+    throttle_take,
+)
 
-# A follow-up code may be tried this many times for one reference before a pause.
-FOLLOW_UP_FAILURE_LIMIT = 5
-FOLLOW_UP_LOCK = dt.timedelta(minutes=15)
+# A follow-up code may be tried this many times for one reference before a day's pause on
+# every device the report was not made or opened on (``BRIDGEWAY_FOLLOW_UP_FAILURE_LIMIT``).
+FOLLOW_UP_FAILURE_LIMIT: int = settings.FOLLOW_UP_FAILURE_LIMIT
+FOLLOW_UP_LOCK = dt.timedelta(days=1)
+# A device the report was made or opened on: its own wrong codes per day, and how long it
+# stays recognised after it last opened the report.
+FOLLOW_UP_DEVICE_WINDOW = dt.timedelta(days=1)
+FOLLOW_UP_DEVICE_REMEMBERED_FOR = dt.timedelta(days=365)
+FOLLOW_UP_DEVICE_PURPOSE = "follow-up"
+
+
+def follow_up_device_rule() -> Rule:
+    """Wrong codes one recognised device may try in a day."""
+    return Rule("follow-up-device", settings.FOLLOW_UP_DEVICE_LIMIT, FOLLOW_UP_DEVICE_WINDOW)
 
 
 class FollowUpRefused(Exception):
@@ -60,7 +83,9 @@ def _decoy_hash() -> str:
     return make_password(new_follow_up_code())
 
 
-def follow_up_open(*, reference: str, code: str, client_key: str) -> FollowUpGrant:
+def follow_up_open(
+    *, reference: str, code: str, client_key: str, device: str | None = None
+) -> FollowUpGrant:
     """A grant to read and reply on the report a reference and code open, or ``FollowUpRefused``.
 
     The one way a person who reported gets back in. While the client (``client_key``, from
@@ -69,7 +94,14 @@ def follow_up_open(*, reference: str, code: str, client_key: str) -> FollowUpGra
     failure also counts against the client, and the refusal names the client's pause when
     that failure starts one, as it comes before any pause of the reference. A good code
     does not clear the client's count.
+
+    ``device`` is the id of a device recognised for this reference (the report was made or
+    opened on it). Until it has used its own tries for the day, neither pause stops it and
+    its wrong codes count against it alone, so strangers cannot lock the reporter out.
     """
+    rule = follow_up_device_rule()
+    if device is not None and throttle_paused_until(rule=rule, subject=device) is None:
+        return _follow_up_open_on_device(reference=reference, code=code, device=device)
     client_until = follow_up_client_locked_until(client_key=client_key)
     if client_until is not None:
         raise FollowUpRefused(locked=True, until=client_until, client_locked=True)
@@ -90,7 +122,23 @@ def follow_up_open(*, reference: str, code: str, client_key: str) -> FollowUpGra
     )
 
 
-def follow_up_code_check(*, reference: str, code: str) -> Referral:
+def _follow_up_open_on_device(*, reference: str, code: str, device: str) -> FollowUpGrant:
+    rule = follow_up_device_rule()
+    # Counted before the check, so codes sent at the same moment cannot all slip through;
+    # given back when the code is right. Once the device's tries are used up, it is treated
+    # as any other device (``follow_up_open``), with the reference's and client's pauses.
+    try:
+        throttle_take(rule=rule, subject=device)
+    except Throttled as paused:
+        raise FollowUpRefused() from paused
+    referral = follow_up_code_check(reference=reference, code=code, recognised=True)
+    throttle_give_back(rule=rule, subject=device)
+    return grant_open(
+        reference=referral.reference, referral_id=str(referral.pk), now=timezone.now()
+    )
+
+
+def follow_up_code_check(*, reference: str, code: str, recognised: bool = False) -> Referral:
     """The report a reference and follow-up code open, or ``FollowUpRefused``.
 
     The code check alone, without the client's count or a grant: ``follow_up_open`` is
@@ -98,7 +146,9 @@ def follow_up_code_check(*, reference: str, code: str) -> Referral:
 
     Failed tries are counted per reference; after ``FOLLOW_UP_FAILURE_LIMIT`` the reference
     is locked for ``FOLLOW_UP_LOCK`` even for the right code, so codes cannot be guessed.
-    Every try on a real reference, opened or refused, is in the audit log.
+    From a ``recognised`` device (the caller counts its tries) the lock is passed by and
+    nothing is counted against the reference. Every try on a real reference, opened or
+    refused, is in the audit log.
     """
     normalised_reference = normalise_reference(reference) if isinstance(reference, str) else ""
     typed = normalise_code(code)[:64] if isinstance(code, str) else ""
@@ -116,7 +166,7 @@ def follow_up_code_check(*, reference: str, code: str) -> Referral:
             check_password(typed, _decoy_hash())
             refused: FollowUpRefused | None = FollowUpRefused()
         else:
-            refused = _follow_up_check(report, typed)
+            refused = _follow_up_check(report, typed, recognised=recognised)
     # Raised only after the transaction commits: raising inside it would roll back the
     # count of failed tries, and the lock would never come.
     if refused is not None or report is None:
@@ -124,14 +174,16 @@ def follow_up_code_check(*, reference: str, code: str) -> Referral:
     return report.referral
 
 
-def _follow_up_check(report: Report, typed: str) -> FollowUpRefused | None:
+def _follow_up_check(report: Report, typed: str, *, recognised: bool) -> FollowUpRefused | None:
     """Check ``typed`` against a locked row; count failures. ``None`` when it opens."""
     now = timezone.now()
     detail: dict[str, Any]
-    if report.follow_up_locked_until and report.follow_up_locked_until > now:
-        refusal: FollowUpRefused | None = FollowUpRefused(
-            locked=True, until=report.follow_up_locked_until
-        )
+    if recognised:
+        opens = bool(typed) and check_password(typed, report.follow_up_code_hash)
+        refusal: FollowUpRefused | None = None if opens else FollowUpRefused()
+        detail = {"recognised_device": True}
+    elif report.follow_up_locked_until and report.follow_up_locked_until > now:
+        refusal = FollowUpRefused(locked=True, until=report.follow_up_locked_until)
         detail = {"locked": True}
     elif typed and check_password(typed, report.follow_up_code_hash):
         refusal = None
@@ -142,7 +194,7 @@ def _follow_up_check(report: Report, typed: str) -> FollowUpRefused | None:
     else:
         report.failed_follow_ups += 1
         fields = ["failed_follow_ups"]
-        locks = report.failed_follow_ups >= FOLLOW_UP_FAILURE_LIMIT
+        locks = report.failed_follow_ups >= settings.FOLLOW_UP_FAILURE_LIMIT
         if locks:
             report.failed_follow_ups = 0
             report.follow_up_locked_until = now + FOLLOW_UP_LOCK
@@ -166,7 +218,7 @@ def _follow_up_check(report: Report, typed: str) -> FollowUpRefused | None:
 # Failed follow-up tries one client may make, across every reference, before it is locked
 # out for FOLLOW_UP_CLIENT_LOCK: per-reference locks alone let one machine try codes on many
 # references; this caps it. Failures older than FOLLOW_UP_CLIENT_WINDOW are forgotten.
-FOLLOW_UP_CLIENT_FAILURE_LIMIT = 20
+FOLLOW_UP_CLIENT_FAILURE_LIMIT: int = settings.FOLLOW_UP_CLIENT_FAILURE_LIMIT
 FOLLOW_UP_CLIENT_LOCK = dt.timedelta(minutes=15)
 FOLLOW_UP_CLIENT_WINDOW = dt.timedelta(hours=1)
 
@@ -209,7 +261,7 @@ def follow_up_client_failure(*, client_key: str) -> bool:
         attempts.failures = 0
         attempts.first_failed_at = now
     attempts.failures += 1
-    locks = attempts.failures >= FOLLOW_UP_CLIENT_FAILURE_LIMIT
+    locks = attempts.failures >= settings.FOLLOW_UP_CLIENT_FAILURE_LIMIT
     if locks:
         attempts.failures = 0
         attempts.first_failed_at = now

@@ -99,9 +99,10 @@ def test_too_many_tries_lock_the_reference_with_a_clear_message(
         "/en/report/follow-up/", {"reference": referral.reference, "code": code}
     ).content.decode()
     assert "too many tries" in html
-    assert "We have paused checking this report for a short time" in html
-    assert "You can try again after" in html
-    assert "in about 15 minutes." in html
+    # A day's pause, on devices the report was not made or opened on (0061).
+    assert "We have paused checking this report for a day" in html
+    assert "On the phone or computer you made the report on, you can still check it." in html
+    assert "You can try again here after" in html
     assert "Someone has been in touch." not in html
 
 

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ThrottlesConfig(AppConfig):
+    name = "bridgeway.throttles"
+    verbose_name = "Throttles"
