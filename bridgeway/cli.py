@@ -9,6 +9,10 @@ from __future__ import annotations
 import os
 import sys
 
+# Commands that change the schema or remove audit entries, run as the database's owner role
+# (DATABASE_OWNER_URL) when one is configured; everything else connects as the site's role.
+OWNER_COMMANDS = frozenset({"migrate", "seed_demo"})
+
 
 def main(argv: list[str] | None = None) -> None:
     """Run a Bridgeway command with Bridgeway's settings."""
@@ -16,6 +20,8 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bridgeway.settings")
     if len(arguments) > 1 and not arguments[1].startswith("-"):
         arguments[1] = arguments[1].replace("-", "_")
+        if arguments[1] in OWNER_COMMANDS:
+            os.environ.setdefault("BRIDGEWAY_DATABASE_ROLE", "owner")
     arguments[0] = "bridgeway"
 
     from bridgeway.environment import ConfigurationError

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import dj_database_url
 import pytest
 from django.core.management import call_command
 from django.test import Client
@@ -35,11 +36,69 @@ def load_reference_data() -> None:
     call_command("load_reference_data", verbosity=0, stdout=open("/dev/null", "w"))
 
 
+def connect_as(role: str) -> None:
+    """Point the default connection at the site's role (``"app"``) or the owner (``"owner"``).
+
+    Only with PostgreSQL's two roles (``DATABASE_OWNER_URL`` set, as ``scripts/with-postgres``
+    does); otherwise there is one role and nothing changes. The next query reconnects.
+    """
+    from django.conf import settings
+    from django.db import connection
+
+    owner = settings.DATABASE_OWNER
+    if owner is None or connection.vendor != "postgresql":
+        return
+    source = owner if role == "owner" else dj_database_url.parse(os.environ["DATABASE_URL"])
+    wanted = {key: source.get(key, "") for key in ("USER", "PASSWORD", "HOST", "PORT")}
+    if all(connection.settings_dict.get(key, "") == value for key, value in wanted.items()):
+        return
+    connection.close()
+    connection.settings_dict.update(wanted)
+
+
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
-    """The vocabulary and geography, loaded once per test database."""
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+    """The test database is created and migrated by the owner role, as production's is."""
+    connect_as("owner")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
+    """The vocabulary and geography, loaded once per test database; then tests connect as
+    the site's role, which may only add to and read the audit log."""
     with django_db_blocker.unblock():
         load_reference_data()
+    connect_as("app")
+    yield
+    connect_as("owner")  # who created the test database drops it
+
+
+@pytest.fixture
+def _database_role(request: pytest.FixtureRequest, django_db_setup: None) -> Iterator[None]:
+    """Tests connect as the site's role, except those that need the owner's powers.
+
+    Transactional tests empty every table afterwards with TRUNCATE, which the site's role may
+    not do to the audit log; tests marked ``database_owner`` model a compromised owner (or a
+    demo purge) and need to switch the append-only trigger off.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    as_owner = (
+        request.node.get_closest_marker("database_owner") is not None
+        or "transactional_db" in request.fixturenames
+        or "live_server" in request.fixturenames
+        or (marker is not None and bool(marker.kwargs.get("transaction", False)))
+    )
+    connect_as("owner" if as_owner else "app")
+    yield
+    connect_as("app")
+
+
+@pytest.fixture
+def _django_db_helper(_database_role: None, _django_db_helper: None) -> None:
+    """pytest-django's test database access, wrapped so the role is chosen before it starts
+    (and restored after its transaction or flush ends). Every ``db``, ``transactional_db`` and
+    ``django_db`` marker goes through this fixture."""
+    return _django_db_helper
 
 
 @pytest.fixture

@@ -40,6 +40,17 @@ ENCRYPTION_KEYS = [
 # The key that turns people and cases into snapshot pseudonyms. Analysts never hold it.
 PSEUDONYM_KEY = env_secret("BRIDGEWAY_PSEUDONYM_KEY") or local_secret(VAR_DIR / "pseudonym.key")
 
+# Keys of the audit log's HMAC chain, newest first: the newest seals, all verify. Entries
+# record their key's number counted from the oldest (1), so keys are only ever added at the
+# front. The anchor keys sign `bridgeway audit anchor` checkpoints (the first signs, all
+# verify). Kept outside the database; see docs/decisions/0060-audit-chain-keyed-and-anchored.md.
+AUDIT_KEYS = [
+    key.strip() for key in env_secret("BRIDGEWAY_AUDIT_KEYS").split(",") if key.strip()
+] or [local_secret(VAR_DIR / "audit.key")]
+AUDIT_ANCHOR_KEYS = [
+    key.strip() for key in env_secret("BRIDGEWAY_AUDIT_ANCHOR_KEYS").split(",") if key.strip()
+] or [local_secret(VAR_DIR / "audit-anchor.key")]
+
 # Counts from 1 to this minus one are suppressed in every published statistic.
 SUPPRESSION_THRESHOLD = env_int("BRIDGEWAY_SUPPRESSION_THRESHOLD", 5, minimum=1)
 
@@ -115,15 +126,30 @@ TEMPLATES = [
     },
 ]
 
-try:
-    DATABASES = {
-        "default": dj_database_url.parse(
-            env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'bridgeway.sqlite3'}"),
-            conn_max_age=env_int("BRIDGEWAY_DB_CONN_MAX_AGE", 60),
+
+def _database(variable: str, default: str = "") -> dj_database_url.DBConfig:
+    try:
+        return dj_database_url.parse(
+            env_str(variable, default), conn_max_age=env_int("BRIDGEWAY_DB_CONN_MAX_AGE", 60)
         )
-    }
-except ValueError as error:
-    raise ConfigurationError(f"DATABASE_URL cannot be used: {error}") from None
+    except ValueError as error:
+        raise ConfigurationError(f"{variable} cannot be used: {error}") from None
+
+
+# Two roles on PostgreSQL (docs/decisions/0060-audit-chain-keyed-and-anchored.md): the site
+# connects as DATABASE_URL's role, which may only add to and read the audit log; the role of
+# DATABASE_OWNER_URL owns the tables, runs `bridgeway migrate` and grants the site's role its
+# rights. BRIDGEWAY_DATABASE_ROLE=owner (which `bridgeway migrate` sets) connects as the owner.
+DATABASES = {"default": _database("DATABASE_URL", f"sqlite:///{VAR_DIR / 'bridgeway.sqlite3'}")}
+DATABASE_APP_ROLE = DATABASES["default"].get("USER", "")
+DATABASE_OWNER = _database("DATABASE_OWNER_URL") if env_str("DATABASE_OWNER_URL") else None
+if DATABASE_OWNER is not None and any(
+    DATABASE_OWNER.get(part) != DATABASES["default"].get(part)
+    for part in ("ENGINE", "NAME", "HOST", "PORT")
+):
+    raise ConfigurationError("DATABASE_OWNER_URL must name the same database as DATABASE_URL")
+if env_choice("BRIDGEWAY_DATABASE_ROLE", "app", ("app", "owner")) == "owner" and DATABASE_OWNER:
+    DATABASES["default"] = DATABASE_OWNER
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20

@@ -257,6 +257,9 @@ class AuditEntry(models.Model):
     detail = models.JSONField(default=dict, blank=True)
     previous_hash = models.CharField(max_length=64)
     entry_hash = models.CharField(max_length=64, unique=True)
+    # The audit key that sealed the entry (BRIDGEWAY_AUDIT_KEYS, numbered from the oldest);
+    # 0 for entries sealed with plain SHA-256 before the chain was keyed (ADR 0060).
+    key_id = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["id"]

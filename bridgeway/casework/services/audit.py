@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from bridgeway.accounts.models import Organisation, User
-from bridgeway.casework.audit_chain import GENESIS_HASH, entry_hash
+from bridgeway.casework.audit_chain import GENESIS_HASH, chain_keys, entry_mac
 from bridgeway.casework.models import (
     AuditEntry,
 )
@@ -27,7 +28,11 @@ def audit_record(
     object_id: str,
     detail: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    """Append an entry to the hash-chained audit log (inside the caller's transaction)."""
+    """Append an entry to the keyed, chained audit log (inside the caller's transaction).
+
+    Sealed with the newest audit key (docs/decisions/0060-audit-chain-keyed-and-anchored.md).
+    """
+    key_id, key = audit_sealing_key()
     with transaction.atomic():
         _audit_chain_lock()
         last = AuditEntry.objects.order_by("-id").first()
@@ -43,10 +48,23 @@ def audit_record(
             object_id=str(object_id),
             detail=detail or {},
             previous_hash=previous_hash,
+            key_id=key_id,
         )
-        entry.entry_hash = entry_hash(audit_content(entry), previous_hash)
+        entry.entry_hash = entry_mac(audit_content(entry), previous_hash, key_id=key_id, key=key)
         entry.save(force_insert=True)
         return entry
+
+
+def audit_keys() -> dict[int, bytes]:
+    """Every audit key by its number (``BRIDGEWAY_AUDIT_KEYS``; the oldest is 1)."""
+    return chain_keys(settings.AUDIT_KEYS)
+
+
+def audit_sealing_key() -> tuple[int, bytes]:
+    """The newest audit key and its number: the one new entries are sealed with."""
+    keys = audit_keys()
+    newest = max(keys)
+    return newest, keys[newest]
 
 
 def _audit_chain_lock() -> None:

@@ -12,10 +12,11 @@ from django.db import connection
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bridgeway.casework.audit_chain import GENESIS_HASH, entry_hash, first_broken_link
+from bridgeway.casework.audit_chain import GENESIS_HASH, entry_mac, first_broken_link
 from bridgeway.casework.models import AuditEntry
 from bridgeway.casework.selectors import referral_get_for_user
 from bridgeway.casework.services import AUDIT_TRIGGER, audit_content, referral_advance
+from bridgeway.casework.services.audit import audit_sealing_key
 from bridgeway.casework.tests.factories import make_referral
 
 
@@ -26,7 +27,10 @@ def _verify() -> str:
 
 
 def _sql(statement: str, params: list[str | int]) -> None:
-    """Tamper as the table's owner would: on PostgreSQL, past the append-only trigger."""
+    """Tamper as the table's owner would: on PostgreSQL, past the append-only trigger.
+
+    Tests that call it are marked ``database_owner``: the site's own role may not do this
+    (test_audit_roles.py)."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
@@ -70,6 +74,7 @@ def test_verify_reports_an_empty_log_as_intact(db):
     assert "Audit log intact: 0 entries" in _verify()
 
 
+@pytest.mark.database_owner
 def test_verify_detects_an_entry_edited_with_sql(busy_log):
     _sql("UPDATE casework_auditentry SET action = %s WHERE id = %s", ["nothing.happened", 3])
 
@@ -80,6 +85,7 @@ def test_verify_detects_an_entry_edited_with_sql(busy_log):
     assert "Audit log broken at entry 3: its content was changed" in str(error.value)
 
 
+@pytest.mark.database_owner
 def test_verify_detects_a_deleted_entry(busy_log):
     _sql("DELETE FROM casework_auditentry WHERE id = %s", [2])
 
@@ -89,6 +95,7 @@ def test_verify_detects_a_deleted_entry(busy_log):
     assert "Audit log broken at entry 3: entry 2 is missing" in str(error.value)
 
 
+@pytest.mark.database_owner
 def test_verify_detects_the_first_entry_deleted(busy_log):
     _sql("DELETE FROM casework_auditentry WHERE id = %s", [1])
 
@@ -98,11 +105,14 @@ def test_verify_detects_the_first_entry_deleted(busy_log):
     assert "entry 1 is missing" in str(error.value)
 
 
+@pytest.mark.database_owner
 def test_verify_detects_a_rewritten_entry_whose_hash_was_recomputed(busy_log):
-    # Someone who edits a row and fixes its own hash still breaks the next entry's link.
+    # Someone who edits a row and fixes its own seal (even with the audit key) still breaks
+    # the next entry's link.
     entry = AuditEntry.objects.get(id=2)
     entry.action = "referral.forged"
-    forged = entry_hash(audit_content(entry), entry.previous_hash)
+    key_id, key = audit_sealing_key()
+    forged = entry_mac(audit_content(entry), entry.previous_hash, key_id=key_id, key=key)
     _sql(
         "UPDATE casework_auditentry SET action = %s, entry_hash = %s WHERE id = %s",
         ["referral.forged", forged, 2],
@@ -122,12 +132,17 @@ def test_verify_is_a_subcommand(db):
 # --- the chain itself, without a database ---------------------------------------------------
 
 
-def _chain(contents: list[dict[str, object]]) -> list[tuple[int, dict[str, object], str, str]]:
+KEYS = {1: b"the audit key"}
+
+
+def _chain(
+    contents: list[dict[str, object]],
+) -> list[tuple[int, dict[str, object], str, str, int]]:
     rows = []
     previous = GENESIS_HASH
     for number, content in enumerate(contents, start=1):
-        stored = entry_hash(content, previous)
-        rows.append((number, content, previous, stored))
+        stored = entry_mac(content, previous, key_id=1, key=KEYS[1])
+        rows.append((number, content, previous, stored, 1))
         previous = stored
     return rows
 
@@ -146,17 +161,18 @@ _contents = st.lists(
 
 @given(contents=_contents)
 def test_a_chain_as_written_is_intact(contents):
-    assert first_broken_link(_chain(contents)) is None
+    assert first_broken_link(_chain(contents), KEYS) is None
 
 
 @given(contents=_contents, data=st.data())
 def test_changing_any_entry_breaks_the_chain_there(contents, data):
     rows = _chain(contents)
     index = data.draw(st.integers(min_value=0, max_value=len(rows) - 1))
-    number, content, previous, stored = rows[index]
-    rows[index] = (number, {**content, "action": str(content["action"]) + "!"}, previous, stored)
+    number, content, previous, stored, key_id = rows[index]
+    changed = {**content, "action": str(content["action"]) + "!"}
+    rows[index] = (number, changed, previous, stored, key_id)
 
-    broken = first_broken_link(rows)
+    broken = first_broken_link(rows, KEYS)
 
     assert broken is not None
     assert broken.entry_id == number
@@ -168,7 +184,7 @@ def test_removing_any_but_the_newest_entry_breaks_the_chain(contents, data):
     index = data.draw(st.integers(min_value=0, max_value=len(rows) - 2))
     del rows[index]
 
-    broken = first_broken_link(rows)
+    broken = first_broken_link(rows, KEYS)
 
     assert broken is not None
     assert broken.entry_id == index + 2
@@ -178,6 +194,7 @@ def test_removing_any_but_the_newest_entry_breaks_the_chain(contents, data):
 
 
 @pytest.mark.postgres_only
+@pytest.mark.database_owner
 @pytest.mark.parametrize(
     "statement",
     [
@@ -196,6 +213,7 @@ def test_postgresql_refuses_to_update_or_delete_an_audit_entry(busy_log, stateme
 
 
 @pytest.mark.postgres_only
+@pytest.mark.database_owner
 def test_orm_update_and_delete_of_audit_entries_are_refused(busy_log):
     from django.db import DatabaseError, transaction
 
@@ -207,6 +225,7 @@ def test_orm_update_and_delete_of_audit_entries_are_refused(busy_log):
     assert AuditEntry.objects.count() == busy_log
 
 
+@pytest.mark.database_owner
 def test_demo_purge_deletes_only_the_entries_given_and_keeps_the_protection(busy_log):
     from bridgeway.casework.services import audit_demo_entries_delete
 

@@ -13,6 +13,7 @@ import pytest
 # Settings a test's own environment might carry that would change what a fresh process sees.
 _CONFIGURATION = (
     "DATABASE_URL",
+    "DATABASE_OWNER_URL",
     "DJANGO_SETTINGS_MODULE",
     "DJANGO_ALLOW_ASYNC_UNSAFE",
 )

@@ -29,15 +29,21 @@ def run_script(
 def test_with_postgres_runs_the_command_against_a_server_then_stops_it_and_cleans_up():
     # The command reports where the server is, proves it answers, and then fails: the
     # script must pass the failure on and still stop the server and remove its files.
+    # Two roles: the site's, which is no superuser, and the owner of the database.
     probe = (
         "import os, sys, psycopg; url = os.environ['DATABASE_URL']; print(url); "
-        "print(psycopg.connect(url).execute('select 41 + 1').fetchone()[0]); sys.exit(3)"
+        "owner = psycopg.connect(os.environ['DATABASE_OWNER_URL']); "
+        "print(psycopg.connect(url).execute('select 41 + 1, current_user, "
+        "(select rolsuper from pg_roles where rolname = current_user)').fetchone()); "
+        "print(owner.execute('select current_user, pg_get_userbyid(datdba) from pg_database "
+        "where datname = current_database()').fetchone()); sys.exit(3)"
     )
     result = run_script("with-postgres", sys.executable, "-c", probe)
     assert result.returncode == 3, result.stderr
-    started, url, answer = result.stdout.strip().splitlines()[-3:]
-    assert url.startswith("postgres://bridgeway@127.0.0.1:")
-    assert answer == "42"
+    started, url, answer, owner = result.stdout.strip().splitlines()[-4:]
+    assert url.startswith("postgres://bridgeway_app@127.0.0.1:")
+    assert answer == "(42, 'bridgeway_app', False)"
+    assert owner == "('bridgeway_owner', 'bridgeway_owner')"
     files = Path(started.rsplit("(files in ", 1)[1].rstrip(")"))
     assert files.name.startswith("bridgeway-postgres.")
     assert not files.exists()
