@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('casework', '0009_invariants_as_constraints'),
+        ('casework', '0010_consent_recipient_fits_scope'),
     ]
 
     operations = [
