@@ -18,7 +18,9 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
+from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 from bridgeway.accounts.access import STAFF_ADMIN_ROLES, has_role_in, organisations_for
 from bridgeway.accounts.models import Membership, Organisation, User
@@ -241,6 +243,8 @@ def staff_member_remove(*, membership: Membership, removed_by: User) -> bool:
         user.set_unusable_password()
         user.save(update_fields=["is_active", "password"])
         TOTPDevice.objects.filter(user=user).delete()
+        StaticDevice.objects.filter(user=user).delete()
+        WebAuthnCredential.objects.filter(user=user).delete()
     logger.info(
         "staff member removed",
         extra={
