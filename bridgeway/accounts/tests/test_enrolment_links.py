@@ -6,6 +6,7 @@ import json
 import re
 from datetime import timedelta
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,7 +25,7 @@ from bridgeway.accounts.enrolment import (
     staff_enrolment_link_issue,
     token_digest,
 )
-from bridgeway.accounts.models import EnrolmentLink, Membership
+from bridgeway.accounts.models import EnrolmentLink, Membership, User
 from bridgeway.accounts.services import staff_member_add
 from bridgeway.accounts.tests.conftest import code_for, password_step
 from bridgeway.accounts.tests.factories import MembershipFactory, totp_device_for
@@ -49,7 +50,7 @@ def _token(path: str) -> str:
     return path.rstrip("/").rsplit("/", 1)[1]
 
 
-def _enrol_with(client: Client, user) -> tuple[object, list[str]]:
+def _enrol_with(client: Client, user: User) -> tuple[Any, list[str]]:
     """Finish the enrol step with a right code; the response and the codes it shows."""
     client.get(ENROL)
     device = TOTPDevice.objects.get(user=user, confirmed=False)
@@ -222,6 +223,7 @@ def test_a_new_member_enrols_through_their_set_up_link(client, organisation, org
         role=Membership.Role.PRACTITIONER,
         added_by=organisation_admin,
     )
+    assert added.set_up_path is not None
     client.post(added.set_up_path, {"password": GOOD_PASSWORD, "password_again": GOOD_PASSWORD})
 
     response, codes = _enrol_with(client, added.membership.user)
@@ -240,6 +242,7 @@ def test_a_new_member_who_left_before_enrolling_needs_a_link_later(
         role=Membership.Role.PRACTITIONER,
         added_by=organisation_admin,
     )
+    assert added.set_up_path is not None
     Client().post(added.set_up_path, {"password": GOOD_PASSWORD, "password_again": GOOD_PASSWORD})
     client = Client()
     client.post(
