@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     "bridgeway.site",
     "bridgeway.throttles",
     "bridgeway.equality",
@@ -195,6 +196,17 @@ PUBLIC_SUBMISSION_LIMIT = env_int("BRIDGEWAY_PUBLIC_SUBMISSION_LIMIT", 20, minim
 PUBLIC_ANSWER_LIMIT = env_int("BRIDGEWAY_PUBLIC_ANSWER_LIMIT", 300, minimum=1)
 
 OTP_TOTP_ISSUER = "Bridgeway"
+# How long an enrolment link (to set up a new authenticator app) works, in hours.
+ENROLMENT_LINK_HOURS = env_int("BRIDGEWAY_ENROLMENT_LINK_HOURS", 72, minimum=1)
+# Passkeys (WebAuthn) are a second factor after the password, never instead of it. The
+# relying party is the host the page was asked for (already checked against ALLOWED_HOSTS);
+# the browser reports the origin, which must be one of these.
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+OTP_WEBAUTHN_RP_NAME = "Bridgeway"
+OTP_WEBAUTHN_RP_ID_CALLABLE = "bridgeway.accounts.passkeys.relying_party_id"
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env_list(
+    "BRIDGEWAY_PASSKEY_ORIGINS", CSRF_TRUSTED_ORIGINS or ["http://localhost:8000"]
+)
 
 HTTPS = env_bool("BRIDGEWAY_HTTPS", default=False)
 SESSION_COOKIE_SECURE = HTTPS

@@ -15,6 +15,7 @@ urlpatterns = [
     # The API decides access itself: an open feed, or its own authentication per operation.
     path("api/v1/", public_urls(api.urls)),
     path("staff/", include("bridgeway.accounts.urls")),
+    path("staff/sign-in/passkeys/", include("bridgeway.accounts.passkey_urls")),
     path("staff/", include("bridgeway.casework.urls")),
     path("staff/directory/", include("bridgeway.directory.urls")),
     path("staff/funding/", include("bridgeway.commissioning.urls")),

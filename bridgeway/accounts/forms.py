@@ -63,6 +63,24 @@ class CodeForm(forms.Form):
         return code
 
 
+class RecoveryCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Recovery code"),
+        max_length=40,
+        error_messages={
+            "required": _("Enter one of your recovery codes."),
+            "max_length": _("A recovery code has 8 letters and numbers, like abcd2345."),
+        },
+    )
+
+    def clean_code(self) -> str:
+        # Written down by hand, so spaces, dashes and capitals are forgiven.
+        code = "".join(ch for ch in str(self.cleaned_data["code"]) if ch.isalnum()).lower()
+        if not code:
+            raise forms.ValidationError(_("Enter one of your recovery codes."))
+        return code
+
+
 class SetPasswordForm(forms.Form):
     password = forms.CharField(
         label=_("New password"),

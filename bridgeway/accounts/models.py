@@ -122,3 +122,34 @@ class Membership(TimestampedModel):
     @property
     def can_read_insight(self) -> bool:
         return self.role in {self.Role.COMMISSIONER, self.Role.ANALYST}
+
+
+class EnrolmentLink(TimestampedModel):
+    """A single-use, expiring permission to set up a new authenticator app.
+
+    Issued by an administrator of one of the person's organisations (or by the operator, or
+    by a used set-up link), so a password alone never lets anyone add an app of their own
+    (docs/decisions/0062-enrolment-links-recovery-codes-passkeys.md). Only the SHA-256 of the
+    link's random token is kept: the token itself is shown once to whoever passes it on.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="enrolment_links")
+    token_hash = models.CharField(max_length=64, unique=True)
+    # Who vouched for it: an administrator of ``organisation``; both empty when the operator's
+    # command or a used set-up link issued it.
+    issued_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Enrolment link for {self.user} until {self.expires_at:%Y-%m-%d %H:%M}"
+
+    def is_usable(self) -> bool:
+        """Not used, not expired, and for an account that is switched on."""
+        return self.used_at is None and self.expires_at > timezone.now() and self.user.is_active

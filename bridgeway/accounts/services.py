@@ -18,7 +18,9 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
+from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 from bridgeway.accounts.access import STAFF_ADMIN_ROLES, has_role_in, organisations_for
 from bridgeway.accounts.models import Membership, Organisation, User
@@ -98,14 +100,42 @@ def _clean_full_name(full_name: str) -> str:
 
 
 def _membership_add(
-    *, organisation: Organisation, email: str, full_name: str, role: str
+    *,
+    organisation: Organisation,
+    email: str,
+    full_name: str,
+    role: str,
+    may_attach_existing: bool = True,
 ) -> StaffMemberAdded:
-    """Create the account if needed and the membership; the callers have checked the role."""
+    """Create the account if needed and the membership; the callers have checked the role.
+
+    Without ``may_attach_existing`` (an organisation's administrator) an account that is
+    switched on, in use or waiting to be set up, is refused rather than attached: only the
+    operator, who can check with both organisations, adds someone to a second one. A
+    switched-off account that belongs nowhere any more is reopened as a new one.
+    """
     email = _clean_email(email)
     full_name = _clean_full_name(full_name)
     user = User.objects.filter(email__iexact=email).first()
     created_account = False
     reopened = False
+    if (
+        user is not None
+        and not may_attach_existing
+        and user.is_active
+        and not Membership.objects.filter(user=user, organisation=organisation).exists()
+    ):
+        # The same words whatever the state of that account, so an administrator learns no
+        # more about another organisation's staff than that the address is in use.
+        raise ValidationError(
+            {
+                "email": _(
+                    "%(email)s already has a Bridgeway account. To add them to "
+                    "%(organisation)s as well, ask the Bridgeway operator."
+                )
+                % {"email": email, "organisation": organisation.name}
+            }
+        )
     if user is None:
         # No usable password until the person chooses one through the set-up link.
         user = User.objects.create_user(email, password=None, full_name=full_name)
@@ -156,15 +186,23 @@ def staff_member_add(
 ) -> StaffMemberAdded:
     """An organisation's administrator adds a practitioner or administrator.
 
-    Creates the account (with no usable password) when the email address is new, or adds a
-    membership to the existing account. Raises ``PermissionDenied`` unless ``added_by``
+    Creates the account (with no usable password) when the email address is new. An
+    account another organisation uses, active or still waiting to be set up, is never
+    attached: that would let one organisation capture another's staff (only the operator
+    adds someone to a second organisation). Raises ``PermissionDenied`` unless ``added_by``
     administers ``organisation``, and ``ValidationError`` (by field) for bad input.
     """
     if not has_role_in(added_by, organisation, STAFF_ADMIN_ROLES):
         raise PermissionDenied("Only the organisation's administrators may add its staff.")
     if role not in ROLES_ADMINS_MAY_GRANT:
         raise ValidationError({"role": _("Choose practitioner or organisation administrator.")})
-    added = _membership_add(organisation=organisation, email=email, full_name=full_name, role=role)
+    added = _membership_add(
+        organisation=organisation,
+        email=email,
+        full_name=full_name,
+        role=role,
+        may_attach_existing=False,
+    )
     logger.info(
         "staff member added",
         extra={
@@ -241,6 +279,8 @@ def staff_member_remove(*, membership: Membership, removed_by: User) -> bool:
         user.set_unusable_password()
         user.save(update_fields=["is_active", "password"])
         TOTPDevice.objects.filter(user=user).delete()
+        StaticDevice.objects.filter(user=user).delete()
+        WebAuthnCredential.objects.filter(user=user).delete()
     logger.info(
         "staff member removed",
         extra={

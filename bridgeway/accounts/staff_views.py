@@ -1,4 +1,7 @@
-"""Organisation administrators manage their staff: list, add, remove, re-issue set-up links."""
+"""Organisation administrators manage their staff: list, add, remove, issue set-up links.
+
+And enrolment links, with which a member sets up a new authenticator app.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from bridgeway.accounts.access import signed_in_user, staff_required
+from bridgeway.accounts.enrolment import staff_enrolment_link_issue
 from bridgeway.accounts.forms import StaffMemberAddForm
 from bridgeway.accounts.selectors import (
     administered_organisations,
@@ -139,5 +143,28 @@ def staff_set_up_link(request: HttpRequest, slug: str, member_id: uuid.UUID) -> 
             "membership": membership,
             "set_up_url": request.build_absolute_uri(path),
             "reissued": True,
+        },
+    )
+
+
+@never_cache
+@staff_required
+@require_POST
+def staff_enrolment_link(request: HttpRequest, slug: str, member_id: uuid.UUID) -> HttpResponse:
+    """An enrolment link for a member who must set up a new authenticator app; shown once."""
+    user = signed_in_user(request)
+    membership = membership_get_for_admin(user, slug, member_id)
+    try:
+        issued = staff_enrolment_link_issue(membership=membership, issued_by=user)
+    except ValidationError as problem:
+        messages.error(request, " ".join(problem.messages))
+        return HttpResponseRedirect(reverse("accounts:staff"))
+    return render(
+        request,
+        "accounts/staff_enrolment_link.html",
+        {
+            "membership": membership,
+            "enrolment_url": request.build_absolute_uri(issued.path),
+            "expires_at": issued.link.expires_at,
         },
     )

@@ -13,6 +13,9 @@ urlpatterns: list[URLPattern] = [
     path("sign-in/", views.sign_in, name="sign-in"),
     path("sign-in/verify/", views.verify, name="verify"),
     path("sign-in/set-up/", views.enrol, name="enrol"),
+    path("sign-in/set-up/<str:token>/", views.enrol_link, name="enrol-link"),
+    path("sign-in/recovery-code/", views.recovery, name="recovery"),
+    path("passkeys/", views.passkeys, name="passkeys"),
     path("sign-out/", views.sign_out, name="sign-out"),
     path("set-password/<str:uidb64>/<str:token>/", views.set_password, name="set-password"),
     path("organisation/", staff_views.staff_list, name="staff"),
@@ -26,5 +29,10 @@ urlpatterns: list[URLPattern] = [
         "organisation/<slug:slug>/members/<uuid:member_id>/set-up-link/",
         staff_views.staff_set_up_link,
         name="staff-set-up-link",
+    ),
+    path(
+        "organisation/<slug:slug>/members/<uuid:member_id>/enrolment-link/",
+        staff_views.staff_enrolment_link,
+        name="staff-enrolment-link",
     ),
 ]

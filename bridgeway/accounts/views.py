@@ -30,7 +30,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
-from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.models import Device
+from django_otp.plugins.otp_static.models import StaticToken
 
 from bridgeway.accounts.access import (
     CASEWORK_ROLES,
@@ -41,15 +42,20 @@ from bridgeway.accounts.access import (
     staff_required,
 )
 from bridgeway.accounts.authenticator import qr_code_svg, secret_for_display
-from bridgeway.accounts.forms import CodeForm, SetPasswordForm, SignInForm
+from bridgeway.accounts.enrolment import SESSION_KEY as ENROLMENT_SESSION_KEY
+from bridgeway.accounts.enrolment import (
+    enrolment_complete,
+    enrolment_link_find,
+    enrolment_link_for,
+    enrolment_link_issue,
+    recovery_devices,
+)
+from bridgeway.accounts.forms import CodeForm, RecoveryCodeForm, SetPasswordForm, SignInForm
 from bridgeway.accounts.middleware import public
 from bridgeway.accounts.models import User
+from bridgeway.accounts.passkeys import passkeys_of
 from bridgeway.accounts.selectors import confirmed_totp_devices, has_confirmed_totp_device
-from bridgeway.accounts.services import (
-    staff_password_set,
-    totp_device_confirm,
-    totp_enrolment_start,
-)
+from bridgeway.accounts.services import staff_password_set, totp_enrolment_start
 from bridgeway.accounts.sign_in_limits import (
     sign_in_check,
     sign_in_device_recognise,
@@ -95,7 +101,7 @@ def _wait_message(locked_until: datetime) -> str:
     ) % {"wait": wait}
 
 
-def _check_code(devices: Sequence[TOTPDevice], code: str) -> tuple[TOTPDevice | None, str]:
+def _check_code(devices: Sequence[Device], code: str) -> tuple[Device | None, str]:
     """The device the code belongs to, or ``None`` and the error to show.
 
     Each device throttles wrong codes itself (1, 2, 4, 8 ... seconds between tries, kept in
@@ -123,7 +129,7 @@ def _check_code(devices: Sequence[TOTPDevice], code: str) -> tuple[TOTPDevice | 
     )
 
 
-def _complete_second_factor(request: HttpRequest, device: TOTPDevice) -> None:
+def _complete_second_factor(request: HttpRequest, device: Device) -> None:
     otp_login(request, device)
     # A new session key at each rise in privilege, so a key seen before it is worth nothing.
     request.session.cycle_key()
@@ -215,9 +221,26 @@ def verify(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/verify.html",
-        {"form": form, "next": next_url(request) or ""},
+        {"form": form, "next": next_url(request) or "", "has_passkey": bool(passkeys_of(user))},
         status=status,
     )
+
+
+@public
+@never_cache
+@require_http_methods(["GET"])
+def enrol_link(request: HttpRequest, token: str) -> HttpResponse:
+    """An enrolment link: remember it in the session, then go on to sign in and set up.
+
+    Public because the person opens it before signing in. The token leaves the address bar
+    at once (only the link's id is kept in the session), so it is not left in the history
+    or sent on in a ``Referer`` header.
+    """
+    link = enrolment_link_find(token)
+    if link is None:
+        return render(request, "accounts/enrol_link_invalid.html", status=404)
+    request.session[ENROLMENT_SESSION_KEY] = str(link.pk)
+    return HttpResponseRedirect(reverse("accounts:enrol"))
 
 
 @public
@@ -225,7 +248,11 @@ def verify(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters("code")
 @require_http_methods(["GET", "POST"])
 def enrol(request: HttpRequest) -> HttpResponse:
-    """Set up an authenticator app: scan the QR code (or type the key), then enter a code."""
+    """Set up an authenticator app: scan the QR code (or type the key), then enter a code.
+
+    Only with an enrolment link opened in this session: a password alone must never let
+    someone add an app of their own (the account's may have been reset after a lost phone).
+    """
     if not request.user.is_authenticated:
         return HttpResponseRedirect(_with_next("accounts:sign-in", next_url(request)))
     if is_fully_signed_in(request.user):
@@ -234,6 +261,9 @@ def enrol(request: HttpRequest) -> HttpResponse:
     if has_confirmed_totp_device(user):
         # Someone holding only the password must not be able to add an app of their own.
         return HttpResponseRedirect(_with_next("accounts:verify", next_url(request)))
+    link = enrolment_link_for(user, request.session.get(ENROLMENT_SESSION_KEY))
+    if link is None:
+        return render(request, "accounts/enrol_needs_link.html", status=403)
     device = totp_enrolment_start(user=user)
     form = CodeForm(request.POST if request.method == "POST" else None)
     status = 200
@@ -242,10 +272,26 @@ def enrol(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             confirmed, error = _check_code([device], form.cleaned_data["code"])
             if confirmed is not None:
-                totp_device_confirm(device=confirmed)
+                try:
+                    codes = enrolment_complete(device=confirmed, link=link)
+                except ValidationError as problem:
+                    return render(
+                        request,
+                        "accounts/enrol_needs_link.html",
+                        {"problem": " ".join(problem.messages)},
+                        status=403,
+                    )
+                request.session.pop(ENROLMENT_SESSION_KEY, None)
                 _complete_second_factor(request, confirmed)
-                messages.success(request, _("Your authenticator app is set up. You are signed in."))
-                return _finished(request)
+                # Shown in this response only: the codes are never stored in the session or
+                # shown again, and the page is not cached.
+                response = render(
+                    request,
+                    "accounts/recovery_codes.html",
+                    {"codes": codes, "next": next_url(request) or reverse("accounts:home")},
+                )
+                sign_in_device_recognise(request, response, user=user)
+                return response
             form.add_error("code", error)
     return render(
         request,
@@ -260,6 +306,57 @@ def enrol(request: HttpRequest) -> HttpResponse:
         },
         status=status,
     )
+
+
+@public
+@never_cache
+@sensitive_post_parameters("code")
+@require_http_methods(["GET", "POST"])
+def recovery(request: HttpRequest) -> HttpResponse:
+    """Step two with a recovery code instead of the app: each code works once."""
+    if not request.user.is_authenticated:
+        return HttpResponseRedirect(_with_next("accounts:sign-in", next_url(request)))
+    if is_fully_signed_in(request.user):
+        return _finished(request)
+    user = signed_in_user(request)
+    devices = recovery_devices(user)
+    form = RecoveryCodeForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            device, _error = _check_code(devices, form.cleaned_data["code"])
+            if device is not None:
+                _complete_second_factor(request, device)
+                left = StaticToken.objects.filter(device=device).count()
+                messages.success(
+                    request,
+                    ngettext(
+                        "You signed in with a recovery code. You have %(count)d left.",
+                        "You signed in with a recovery code. You have %(count)d left.",
+                        left,
+                    )
+                    % {"count": left},
+                )
+                return _finished(request)
+            form.add_error(
+                "code", _("The recovery code is not right, or it has been used already.")
+            )
+    return render(
+        request,
+        "accounts/recovery.html",
+        {"form": form, "next": next_url(request) or ""},
+        status=status,
+    )
+
+
+@never_cache
+@staff_required
+@require_http_methods(["GET"])
+def passkeys(request: HttpRequest) -> HttpResponse:
+    """Add a passkey (a phishing-resistant second factor) and see the ones already added."""
+    user = signed_in_user(request)
+    return render(request, "accounts/passkeys.html", {"passkeys": passkeys_of(user)})
 
 
 @public
@@ -318,6 +415,10 @@ def set_password(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
                 if has_confirmed_totp_device(user):
                     messages.success(request, _("Your password is saved."))
                     return HttpResponseRedirect(reverse("accounts:verify"))
+                # The set-up link an administrator gave them (single-use, expiring) vouches
+                # for setting up the app too, in this session only.
+                issued = enrolment_link_issue(user=user)
+                request.session[ENROLMENT_SESSION_KEY] = str(issued.link.pk)
                 messages.success(
                     request, _("Your password is saved. Now set up your authenticator app.")
                 )

@@ -16,7 +16,7 @@ from bridgeway.accounts.services import (
     totp_devices_remove,
 )
 from bridgeway.accounts.tests.conftest import code_for
-from bridgeway.accounts.tests.factories import UserFactory
+from bridgeway.accounts.tests.factories import MembershipFactory, UserFactory
 
 FIXED_KEY = "3132333435363738393031323334353637383930"
 
@@ -169,3 +169,47 @@ def test_removing_devices_ends_the_second_factor_of_open_sessions(
 
     response = practitioner_client.get("/staff/")
     assert response["Location"].startswith("/staff/sign-in/verify/")
+
+
+@pytest.mark.parametrize("state", ["pending", "active"])
+def test_an_admin_cannot_capture_another_organisations_account(
+    organisation, organisation_admin, other_organisation, state
+):
+    """Only invite, never capture: org A's admin cannot attach org B's member (issue 11)."""
+    theirs = MembershipFactory(organisation=other_organisation).user
+    if state == "pending":
+        theirs.set_unusable_password()
+        theirs.save(update_fields=["password"])
+
+    with pytest.raises(ValidationError) as problem:
+        staff_member_add(
+            organisation=organisation,
+            email=theirs.email,
+            full_name="Taken Over",
+            role=Membership.Role.ORGANISATION_ADMIN,
+            added_by=organisation_admin,
+        )
+
+    assert "already has a Bridgeway account" in problem.value.message_dict["email"][0]
+    assert list(Membership.objects.filter(user=theirs).values_list("organisation", flat=True)) == [
+        other_organisation.pk
+    ]
+    theirs.refresh_from_db()
+    assert theirs.full_name != "Taken Over"
+    assert (state == "pending") != theirs.has_usable_password()
+
+
+def test_the_operator_may_still_add_someone_to_a_second_organisation(
+    organisation, other_organisation
+):
+    theirs = MembershipFactory(organisation=other_organisation).user
+
+    added = staff_account_create(
+        organisation=organisation,
+        email=theirs.email,
+        full_name=theirs.full_name,
+        role=Membership.Role.PRACTITIONER,
+    )
+
+    assert added.membership.user == theirs
+    assert Membership.objects.filter(user=theirs).count() == 2

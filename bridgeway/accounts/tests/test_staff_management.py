@@ -109,7 +109,7 @@ def test_admin_adds_a_practitioner_and_gets_a_one_time_link(
     assert "Choose a password" in form.content.decode()
 
 
-def test_adding_someone_who_already_has_an_account_adds_a_membership_without_a_link(
+def test_adding_someone_who_already_has_an_account_elsewhere_is_refused_not_attached(
     admin_client_of_organisation, organisation, outsider
 ):
     response = admin_client_of_organisation.post(
@@ -117,10 +117,11 @@ def test_adding_someone_who_already_has_an_account_adds_a_membership_without_a_l
     )
 
     page = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "set-up-link" not in page
-    assert "already have a Bridgeway account" in page
-    assert Membership.objects.filter(user=outsider).count() == 2
+    assert "already has a Bridgeway account. To add them to Leeds Community Support" in page
+    assert "ask the Bridgeway operator" in page
+    assert Membership.objects.filter(user=outsider).count() == 1
     outsider.refresh_from_db()
     assert outsider.has_usable_password()
 

@@ -164,6 +164,13 @@ def _sign_in(world: World) -> Any:
     return Client().post(reverse("accounts:sign-in"), {})
 
 
+def _recovery_code(world: World) -> Any:
+    # Past the password step only: the recovery code is the second one.
+    client = Client()
+    client.force_login(world.admin)
+    return client.post(reverse("accounts:recovery"), {})
+
+
 def _get_with_bad_filters(route: str, user: str, query: str) -> Callable[[World], Any]:
     def send(world: World) -> Any:
         return world.client_of(getattr(world, user)).get(f"{reverse(route)}?{query}")
@@ -183,6 +190,7 @@ _SUPPORT_STEPS = {
 
 FORMS = [
     FormCase("accounts:sign-in", _sign_in),
+    FormCase("accounts:recovery", _recovery_code),
     FormCase("accounts:staff-add", _staff_post("accounts:staff-add")),
     *(
         FormCase(f"frontdoor:get-support{step}", _public_post(f"frontdoor:get-support{step}", data))
@@ -237,6 +245,14 @@ EXCUSED = {
     "accounts:sign-out": "a button, no fields",
     "accounts:staff-remove": "a confirmation button; its one error has no field to link to",
     "accounts:staff-set-up-link": "a button, no fields",
+    "accounts:staff-enrolment-link": "a button, no fields",
+    # The passkey ceremonies answer django-otp-webauthn's script in JSON; their refusals are
+    # checked in accounts/tests/test_enrolment_links.py.
+    "otp_webauthn:credential-registration-begin": "JSON for the passkey script, no form",
+    "otp_webauthn:credential-registration-complete": "JSON for the passkey script, no form",
+    "otp_webauthn:credential-authentication-begin": "JSON for the passkey script, no form",
+    "otp_webauthn:credential-authentication-complete": "JSON for the passkey script, no form",
+    "otp_webauthn:js-i18n-catalog": "the passkey script's words, no form",
     "casework:consent-revoke": "a button, no fields",
     "commissioning:review": "a button, no fields",
     "frontdoor:get-support-start-again": "a button, no fields",

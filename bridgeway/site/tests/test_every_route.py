@@ -93,7 +93,8 @@ SAMPLES: dict[str, Sample] = {
     "application_id": Sample(lambda r: str(r.application.pk), names_a_record=True),
     # Recordings are served to the public; any id will do to build the address.
     "introduction_id": Sample(lambda r: str(uuid.uuid4()), names_a_record=True),
-    # The set-up link's own parts: the link is the credential, so the page is public.
+    # The set-up and enrolment links' own parts: the link is the credential, so the page is
+    # public (an enrolment link is opened before signing in).
     "uidb64": Sample(lambda r: "not-a-user", names_a_record=False),
     "token": Sample(lambda r: "not-a-token", names_a_record=False),
     # Insight downloads are of the reader's own areas, chosen in the query string.

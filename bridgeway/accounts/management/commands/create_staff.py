@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from bridgeway.accounts.authenticator import secret_for_display
+from bridgeway.accounts.enrolment import enrolment_link_issue
 from bridgeway.accounts.models import Membership, Organisation, User
 from bridgeway.accounts.selectors import has_confirmed_totp_device
 from bridgeway.accounts.services import staff_account_create, totp_device_create
@@ -150,6 +151,15 @@ class Command(BaseCommand):
             self.stdout.write(
                 "At their first sign-in Bridgeway shows a QR code to set up their authenticator app."
             )
+            if user.has_usable_password():
+                # Without a set-up link nothing else vouches for them, and a password alone
+                # never lets anyone set up an app (docs/decisions/0062).
+                issued = enrolment_link_issue(user=user)
+                site = options["site_url"].rstrip("/")
+                self.stdout.write(
+                    "They also need this enrolment link (it works once, until "
+                    f"{issued.link.expires_at:%Y-%m-%d %H:%M} UTC):\n  {site}{issued.path}"
+                )
 
 
 def _describe(error: ValidationError) -> str:
