@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.contrib.sessions.models import Session
+from django.http import HttpResponse
 from django.test import Client, RequestFactory
 
 from bridgeway.accounts.models import Organisation
@@ -106,7 +107,8 @@ def test_a_code_handed_over_for_another_report_is_not_shown(
     client: Client, reporting_centre: Organisation
 ) -> None:
     client.post("/en/report/", _answers())
-    forged = client.get(DONE)  # takes this report's own code away first
+    client.get(DONE)  # takes this report's own code away first
+    forged = HttpResponse()
     code_hand_over(forged, reference="R-OTHER", code="ABCD-EFGH", path=DONE)
     client.cookies[COOKIE_NAME] = forged.cookies[COOKIE_NAME].value
     html = client.get(DONE).content.decode()

@@ -53,6 +53,7 @@ PURE_MODULES = (
     "insight/statistics.py",
     "insight/suppression.py",
     "equality/vocabulary.py",
+    "private_files.py",
 )
 
 
