@@ -54,6 +54,7 @@ PURE_MODULES = (
     "insight/suppression.py",
     "equality/vocabulary.py",
     "private_files.py",
+    "directory/query_patterns.py",
 )
 
 
