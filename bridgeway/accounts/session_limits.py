@@ -80,3 +80,12 @@ class StaffSessionLimitsMiddleware:
             logout(request)
         elif now - last_activity >= RECORD_EVERY_SECONDS:
             session[LAST_ACTIVITY_KEY] = now
+
+
+def session_limits_start(sender: object, request: HttpRequest, **kwargs: object) -> None:
+    """Start both clocks as someone signs in (``user_logged_in``), within the sign-in's own
+    session write, so the next page does not have to write the session to start them."""
+    if request is not None and hasattr(request, "session"):
+        now = time.time()
+        request.session[SIGNED_IN_AT_KEY] = now
+        request.session[LAST_ACTIVITY_KEY] = now
