@@ -13,6 +13,8 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet
 
+from bridgeway.private_files import private_directory
+
 
 class ConfigurationError(Exception):
     """An environment variable holds a value Bridgeway cannot use."""
@@ -90,7 +92,7 @@ def local_secret(path: Path, make: str = "token") -> str:
     """
     if path.exists():
         return path.read_text(encoding="utf-8").strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_directory(path.parent)
     value = Fernet.generate_key().decode() if make == "fernet" else secrets.token_urlsafe(50)
     # Created private: these are the keys to people's sealed records.
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

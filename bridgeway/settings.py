@@ -101,6 +101,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # Staff are signed out after STAFF_IDLE_MINUTES idle, and SESSION_COOKIE_AGE after sign-in.
+    "bridgeway.accounts.session_limits.StaffSessionLimitsMiddleware",
     # Every page needs both sign-in factors unless its view is marked public.
     "bridgeway.accounts.middleware.SignedInByDefaultMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -170,6 +172,10 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Django's list and zxcvbn's, with variations; repeats and runs; the email address.
+    {"NAME": "bridgeway.accounts.passwords.LongerCommonPasswordValidator"},
+    {"NAME": "bridgeway.accounts.passwords.RepetitivePasswordValidator"},
+    {"NAME": "bridgeway.accounts.passwords.EmailInPasswordValidator"},
 ]
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
 LOGIN_URL = "accounts:sign-in"
@@ -213,10 +219,16 @@ SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_SSL_REDIRECT = HTTPS and env_bool("BRIDGEWAY_SSL_REDIRECT", default=True)
 SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
+# Every subdomain too, so no sibling host can be reached over plain HTTP to plant a cookie.
+# Preloading is left to the operator: it is hard to undo (docs/security.md).
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# A staff session's absolute limit, from sign-in; it also ends after STAFF_IDLE_MINUTES
+# without a request (bridgeway/accounts/session_limits.py).
 SESSION_COOKIE_AGE = 8 * 60 * 60
+STAFF_IDLE_MINUTES = env_int("BRIDGEWAY_STAFF_IDLE_MINUTES", 30, minimum=1)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_HTTPONLY = True
 CSRF_FAILURE_VIEW = "bridgeway.site.views.csrf_failure"
@@ -248,6 +260,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 MEDIA_ROOT = VAR_DIR / "media"
+# Uploads and the folders they go in are readable by Bridgeway's own account only.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 LOGGING = {
     "version": 1,

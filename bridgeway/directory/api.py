@@ -9,6 +9,7 @@ Bridgeway's own and is not opened to other sites.
 from __future__ import annotations
 
 import math
+import re
 import uuid
 from collections.abc import Callable
 from functools import wraps
@@ -26,6 +27,7 @@ from bridgeway.directory.formats import FORMATS, check_formats
 from bridgeway.directory.models import Service
 from bridgeway.directory.openreferral import feed, hsds
 from bridgeway.directory.openreferral.exchange import service_as_hsds, services_for_export
+from bridgeway.directory.query_patterns import DAY, POSTCODE, POSTCODE_REQUIRED, TIME, one_of
 from bridgeway.directory.selectors import (
     InvalidPostcode,
     LocationNotCovered,
@@ -34,6 +36,7 @@ from bridgeway.directory.selectors import (
     services_for_feed,
     services_matching,
 )
+from bridgeway.equality.vocabulary import languages as known_languages
 from bridgeway.equality.vocabulary import vocabulary
 from bridgeway.places.postcodes import parse_location
 from bridgeway.places.selectors import resolve_location
@@ -44,6 +47,38 @@ MAX_PAGE_SIZE = 100
 MAX_CODES = 20
 
 Code = Annotated[str, StringConstraints(max_length=60)]
+
+
+def _codes_of(vocabulary_name: str, *, blank: bool = False) -> list[str]:
+    """The codes a vocabulary allows, for the document's ``enum`` (and ``""`` if blank is)."""
+    codes = list(vocabulary(vocabulary_name).ordered_codes())
+    return ["", *codes] if blank else codes
+
+
+def _one_code(vocabulary_name: str, *, blank: bool = False) -> dict[str, Any]:
+    """The document's schema for one code of a vocabulary (the validators enforce it)."""
+    return {"enum": _codes_of(vocabulary_name, blank=blank)}
+
+
+def _each_code(vocabulary_name: str) -> dict[str, Any]:
+    """The document's schema for the items of a list of codes of a vocabulary."""
+    return {"items": {"type": "string", "enum": _codes_of(vocabulary_name)}}
+
+
+def _or_blank(schema: dict[str, Any]) -> dict[str, Any]:
+    """The document's schema for a query parameter that may also be sent blank ("not given")."""
+    return {"anyOf": [schema, {"type": "string", "pattern": r"^ *$"}, {"type": "null"}]}
+
+
+_UUID = {"type": "string", "format": "uuid"}
+_AGE = {"type": "number", "minimum": 0, "maximum": 130}
+
+
+def _shaped(value: str, pattern: str, problem: str) -> str:
+    """``value`` if it has the shape the document gives (``pattern``), else ``problem``."""
+    if re.fullmatch(pattern, value) is None:
+        raise ValueError(problem)
+    return value
 
 
 def _check_codes(vocabulary_name: str, what: str, codes: list[str]) -> list[str]:
@@ -60,11 +95,16 @@ def _check_codes(vocabulary_name: str, what: str, codes: list[str]) -> list[str]
 class PreferencesIn(Schema):
     """What the person would like beyond the hard limits; every field optional."""
 
-    model_config = ConfigDict(extra="forbid")
+    # Strict: JSON's true and false only, as the document says, never 1, 0 or "yes".
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     independent_of_police: bool = False
     same_community: bool = False
-    worker_gender: Code | None = Field(None, description="A code of sexes.csv: female or male.")
+    worker_gender: Code | None = Field(
+        None,
+        description="A code of sexes.csv: female or male.",
+        json_schema_extra=_one_code("sexes"),
+    )
     lived_experience: bool = False
     self_referral: bool = False
     trauma_informed: bool = False
@@ -72,6 +112,7 @@ class PreferencesIn(Schema):
         default_factory=list,
         max_length=MAX_CODES,
         description="Ways the person would like support: " + ", ".join(FORMATS) + ".",
+        json_schema_extra={"items": {"type": "string", "enum": list(FORMATS)}},
     )
 
     @field_validator("formats")
@@ -97,23 +138,35 @@ class MatchRequest(Schema):
     model_config = ConfigDict(extra="forbid")
 
     postcode: Annotated[str, StringConstraints(max_length=16)] = Field(
-        ..., examples=["BD3 9AB", "LS6"]
+        ..., examples=["BD3 9AB", "LS6"], json_schema_extra={"pattern": POSTCODE_REQUIRED}
     )
-    harm_types: list[Code] = Field(default_factory=list, max_length=MAX_CODES)
-    hate_strands: list[Code] = Field(default_factory=list, max_length=MAX_CODES)
+    harm_types: list[Code] = Field(
+        default_factory=list, max_length=MAX_CODES, json_schema_extra=_each_code("harm_types")
+    )
+    hate_strands: list[Code] = Field(
+        default_factory=list, max_length=MAX_CODES, json_schema_extra=_each_code("hate_strands")
+    )
     languages: list[Code] = Field(
-        default_factory=list, max_length=MAX_CODES, description="ISO 639-3 codes, e.g. urd."
+        default_factory=list,
+        max_length=MAX_CODES,
+        description="ISO 639-3 codes, e.g. urd.",
+        json_schema_extra=_each_code("languages"),
     )
-    age: int | None = Field(None, ge=0, le=130)
-    ethnic_group: Code | None = None
-    religion: Code | None = None
+    # Strict: a whole number, as the document says, never true, false or "30".
+    age: int | None = Field(None, ge=0, le=130, strict=True)
+    ethnic_group: Code | None = Field(
+        None, json_schema_extra=_one_code("ethnic_groups", blank=True)
+    )
+    religion: Code | None = Field(None, json_schema_extra=_one_code("religions", blank=True))
     preferences: PreferencesIn | None = None
-    limit: int = Field(10, ge=1, le=50)
+    limit: int = Field(10, ge=1, le=50, strict=True)
 
     @field_validator("postcode")
     @classmethod
     def _postcode(cls, value: str) -> str:
         try:
+            if re.fullmatch(POSTCODE_REQUIRED, value) is None:
+                raise InvalidPostcode(value)
             parse_location(value)
         except InvalidPostcode:
             raise ValueError(
@@ -185,7 +238,13 @@ class Problem(Schema):
 ORUK_VERSION = "3.0"
 ORUK_PROFILE = "https://openreferraluk.org/developers"
 ORUK_OPENAPI = "https://raw.githubusercontent.com/openreferral/uk-profile/main/schema/openapi.json"
-ONS_CODE = r"^[EW]\d{8}$"
+ONS_CODE = r"^[EW][0-9]{8}$"
+# An ONS code or, for "not given", blank.
+_AREA = r"^(?: *|[EW][0-9]{8})$"
+# The language codes the filter takes: ISO 639-3 and 639-1, in any case, or blank.
+_LANGUAGE = one_of(
+    code for language in known_languages().values() for code in (language.code, language.bcp47)
+)
 
 
 def open_to_all(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -214,31 +273,53 @@ class ServiceFilters(Schema):
     search: Annotated[str, StringConstraints(max_length=200)] = Field(
         "", description="The same as text (Open Referral UK's name for it)."
     )
-    taxonomy_term_id: uuid.UUID | None = Field(None, description="Id of a taxonomy term.")
-    area: Annotated[str, StringConstraints(pattern=ONS_CODE)] | None = Field(
-        None, description="ONS code of a local authority district or police force area."
+    taxonomy_term_id: uuid.UUID | None = Field(
+        None, description="Id of a taxonomy term.", json_schema_extra=_or_blank(_UUID)
+    )
+    area: Annotated[str, StringConstraints(max_length=9)] | None = Field(
+        None,
+        description="ONS code of a local authority district or police force area.",
+        json_schema_extra={"pattern": _AREA},
     )
     language: Annotated[str, StringConstraints(max_length=10)] | None = Field(
-        None, description="ISO 639-3 (or 639-1) code of a language workers speak."
+        None,
+        description="ISO 639-3 (or 639-1) code of a language workers speak.",
+        json_schema_extra={"pattern": _LANGUAGE},
     )
 
     taxonomy_id: uuid.UUID | None = Field(
-        None, description="Id of a taxonomy: services with any of its terms."
+        None,
+        description="Id of a taxonomy: services with any of its terms.",
+        json_schema_extra=_or_blank(_UUID),
     )
     minimum_age: float | None = Field(
-        None, ge=0, le=130, description="Services whose minimum age is at least this."
+        None,
+        ge=0,
+        le=130,
+        description="Services whose minimum age is at least this.",
+        json_schema_extra=_or_blank(_AGE),
     )
     maximum_age: float | None = Field(
-        None, ge=0, le=130, description="Services whose maximum age is at most this."
+        None,
+        ge=0,
+        le=130,
+        description="Services whose maximum age is at most this.",
+        json_schema_extra=_or_blank(_AGE),
     )
     day: Annotated[str, StringConstraints(max_length=20)] | None = Field(
-        None, description="Services open on this day: MO, TU, WE, TH, FR, SA or SU."
+        None,
+        description="Services open on this day: MO, TU, WE, TH, FR, SA or SU.",
+        json_schema_extra={"pattern": DAY},
     )
     start_time: Annotated[str, StringConstraints(max_length=20)] | None = Field(
-        None, description="Services opening at or after this time (HH:MM), on `day` if given."
+        None,
+        description="Services opening at or after this time (HH:MM), on `day` if given.",
+        json_schema_extra={"pattern": TIME},
     )
     end_time: Annotated[str, StringConstraints(max_length=20)] | None = Field(
-        None, description="Services closing at or before this time (HH:MM), on `day` if given."
+        None,
+        description="Services closing at or before this time (HH:MM), on `day` if given.",
+        json_schema_extra={"pattern": TIME},
     )
 
     @field_validator(
@@ -255,15 +336,24 @@ class ServiceFilters(Schema):
     )
     @classmethod
     def _blank_is_not_given(cls, value: object) -> object:
-        # Search forms send every field, filled in or not (``?taxonomy_id=&day=``).
-        return None if isinstance(value, str) and not value.strip() else value
+        # Search forms send every field, filled in or not (``?taxonomy_id=&day=``). Only
+        # spaces count as blank, as the document's patterns say.
+        return None if isinstance(value, str) and not value.strip(" ") else value
+
+    @field_validator("area")
+    @classmethod
+    def _area(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        return _shaped(value, ONS_CODE, f"{value[:20]!r} is not an ONS code such as E08000035")
 
     @field_validator("language")
     @classmethod
     def _language(cls, value: str | None) -> str | None:
         if value is None:
             return None
-        code = hsds.language_code(value)
+        problem = f"{value!r} is not a language code Bridgeway knows (use ISO 639-3)"
+        code = hsds.language_code(_shaped(value, _LANGUAGE, problem))
         if code is None:
             raise ValueError(f"{value!r} is not a language code Bridgeway knows (use ISO 639-3)")
         return code
@@ -271,12 +361,20 @@ class ServiceFilters(Schema):
     @field_validator("day")
     @classmethod
     def _day(cls, value: str | None) -> str | None:
-        return None if value is None else feed.parse_day(value)
+        if value is None:
+            return None
+        problem = (
+            f"{value[:20]!r} is not a day; use MO, TU, WE, TH, FR, SA or SU (or the day's name)"
+        )
+        return feed.parse_day(_shaped(value, DAY, problem))
 
     @field_validator("start_time", "end_time")
     @classmethod
     def _time(cls, value: str | None) -> str | None:
-        return None if value is None else feed.parse_time(value).isoformat()
+        if value is None:
+            return None
+        problem = f"{value[:20]!r} is not a time of day; use HH:MM or HH:MM:SS, e.g. 09:30"
+        return feed.parse_time(_shaped(value, TIME, problem)).isoformat()
 
     def services(self) -> QuerySet[Service]:
         """Active services that pass every filter given, in name order."""
@@ -312,7 +410,9 @@ class ServiceAtLocationFilters(ServiceFilters):
     """The services filters, and where: a postcode and a distance from it."""
 
     postcode: Annotated[str, StringConstraints(max_length=16)] | None = Field(
-        None, description="Services whose areas hold this full postcode or postcode district."
+        None,
+        description="Services whose areas hold this full postcode or postcode district.",
+        json_schema_extra={"pattern": POSTCODE},
     )
     proximity: float | None = Field(
         None,
@@ -320,12 +420,15 @@ class ServiceAtLocationFilters(ServiceFilters):
         le=1_000_000,
         description="Metres from the centre of the postcode's district: locations within it, "
         "nearest first. Needs `postcode`.",
+        json_schema_extra=_or_blank(
+            {"type": "number", "exclusiveMinimum": 0, "maximum": 1_000_000}
+        ),
     )
 
     @field_validator("postcode", "proximity", mode="before")
     @classmethod
     def _blank_place_is_not_given(cls, value: object) -> object:
-        return None if isinstance(value, str) and not value.strip() else value
+        return None if isinstance(value, str) and not value.strip(" ") else value
 
     @field_validator("postcode")
     @classmethod
@@ -333,6 +436,8 @@ class ServiceAtLocationFilters(ServiceFilters):
         if value is None:
             return None
         try:
+            if re.fullmatch(POSTCODE, value) is None:
+                raise InvalidPostcode(value)
             parse_location(value)
         except InvalidPostcode:
             raise ValueError(
@@ -462,7 +567,9 @@ def get_service_at_location(request: HttpRequest, service_at_location_id: str) -
     return document
 
 
-@router.get("/taxonomies", response=dict[str, Any], summary="Bridgeway's taxonomies")
+@router.get(
+    "/taxonomies", response={200: dict[str, Any], 422: Problem}, summary="Bridgeway's taxonomies"
+)
 @decorate_view(open_to_all)
 def list_taxonomies(request: HttpRequest, paging: Query[PageQuery]) -> dict[str, Any]:
     """The taxonomies Bridgeway's attributes use (``bridgeway:<vocabulary>``)."""
@@ -486,7 +593,11 @@ def get_taxonomy(request: HttpRequest, taxonomy_id: str) -> dict[str, Any]:
     raise Http404("No such taxonomy")
 
 
-@router.get("/taxonomy_terms", response=dict[str, Any], summary="Bridgeway's taxonomy terms")
+@router.get(
+    "/taxonomy_terms",
+    response={200: dict[str, Any], 422: Problem},
+    summary="Bridgeway's taxonomy terms",
+)
 @decorate_view(open_to_all)
 def list_taxonomy_terms(request: HttpRequest, paging: Query[PageQuery]) -> dict[str, Any]:
     """Every code Bridgeway's attributes can carry, a page at a time."""
@@ -512,7 +623,8 @@ def get_taxonomy_term(request: HttpRequest, term_id: str) -> dict[str, Any]:
 
 @router.post(
     "/match",
-    response={200: MatchAnswerOut, 422: Problem},
+    # 400: a body that is not JSON at all; 422: JSON that is not a valid request.
+    response={200: MatchAnswerOut, 400: Problem, 422: Problem},
     summary="Services that fit a person's needs, with reasons",
 )
 def match(request: HttpRequest, payload: MatchRequest) -> dict[str, Any]:

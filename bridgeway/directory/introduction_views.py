@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from http import HTTPStatus
 from typing import Any
 
 from django import forms
@@ -20,6 +21,7 @@ from bridgeway.accounts.access import signed_in_user, staff_required
 from bridgeway.accounts.middleware import public
 from bridgeway.directory.introductions import (
     INTRODUCTION_MAX_BYTES,
+    NoRoomForUpload,
     byte_range,
     introduction_remove,
     introduction_upload,
@@ -64,6 +66,7 @@ def introductions(request: HttpRequest, service_id: uuid.UUID) -> HttpResponse:
     """Add or remove one service's spoken introductions; 404 for another organisation's."""
     service = service_get_for_listing(signed_in_user(request), service_id)
     form = IntroductionForm()
+    status: int | None = None
     if request.method == "POST":
         if request.POST.get("action") == "remove":
             return _remove(request, service)
@@ -84,6 +87,9 @@ def introductions(request: HttpRequest, service_id: uuid.UUID) -> HttpResponse:
                 )
             except ValidationError as error:
                 form_errors_from(error, form)
+                if isinstance(error, NoRoomForUpload):
+                    # 507 Insufficient Storage: the server's fault, not the file's.
+                    status = HTTPStatus.INSUFFICIENT_STORAGE
             else:
                 messages.success(
                     request,
@@ -102,7 +108,7 @@ def introductions(request: HttpRequest, service_id: uuid.UUID) -> HttpResponse:
             "introductions": list(service.introductions.all()),
             "max_megabytes": INTRODUCTION_MAX_BYTES // (1024 * 1024),
         },
-        status=400 if form.errors else 200,
+        status=status or (400 if form.errors else 200),
     )
 
 

@@ -7,6 +7,8 @@ page of script renamed ``intro.mp3`` is refused.
 
 from __future__ import annotations
 
+import errno
+import logging
 import re
 from dataclasses import dataclass
 from typing import IO
@@ -20,6 +22,10 @@ from django.utils.translation import gettext as _
 from bridgeway.accounts.models import User
 from bridgeway.directory.models import Service, ServiceIntroduction
 from bridgeway.equality.vocabulary import languages
+
+logger = logging.getLogger(__name__)
+# A write refused for want of room: the disk is full, or the account's quota is used up.
+_NO_ROOM = {errno.ENOSPC, errno.EDQUOT}
 
 # Short introductions only: 20 MB is a few minutes of video at a phone's web quality.
 INTRODUCTION_MAX_BYTES = 20 * 1024 * 1024
@@ -166,6 +172,46 @@ def recording_check(*, upload: IO[bytes], name: str, size: int, kind: str) -> Re
     return Recording(content_type=f"{kind}/{container}", size=size)
 
 
+class NoRoomForUpload(ValidationError):
+    """The recording could not be written because the storage is full; nothing was kept."""
+
+
+def _recording_store(introduction: ServiceIntroduction, name: str, upload: IO[bytes]) -> str:
+    """Write the recording's bytes to storage and name the file on ``introduction``.
+
+    Django's file storage leaves a partly written file behind when a write fails (a full
+    disk stops it part-way), so the file is deleted here before the error goes on. A full
+    disk or quota is the uploader's to hear about in words (``NoRoomForUpload``); any other
+    failure is the operator's, and is raised as it came.
+    """
+    storage = introduction.file.storage
+    # The storage's final name is fixed first, so a failed write knows what to delete.
+    target = storage.get_available_name(
+        introduction.file.field.generate_filename(introduction, name),
+        max_length=introduction.file.field.max_length,
+    )
+    try:
+        stored = storage.save(target, File(upload), max_length=introduction.file.field.max_length)
+    except OSError as error:
+        storage.delete(target)
+        if error.errno not in _NO_ROOM:
+            raise
+        logger.error("No room to store an uploaded introduction: %s", error)
+        raise NoRoomForUpload(
+            {
+                "file": [
+                    _(
+                        "The recording could not be saved because there is no room left for "
+                        "it on the server. Nothing has changed. Try again later, and tell the "
+                        "person who looks after Bridgeway for your organisation."
+                    )
+                ]
+            }
+        ) from error
+    introduction.file.name = stored
+    return stored
+
+
 @transaction.atomic
 def introduction_upload(
     *,
@@ -215,8 +261,7 @@ def introduction_upload(
     )
     # The check of one per language is the replacement's to make, after the old row goes.
     introduction.full_clean(exclude=["file"], validate_constraints=False)
-    introduction.file.save(name, File(upload), save=False)
-    stored = introduction.file.name or ""
+    stored = _recording_store(introduction, name, upload)
     try:
         if replaced is not None:
             old_file, old_storage = replaced.file.name or "", replaced.file.storage

@@ -3,7 +3,9 @@
 Nothing a person tells us travels in a URL, where a browser's history would show it to the
 next person at a shared or watched device: the questions of the journey to support, like
 referrals, reports, references and follow-up codes, are POSTed and kept in the session, and
-results and confirmations read the session (POST-redirect-GET). Every
+results and confirmations read the session (POST-redirect-GET). A new report's follow-up
+code is the exception: it is never stored, only handed to the confirmation page in a sealed,
+short-lived cookie (``code_handover``). Every
 page is ``no-store`` (the site middleware's default, made explicit with ``never_cache`` on
 the pages that take or show personal details, a reference or a code).
 """
@@ -56,6 +58,7 @@ from bridgeway.equality.labels import public_label
 from bridgeway.equality.vocabulary import vocabulary
 from bridgeway.forms import form_errors_from
 from bridgeway.frontdoor import service_page
+from bridgeway.frontdoor.code_handover import code_forget, code_hand_over, code_handed_over
 from bridgeway.frontdoor.csrf import same_origin_posts
 from bridgeway.frontdoor.forms import (
     AgeForm,
@@ -448,14 +451,17 @@ def report(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
+            # The code is never kept in the session: it travels to the next page in a
+            # sealed, short-lived cookie (see code_handover).
             request.session[REPORT_DONE_KEY] = {
                 "reference": referral.reference,
                 "organisation": organisation.name,
-                "code": code,
                 "anonymous": form.is_anonymous,
                 "police": form.cleaned_data["wants_police_told"],
             }
-            response = redirect("frontdoor:report-done")
+            done_path = reverse("frontdoor:report-done")
+            response = redirect(done_path)
+            code_hand_over(response, reference=referral.reference, code=code, path=done_path)
             # The device the report was made on can check on it even while strangers who
             # learnt the reference have paused it everywhere else.
             _recognise_device(request, response, referral.reference)
@@ -481,11 +487,15 @@ def report_done(request: HttpRequest) -> HttpResponse:
     done = request.session.get(REPORT_DONE_KEY)
     if not done:
         return redirect("frontdoor:home")
-    # The code leaves the session as it is shown: a reload, or the next person at this
-    # browser, sees the reference but never the code.
-    code = done.pop("code", None)
-    request.session[REPORT_DONE_KEY] = done
-    return render(request, "frontdoor/report_done.html", {"done": done, "code": code})
+    # The code is shown once, from the cookie the report's answer set, which goes as it is
+    # read: a reload, or the next person at this browser, sees the reference but never the
+    # code. A session written before the code left it may still hold one: drop it unshown.
+    if done.pop("code", None) is not None:
+        request.session[REPORT_DONE_KEY] = done
+    code = code_handed_over(request, reference=done["reference"])
+    response = render(request, "frontdoor/report_done.html", {"done": done, "code": code})
+    code_forget(request, response)
+    return response
 
 
 def _grant(request: HttpRequest) -> FollowUpGrant | None:

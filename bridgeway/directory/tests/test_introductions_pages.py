@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import io
+import os
 from pathlib import Path
 
 import pytest
@@ -10,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from bridgeway.casework.models import AuditEntry
-from bridgeway.directory.introductions import introduction_upload
+from bridgeway.directory.introductions import NoRoomForUpload, introduction_upload
 from bridgeway.directory.models import Service, ServiceIntroduction
 from bridgeway.directory.tests.factories import ServiceFactory
 from bridgeway.directory.tests.test_introductions import HTML, MP3_ID3, MP4
@@ -216,3 +218,69 @@ def test_an_unknown_recording_is_404(client):
     assert (
         client.get("/media/introductions/00000000-0000-0000-0000-000000000000/").status_code == 404
     )
+
+
+class _FullDisk:
+    """A file whose reading stops part-way with 'No space left on device', as a full disk does.
+
+    The storage writes what it has read before the fault, so a partial file is left on disk
+    exactly as when the disk fills mid-write.
+    """
+
+    def __init__(self, storage_write):
+        self.storage_write = storage_write
+
+    def __call__(self, fd, *args, **kwargs):
+        handle = self.storage_write(fd, *args, **kwargs)
+        real_write = handle.write
+
+        def write(chunk):
+            real_write(chunk[: len(chunk) // 2])
+            handle.flush()
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        handle.write = write
+        return handle
+
+
+@pytest.fixture
+def full_disk(monkeypatch, media_root: Path) -> Path:
+    monkeypatch.setattr("django.core.files.storage.filesystem.os.fdopen", _FullDisk(os.fdopen))
+    return media_root
+
+
+def test_a_full_disk_is_explained_and_leaves_no_partial_file(
+    admin_client_of_organisation, service, full_disk
+):
+    response = admin_client_of_organisation.post(page_url(service), form())
+    assert response.status_code == 507
+    assert "no room left for it on the server" in response.content.decode()
+    assert "Nothing has changed" in response.content.decode()
+    assert not ServiceIntroduction.objects.exists()
+    assert not any(path.is_file() for path in full_disk.rglob("*"))
+
+
+def test_a_full_disk_keeps_the_introduction_it_would_have_replaced(
+    service, media_root, monkeypatch
+):
+    kept = keep(service)
+    monkeypatch.setattr("django.core.files.storage.filesystem.os.fdopen", _FullDisk(os.fdopen))
+    with pytest.raises(NoRoomForUpload):
+        keep(service, name="new.mp3")
+    assert list(ServiceIntroduction.objects.all()) == [kept]
+    assert [path.name for path in media_root.rglob("*") if path.is_file()] == [
+        Path(kept.file.name).name
+    ]
+
+
+def test_another_write_failure_leaves_no_partial_file_and_is_raised(
+    service, media_root, monkeypatch
+):
+    def refuse(fd, *args, **kwargs):
+        os.write(fd, b"ID3 partial")
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr("django.core.files.storage.filesystem.os.fdopen", refuse)
+    with pytest.raises(OSError, match="Input/output error"):
+        keep(service)
+    assert not any(path.is_file() for path in media_root.rglob("*"))

@@ -58,6 +58,8 @@ PURE_MODULES = (
     "insight/suppression.py",
     "insight/figures.py",
     "equality/vocabulary.py",
+    "private_files.py",
+    "directory/query_patterns.py",
 )
 
 

@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from bridgeway.insight.snapshot import SnapshotError
 from bridgeway.insight.snapshot_write import snapshot_write
+from bridgeway.private_files import owner_only_files, private_tree
 
 
 class Command(BaseCommand):
@@ -39,7 +40,11 @@ class Command(BaseCommand):
                 f"{out_dir} is a file, not a directory; choose a directory for --out."
             )
         try:
-            result = snapshot_write(out_dir=out_dir)
+            # Pseudonymised case events: readable by Bridgeway's own account only, created
+            # so, and anything older in the directory tightened to match.
+            with owner_only_files():
+                result = snapshot_write(out_dir=out_dir)
+            private_tree(out_dir)
         except (SnapshotError, OSError) as error:
             raise CommandError(str(error)) from None
         if result.path is None:

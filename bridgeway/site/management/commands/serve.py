@@ -150,6 +150,10 @@ class Command(BaseCommand):
                 # The level Django's logging was configured with (BRIDGEWAY_LOG_LEVEL).
                 "loglevel": logging.getLevelName(logging.getLogger().getEffectiveLevel()).lower(),
                 "timeout": 60,
+                # The API's longest valid query (two 200-character text filters, each
+                # character percent-encoded in up to 12 bytes) is over gunicorn's default of
+                # 4,094 bytes, which answered 414 before the API could; 8,190 is its maximum.
+                "limit_request_line": 8190,
                 "graceful_timeout": 20,
                 "proc_name": "bridgeway",
                 # Several servers may run on one machine (a demo, the tests), and gunicorn's
