@@ -53,6 +53,7 @@ PURE_MODULES = (
     "insight/statistics.py",
     "insight/suppression.py",
     "equality/vocabulary.py",
+    "spreadsheet_cells.py",
 )
 
 
