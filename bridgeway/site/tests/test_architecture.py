@@ -43,6 +43,7 @@ PURE_MODULES = (
     "directory/openreferral/reading.py",
     "directory/openreferral/hsds.py",
     "directory/openreferral/tabular.py",
+    "directory/public_text.py",
     "casework/audit_chain.py",
     "casework/safe_contact.py",
     "casework/stages.py",
