@@ -278,3 +278,14 @@ def test_published_is_the_same_for_a_clean_listing() -> None:
         email="help@example.org",
     )
     assert hsds.published(listing) == listing
+
+
+def test_the_match_answer_never_publishes_stored_markup(client, hostile_service):
+    answer = client.post(
+        "/api/v1/match", {"postcode": "LS6", "limit": 20}, content_type="application/json"
+    )
+    assert answer.status_code == 200
+    text = answer.content.decode()
+    _assert_inert(text)
+    names = [result["name"] for result in answer.json()["results"] + answer.json()["fallback"]]
+    assert "Help" in names
