@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bridgeway.directory.public_text import plain_text
 from bridgeway.directory.selectors import MatchAnswer, MatchedService
 from bridgeway.places.selectors import ResolvedLocation
 
@@ -26,8 +27,9 @@ def matched_service_as_dict(matched: MatchedService) -> dict[str, Any]:
     service = matched.service
     return {
         "service_id": str(service.id),
-        "name": service.name,
-        "organisation": service.organisation.name,
+        # Plain text on the way out, as in the feed: the database may hold older values.
+        "name": plain_text(service.name),
+        "organisation": plain_text(service.organisation.name),
         "score": matched.score,
         "reasons": matched.reasons,
         "cautions": matched.cautions,

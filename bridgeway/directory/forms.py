@@ -3,6 +3,7 @@ itself, and a set of forms each for its locations, other phone numbers and openi
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
@@ -18,6 +19,7 @@ from bridgeway.directory.listing_children import (
     ScheduleDetails,
 )
 from bridgeway.directory.models import Location, Phone, Schedule, Service
+from bridgeway.directory.public_text import address_scheme, has_markup, safe_html
 from bridgeway.equality.vocabulary import languages, vocabulary
 from bridgeway.places.models import LocalAuthorityDistrict, PoliceForceArea
 
@@ -32,8 +34,54 @@ FIELD_FOR_ARGUMENT = {
 }
 
 
-class ServiceListingForm(forms.Form):
+# A website is a web page: mailto and tel are for the email and phone fields.
+WEBSITE_SCHEMES = ("https", "http")
+_MARKUP_EXAMPLE = re.compile(r"<[^>\s]{1,20}>?")
+
+
+class PlainTextForm(forms.Form):
+    """A form whose text fields hold plain text and whose web addresses are https or http.
+
+    What staff type here is published in the open feed, which any website may show: markup
+    is refused with the field's name rather than cleaned away unseen. Fields named in
+    ``formatted`` may hold formatting, which is cleaned (``public_text.safe_html``) instead.
+    """
+
+    formatted: tuple[str, ...] = ()
+
+    def clean(self) -> dict[str, Any] | None:
+        cleaned = super().clean()
+        if cleaned is None:
+            return None
+        for name, field in self.fields.items():
+            value = cleaned.get(name)
+            if not isinstance(value, str) or not value:
+                continue
+            label = field.label or name
+            if isinstance(field, forms.URLField):
+                if address_scheme(value) not in WEBSITE_SCHEMES or has_markup(value):
+                    self.add_error(
+                        name,
+                        _("%(field)s must be a web address starting with https:// or http://.")
+                        % {"field": label},
+                    )
+            elif name in self.formatted:
+                if has_markup(value):
+                    cleaned[name] = safe_html(value)
+            elif has_markup(value):
+                example = _MARKUP_EXAMPLE.search(value)
+                self.add_error(
+                    name,
+                    _("%(field)s cannot contain markup (%(markup)s): write it as plain text.")
+                    % {"field": label, "markup": example.group(0) if example else "<"},
+                )
+        return cleaned
+
+
+class ServiceListingForm(PlainTextForm):
     """Everything about a service but its locations, other phones and opening hours."""
+
+    formatted = ("description",)
 
     name = forms.CharField(label=_("Service name"), max_length=200)
     description = forms.CharField(
@@ -240,7 +288,7 @@ class ServiceListingForm(forms.Form):
         }
 
 
-class _ChildForm(forms.Form):
+class _ChildForm(PlainTextForm):
     """A form for one record of a listing; ``id`` is the record's, empty for a new one."""
 
     id = forms.UUIDField(required=False, widget=forms.HiddenInput)

@@ -50,6 +50,7 @@ from bridgeway.insight.figures import (
 from bridgeway.insight.needs_assessment import AreaKind, connect
 from bridgeway.insight.statistics import NotComputable
 from bridgeway.insight.suppression import NOT_APPLICABLE, is_primary, suppress_column
+from bridgeway.spreadsheet_cells import csv_record
 
 SHARE_PLACES = 4
 RATIO_PLACES = 3
@@ -677,4 +678,4 @@ def write_rows(rows: Sequence[Row], header: Sequence[str], handle: IO[str]) -> N
     """Write rows as CSV under ``header``."""
     writer = csv.DictWriter(handle, fieldnames=list(header), lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows(csv_record(row) for row in rows)

@@ -37,6 +37,7 @@ from bridgeway.insight.figures import (
 )
 from bridgeway.insight.statistics import NotComputable
 from bridgeway.insight.suppression import ColumnSuppression, suppress_column
+from bridgeway.spreadsheet_cells import csv_record
 
 HEADER = (
     "area_code",
@@ -443,4 +444,4 @@ def write_csv(rows: Sequence[Row], handle: IO[str]) -> None:
     """Write the table as CSV with the contract's header."""
     writer = csv.DictWriter(handle, fieldnames=HEADER, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows(csv_record(row) for row in rows)

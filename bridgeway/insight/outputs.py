@@ -24,6 +24,7 @@ from openpyxl.utils import get_column_letter
 
 from bridgeway.insight.figures import Figure, Row
 from bridgeway.insight.needs_assessment import HEADER, NeedsAssessment
+from bridgeway.spreadsheet_cells import csv_record, csv_row, workbook_as_text
 
 if TYPE_CHECKING:
     from bridgeway.insight.reports import BreakdownReport
@@ -175,15 +176,15 @@ def write_csv_with_notes(publication: Publication, handle: IO[str]) -> None:
     each table under its header, exactly as ``bridgeway insight --format csv`` writes it.
     """
     writer = csv.writer(handle, lineterminator="\n")
-    writer.writerow([publication.title])
+    writer.writerow(csv_row([publication.title]))
     for note in publication.notes:
-        writer.writerow([note])
+        writer.writerow(csv_row([note]))
     for table in publication.tables:
         writer.writerow([])
-        writer.writerow([table.title])
+        writer.writerow(csv_row([table.title]))
         rows = csv.DictWriter(handle, fieldnames=list(table.header), lineterminator="\n")
         rows.writeheader()
-        rows.writerows(table.rows)
+        rows.writerows(csv_record(row) for row in table.rows)
 
 
 def _cell(value: str | Figure) -> str | int | float:
@@ -252,6 +253,8 @@ def write_xlsx(publication: Publication, handle: IO[bytes]) -> None:
             for column, name in enumerate(table.header, start=1):
                 sheet.cell(row=offset, column=column, value=_cell(row.get(name, "")))
         sheet.freeze_panes = "A4"
+    # Area, provider and group names come from people and feeds: never let one be a formula.
+    workbook_as_text(workbook)
     workbook.save(handle)
 
 

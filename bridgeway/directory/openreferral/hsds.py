@@ -26,7 +26,8 @@ document and an import of an export changes nothing.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from dataclasses import fields, replace
+from typing import Any, TypeVar
 
 from bridgeway.directory.formats import FORMATS_TAXONOMY
 from bridgeway.directory.openreferral.listing import (
@@ -74,6 +75,7 @@ from bridgeway.directory.openreferral.terms import (
     taxonomy_term,
     term_by_id,
 )
+from bridgeway.directory.public_text import kept_field, safe_address, safe_email
 from bridgeway.equality.vocabulary import languages
 
 __all__ = [
@@ -110,6 +112,7 @@ __all__ = [
     "main_phone_id",
     "ons_code",
     "plain_text",
+    "published",
     "safe_html",
     "service_at_location_id",
     "services_in",
@@ -137,8 +140,49 @@ def _compact(record: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in record.items() if value not in ("", None)}
 
 
+Record = TypeVar("Record", Organisation, Location, Phone, Schedule, CostOption, Funding)
+
+
+def _plain(record: Record) -> Record:
+    """The record with every text but its id as plain text."""
+    texts: dict[str, Any] = {
+        f.name: plain_text(value)
+        for f in fields(record)
+        if f.name != "id" and isinstance(value := getattr(record, f.name), str)
+    }
+    return replace(record, **texts)
+
+
+def published(listing: Listing) -> Listing:
+    """The listing as the feed and the exports may publish it: plain text plain, the
+    description's formatting safe, and only https, http, mailto and tel addresses.
+
+    What staff type and what an import reads are cleaned on the way in; this cleans again on
+    the way out, because the database may hold values written before those rules, or some
+    other way (docs/decisions/0065).
+    """
+    organisation = _plain(listing.organisation)
+    return replace(
+        listing,
+        name=plain_text(listing.name),
+        description=safe_html(listing.description),
+        url=safe_address(listing.url),
+        email=safe_email(listing.email),
+        phone=plain_text(listing.phone),
+        organisation=replace(organisation, website=safe_address(organisation.website)),
+        locations=tuple(_plain(location) for location in listing.locations),
+        phones=tuple(_plain(phone) for phone in listing.phones),
+        schedules=tuple(_plain(schedule) for schedule in listing.schedules),
+        cost_options=tuple(_plain(cost) for cost in listing.cost_options),
+        funding=tuple(_plain(funding) for funding in listing.funding),
+        extra={key: kept_field(value) for key, value in listing.extra.items()},
+    )
+
+
 def listing_to_hsds(listing: Listing, place_names: Mapping[str, str]) -> dict[str, Any]:
-    """The HSDS 3 compiled service for a listing; ``place_names`` names ONS codes."""
+    """The HSDS 3 compiled service for a listing, as ``published`` makes it safe to publish;
+    ``place_names`` names ONS codes."""
+    listing = published(listing)
     sid = listing.id
     attributes = [_attribute(sid, "bridgeway:independence", listing.independence)]
     for name, stem in VOCABULARY_FIELDS.items():

@@ -84,6 +84,9 @@ class ImportReport:
     updated: int = 0
     area_not_known: list[str] = field(default_factory=list)
     problems: list[hsds.Problem] = field(default_factory=list)
+    # What was changed to make an imported service safe to publish (markup taken out, an
+    # unsafe address left out); the service itself was imported.
+    warnings: list[hsds.Problem] = field(default_factory=list)
 
     @property
     def skipped_positions(self) -> list[int]:
@@ -221,6 +224,7 @@ def directory_import(
     report.created = sum(not c.exists for c in checked)
     report.updated = sum(c.exists for c in checked)
     report.area_not_known = [c.listing.id for c in checked if c.area_not_known]
+    report.warnings = [warning for c in checked for warning in c.listing.warnings]
     return report
 
 

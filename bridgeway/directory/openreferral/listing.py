@@ -173,6 +173,9 @@ class Listing:
     cost_options: tuple[CostOption, ...] = ()
     funding: tuple[Funding, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=dict)
+    # What reading a feed changed to make the listing safe to publish (markup taken out, an
+    # unsafe address left out): told to whoever imports it, never part of the listing.
+    warnings: tuple[Problem, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)

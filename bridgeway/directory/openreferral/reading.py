@@ -8,16 +8,13 @@ model is kept in ``extra`` so an export gives it back. ``hsds.py`` writes the ot
 
 from __future__ import annotations
 
-import html
 import re
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any, Final
-
-import nh3
+from typing import Any
 
 from bridgeway.directory.formats import FORMATS, FORMATS_TAXONOMY
 from bridgeway.directory.openreferral.listing import (
@@ -43,26 +40,28 @@ from bridgeway.directory.openreferral.terms import (
     main_phone_id,
     ons_code,
 )
+from bridgeway.directory.public_text import (
+    SAFE_TAGS,
+    SAFE_URL_SCHEMES,
+    kept_field,
+    plain_text,
+    safe_address,
+    safe_html,
+)
 from bridgeway.equality.vocabulary import languages, vocabulary
 
-# Formatting a description may keep; links only to web, mail and phone addresses.
-SAFE_TAGS: Final = {"p", "br", "strong", "em", "b", "i", "ul", "ol", "li", "a"}
-SAFE_URL_SCHEMES: Final = {"http", "https", "mailto", "tel"}
+# Re-exported: hsds.py gives these names to its callers.
+__all__ = [
+    "SAFE_TAGS",
+    "SAFE_URL_SCHEMES",
+    "language_code",
+    "listing_from_hsds",
+    "plain_text",
+    "safe_html",
+    "services_in",
+]
+
 _WAIT = re.compile(r"^\s*(\d{1,3})\s*weeks?\s*$", re.IGNORECASE)
-
-
-def plain_text(text: str) -> str:
-    """Text with any markup removed, for names and short fields."""
-    if "<" not in text:
-        return text.strip()
-    return html.unescape(nh3.clean(text, tags=set())).strip()
-
-
-def safe_html(text: str) -> str:
-    """Text keeping only safe formatting; ``javascript:`` and other schemes are dropped."""
-    if "<" not in text and "javascript:" not in text.lower():
-        return text.strip()
-    return nh3.clean(text, tags=SAFE_TAGS, url_schemes=SAFE_URL_SCHEMES).strip()
 
 
 class _Reader:
@@ -72,9 +71,14 @@ class _Reader:
         self.position = position
         self.service_id = service_id
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
 
     def problem(self, where: str, message: str) -> None:
         self.problems.append(Problem(self.position, self.service_id, where, message))
+
+    def warning(self, where: str, message: str) -> None:
+        """Something changed to make the service safe to publish: imported, but said."""
+        self.warnings.append(Problem(self.position, self.service_id, where, message))
 
     def text(
         self,
@@ -94,7 +98,11 @@ class _Reader:
         if not isinstance(value, str):
             self.problem(where, f"should be text, not {type(value).__name__}")
             return ""
-        value = clean(value)
+        cleaned = clean(value)
+        if cleaned != value.strip():
+            what = "unsafe formatting" if clean is safe_html else "markup"
+            self.warning(where, f"{what} was taken out ({value.strip()[:60]!r})")
+        value = cleaned
         if required and not value:
             self.problem(where, "is required and is empty")
         if max_length is not None and len(value) > max_length:
@@ -188,7 +196,7 @@ def listing_from_hsds(document: object, position: int) -> Listing:
     status = reader.text(document, "status", "status") or "active"
     if status not in STATUSES:
         reader.problem("status", f"{status[:40]!r} is not one of: {', '.join(STATUSES)}")
-    extra: dict[str, Any] = {k: v for k, v in document.items() if k not in READ_FIELDS}
+    extra = _kept_fields(reader, document)
     minimum_age, maximum_age = _ages(reader, document)
     assured_date = _assured_date(reader, document)
     waiting_weeks = _waiting_weeks(reader, document, extra)
@@ -234,7 +242,31 @@ def listing_from_hsds(document: object, position: int) -> Listing:
     if reader.problems:
         raise InvalidService(reader.problems)
     features: dict[str, Any] = {feature: True for feature in coded.get(FEATURES_TAXONOMY, [])}
-    return replace(listing, **features)
+    return replace(listing, **features, warnings=tuple(reader.warnings))
+
+
+def _kept_fields(reader: _Reader, document: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields Bridgeway does not model, kept for export, with markup and unsafe addresses
+    taken out (they are republished in the feed)."""
+    extra: dict[str, Any] = {}
+    for key, value in document.items():
+        if key in READ_FIELDS:
+            continue
+        extra[key] = kept_field(value)
+        if extra[key] != _stripped(value):
+            reader.warning(key, "markup or an unsafe address was taken out")
+    return extra
+
+
+def _stripped(value: Any) -> Any:
+    """``value`` with only its texts' outer spaces taken off (which is no warning's worth)."""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, Mapping):
+        return {key: _stripped(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_stripped(item) for item in value]
+    return value
 
 
 def _ages(reader: _Reader, document: Mapping[str, Any]) -> tuple[int | None, int | None]:
@@ -283,10 +315,17 @@ def _organisation(reader: _Reader, document: Mapping[str, Any]) -> Organisation:
     if not isinstance(nested, dict):
         reader.problem("organization", f"should be an object, not {type(nested).__name__}")
         return Organisation(id="", name="")
+    website = reader.text(nested, "website", "organization.website", max_length=200)
+    if website and not safe_address(website):
+        reader.warning(
+            "organization.website",
+            f"{website[:60]!r} is not a web address (https, http, mailto or tel): left out",
+        )
+        website = ""
     return Organisation(
         id=reader.uuid(nested, "id", "organization.id"),
         name=reader.text(nested, "name", "organization.name", required=True, max_length=200),
-        website=reader.text(nested, "website", "organization.website", max_length=200),
+        website=website,
     )
 
 
@@ -367,7 +406,10 @@ def _attributes(
             and isinstance(taxonomy, str)
             and taxonomy.startswith("bridgeway:")
         ):
-            others.append(attribute)
+            kept = kept_field(attribute)
+            if kept != _stripped(attribute):
+                reader.warning(where, "markup or an unsafe address was taken out")
+            others.append(kept)
             continue
         code = term.get("code")
         known = _known_codes(taxonomy)

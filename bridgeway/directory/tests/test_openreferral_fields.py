@@ -29,6 +29,7 @@ LISTING_STRUCTURE = {
     "cost_options",
     "funding",
     "extra",
+    "warnings",
 }
 
 

@@ -408,3 +408,18 @@ def test_unknown_references_are_left_out_and_required_ones_drop_their_row(tmp_pa
     assert package.counts["organization"] == 1
     assert any("location_id" in w and "names no location" in w for w in package.warnings)
     assert any("3f1c2e0a" in w and "status required" in w for w in package.warnings)
+
+
+def test_a_formula_like_name_is_written_exactly_as_the_json_export_has_it(organisation, tmp_path):
+    # The tabular package is data for machines: the exact text is the data, so it is not
+    # quoted against spreadsheets as the reports' downloads are (docs/decisions/0064).
+    hostile = '=HYPERLINK("http://x","y")'
+    organisation.name = hostile
+    organisation.save(update_fields=["name"])
+    ServiceFactory(organisation=organisation, name=hostile)
+    out = tmp_path / "package"
+    export_csv(out)
+    rows = read_tables(out)
+    assert [s["name"] for s in rows["service"]] == [hostile]
+    assert hostile in [o["name"] for o in rows["organization"]]
+    assert_valid_against_official_package(out)

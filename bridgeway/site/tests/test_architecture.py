@@ -46,6 +46,7 @@ PURE_MODULES = (
     "directory/openreferral/reading.py",
     "directory/openreferral/hsds.py",
     "directory/openreferral/tabular.py",
+    "directory/public_text.py",
     "casework/audit_chain.py",
     "casework/safe_contact.py",
     "casework/stages.py",
@@ -60,6 +61,7 @@ PURE_MODULES = (
     "equality/vocabulary.py",
     "private_files.py",
     "directory/query_patterns.py",
+    "spreadsheet_cells.py",
 )
 
 

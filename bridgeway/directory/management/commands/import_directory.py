@@ -71,6 +71,8 @@ class Command(BaseCommand):
             ) from None
         for problem in report.problems:
             self.stderr.write(f"Skipped {problem}")
+        for warning in report.warnings:
+            self.stderr.write(f"Cleaned {warning}")
         for service_id in report.area_not_known:
             self.stderr.write(
                 f"Service {service_id}: area not known (no ONS code or known postcode); "
