@@ -362,3 +362,7 @@ class ContactAttemptForm(forms.Form):
     note = forms.CharField(
         label=_("Note (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+    # Asked only when the person's words about times cannot be read for certain.
+    times_checked = forms.BooleanField(
+        label=_("I have checked that now is one of the times they said are safe"), required=False
+    )
