@@ -12,6 +12,7 @@ from bridgeway.site import views as site_views
 
 urlpatterns = [
     path("healthz", site_views.healthz, name="healthz"),
+    path("favicon.ico", site_views.favicon, name="favicon"),
     # The API decides access itself: an open feed, or its own authentication per operation.
     path("api/v1/", public_urls(api.urls)),
     path("staff/", include("bridgeway.accounts.urls")),

@@ -250,12 +250,14 @@ class ConsentForm(forms.Form):
         label=_("Organisation"),
         queryset=Organisation.objects.none(),
         required=False,
+        widget=forms.Select(attrs={"class": "govuk-select"}),
         error_messages={"invalid_choice": _("Choose an organisation from the list.")},
     )
     recipient_police_force_area = forms.ModelChoiceField(
         label=_("Police force"),
         queryset=PoliceForceArea.objects.order_by("name"),
         required=False,
+        widget=forms.Select(attrs={"class": "govuk-select"}),
         error_messages={"invalid_choice": _("Choose a police force from the list.")},
     )
     recipient_worker = forms.CharField(
@@ -307,6 +309,7 @@ class PoliceShareForm(forms.Form):
     police_force_area = forms.ModelChoiceField(
         label=_("Police force"),
         queryset=PoliceForceArea.objects.order_by("name"),
+        widget=forms.Select(attrs={"class": "govuk-select"}),
         error_messages={
             "required": _("Choose the police force to pass this to."),
             "invalid_choice": _("Choose a police force from the list."),
@@ -361,4 +364,8 @@ class ContactAttemptForm(forms.Form):
     )
     note = forms.CharField(
         label=_("Note (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    # Asked only when the person's words about times cannot be read for certain.
+    times_checked = forms.BooleanField(
+        label=_("I have checked that now is one of the times they said are safe"), required=False
     )

@@ -37,7 +37,7 @@ from bridgeway.casework.forms import (
     StageMoveForm,
 )
 from bridgeway.casework.models import ContactAttempt, ContactPreference, Referral, Report
-from bridgeway.casework.safe_contact import allowed_methods
+from bridgeway.casework.safe_contact import Refusal, allowed_methods, times_refusal
 from bridgeway.casework.selectors import (
     arrival_for_referral,
     consent_for_user,
@@ -230,6 +230,7 @@ def contact_attempt_view(request: HttpRequest, reference: str) -> HttpResponse:
                 method=form.cleaned_data["method"],
                 outcome=form.cleaned_data["outcome"],
                 note=form.cleaned_data["note"],
+                times_checked=form.cleaned_data["times_checked"],
             )
         except ValidationError as error:
             form_errors_from(error, form)
@@ -451,6 +452,16 @@ def _next_stages(referral: Referral) -> list[str]:
     ]
 
 
+def _contact_times_now(contact: ContactPreference | None) -> str:
+    """ "outside" the times the person said are safe, "unclear" words about them, or ""."""
+    if contact is None:
+        return ""
+    refusal = times_refusal(contact.times, at=timezone.now())
+    if refusal is Refusal.OUTSIDE_TIMES:
+        return "outside"
+    return "unclear" if refusal is Refusal.TIMES_UNCLEAR else ""
+
+
 def _render_referral(
     request: HttpRequest,
     referral: Referral,
@@ -508,6 +519,7 @@ def _render_referral(
                 may_leave_message=bool(contact and contact.may_leave_message),
             )
         ],
+        "contact_times": _contact_times_now(contact),
         "consents": [
             (consent, consent_is_live(consent, at=timezone.now()))
             for consent in consents_for_referral(referral)

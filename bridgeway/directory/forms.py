@@ -108,12 +108,12 @@ class ServiceListingForm(PlainTextForm):
     districts = forms.MultipleChoiceField(
         label=_("Local authority districts it covers"),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 12}),
+        widget=forms.CheckboxSelectMultiple,
     )
     police_force_areas = forms.MultipleChoiceField(
         label=_("Police force areas it covers"),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        widget=forms.CheckboxSelectMultiple,
     )
     accepts_out_of_area = forms.BooleanField(
         label=_("Takes people from outside these areas"), required=False

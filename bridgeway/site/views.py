@@ -1,6 +1,8 @@
-"""The project shell's own pages: health, the root redirect and error pages."""
+"""The project shell's own pages: health, the root redirect, the icon and error pages."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
@@ -24,6 +26,21 @@ def healthz(request: HttpRequest) -> HttpResponse:
     except Exception:  # any database failure means not healthy
         return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+# Browsers ask for /favicon.ico on every site whether a page names it or not; without one each
+# page load logs a 404. Read once: it is a few kilobytes and never changes while running.
+FAVICON = (Path(__file__).parent / "static" / "site" / "favicon.ico").read_bytes()
+FAVICON_MAX_AGE = 7 * 24 * 60 * 60
+
+
+@public
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Bridgeway's small icon, for the browser's tab; the same for everyone, so cached."""
+    response = HttpResponse(FAVICON, content_type="image/vnd.microsoft.icon")
+    response["Cache-Control"] = f"public, max-age={FAVICON_MAX_AGE}, immutable"
+    return response
 
 
 @public

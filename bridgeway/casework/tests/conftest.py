@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
 from bridgeway.accounts.models import Organisation
 from bridgeway.accounts.tests.factories import OrganisationFactory
+from bridgeway.casework import views
 from bridgeway.casework.models import Referral
+from bridgeway.casework.services import contact_attempts
 from bridgeway.casework.tests.factories import CaseworkServiceFactory, make_referral
 from bridgeway.directory.models import Service
 
@@ -21,6 +25,24 @@ def _quick_password_hashing(settings: Any) -> None:
         "django.contrib.auth.hashers.MD5PasswordHasher",
         *settings.PASSWORD_HASHERS,
     ]
+
+
+# A Wednesday at seven in the evening, UK time: within the factories' "Weekday evenings".
+WEDNESDAY_EVENING = dt.datetime(2026, 6, 17, 18, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def weekday_evening(monkeypatch: pytest.MonkeyPatch) -> dt.datetime:
+    """Contact attempts are made, and the referral page shown, at a time the factories' person
+    said is safe.
+
+    Only the clocks of the contact attempt service and the casework pages are set: the rest of
+    the test (sign-in, retention, the audit log) keeps real time.
+    """
+    clock = SimpleNamespace(now=lambda: WEDNESDAY_EVENING)
+    monkeypatch.setattr(contact_attempts, "timezone", clock)
+    monkeypatch.setattr(views, "timezone", clock)
+    return WEDNESDAY_EVENING
 
 
 @pytest.fixture

@@ -234,3 +234,45 @@ def test_receiving_organisation_cannot_open_the_original_referral(
     assert not AuditEntry.objects.filter(
         action="referral.read", object_id=str(referral.pk)
     ).exists()
+
+
+def test_consent_form_uses_govuk_fieldsets_radios_checkboxes_and_selects(
+    practitioner_client, referral
+):
+    page = _detail(practitioner_client, referral).content.decode()
+    form = page[
+        page.index('action="' + reverse("casework:consent-record", args=[referral.reference])) :
+    ]
+    form = form[: form.index("</form>")]
+
+    for legend in (
+        "What the person agreed to",
+        "What may be shared besides the kinds of harm and the area",
+        "How the person gave consent",
+    ):
+        assert (
+            f'<legend class="govuk-fieldset__legend govuk-fieldset__legend--s">{legend}</legend>'
+            in form
+        )
+    assert (
+        '<input class="govuk-radios__input" id="id_consent-scope_0" name="consent-scope" type="radio"'
+        in form
+    )
+    assert 'class="govuk-checkboxes__input" id="id_consent-includes_0"' in form
+    assert '<select name="consent-recipient_organisation" class="govuk-select"' in form
+    assert 'class="govuk-input govuk-input--width-10" id="id_consent-expires"' in form
+    # No bare Django widget list is left in the form.
+    assert "<ul" not in form
+
+
+def test_consent_form_errors_mark_the_fieldset_and_link_to_the_first_option(
+    practitioner_client, referral
+):
+    response = practitioner_client.post(
+        reverse("casework:consent-record", args=[referral.reference]), {}
+    )
+
+    page = response.content.decode()
+    assert '<a href="#id_consent-scope_0">Choose what the person agreed to.</a>' in page
+    assert 'aria-describedby="id_consent-scope-error"' in page
+    assert '<p id="id_consent-scope-error" class="govuk-error-message">' in page

@@ -110,6 +110,7 @@ def _closed(service, practitioner, *, days_ago: int) -> Referral:
     return referral
 
 
+@pytest.mark.usefixtures("weekday_evening")
 def test_only_cases_past_the_period_are_due(settings, service, practitioner):
     settings.RETENTION_CLOSED_CASE_DAYS = 100
     old = _closed(service, practitioner, days_ago=101)
@@ -132,6 +133,7 @@ def test_declined_cases_use_their_own_period(settings, service, practitioner):
     assert [r.pk for r in retention_due()] == [referral.pk]
 
 
+@pytest.mark.usefixtures("weekday_evening")
 def test_dry_run_lists_and_changes_nothing(settings, service, practitioner):
     settings.RETENTION_CLOSED_CASE_DAYS = 100
     old = _closed(service, practitioner, days_ago=200)
@@ -143,6 +145,7 @@ def test_dry_run_lists_and_changes_nothing(settings, service, practitioner):
     assert Person.objects.get(pk=old.person_id).name == "Amara Okafor"
 
 
+@pytest.mark.usefixtures("weekday_evening")
 def test_apply_anonymises_personal_data_and_keeps_the_codes(settings, service, practitioner):
     settings.RETENTION_CLOSED_CASE_DAYS = 100
     old = _closed(service, practitioner, days_ago=200)

@@ -108,6 +108,7 @@ def test_no_recorded_preferences_means_no_contact(referral, practitioner):
         )
 
 
+@pytest.mark.usefixtures("weekday_evening")
 def test_allowed_call_is_recorded_on_the_timeline_and_audited(referral, practitioner):
     attempt = contact_attempt_record(
         referral=referral,
@@ -135,6 +136,7 @@ def test_voicemail_allowed_when_the_person_said_so(service, practitioner):
     assert attempt.method == "voicemail"
 
 
+@pytest.mark.usefixtures("weekday_evening")
 def test_bad_outcome_is_refused(referral, practitioner):
     with pytest.raises(ValidationError) as error:
         contact_attempt_record(referral=referral, actor=practitioner, method="call", outcome="meh")
@@ -150,6 +152,7 @@ def test_outsider_cannot_record_a_contact_attempt(referral, outsider):
 # --- the page -------------------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("weekday_evening")
 def test_referral_page_offers_only_the_allowed_methods_beside_the_preferences(
     practitioner_client, referral
 ):
@@ -177,6 +180,7 @@ def test_page_refuses_a_voicemail_posted_anyway(practitioner_client, referral):
     assert not ContactAttempt.objects.exists()
 
 
+@pytest.mark.usefixtures("weekday_evening")
 def test_page_records_an_allowed_call(practitioner_client, referral):
     response = practitioner_client.post(
         reverse("casework:contact-attempt", args=[referral.reference]),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from django.db import connection
 
 from bridgeway.casework.models import ContactPreference, Person, Referral, Report
@@ -64,6 +65,7 @@ def test_sealed_columns_hold_tokens(service):
     assert all(str(value).startswith(SEALED_PREFIX) for value in row)
 
 
+@pytest.mark.usefixtures("weekday_evening")
 def test_messages_notes_contact_notes_and_named_workers_are_sealed_too(
     service, practitioner, other_organisation
 ):

@@ -135,3 +135,15 @@ def test_server_error_page_renders_without_the_database():
         response = server_error(request)
     assert response.status_code == 500
     assert "Sorry, something went wrong" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_favicon_is_an_icon_anyone_may_fetch_and_cache(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/vnd.microsoft.icon"
+    # An ICO file starts with a reserved zero word and type 1 (icon).
+    assert response.content[:4] == b"\x00\x00\x01\x00"
+    assert "public" in response["Cache-Control"]
+    assert "max-age=604800" in response["Cache-Control"]
+    assert "no-store" not in response["Cache-Control"]

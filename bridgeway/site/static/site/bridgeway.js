@@ -57,3 +57,19 @@ if (opened) {
     window.setTimeout(() => window.location.replace(window.location.pathname), (seconds + 1) * 1000);
   }
 }
+
+// Long lists of checkboxes (the districts a listing covers): a box that hides the ones whose
+// names do not contain what is typed. Ticked boxes stay ticked while hidden. Without
+// JavaScript the box stays hidden and the whole list shows.
+for (const group of document.querySelectorAll("[data-filtered-choices]")) {
+  const filter = group.querySelector("[data-choice-filter]");
+  if (!filter) continue;
+  filter.closest(".bw-choice-filter").hidden = false;
+  const items = group.querySelectorAll(".govuk-checkboxes__item");
+  filter.addEventListener("input", () => {
+    const wanted = filter.value.trim().toLowerCase();
+    for (const item of items) {
+      item.hidden = wanted !== "" && !item.textContent.toLowerCase().includes(wanted);
+    }
+  });
+}
