@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from bridgeway.frontdoor import views
+from bridgeway.frontdoor import leaving, views
 
 app_name = "frontdoor"
 
@@ -35,4 +35,7 @@ urlpatterns: list[URLPattern] = [
     path("report/", views.report, name="report"),
     path("report/done/", views.report_done, name="report-done"),
     path("report/follow-up/", views.follow_up, name="follow-up"),
+    # The quick exit's request to forget the journey, and advice on leaving no trace.
+    path("leave/", leaving.leave, name="leave"),
+    path("cover-your-tracks/", leaving.cover_your_tracks, name="cover-your-tracks"),
 ]
