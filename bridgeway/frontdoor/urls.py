@@ -29,6 +29,11 @@ urlpatterns: list[URLPattern] = [
     ),
     path("get-support/results/", views.support_results, name="get-support-results"),
     path("get-support/start-again/", views.support_start_again, name="get-support-start-again"),
+    path(
+        "get-support/start-again/check/",
+        views.support_start_again_check,
+        name="get-support-start-again-check",
+    ),
     path("services/<uuid:service_id>/", views.service_detail, name="service"),
     path("services/<uuid:service_id>/refer/", views.refer, name="refer"),
     path("refer/done/", views.refer_done, name="refer-done"),
