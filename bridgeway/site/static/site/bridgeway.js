@@ -5,6 +5,7 @@
 // request is not trusted to one try: it is sent as the page goes and again on pagehide, and
 // the server forgets an idle journey by itself in any case (frontdoor/leaving.py).
 const LEFT_KEY = "bridgeway.left";
+const REDRAW_KEY = "bridgeway.redraw";
 const exitLink = document.querySelector("[data-quick-exit-link]");
 const forget = document.querySelector("[data-quick-exit-forget]");
 const forgetJourney = () => {
@@ -56,23 +57,35 @@ if (exitLink) {
 // Back into this site after a quick exit, in the same tab: whatever the browser put back
 // into the forms is cleared, the server is asked once more to forget the journey, and the
 // page is fetched again empty.
-const comeBackAfterLeaving = () => {
+const comeBackAfterLeaving = (persisted) => {
+  const [navigation] = performance.getEntriesByType("navigation");
+  const back = persisted || (navigation && navigation.type === "back_forward");
   let left = false;
   try {
     left = window.sessionStorage.getItem(LEFT_KEY) === "1";
-    window.sessionStorage.removeItem(LEFT_KEY);
+    // Kept while the person goes Back through old entries; a fresh visit ends it.
+    const redrawn = window.sessionStorage.getItem(REDRAW_KEY) === "1";
+    window.sessionStorage.removeItem(REDRAW_KEY);
+    if (!back && !redrawn) window.sessionStorage.removeItem(LEFT_KEY);
   } catch (error) {
     return;
   }
-  if (!left) return;
+  if (!left || !back) return;
   for (const form of document.querySelectorAll("form")) form.reset();
   // The page may have been drawn before the server forgot: draw it again once it has.
   document.body.style.visibility = "hidden";
-  forgetJourney().then(() => window.location.replace(window.location.pathname));
+  forgetJourney().then(() => {
+    try {
+      window.sessionStorage.setItem(REDRAW_KEY, "1");
+    } catch (error) {
+      // Without storage the next page simply ends the watch.
+    }
+    window.location.replace(window.location.pathname);
+  });
 };
-comeBackAfterLeaving();
+comeBackAfterLeaving(false);
 window.addEventListener("pageshow", (event) => {
-  if (event.persisted) comeBackAfterLeaving();
+  if (event.persisted) comeBackAfterLeaving(true);
 });
 
 // GOV.UK conditional reveal for radios: the questions under an answer show only when that
