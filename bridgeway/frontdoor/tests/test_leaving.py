@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
 import pytest
 from django.contrib.sessions.models import Session
@@ -18,7 +19,7 @@ from bridgeway.frontdoor.leaving import LAST_SEEN_KEY
 from bridgeway.frontdoor.views import SUPPORT_ANSWERS_KEY
 
 LANGUAGES = ("en", "cy", "ur", "pl", "pa")
-SAME_ORIGIN = {"HTTP_SEC_FETCH_SITE": "same-origin"}
+SAME_ORIGIN: dict[str, Any] = {"HTTP_SEC_FETCH_SITE": "same-origin"}
 NOW = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC)
 
 

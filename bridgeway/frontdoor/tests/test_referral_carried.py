@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -14,7 +15,7 @@ LANGUAGES = ("en", "cy", "ur", "pl", "pa")
 
 
 def _journey(client: Client, language: str) -> None:
-    steps = [
+    steps: list[tuple[str, dict[str, Any]]] = [
         ("get-support/", {"where": "BD3"}),
         ("get-support/what/", {"what": ["hate_crime"]}),
         ("get-support/language/", {"language": "urd"}),
