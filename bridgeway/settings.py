@@ -64,6 +64,8 @@ RETENTION_YOUNG_PERSON_AGE = env_int("BRIDGEWAY_RETENTION_YOUNG_PERSON_AGE", 25,
 
 # Proxies in front of Bridgeway that add to X-Forwarded-For (0: use the connection's address).
 TRUSTED_PROXY_COUNT = env_int("BRIDGEWAY_TRUSTED_PROXY_COUNT", 0)
+# A public journey (answers, a reference, an open report) left this long is forgotten.
+FRONTDOOR_IDLE_MINUTES = env_int("BRIDGEWAY_FRONTDOOR_IDLE_MINUTES", 20, minimum=1)
 
 SNAPSHOT_DIR = Path(env_str("BRIDGEWAY_SNAPSHOT_DIR", str(VAR_DIR / "snapshot")))
 
@@ -105,6 +107,8 @@ MIDDLEWARE = [
     "bridgeway.accounts.session_limits.StaffSessionLimitsMiddleware",
     # Every page needs both sign-in factors unless its view is marked public.
     "bridgeway.accounts.middleware.SignedInByDefaultMiddleware",
+    # A public journey nobody has touched for a while is forgotten on the server.
+    "bridgeway.frontdoor.leaving.ForgetIdleJourneyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]

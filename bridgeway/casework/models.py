@@ -171,6 +171,13 @@ class Referral(TimestampedModel):
 class Report(TimestampedModel):
     """What a third-party hate report adds to its referral: anonymity and the follow-up code."""
 
+    class ThinksCrime(models.TextChoices):
+        """Whether the reporter thinks what happened was a crime."""
+
+        YES = "yes", _("They think it was a crime")
+        NO = "no", _("They do not think it was a crime")
+        NOT_SURE = "not_sure", _("They are not sure whether it was a crime")
+
     referral = models.OneToOneField(
         Referral, on_delete=models.CASCADE, primary_key=True, related_name="report"
     )
@@ -180,6 +187,10 @@ class Report(TimestampedModel):
     incident_date = models.DateField(null=True, blank=True)
     incident_place = SealedTextField(blank=True)
     wants_police_told = models.BooleanField(default=False)
+    # The reporter's own view, in their words; blank when they did not say. Not a finding.
+    thinks_crime = models.CharField(
+        max_length=10, choices=ThinksCrime.choices, blank=True, default=""
+    )
     failed_follow_ups = models.PositiveSmallIntegerField(default=0)
     follow_up_locked_until = models.DateTimeField(null=True, blank=True)
 

@@ -306,7 +306,8 @@ def age_for_matching(age: int | None, band: str) -> int | None:
     return age_for_band(*_band_limits(vocabulary("age_bands").get(band).extra))
 
 
-def _matters_choices() -> list[tuple[str, str]]:
+def matters_choices() -> list[tuple[str, str]]:
+    # The person's words for what matters to them, in the order the question shows them.
     return [
         (INDEPENDENT_OF_POLICE, str(_("Support that is independent of the police"))),
         (SAME_COMMUNITY, str(_("People from my own community"))),
@@ -328,7 +329,7 @@ class MattersForm(forms.Form):
     matters = forms.MultipleChoiceField(
         label=_("What matters to you? Choose any that fit."),
         help_text=_("We show services that offer these first."),
-        choices=_matters_choices,
+        choices=matters_choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": _("Choose what matters to you from the list.")},
@@ -615,6 +616,14 @@ class ReportForm(ContactPreferencesForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": _("Choose what it was about from the list.")},
+    )
+    thinks_crime = forms.ChoiceField(
+        label=_("Do you think it was a crime?"),
+        help_text=_("You do not have to know. The reporting centre can help you find out."),
+        choices=[("yes", _("Yes")), ("no", _("No")), ("not_sure", _("Not sure"))],
+        required=False,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": _("Choose yes, no or not sure.")},
     )
     centre = forms.ChoiceField(
         label=_("Who should get your report?"),

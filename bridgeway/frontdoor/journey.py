@@ -10,6 +10,7 @@ break a page nor grow without limit.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -194,3 +195,23 @@ def worker_gender(matters: Collection[str]) -> str | None:
     """The worker gender asked for, as a code of sexes.csv, or None for no preference."""
     chosen = [WORKER_GENDER[code] for code in (WOMAN_WORKER, MAN_WORKER) if code in matters]
     return chosen[0] if len(chosen) == 1 else None
+
+
+def journey_is_idle(last_seen: object, *, now: dt.datetime, limit: dt.timedelta) -> bool:
+    """Whether a journey last used at ``last_seen`` (ISO 8601) has been left for ``limit``.
+
+    No time yet (a journey begun before times were kept) is not idle: its time starts now.
+    A time that cannot be read, or one later than ``now`` (a clock gone back), is taken as
+    idle, so a doubtful journey is forgotten rather than kept.
+    """
+    if last_seen is None:
+        return False
+    if not isinstance(last_seen, str):
+        return True
+    try:
+        seen = dt.datetime.fromisoformat(last_seen)
+    except ValueError:
+        return True
+    if seen.tzinfo is None or seen > now:
+        return True
+    return now - seen >= limit

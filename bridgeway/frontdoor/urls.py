@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from bridgeway.frontdoor import views
+from bridgeway.frontdoor import leaving, views
 
 app_name = "frontdoor"
 
@@ -29,10 +29,18 @@ urlpatterns: list[URLPattern] = [
     ),
     path("get-support/results/", views.support_results, name="get-support-results"),
     path("get-support/start-again/", views.support_start_again, name="get-support-start-again"),
+    path(
+        "get-support/start-again/check/",
+        views.support_start_again_check,
+        name="get-support-start-again-check",
+    ),
     path("services/<uuid:service_id>/", views.service_detail, name="service"),
     path("services/<uuid:service_id>/refer/", views.refer, name="refer"),
     path("refer/done/", views.refer_done, name="refer-done"),
     path("report/", views.report, name="report"),
     path("report/done/", views.report_done, name="report-done"),
     path("report/follow-up/", views.follow_up, name="follow-up"),
+    # The quick exit's request to forget the journey, and advice on leaving no trace.
+    path("leave/", leaving.leave, name="leave"),
+    path("cover-your-tracks/", leaving.cover_your_tracks, name="cover-your-tracks"),
 ]

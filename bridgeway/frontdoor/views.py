@@ -59,6 +59,7 @@ from bridgeway.equality.vocabulary import vocabulary
 from bridgeway.forms import form_errors_from
 from bridgeway.frontdoor import service_page
 from bridgeway.frontdoor.code_handover import code_forget, code_hand_over, code_handed_over
+from bridgeway.frontdoor.carried_answers import referral_initial
 from bridgeway.frontdoor.csrf import same_origin_posts
 from bridgeway.frontdoor.forms import (
     AgeForm,
@@ -318,6 +319,17 @@ def support_results(request: HttpRequest) -> HttpResponse:
 
 
 @public
+@never_cache
+@require_GET
+def support_start_again_check(request: HttpRequest) -> HttpResponse:
+    """Ask before forgetting the journey's answers; the button to clear them posts from here."""
+    answers = _answers(request)
+    started = answers is not None and bool(answers.seen)
+    back_url = reverse("frontdoor:get-support-results") if started else _step_url(WHERE)
+    return render(request, "frontdoor/get_support_start_again.html", {"back_url": back_url})
+
+
+@public
 @same_origin_posts
 @never_cache
 @require_POST
@@ -394,10 +406,9 @@ def refer(request: HttpRequest, service_id: str) -> HttpResponse:
                 }
                 return redirect("frontdoor:refer-done")
     else:
-        # What the person said on the search page, if anything, so they need not say it twice.
-        known = vocabulary("harm_types").codes
+        # What the person already told the journey, so they need not say it twice.
         form = SelfReferralForm(
-            initial={"what": [code for code in request.GET.getlist("what") if code in known]}
+            initial=referral_initial(_answers(request), asked_what=request.GET.getlist("what"))
         )
     return render(request, "frontdoor/refer.html", {**context, "form": form})
 
@@ -441,7 +452,13 @@ def report(request: HttpRequest) -> HttpResponse:
                 details=form.person_details(),
                 contact=None if form.is_anonymous else form.contact_details(),
                 is_anonymous=form.is_anonymous,
-                harm_types=("hate_incident",),
+                # The reporter's own view decides the label staff see; unsure stays an incident.
+                harm_types=(
+                    ("hate_crime",)
+                    if form.cleaned_data["thinks_crime"] == "yes"
+                    else ("hate_incident",)
+                ),
+                thinks_crime=form.cleaned_data["thinks_crime"],
                 hate_strands=form.cleaned_data["hate_strands"],
                 narrative=form.cleaned_data["narrative"],
                 incident_date=form.cleaned_data["incident_date"],
@@ -536,6 +553,10 @@ def _conversation_page(
     now = timezone.now()
     grant = grant.used(now)
     request.session[FOLLOW_UP_GRANT_KEY] = grant.to_session()
+    conversation = messages_for_reporter(referral)
+    # A reply is someone in touch, even before the centre moves the case on.
+    replied = any(not message.from_reporter for message in conversation)
+    stage = "contacted" if referral.stage == "referred" and replied else referral.stage
     return render(
         request,
         "frontdoor/follow_up.html",
@@ -544,9 +565,9 @@ def _conversation_page(
                 "reference": referral.reference,
                 "organisation": referral.organisation.name,
                 "received_at": referral.received_at,
-                "stage": public_label("funnel_stages", referral.stage),
+                "stage": public_label("funnel_stages", stage),
             },
-            "conversation": messages_for_reporter(referral),
+            "conversation": conversation,
             "sharing": [
                 {
                     "consent": consent,

@@ -143,6 +143,7 @@ def report_create(
     incident_date: dt.date | None = None,
     incident_place: str = "",
     wants_police_told: bool = False,
+    thinks_crime: str = "",
     received_at: dt.datetime | None = None,
     is_synthetic: bool = False,
 ) -> tuple[Referral, str]:
@@ -150,6 +151,7 @@ def report_create(
 
     The code is stored only as an Argon2 hash: this is the one moment it exists in clear.
     An anonymous report keeps no name or contact details, whatever was sent.
+    ``thinks_crime`` is the reporter's own view (``Report.ThinksCrime``; "" if not said).
     """
     if organisation.kind not in (Organisation.Kind.REPORTING_CENTRE, Organisation.Kind.HUB):
         raise ValidationError({"organisation": _("This organisation does not take reports.")})
@@ -166,6 +168,8 @@ def report_create(
     )
     harms = _checked_codes("harm_types", harm_types, "harm_types")
     strands = _checked_codes("hate_strands", hate_strands, "hate_strands")
+    if thinks_crime not in ("", *Report.ThinksCrime.values):
+        raise ValidationError({"thinks_crime": _("Choose yes, no or not sure.")})
     at = _received_at(received_at)
     if is_anonymous:
         details = PersonDetails(
@@ -209,6 +213,7 @@ def report_create(
         incident_date=incident_date,
         incident_place=place,
         wants_police_told=wants_police_told,
+        thinks_crime=thinks_crime,
     )
     _stage_event(referral=referral, stage="referred", actor=None, at=at)
     audit_record(

@@ -204,7 +204,7 @@ def test_inbox_shows_plain_labels_stage_and_waiting_time(practitioner_client, se
 
     assert "Hate crime" in page
     assert "Race or ethnicity" in page
-    assert "Referred or reported (first contact received)" in page
+    assert "Referred or reported, not contacted yet" in page
     assert "3\xa0days, 2\xa0hours" in page
     # Codes are the filters' option values; the list itself shows only labels.
     table = page[page.index('<table class="govuk-table bw-inbox">') :]
@@ -352,7 +352,7 @@ def test_referral_page_shows_the_person_contact_rules_narrative_and_timeline(
     assert "African" in page
     assert "18 to 24" in page
     assert "Leeds Hate Crime Support" in page
-    assert "Referred or reported (first contact received)" in page
+    assert "Referred or reported, not contacted yet" in page
 
 
 def test_referral_page_for_an_anonymous_report_says_so(practitioner, reporting_centre):

@@ -137,7 +137,7 @@ def test_an_old_browser_that_sends_the_token_is_still_served(
     """With neither header, Django's token is checked as before (here on a page that has one)."""
     strict = Client(enforce_csrf_checks=True)
     strict.post("/en/get-support/", {"action": "skip"}, HTTP_ORIGIN=OWN)
-    html = strict.get("/en/get-support/what/").content.decode()
+    html = strict.get("/en/get-support/start-again/check/").content.decode()
     token = html.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
     response = strict.post("/en/get-support/start-again/", {"csrfmiddlewaretoken": token})
     assert response.status_code == 302

@@ -128,7 +128,7 @@ def test_a_locked_out_device_is_told_calmly_when_to_try_again_without_blame(
     for blaming in ("you tried", "You have tried", "suspicious", "blocked", "There is a problem"):
         assert blaming not in html
     # A pause, not an error: no "Error:" in the title, no error box.
-    assert "<title>Check on a report" in html
+    assert "<title>Find support \u2013 Bridgeway</title>" in html
     assert "govuk-error-summary" not in html
     assert 'class="govuk-notification-banner" role="alert"' in html
 

@@ -256,6 +256,7 @@ EXCUSED = {
     "casework:consent-revoke": "a button, no fields",
     "commissioning:review": "a button, no fields",
     "frontdoor:get-support-start-again": "a button, no fields",
+    "frontdoor:leave": "the quick exit's request to forget the journey, no fields",
 }
 
 
