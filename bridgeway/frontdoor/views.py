@@ -58,8 +58,8 @@ from bridgeway.equality.labels import public_label
 from bridgeway.equality.vocabulary import vocabulary
 from bridgeway.forms import form_errors_from
 from bridgeway.frontdoor import service_page
-from bridgeway.frontdoor.code_handover import code_forget, code_hand_over, code_handed_over
 from bridgeway.frontdoor.carried_answers import referral_initial
+from bridgeway.frontdoor.code_handover import code_forget, code_hand_over, code_handed_over
 from bridgeway.frontdoor.csrf import same_origin_posts
 from bridgeway.frontdoor.forms import (
     AgeForm,

@@ -4,8 +4,8 @@ from pathlib import Path
 from typing import Any
 
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
 from django.db.backends.signals import connection_created
+from django.db.models.signals import post_migrate
 
 from bridgeway.private_files import private_file
 
