@@ -126,6 +126,11 @@ class Referral(TimestampedModel):
     is_synthetic = models.BooleanField(default=False)
     # Set when its retention period ended and its personal data was removed.
     anonymised_at = models.DateTimeField(null=True, blank=True)
+    # Staff intake: who passed the referral on (a named officer, a teacher), sealed like any
+    # name; for a police referral the force's own reference and the day they passed it on.
+    referred_by = SealedTextField(blank=True)
+    police_reference = SealedTextField(blank=True)
+    police_passed_on = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["-received_at", "id"]

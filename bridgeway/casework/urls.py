@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from bridgeway.casework import views
+from bridgeway.casework import views, views_intake
 
 app_name = "casework"
 
 urlpatterns: list[URLPattern] = [
     path("inbox/", views.inbox, name="inbox"),
+    path("intake/", views_intake.intake_view, name="intake"),
     path("referrals/<str:reference>/", views.referral_detail, name="referral-detail"),
     path(
         "referrals/<str:reference>/stage/",

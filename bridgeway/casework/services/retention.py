@@ -108,8 +108,19 @@ def referral_anonymise(*, referral: Referral, at: dt.datetime | None = None) -> 
     if locked.anonymised_at is not None:
         return locked
     locked.narrative = ""
+    # Who referred and the police's reference name or point to the person too.
+    locked.referred_by = ""
+    locked.police_reference = ""
     locked.anonymised_at = moment
-    locked.save(update_fields=["narrative", "anonymised_at", "updated_at"])
+    locked.save(
+        update_fields=[
+            "narrative",
+            "referred_by",
+            "police_reference",
+            "anonymised_at",
+            "updated_at",
+        ]
+    )
     Report.objects.filter(referral=locked).update(incident_place="")
     CaseEvent.objects.filter(referral=locked).exclude(text="").update(text="")
     ContactAttempt.objects.filter(referral=locked).exclude(note="").update(note="")

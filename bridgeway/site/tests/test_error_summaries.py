@@ -220,6 +220,7 @@ FORMS = [
         _staff_post("casework:police-share", reference=lambda w: w.report.reference),
     ),
     FormCase("casework:refer-on", _refer_on),
+    FormCase("casework:intake", _staff_post("casework:intake")),
     FormCase("casework:inbox", _get_with_bad_filters("casework:inbox", "admin", "stage=nonsense")),
     FormCase("directory:listing-edit", _listing_edit),
     FormCase("directory:introductions", _introductions),
