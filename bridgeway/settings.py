@@ -37,6 +37,13 @@ CSRF_TRUSTED_ORIGINS = env_list("BRIDGEWAY_CSRF_TRUSTED_ORIGINS", [])
 ENCRYPTION_KEYS = [
     key.strip() for key in env_secret("BRIDGEWAY_ENCRYPTION_KEYS").split(",") if key.strip()
 ] or [local_secret(VAR_DIR / "encryption.key", make="fernet")]
+# The key of the blind indexes (keyed hashes of normalised names, phone numbers, email
+# addresses and dates of birth) that let staff find a person whose details are sealed. Apart
+# from the encryption keys: whoever holds one cannot use it for the other. Rotating it means
+# `bridgeway reindex-people` (docs/configuration.md).
+BLIND_INDEX_KEY = env_secret("BRIDGEWAY_BLIND_INDEX_KEY") or local_secret(
+    VAR_DIR / "blind-index.key"
+)
 # The key that turns people and cases into snapshot pseudonyms. Analysts never hold it.
 PSEUDONYM_KEY = env_secret("BRIDGEWAY_PSEUDONYM_KEY") or local_secret(VAR_DIR / "pseudonym.key")
 

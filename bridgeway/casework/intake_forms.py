@@ -135,6 +135,7 @@ class StaffIntakeForm(forms.Form):
         max_length=NAME_MAX_LENGTH,
         error_messages=_too_long(_("The name"), NAME_MAX_LENGTH),
     )
+    date_of_birth = _date_field(_("Date of birth"), required=False, what=_("the date of birth"))
     phone = forms.CharField(
         label=_("Phone number"),
         required=False,
@@ -246,6 +247,9 @@ class StaffIntakeForm(forms.Form):
         error_messages={"invalid_choice": _("Choose disabilities from the list.")},
     )
 
+    # "new", or the id of the earlier record this person is, once likely duplicates were shown.
+    same_person = forms.CharField(required=False, max_length=40)
+
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         service_field: Any = self.fields["service"]
@@ -297,6 +301,7 @@ class StaffIntakeForm(forms.Form):
             email=data.get("email", ""),
             phone=data.get("phone", ""),
             postcode=data.get("postcode", ""),
+            date_of_birth=data["date_of_birth"].isoformat() if data.get("date_of_birth") else "",
             disabilities=tuple(data.get("disabilities") or ()),
             disability_status=data.get("disability_status") or "not_asked",
             **{name: data.get(name) or "not_asked" for name in CHARACTERISTICS},

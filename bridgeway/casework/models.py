@@ -55,6 +55,18 @@ class Person(TimestampedModel):
     disability_status = models.CharField(max_length=20, default="not_asked")
     language = models.CharField(max_length=3, default="eng")
     is_synthetic = models.BooleanField(default=False)
+    # ISO date (YYYY-MM-DD) as text, sealed; found through the blind index.
+    date_of_birth = SealedTextField(blank=True)
+    # Set when a practitioner merged this record into another of the same person; its
+    # referrals and consents moved there, and an admin can undo it (``PersonMerge``).
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # One person across organisations: an onward referral or transfer made with consent
+    # gives the receiving record the sending record's ``link_key`` (the sending record's own
+    # id the first time), so the snapshot pseudonymises both to one person_key. Null: the
+    # record stands alone, and the snapshot keys it by its own id. Never shown to anyone.
+    link_key = models.UUIDField(null=True, blank=True, editable=False)
 
     class Meta:
         indexes = [
@@ -70,6 +82,63 @@ class Person(TimestampedModel):
 
     def __str__(self) -> str:
         return f"Person {self.id}"
+
+
+class PersonIndex(models.Model):
+    """A blind index entry: a keyed hash of one normalised value of a person's details.
+
+    Lets staff find a person by name, phone, email or date of birth within their own
+    organisation while the database holds those only sealed. The key
+    (``BLIND_INDEX_KEY``) is apart from the encryption keys; see ``casework.blind_index``.
+    """
+
+    class Kind(models.TextChoices):
+        NAME = "name", _("Name")
+        PHONE = "phone", _("Phone number")
+        EMAIL = "email", _("Email address")
+        BIRTH = "birth", _("Date of birth")
+
+    id = models.BigAutoField(primary_key=True)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="index_entries")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    digest = models.CharField(max_length=64)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["organisation", "kind", "digest"], name="casework_personindex_find_idx"
+            )
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "kind", "digest"], name="casework_personindex_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.digest[:8]}…"
+
+
+class PersonMerge(models.Model):
+    """Two records of one person made one, with what moved, so an admin can undo it."""
+
+    id = models.BigAutoField(primary_key=True)
+    kept = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    merged = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    referral_ids = models.JSONField(default=list)
+    consent_ids = models.JSONField(default=list)
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    merged_at = models.DateTimeField()
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Merge {self.id}"
 
 
 class ContactPreference(TimestampedModel):

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from bridgeway.casework import views, views_intake
+from bridgeway.casework import views, views_intake, views_people
 
 app_name = "casework"
 
 urlpatterns: list[URLPattern] = [
     path("inbox/", views.inbox, name="inbox"),
     path("intake/", views_intake.intake_view, name="intake"),
+    path("people/", views_people.people_search_view, name="people-search"),
     path("referrals/<str:reference>/", views.referral_detail, name="referral-detail"),
     path(
         "referrals/<str:reference>/stage/",
@@ -33,4 +34,10 @@ urlpatterns: list[URLPattern] = [
     path("referrals/<str:reference>/contacts/", views.contact_attempt_view, name="contact-attempt"),
     path("referrals/<str:reference>/police/", views.police_share_view, name="police-share"),
     path("referrals/<str:reference>/refer-on/", views.refer_on_view, name="refer-on"),
+    path("referrals/<str:reference>/merge/", views_people.person_merge_view, name="person-merge"),
+    path(
+        "referrals/<str:reference>/merge/undo/",
+        views_people.person_merge_undo_view,
+        name="person-merge-undo",
+    ),
 ]

@@ -23,6 +23,7 @@ from bridgeway.casework.services.checks import (
     _require_caseworker_of,
 )
 from bridgeway.casework.services.consent import _share_audit, _share_event, consent_for_share
+from bridgeway.casework.services.person_index import person_index_refresh
 from bridgeway.casework.services.referrals import _save_with_reference, _stage_event
 from bridgeway.directory.models import Service
 
@@ -149,6 +150,7 @@ def _person_as_shared(person: Person, *, organisation: Organisation, items: set[
         email=person.email if shares_contact else "",
         phone=person.phone if shares_contact else "",
         postcode=person.postcode if shares_contact else "",
+        date_of_birth=person.date_of_birth if shares_contact else "",
         district=person.district,
         police_force_area=person.police_force_area,
         is_synthetic=person.is_synthetic,
@@ -162,6 +164,7 @@ def _person_as_shared(person: Person, *, organisation: Organisation, items: set[
         new_person.disability_status = NOT_SHARED
     new_person.full_clean()
     new_person.save()
+    person_index_refresh(new_person)
     _copy_contact_preference(person, new_person, shares_contact=shares_contact)
     return new_person
 

@@ -12,9 +12,11 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bridgeway.accounts.models import Organisation
+from bridgeway.casework.blind_index import birth_text
 from bridgeway.casework.models import (
     ContactPreference,
     Person,
@@ -24,6 +26,7 @@ from bridgeway.casework.services.checks import (
     _characteristic,
     _checked_codes,
 )
+from bridgeway.casework.services.person_index import person_index_refresh
 from bridgeway.equality.vocabulary import (
     NOT_KNOWN_CODES,
     check_code,
@@ -58,6 +61,8 @@ class PersonDetails:
     # ``recorded`` when ``disabilities`` is the person's answer (even empty); else a not-known code.
     disability_status: str = "not_asked"
     language: str = "eng"
+    # ISO date (YYYY-MM-DD); "" when not given.
+    date_of_birth: str = ""
 
 
 @dataclass(frozen=True)
@@ -145,6 +150,7 @@ def _person_create(
                 )
             }
         )
+    date_of_birth = _date_of_birth(details.date_of_birth)
     try:
         language = check_code("languages", details.language)
     except ValueError:
@@ -169,10 +175,24 @@ def _person_create(
         disability_status=disability_status,
         language=language,
         is_synthetic=is_synthetic,
+        date_of_birth=date_of_birth,
     )
     person.full_clean()
     person.save()
+    person_index_refresh(person)
     return person
+
+
+def _date_of_birth(text: str) -> str:
+    """``text`` as an ISO date of birth, "" for none, or a message naming the field."""
+    if not text:
+        return ""
+    iso = birth_text(text) if isinstance(text, str) else ""
+    if not iso or not "1900-01-01" <= iso <= timezone.localdate().isoformat():
+        raise ValidationError(
+            {"date_of_birth": _("Enter a real date of birth in the past, or leave it out.")}
+        )
+    return iso
 
 
 def _contact_preference_create(*, person: Person, contact: ContactDetails) -> ContactPreference:

@@ -16,6 +16,7 @@ from bridgeway.casework.models import (
     ContactAttempt,
     ContactPreference,
     Person,
+    PersonIndex,
     Referral,
     Report,
 )
@@ -129,8 +130,15 @@ def referral_anonymise(*, referral: Referral, at: dt.datetime | None = None) -> 
     ).exists()
     if person_cleared:
         Person.objects.filter(pk=locked.person_id).update(
-            name="", email="", phone="", postcode="", ethnic_group_description=""
+            name="",
+            email="",
+            phone="",
+            postcode="",
+            ethnic_group_description="",
+            date_of_birth="",
         )
+        # Nothing left to find the person by.
+        PersonIndex.objects.filter(person_id=locked.person_id).delete()
         ContactPreference.objects.filter(person_id=locked.person_id).update(
             channels=[ContactPreference.Channel.NONE], times="", name_to_use="", safe_word=""
         )
