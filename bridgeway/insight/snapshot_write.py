@@ -21,7 +21,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 from django.conf import settings
 from django.db import connection
-from django.db.models import Max
+from django.db.models import Max, UUIDField
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from bridgeway.accounts.models import Organisation
@@ -54,7 +55,10 @@ _EVENT_FIELDS = (
     "stage",
     "occurred_at",
     "referral_id",
-    "referral__person_id",
+    # The person's link key when casework linked their records across organisations (an
+    # onward referral or transfer made with consent), else the record's own id: one person,
+    # one person_key, counted once (decision 0082).
+    "person_root",
     "referral__organisation_id",
     "referral__organisation__kind",
     "referral__service_id",
@@ -329,7 +333,8 @@ COPY (
     ) AS areas
     ORDER BY service_id, source, id
   )
-  SELECT r.id AS referral_id, r.person_id, r.organisation_id, o.kind, r.service_id,
+  SELECT r.id AS referral_id, coalesce(p.link_key, r.person_id) AS person_id,
+         r.organisation_id, o.kind, r.service_id,
          s.is_specialist,
          CASE WHEN p.district_id IS NULL AND p.police_force_area_id IS NULL
               THEN sa.lad ELSE p.district_id END AS lad_code,
@@ -631,9 +636,15 @@ def _snapshot_write_locked(directory: Path, batch_size: int) -> SnapshotResult:
     ceiling = CaseEvent.objects.aggregate(highest=Max("id"))["highest"] or 0
     floor = max(0, state.last_event_id - SAFETY_WINDOW_IDS)
     already_written = set(state.recent_event_ids)
-    events = CaseEvent.objects.filter(
-        kind=CaseEvent.Kind.STAGE, id__gt=floor, id__lte=ceiling
-    ).order_by("id")
+    events = (
+        CaseEvent.objects.filter(kind=CaseEvent.Kind.STAGE, id__gt=floor, id__lte=ceiling)
+        .annotate(
+            person_root=Coalesce(
+                "referral__person__link_key", "referral__person_id", output_field=UUIDField()
+            )
+        )
+        .order_by("id")
+    )
     synthetic = events.filter(referral__is_synthetic=True).exists()
     pseudonyms = _RememberedPseudonyms(Pseudonymiser(settings.PSEUDONYM_KEY))
     service_areas = _ServiceAreas()

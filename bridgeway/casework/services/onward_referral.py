@@ -53,6 +53,7 @@ def onward_referral_create(
     items = set(consent.includes)
     now = timezone.now()
     new_person = _person_as_shared(referral.person, organisation=service.organisation, items=items)
+    _link(referral.person, new_person)
     new_referral = _referral_as_shared(
         referral, service=service, person=new_person, items=items, at=now
     )
@@ -167,6 +168,21 @@ def _person_as_shared(person: Person, *, organisation: Organisation, items: set[
     person_index_refresh(new_person)
     _copy_contact_preference(person, new_person, shares_contact=shares_contact)
     return new_person
+
+
+def _link(person: Person, new_person: Person) -> None:
+    """Give the receiving record the sending record's link key, so insight counts one person.
+
+    The first link takes the sending record's own id as the key: the snapshot already keys
+    that record by it, so its earlier rows and every later one keep one person_key. Only an
+    onward referral or transfer, which needs the person's consent, ever links two records.
+    """
+    root = person.link_key or person.pk
+    if person.link_key is None:
+        Person.objects.filter(pk=person.pk).update(link_key=root)
+        person.link_key = root
+    Person.objects.filter(pk=new_person.pk).update(link_key=root)
+    new_person.link_key = root
 
 
 def _referral_as_shared(
