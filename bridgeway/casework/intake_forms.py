@@ -9,6 +9,7 @@ question was not put), ``prefer_not_to_say`` (asked, chose not to answer) and
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Any
 
 from django import forms
@@ -18,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bridgeway.accounts.access import CASEWORK_ROLES
 from bridgeway.accounts.models import User
-from bridgeway.casework.models import ContactPreference
+from bridgeway.casework.models import ContactPreference, Person
 from bridgeway.casework.services import (
     EMAIL_MAX_LENGTH,
     NAME_MAX_LENGTH,
@@ -317,3 +318,76 @@ class StaffIntakeForm(forms.Form):
             others_may_see=bool(data.get("others_may_see")),
             name_to_use=data.get("name", ""),
         )
+
+
+# The intake form's questions about the person, asked again to correct the record.
+EDITABLE = (
+    "name",
+    "date_of_birth",
+    "phone",
+    "email",
+    "postcode",
+    "channels",
+    "times",
+    "may_leave_message",
+    "others_may_see",
+    *CHARACTERISTICS,
+    "disability_status",
+    "disabilities",
+)
+
+
+class PersonEditForm(StaffIntakeForm):
+    """A person's details, contact preferences and equality answers, to correct them."""
+
+    requested_by_person = forms.BooleanField(
+        label=_("The person asked for this correction"), required=False
+    )
+
+    def __init__(self, *args: Any, person: Person, **kwargs: Any) -> None:
+        self.person = person
+        kwargs["initial"] = _initial(person)
+        forms.Form.__init__(self, *args, **kwargs)
+        for name in list(self.fields):
+            if name not in (*EDITABLE, "requested_by_person"):
+                del self.fields[name]
+
+    def person_details(self) -> PersonDetails:
+        """The corrected details, keeping what this form does not ask."""
+        return replace(
+            super().person_details(),
+            ethnic_group_description=self.person.ethnic_group_description,
+            language=self.person.language,
+        )
+
+    def contact_details(self) -> ContactDetails:
+        """The corrected contact preferences, keeping the name to use and the safe word."""
+        preference = ContactPreference.objects.filter(person=self.person).first()
+        return replace(
+            super().contact_details(),
+            name_to_use=preference.name_to_use if preference else "",
+            safe_word=preference.safe_word if preference else "",
+        )
+
+
+def _initial(person: Person) -> dict[str, Any]:
+    preference = ContactPreference.objects.filter(person=person).first()
+    birth = dt.date.fromisoformat(person.date_of_birth) if person.date_of_birth else None
+    initial: dict[str, Any] = {
+        "name": person.name,
+        "date_of_birth": birth.strftime("%d/%m/%Y") if birth else "",
+        "phone": person.phone,
+        "email": person.email,
+        "postcode": person.postcode,
+        "disability_status": person.disability_status,
+        "disabilities": person.disabilities,
+        **{name: getattr(person, name) for name in CHARACTERISTICS},
+    }
+    if preference is not None:
+        initial.update(
+            channels=preference.channels,
+            times=preference.times,
+            may_leave_message=preference.may_leave_message,
+            others_may_see=preference.others_may_see,
+        )
+    return initial

@@ -141,6 +141,36 @@ class PersonMerge(models.Model):
         return f"Merge {self.id}"
 
 
+class PersonCorrection(models.Model):
+    """One change to a person's record by staff, or their request to erase it carried out.
+
+    What changed is kept sealed (``changes``: JSON of field name to [before, after]); the
+    audit entry names the fields and points here, so the audit log holds no personal data.
+    """
+
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", _("Correction")
+        ERASURE = "erasure", _("Erasure")
+
+    id = models.BigAutoField(primary_key=True)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="corrections")
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.CORRECTION)
+    fields = models.JSONField(default=list)
+    changes = SealedTextField(blank=True)
+    # The person asked for it (their right to rectification or erasure), not staff alone.
+    requested_by_person = models.BooleanField(default=False)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.id}"
+
+
 class ContactPreference(TimestampedModel):
     """How, when and whether a person may be contacted. Workers must keep to it."""
 

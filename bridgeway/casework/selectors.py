@@ -7,6 +7,7 @@ as one that does not exist. Every successful read of a referral is written to th
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import uuid
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from bridgeway.casework.models import (
     ContactAttempt,
     ContactPreference,
     Person,
+    PersonCorrection,
     Referral,
     Report,
     Share,
@@ -559,6 +561,16 @@ def subject_access_data(reference: str) -> dict[str, Any]:
             for consent in Consent.objects.filter(person=person)
             .select_related("recipient_organisation")
             .order_by("given_at", "id")
+        ],
+        # Every change made to the record, with what it held before and after.
+        "history": [
+            {
+                "at": correction.at.isoformat(),
+                "kind": correction.kind,
+                "requested_by_person": correction.requested_by_person,
+                "changes": json.loads(correction.changes) if correction.changes else {},
+            }
+            for correction in PersonCorrection.objects.filter(person=person).order_by("at", "id")
         ],
     }
     audit_record(

@@ -35,6 +35,12 @@ urlpatterns: list[URLPattern] = [
     path("referrals/<str:reference>/police/", views.police_share_view, name="police-share"),
     path("referrals/<str:reference>/refer-on/", views.refer_on_view, name="refer-on"),
     path("referrals/<str:reference>/merge/", views_people.person_merge_view, name="person-merge"),
+    path("referrals/<str:reference>/person/", views_people.person_edit_view, name="person-edit"),
+    path(
+        "referrals/<str:reference>/person/erase/",
+        views_people.person_erase_view,
+        name="person-erase",
+    ),
     path(
         "referrals/<str:reference>/merge/undo/",
         views_people.person_merge_undo_view,

@@ -9,15 +9,18 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bridgeway.accounts.access import CASEWORK_ROLES, require_role, signed_in_user, staff_required
+from bridgeway.casework.intake_forms import PersonEditForm
 from bridgeway.casework.models import PersonMerge
 from bridgeway.casework.people_forms import MergeForm, PersonSearchForm
 from bridgeway.casework.people_selectors import people_search
 from bridgeway.casework.selectors import referral_for_user
 from bridgeway.casework.services import audit_record
+from bridgeway.casework.services.corrections import person_correct, person_erase
 from bridgeway.casework.services.merge import person_merge, person_merge_undo
+from bridgeway.forms import form_errors_from
 
 
 @never_cache
@@ -102,4 +105,58 @@ def person_merge_undo_view(request: HttpRequest, reference: str) -> HttpResponse
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("The merge is undone: the two records are apart again."))
+    return redirect("casework:referral-detail", reference=referral.reference)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@staff_required
+def person_edit_view(request: HttpRequest, reference: str) -> HttpResponse:
+    """Correct the details, contact preferences and equality answers of a case's person."""
+    user = signed_in_user(request)
+    require_role(user, CASEWORK_ROLES)
+    referral = referral_for_user(user, reference)
+    person = referral.person
+    if request.method == "GET":
+        form = PersonEditForm(person=person)
+        return render(request, "casework/person_edit.html", {"form": form, "referral": referral})
+    form = PersonEditForm(request.POST, person=person)
+    if form.is_valid():
+        try:
+            correction = person_correct(
+                actor=user,
+                person=person,
+                details=form.person_details(),
+                contact=form.contact_details(),
+                requested_by_person=form.cleaned_data["requested_by_person"],
+            )
+        except ValidationError as error:
+            form_errors_from(error, form)
+        else:
+            messages.success(
+                request,
+                _("The record is corrected.") if correction else _("Nothing was changed."),
+            )
+            return redirect("casework:referral-detail", reference=referral.reference)
+    context = {"form": form, "referral": referral}
+    return render(request, "casework/person_edit.html", context, status=400)
+
+
+@never_cache
+@require_POST
+@staff_required
+def person_erase_view(request: HttpRequest, reference: str) -> HttpResponse:
+    """Carry out the person's request to erase their record (organisation administrators)."""
+    user = signed_in_user(request)
+    require_role(user, CASEWORK_ROLES)
+    referral = referral_for_user(user, reference)
+    if request.POST.get("confirm") != "yes":
+        messages.error(
+            request, _("Tick the box to confirm the person asked for their record to be erased.")
+        )
+        return redirect("casework:person-edit", reference=referral.reference)
+    person_erase(actor=user, person=referral.person)
+    messages.success(
+        request, _("The person's record is erased: their details and what they told us are gone.")
+    )
     return redirect("casework:referral-detail", reference=referral.reference)

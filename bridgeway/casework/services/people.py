@@ -85,6 +85,20 @@ def _person_create(
     is_synthetic: bool,
     keep_full_postcode: bool = True,
 ) -> Person:
+    person = Person(
+        organisation=organisation,
+        is_synthetic=is_synthetic,
+        **_person_fields(details, keep_full_postcode=keep_full_postcode),
+    )
+    person.full_clean()
+    person.save()
+    person_index_refresh(person)
+    return person
+
+
+def _person_fields(details: PersonDetails, *, keep_full_postcode: bool = True) -> dict[str, Any]:
+    """The model fields ``details`` give, every one checked; a ValidationError names the
+    first field that is wrong. Writes nothing."""
     name = _bounded_text(details.name, field_name="name", limit=NAME_MAX_LENGTH, label=_("Name"))
     email = _bounded_text(
         details.email, field_name="email", limit=EMAIL_MAX_LENGTH, label=_("Email address")
@@ -155,8 +169,7 @@ def _person_create(
         language = check_code("languages", details.language)
     except ValueError:
         raise ValidationError({"language": _("Choose a language from the list.")}) from None
-    person = Person(
-        organisation=organisation,
+    return dict(
         name=name,
         email=email,
         phone=phone,
@@ -174,13 +187,8 @@ def _person_create(
         disabilities=disabilities,
         disability_status=disability_status,
         language=language,
-        is_synthetic=is_synthetic,
         date_of_birth=date_of_birth,
     )
-    person.full_clean()
-    person.save()
-    person_index_refresh(person)
-    return person
 
 
 def _date_of_birth(text: str) -> str:
@@ -196,6 +204,14 @@ def _date_of_birth(text: str) -> str:
 
 
 def _contact_preference_create(*, person: Person, contact: ContactDetails) -> ContactPreference:
+    preference = ContactPreference(person=person, **_contact_fields(person, contact))
+    preference.full_clean(exclude=["person"])
+    preference.save()
+    return preference
+
+
+def _contact_fields(person: Person, contact: ContactDetails) -> dict[str, Any]:
+    """The contact preference fields ``contact`` gives for ``person``, every one checked."""
     if isinstance(contact.channels, str) or not isinstance(contact.channels, list | tuple):
         raise ValidationError({"channels": _("Choose how we may contact you from the list.")})
     channels = list(dict.fromkeys(contact.channels))
@@ -223,8 +239,7 @@ def _contact_preference_create(*, person: Person, contact: ContactDetails) -> Co
         raise ValidationError(
             {"email": _("You chose to be contacted by email. Enter an email address.")}
         )
-    preference = ContactPreference(
-        person=person,
+    return dict(
         channels=channels,
         times=_bounded_text(
             contact.times,
@@ -247,6 +262,3 @@ def _contact_preference_create(*, person: Person, contact: ContactDetails) -> Co
             label=_("Safe word"),
         ),
     )
-    preference.full_clean(exclude=["person"])
-    preference.save()
-    return preference
