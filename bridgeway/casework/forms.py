@@ -68,6 +68,17 @@ class InboxFilterForm(forms.Form):
         ],
         error_messages={"invalid_choice": _("Choose a waiting time from the list.")},
     )
+    due = forms.ChoiceField(
+        label=_("Due"),
+        required=False,
+        choices=[
+            ("", _("Any")),
+            ("overdue", _("First contact overdue")),
+            ("due_today", _("First contact due today")),
+            ("task_overdue", _("A task overdue")),
+        ],
+        error_messages={"invalid_choice": _("Choose what is due from the list.")},
+    )
     assignee = forms.ChoiceField(
         label=_("Assigned to"),
         required=False,
@@ -88,7 +99,7 @@ class InboxFilterForm(forms.Form):
     before = forms.CharField(label=_("Newer than"), required=False, max_length=80)
 
     # The fields the filter form shows; the rest come from the page links.
-    FILTERS = ("stage", "kind", "harm", "age", "waited", "assignee")
+    FILTERS = ("stage", "kind", "harm", "age", "waited", "due", "assignee")
 
     def __init__(
         self,

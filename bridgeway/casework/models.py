@@ -597,3 +597,71 @@ class FollowUpClientAttempts(models.Model):
 
     def __str__(self) -> str:
         return f"{self.client_key[:8]}… {self.failures} failures"
+
+
+class CaseworkSettings(models.Model):
+    """An organisation's own casework timescales."""
+
+    organisation = models.OneToOneField(
+        Organisation, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    # Working days from a referral arriving to first contact: two by default, the Victims'
+    # Code expectation for a referral to support services.
+    first_contact_working_days = models.PositiveSmallIntegerField(default=2)
+
+    class Meta:
+        verbose_name_plural = "casework settings"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(first_contact_working_days__gte=1)
+                & models.Q(first_contact_working_days__lte=30),
+                name="casework_settings_first_contact_days_sensible",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Casework settings of {self.organisation_id}"
+
+
+class Task(models.Model):
+    """Something to do on a case by a day, by one member of staff."""
+
+    class Kind(models.TextChoices):
+        CALL_BACK = "call_back", _("Call back")
+        COURT_FOLLOW_UP = "court_follow_up", _("Follow up after a court date")
+        SAFETY_REVIEW = "safety_review", _("Review safety")
+        OTHER = "other", _("Something else")
+
+    id = models.BigAutoField(primary_key=True)
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="tasks")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    # What to do, in the worker's words; may name the person, so sealed.
+    note = SealedTextField(blank=True)
+    due_on = models.DateField()
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="casework_tasks"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        indexes = [
+            # The inbox's "task overdue" filter and each worker's digest.
+            models.Index(fields=["referral", "done_at", "due_on"], name="casework_task_case_idx"),
+            models.Index(fields=["assignee", "done_at", "due_on"], name="casework_task_worker_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    kind__in=["call_back", "court_follow_up", "safety_review", "other"]
+                ),
+                name="casework_task_kind_known",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} by {self.due_on}"

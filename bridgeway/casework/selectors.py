@@ -34,6 +34,7 @@ from bridgeway.casework.models import (
 )
 from bridgeway.casework.references import normalise_reference
 from bridgeway.casework.services import audit_record, consent_is_live
+from bridgeway.casework.timescales import due_filter
 
 INBOX_PAGE_SIZE = 50
 INBOX_MAX_PAGE_SIZE = 200
@@ -135,6 +136,7 @@ def inbox_for_user(
     age_band: str | None = None,
     waited_days: int | None = None,
     assignee: User | str | None = None,
+    due: str | None = None,
     page: int | str = 1,
     after: InboxCursor | None = None,
     before: InboxCursor | None = None,
@@ -172,6 +174,10 @@ def inbox_for_user(
         referrals = referrals.filter(
             stage__in=WAITING_STAGES, received_at__lte=moment - dt.timedelta(days=waited_days)
         )
+    if due:
+        # First contact overdue or due today (working days), or an open task overdue.
+        today = timezone.localdate(now or timezone.now())
+        referrals = referrals.filter(due_filter(due, [o.pk for o in organisations], today))
     if assignee == UNASSIGNED:
         referrals = referrals.filter(assigned_to__isnull=True)
     elif isinstance(assignee, User):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from bridgeway.casework import views, views_intake, views_people
+from bridgeway.casework import views, views_intake, views_people, views_tasks
 
 app_name = "casework"
 
@@ -36,6 +36,8 @@ urlpatterns: list[URLPattern] = [
     path("referrals/<str:reference>/refer-on/", views.refer_on_view, name="refer-on"),
     path("referrals/<str:reference>/merge/", views_people.person_merge_view, name="person-merge"),
     path("referrals/<str:reference>/person/", views_people.person_edit_view, name="person-edit"),
+    path("referrals/<str:reference>/tasks/", views_tasks.tasks_view, name="tasks"),
+    path("referrals/<str:reference>/tasks/done/", views_tasks.task_done_view, name="task-done"),
     path(
         "referrals/<str:reference>/person/erase/",
         views_people.person_erase_view,

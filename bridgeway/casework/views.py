@@ -98,6 +98,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "harm": filters.get("harm") or None,
         "age_band": filters.get("age") or None,
         "waited_days": filters.get("waited"),
+        "due": filters.get("due") or None,
     }
     now = timezone.now()
     page = inbox_for_user(
@@ -107,6 +108,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         harm=narrowed["harm"],
         age_band=narrowed["age_band"],
         waited_days=narrowed["waited_days"],
+        due=narrowed["due"],
         assignee=assignee,
         page=filters.get("page") or 1,
         after=filters.get("after"),

@@ -49,3 +49,15 @@ def working_days_between(start: dt.date, end: dt.date) -> int:
         if is_working_day(day):
             count += 1
     return count
+
+
+def latest_start_due_by(day: dt.date, days: int) -> dt.date:
+    """The latest start whose due date (``days`` working days on) is ``day`` or earlier.
+
+    Due dates grow with the start, so every start up to this one is due by ``day``: the
+    inbox turns "overdue" into one range of arrival dates an index can answer.
+    """
+    start = day
+    while add_working_days(start, days) > day:
+        start -= dt.timedelta(days=1)
+    return start

@@ -51,6 +51,8 @@ REFERRAL_ROUTES: dict[str, tuple[str, str, dict[str, str]]] = {
     "person-merge-undo": ("casework:person-merge-undo", "post", {}),
     "person-edit": ("casework:person-edit", "get", {}),
     "person-erase": ("casework:person-erase", "post", {}),
+    "tasks": ("casework:tasks", "get", {}),
+    "task-done": ("casework:task-done", "post", {"task": "1"}),
 }
 CASEWORK_URL_NAMES = ["casework:inbox", *REFERRAL_ROUTES]
 REFERRAL_URL_NAMES = list(REFERRAL_ROUTES)

@@ -57,3 +57,12 @@ def test_adding_working_days_composes(start: dt.date, first: int, second: int) -
 def test_negative_days_are_refused() -> None:
     with pytest.raises(ValueError, match="negative"):
         add_working_days(dt.date(2026, 1, 1), -1)
+
+
+@given(DAYS, st.integers(min_value=1, max_value=10))
+def test_latest_start_due_by_is_the_boundary(day: dt.date, days: int) -> None:
+    from bridgeway.casework.working_days import latest_start_due_by
+
+    start = latest_start_due_by(day, days)
+    assert add_working_days(start, days) <= day
+    assert add_working_days(start + dt.timedelta(days=1), days) > day

@@ -223,6 +223,7 @@ FORMS = [
     FormCase("casework:intake", _staff_post("casework:intake")),
     FormCase("casework:person-merge", _staff_post("casework:person-merge", reference=_reference)),
     FormCase("casework:person-edit", _staff_post("casework:person-edit", reference=_reference)),
+    FormCase("casework:tasks", _staff_post("casework:tasks", reference=_reference)),
     FormCase(
         "casework:people-search",
         _get_with_bad_filters("casework:people-search", "admin", "q=" + "x" * 201),
@@ -243,6 +244,7 @@ FORMS = [
 # Views that accept POST but are not a form of fields, or whose form needs a state this test
 # cannot reach by posting (each says why, and where it is checked instead).
 EXCUSED = {
+    "casework:task-done": "a button naming a task; tested in casework/tests/test_tasks.py",
     "casework:person-erase": "a confirmed button; tested in casework/tests/test_corrections.py",
     "casework:person-merge-undo": "a button with no fields; tested in casework/tests/test_people.py",
     "root": "a redirect to a language, no form",
