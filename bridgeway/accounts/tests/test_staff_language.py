@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001 - Welsh is written with the typographic apostrophe.
 """Staff choose English or Welsh in the header; the choice stays with them (decision 0070)."""
 
 from __future__ import annotations
@@ -111,3 +112,20 @@ def test_the_switcher_goes_back_only_to_this_site(practitioner_client: Client) -
 
 def test_choosing_needs_a_post(client: Client) -> None:
     assert client.get(LANGUAGE).status_code == 405
+
+
+def test_a_staff_error_page_wears_the_staff_header_and_speaks_the_staff_language(
+    practitioner_client: Client, practitioner: User
+) -> None:
+    _choose(practitioner_client, "cy", INBOX)
+    response = practitioner_client.get("/staff/no-such-page/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert '<html lang="cy"' in html
+    assert "Heb ddod o hyd i’r dudalen" in html  # "Page not found"
+    assert 'name="language" value="en" lang="en"' in html  # the staff switcher
+    assert "Allgofnodi" in html  # the staff menu's sign out
+    # A public page's error keeps the public shell, with its quick exit.
+    public = Client().get("/cy/no-such-page/").content.decode()
+    assert "data-quick-exit-link" in public
+    assert 'name="language"' not in public
