@@ -129,3 +129,13 @@ def test_a_staff_error_page_wears_the_staff_header_and_speaks_the_staff_language
     public = Client().get("/cy/no-such-page/").content.decode()
     assert "data-quick-exit-link" in public
     assert 'name="language"' not in public
+
+
+def test_the_passkey_buttons_messages_are_welsh_too(
+    practitioner_client: Client, practitioner: User
+) -> None:
+    # django-otp-webauthn's script reads its words from this catalogue; the package has no Welsh.
+    _choose(practitioner_client, "cy", INBOX)
+    script = practitioner_client.get(reverse("otp_webauthn:js-i18n-catalog")).content.decode()
+    assert "Llwyddodd y cofrestru!" in script  # "Registration successful!"
+    assert "Yn dilysu..." in script  # "Verifying..."
