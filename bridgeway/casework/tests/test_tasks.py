@@ -128,7 +128,11 @@ def test_the_tasks_page_adds_a_task_and_shows_first_contact_due(
     ],
 )
 def test_bad_tasks_are_refused_by_field(
-    practitioner_client: Client, practitioner: User, service: Service, data: dict[str, str], field: str
+    practitioner_client: Client,
+    practitioner: User,
+    service: Service,
+    data: dict[str, str],
+    field: str,
 ) -> None:
     referral = make_referral(service=service)
     data = {"assignee": str(practitioner.pk), **data}

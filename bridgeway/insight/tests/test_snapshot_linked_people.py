@@ -16,6 +16,7 @@ from bridgeway.accounts.models import Organisation, User
 from bridgeway.accounts.tests.factories import OrganisationFactory
 from bridgeway.casework.models import Consent, Person
 from bridgeway.casework.services import consent_record, onward_referral_create
+from bridgeway.directory.models import Service
 from bridgeway.insight.needs_assessment import count_people
 from bridgeway.insight.services import snapshot_write
 from bridgeway.insight.snapshot import snapshot_files
@@ -38,7 +39,7 @@ def _referred_in_leeds(directory: Path) -> int:
     return sum(group.referred for group in counted.by_group.values())
 
 
-def _receiving_services(count: int) -> list:
+def _receiving_services(count: int) -> list[Service]:
     return [
         ServiceFactory(
             organisation=OrganisationFactory(
