@@ -32,7 +32,7 @@ from bridgeway.casework.services import (
 )
 from bridgeway.casework.services.intake import PUBLIC_CHANNELS
 from bridgeway.directory.models import Service
-from bridgeway.equality.vocabulary import NOT_KNOWN_CODES, vocabulary
+from bridgeway.equality.staff_labels import staff_choices
 
 # Days written the way people write them, and the ISO form a browser's date field sends.
 DATE_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%d %m %Y", "%Y-%m-%d"]
@@ -46,18 +46,15 @@ CHARACTERISTICS = {
 }
 
 
-def _not_known_choices() -> list[tuple[str, str]]:
-    return [(code, vocabulary("not_known").label(code)) for code in NOT_KNOWN_CODES]
-
-
 def _characteristic_choices(name: str) -> Any:
-    return lambda: [*_not_known_choices(), *vocabulary(name).choices()]
+    # Labels in the active language, chosen when the form is drawn (decision 0071).
+    return lambda: [*staff_choices("not_known"), *staff_choices(name)]
 
 
 def _channel_choices() -> list[tuple[str, str]]:
     return [
         (code, label)
-        for code, label in vocabulary("referral_channels").choices()
+        for code, label in staff_choices("referral_channels")
         if code not in PUBLIC_CHANNELS
     ]
 
@@ -176,14 +173,14 @@ class StaffIntakeForm(forms.Form):
     )
     harm_types = forms.MultipleChoiceField(
         label=_("What happened"),
-        choices=lambda: vocabulary("harm_types").choices(),
+        choices=lambda: staff_choices("harm_types"),
         widget=forms.CheckboxSelectMultiple,
         required=False,
         error_messages={"invalid_choice": _("Choose what happened from the list.")},
     )
     hate_strands = forms.MultipleChoiceField(
         label=_("What the hate was about"),
-        choices=lambda: vocabulary("hate_strands").choices(),
+        choices=lambda: staff_choices("hate_strands"),
         widget=forms.CheckboxSelectMultiple,
         required=False,
         error_messages={"invalid_choice": _("Choose what the hate was about from the list.")},
@@ -233,7 +230,7 @@ class StaffIntakeForm(forms.Form):
     disability_status = forms.ChoiceField(
         label=_("Disability"),
         choices=lambda: [
-            *_not_known_choices(),
+            *staff_choices("not_known"),
             ("recorded", _("Answered: the disabilities ticked below, or none")),
         ],
         initial="not_asked",
@@ -242,7 +239,7 @@ class StaffIntakeForm(forms.Form):
     )
     disabilities = forms.MultipleChoiceField(
         label=_("Disabilities"),
-        choices=lambda: vocabulary("disabilities").choices(),
+        choices=lambda: staff_choices("disabilities"),
         widget=forms.CheckboxSelectMultiple,
         required=False,
         error_messages={"invalid_choice": _("Choose disabilities from the list.")},

@@ -105,6 +105,11 @@ STAFF_LABELS: dict[str, dict[str, Promise]] = {
         "police": _("Police"),
         "other_agency": _("Another agency (school, health, council, charity)"),
         "family_friend": _("Family member or friend"),
+        "phone": _("Phone call to the organisation"),
+        "drop_in": _("Drop-in or in person"),
+        "email": _("Email to the organisation"),
+        "school": _("School or college"),
+        "health": _("Health service (GP, hospital, mental health)"),
     },
     "religions": {
         "no_religion": _("No religion"),
