@@ -211,6 +211,12 @@ class StageMoveForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"invalid_choice": _("Choose yes, no or not asked.")},
     )
+    decline_reason = forms.ChoiceField(
+        label=_("Why it is declined"),
+        required=False,
+        choices=lambda: [("", _("Choose a reason")), *staff_choices("decline_reasons")],
+        error_messages={"invalid_choice": _("Choose why the referral is declined from the list.")},
+    )
 
     def __init__(self, *args: Any, next_stages: list[str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -219,6 +225,7 @@ class StageMoveForm(forms.Form):
         self.fields["stage"].choices = stage_choices()  # type: ignore[attr-defined]
         labels = dict(stage_choices())
         self.offered_stages = [(code, labels[code]) for code in (next_stages or [])]
+        self.offered_stage_codes = [code for code, _label in self.offered_stages]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -227,6 +234,11 @@ class StageMoveForm(forms.Form):
                 "coped_better",
                 _("Say whether the person feels better able to cope, or choose not asked."),
             )
+        if cleaned.get("stage") == "declined" and not cleaned.get("decline_reason"):
+            self.add_error("decline_reason", _("Choose why the referral is declined."))
+        if cleaned.get("stage") != "declined":
+            # A reason chosen and then another stage picked is not a reason for that stage.
+            cleaned["decline_reason"] = ""
         return cleaned
 
     @property

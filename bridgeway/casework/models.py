@@ -25,6 +25,7 @@ from bridgeway.sealing import SealedTextField
 STAGES = tuple(vocabulary("funnel_stages").ordered_codes())
 FINISHING_STAGES = ("closed", "declined")
 REFERRAL_CHANNELS = tuple(vocabulary("referral_channels").ordered_codes())
+DECLINE_REASONS = tuple(vocabulary("decline_reasons").ordered_codes())
 DISABILITY_STATUSES = ("recorded", *NOT_KNOWN_CODES)
 
 
@@ -221,6 +222,8 @@ class Referral(TimestampedModel):
     )
     # The outcome measure asked at closure: did the person feel better able to cope?
     coped_better = models.BooleanField(null=True, blank=True)
+    # Why the organisation declined it (``decline_reasons.csv``); kept once the case closes.
+    decline_reason = models.CharField(max_length=30, blank=True, default="")
     received_at = models.DateTimeField(db_index=True)
     is_synthetic = models.BooleanField(default=False)
     # Set when its retention period ended and its personal data was removed.
@@ -259,6 +262,11 @@ class Referral(TimestampedModel):
             models.CheckConstraint(
                 condition=models.Q(coped_better__isnull=True) | models.Q(stage="closed"),
                 name="casework_referral_coped_better_only_when_closed",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(decline_reason="")
+                | models.Q(decline_reason__in=DECLINE_REASONS),
+                name="casework_referral_decline_reason_known",
             ),
             # Only a finished case's personal data is ever removed.
             models.CheckConstraint(

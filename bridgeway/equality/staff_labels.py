@@ -24,6 +24,16 @@ STAFF_LABELS: dict[str, dict[str, Promise]] = {
         "55_64": _("55 to 64"),
         "65_plus": _("65 and over"),
     },
+    "decline_reasons": {
+        "outside_area": _("Outside the area we cover"),
+        "service_full": _("The service is full"),
+        "other_help_needed": _("Needs another kind of help"),
+        "not_eligible": _("Does not meet the service's criteria"),
+        "could_not_contact": _("Could not contact the person"),
+        "person_withdrew": _("The person withdrew or did not want support"),
+        "already_supported": _("Already supported elsewhere"),
+        "other": _("Another reason"),
+    },
     "disabilities": {
         "learning_disability": _("Learning disability"),
         "autism": _("Autism or other neurodivergence"),
