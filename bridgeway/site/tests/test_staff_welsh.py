@@ -264,6 +264,7 @@ SIGNED_IN = [
     Page("tasks", _get("casework:tasks", reference=_referral), "Tasgau"),
     Page("tasks with errors", _post("casework:tasks", {}, reference=_referral)),
     Page("inbox, due filter", _get("casework:inbox", "?due=overdue")),
+    Page("caseload", _get("casework:caseload"), "Llwyth achosion"),
     Page("passkeys", _get("accounts:passkeys")),
     Page("staff", _get("accounts:staff")),
     Page("add staff", _get("accounts:staff-add")),
