@@ -69,6 +69,18 @@ RETENTION_DECLINED_DAYS = env_int("BRIDGEWAY_RETENTION_DECLINED_DAYS", 2 * 365, 
 # period above if that ends later (docs/decisions/0046-young-peoples-retention.md).
 RETENTION_YOUNG_PERSON_AGE = env_int("BRIDGEWAY_RETENTION_YOUNG_PERSON_AGE", 25, minimum=18)
 
+# Email to staff: that something new arrived or is due, never what (casework/notifications.py).
+# Sent through Django's SMTP backend to this server; the link in each email is SITE_URL's.
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_HOST = env_str("BRIDGEWAY_SMTP_HOST", "127.0.0.1")
+EMAIL_PORT = env_int("BRIDGEWAY_SMTP_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("BRIDGEWAY_SMTP_USER")
+EMAIL_HOST_PASSWORD = env_secret("BRIDGEWAY_SMTP_PASSWORD")
+EMAIL_USE_TLS = env_bool("BRIDGEWAY_SMTP_STARTTLS", default=False)
+EMAIL_TIMEOUT = env_int("BRIDGEWAY_SMTP_TIMEOUT", 10, minimum=1)
+DEFAULT_FROM_EMAIL = env_str("BRIDGEWAY_EMAIL_FROM", "Bridgeway <no-reply@localhost>")
+SITE_URL = env_str("BRIDGEWAY_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
 # Proxies in front of Bridgeway that add to X-Forwarded-For (0: use the connection's address).
 TRUSTED_PROXY_COUNT = env_int("BRIDGEWAY_TRUSTED_PROXY_COUNT", 0)
 # A public journey (answers, a reference, an open report) left this long is forgotten.

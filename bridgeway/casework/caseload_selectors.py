@@ -7,6 +7,7 @@ person's details, only codes, stages, times and who is assigned.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections import Counter
 from dataclasses import dataclass
 
@@ -41,7 +42,7 @@ class Caseload:
     by_decline_reason: list[tuple[str, int]]
 
 
-def _names(ids: set[int]) -> dict[int, str]:
+def _names(ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
     return {
         user.pk: user.full_name or user.email
         for user in User.objects.filter(pk__in=ids).only("pk", "full_name", "email")

@@ -673,3 +673,33 @@ class Task(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} by {self.due_on}"
+
+
+class NotificationSetting(models.Model):
+    """What one member of staff is emailed about, and how far their emails have got.
+
+    The emails say only that something is new or due, with a link to sign in (no names, no
+    references, nothing of what happened). Nothing is queued per event: each run counts what
+    arrived after ``notified_until``, and moves it on only once the email has been accepted,
+    so a failed send is retried by the next run and never loses anything.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="casework_notifications",
+    )
+    on_referral = models.BooleanField(_("new referrals and reports"), default=True)
+    on_message = models.BooleanField(_("new messages from people who reported"), default=True)
+    on_task_due = models.BooleanField(_("tasks due today"), default=True)
+    daily_digest = models.BooleanField(_("a daily list of what is overdue"), default=True)
+    notified_until = models.DateTimeField(null=True, blank=True)
+    tasks_notified_on = models.DateField(null=True, blank=True)
+    digest_sent_on = models.DateField(null=True, blank=True)
+    # The last failure, in words with no personal data (the SMTP server's complaint).
+    failures = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=200, blank=True)
+
+    def __str__(self) -> str:
+        return f"Notification settings of {self.user_id}"

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from bridgeway.casework import views, views_caseload, views_intake, views_people, views_tasks
+from bridgeway.casework import (
+    views,
+    views_caseload,
+    views_intake,
+    views_notifications,
+    views_people,
+    views_tasks,
+)
 
 app_name = "casework"
 
@@ -12,6 +19,7 @@ urlpatterns: list[URLPattern] = [
     path("inbox/", views.inbox, name="inbox"),
     path("intake/", views_intake.intake_view, name="intake"),
     path("caseload/", views_caseload.caseload_view, name="caseload"),
+    path("emails/", views_notifications.notifications_view, name="notifications"),
     path("people/", views_people.people_search_view, name="people-search"),
     path("referrals/<str:reference>/", views.referral_detail, name="referral-detail"),
     path(

@@ -265,6 +265,8 @@ SIGNED_IN = [
     Page("tasks with errors", _post("casework:tasks", {}, reference=_referral)),
     Page("inbox, due filter", _get("casework:inbox", "?due=overdue")),
     Page("caseload", _get("casework:caseload"), "Llwyth achosion"),
+    Page("emails", _get("casework:notifications"), "Negeseuon e-bost"),
+    Page("emails with errors", _post("casework:notifications", {"emails": "x"})),
     Page("passkeys", _get("accounts:passkeys")),
     Page("staff", _get("accounts:staff")),
     Page("add staff", _get("accounts:staff-add")),
