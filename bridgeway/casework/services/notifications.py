@@ -35,6 +35,9 @@ logger = logging.getLogger(__name__)
 # A first run for someone looks back this far, so a new member of staff is not told of a
 # year of old referrals.
 FIRST_LOOK_BACK = dt.timedelta(days=1)
+# A referral is stamped when it is saved but seen only once its transaction commits, so a run
+# counts only what is at least this old: nothing committed late falls behind a run's mark.
+SETTLE = dt.timedelta(minutes=2)
 # Items listed in a digest before "and N more".
 DIGEST_ITEMS_SHOWN = 20
 
@@ -112,13 +115,14 @@ def _news_lines(
     setting: NotificationSetting,
     organisations: list[uuid.UUID],
     since: dt.datetime,
-    now: dt.datetime,
+    until: dt.datetime,
+    today: dt.date,
 ) -> tuple[list[str], bool]:
     """The counts of what is new for the person (lines), and whether tasks due were counted."""
     lines: list[str] = []
     if setting.on_referral:
         arrived = Referral.objects.filter(
-            organisation_id__in=organisations, created_at__gt=since, created_at__lte=now
+            organisation_id__in=organisations, created_at__gt=since, created_at__lte=until
         )
         referrals = arrived.filter(kind=Referral.Kind.REFERRAL).count()
         reports = arrived.filter(kind=Referral.Kind.REPORT).count()
@@ -137,14 +141,13 @@ def _news_lines(
             referral__organisation_id__in=organisations,
             kind=CaseEvent.Kind.MESSAGE_IN,
             occurred_at__gt=since,
-            occurred_at__lte=now,
+            occurred_at__lte=until,
         ).count()
         if messages:
             lines.append(
                 ngettext("%(count)d new message.", "%(count)d new messages.", messages)
                 % {"count": messages}
             )
-    today = timezone.localdate(now)
     tasks_counted = False
     if setting.on_task_due and setting.tasks_notified_on != today:
         due = Task.objects.filter(assignee=setting.user, done_at__isnull=True, due_on=today).count()
@@ -161,12 +164,15 @@ def _news_lines(
 def send_notifications(*, now: dt.datetime | None = None) -> RunResult:
     """Email each caseworker what is new since their last email; retry any that failed."""
     now = now or timezone.now()
+    until = now - SETTLE
     sent = failed = 0
     for user, organisations in _caseworkers():
         setting = notification_setting_for(user)
-        since = setting.notified_until or (now - FIRST_LOOK_BACK)
+        since = setting.notified_until or (until - FIRST_LOOK_BACK)
         with translation.override(_language(user)):
-            counts, tasks_counted = _news_lines(setting, organisations, since, now)
+            counts, tasks_counted = _news_lines(
+                setting, organisations, since, until, timezone.localdate(now)
+            )
             if counts:
                 try:
                     _send(
@@ -184,7 +190,7 @@ def send_notifications(*, now: dt.datetime | None = None) -> RunResult:
                     failed += 1
                     continue
                 sent += 1
-        setting.notified_until = now
+        setting.notified_until = until
         fields = ["notified_until", "failures", "last_error"]
         if tasks_counted:
             setting.tasks_notified_on = timezone.localdate(now)

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.db.models import F
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -18,8 +19,9 @@ from django.utils import timezone
 from bridgeway.accounts.models import Membership, Organisation, User
 from bridgeway.accounts.tests.factories import MembershipFactory
 from bridgeway.casework import jobs
-from bridgeway.casework.models import NotificationSetting, Referral, Task
+from bridgeway.casework.models import CaseEvent, NotificationSetting, Referral, Task
 from bridgeway.casework.services import message_from_reporter, referral_assign
+from bridgeway.casework.services.notifications import SETTLE, RunResult
 from bridgeway.casework.tests.factories import (
     DEFAULT_CONTACT,
     DEFAULT_DETAILS,
@@ -71,6 +73,15 @@ def smtp(settings: Any) -> Iterator[_Inbox]:
         controller.stop()
 
 
+def _run() -> RunResult:
+    """The job, run once what the test just saved is ``SETTLE`` old (moved back by that)."""
+    Referral.objects.update(created_at=F("created_at") - SETTLE)
+    CaseEvent.objects.filter(kind=CaseEvent.Kind.MESSAGE_IN).update(
+        occurred_at=F("occurred_at") - SETTLE
+    )
+    return jobs.send_pending_notifications()
+
+
 def _body(message: Message) -> str:
     payload = message.get_payload(decode=True)
     assert isinstance(payload, bytes)
@@ -105,7 +116,7 @@ def test_a_new_referral_is_emailed_without_personal_data(
 ) -> None:
     referral = make_referral(service=service)
 
-    result = jobs.send_pending_notifications()
+    result = _run()
 
     assert result.sent >= 1
     received = smtp.to(practitioner.email)
@@ -117,12 +128,28 @@ def test_a_new_referral_is_emailed_without_personal_data(
     _no_personal_data(received[0], referral)
 
 
+def test_the_job_needs_no_arguments_and_waits_until_a_referral_has_settled(
+    smtp: _Inbox, service: Service, practitioner: User
+) -> None:
+    settled = make_referral(service=service)
+    Referral.objects.filter(pk=settled.pk).update(
+        created_at=timezone.now() - SETTLE - dt.timedelta(minutes=1)
+    )
+    make_referral(service=service, name="Just Arrived")  # its transaction may not be seen yet
+
+    jobs.send_pending_notifications()
+
+    received = smtp.to(practitioner.email)
+    assert len(received) == 1
+    assert "1 new referral." in _body(received[0])
+
+
 def test_the_same_news_is_not_sent_twice(
     smtp: _Inbox, service: Service, practitioner: User
 ) -> None:
     make_referral(service=service)
-    jobs.send_pending_notifications()
-    jobs.send_pending_notifications()
+    _run()
+    _run()
 
     assert len(smtp.to(practitioner.email)) == 1
 
@@ -134,10 +161,10 @@ def test_a_message_from_a_reporter_is_emailed(
         user=practitioner, organisation=reporting_centre, role=Membership.Role.PRACTITIONER
     )
     report, _code = make_report(organisation=reporting_centre)
-    jobs.send_pending_notifications()
+    _run()
     message_from_reporter(referral=report, text="They came back to my shop today.")
 
-    jobs.send_pending_notifications()
+    _run()
 
     bodies = [_body(m) for m in smtp.to(practitioner.email)]
     assert "1 new report." in bodies[0]
@@ -151,7 +178,7 @@ def test_someone_who_turned_emails_off_gets_none(
     NotificationSetting.objects.create(user=practitioner, on_referral=False)
     make_referral(service=service)
 
-    jobs.send_pending_notifications()
+    _run()
 
     assert smtp.to(practitioner.email) == []
 
@@ -161,7 +188,7 @@ def test_another_organisations_staff_are_not_told(
 ) -> None:
     make_referral(service=service)
 
-    jobs.send_pending_notifications()
+    _run()
 
     assert smtp.to(outsider.email) == []
 
@@ -172,7 +199,7 @@ def test_a_failed_send_keeps_the_referral_and_is_tried_again(
     referral = make_referral(service=service)
     smtp.refuse = True
 
-    failed = jobs.send_pending_notifications()
+    failed = _run()
 
     assert failed.failed >= 1
     assert smtp.to(practitioner.email) == []
@@ -183,7 +210,7 @@ def test_a_failed_send_keeps_the_referral_and_is_tried_again(
     assert DEFAULT_DETAILS.name not in setting.last_error
 
     smtp.refuse = False
-    jobs.send_pending_notifications()
+    _run()
 
     received = smtp.to(practitioner.email)
     assert len(received) == 1
@@ -199,7 +226,7 @@ def test_the_server_being_down_loses_nothing(
     settings.EMAIL_PORT = _free_port()  # nothing listens there
     make_referral(service=service)
 
-    result = jobs.send_pending_notifications()
+    result = _run()
 
     assert result.failed >= 1
     assert NotificationSetting.objects.get(user=practitioner).notified_until is None
@@ -243,11 +270,11 @@ def test_a_task_due_today_is_emailed_once(
     smtp: _Inbox, service: Service, practitioner: User
 ) -> None:
     referral = make_referral(service=service)
-    jobs.send_pending_notifications()
+    _run()
     _task(referral, practitioner, timezone.localdate())
 
-    jobs.send_pending_notifications()
-    jobs.send_pending_notifications()
+    _run()
+    _run()
 
     bodies = [_body(m) for m in smtp.to(practitioner.email)]
     assert sum("1 task is due today." in body for body in bodies) == 1
@@ -260,7 +287,7 @@ def test_emails_speak_the_persons_staff_language(
     practitioner.save(update_fields=["language"])
     make_referral(service=service)
 
-    jobs.send_pending_notifications()
+    _run()
 
     message = smtp.to(practitioner.email)[0]
     assert "1 atgyfeiriad newydd." in _body(message)
