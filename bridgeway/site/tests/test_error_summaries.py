@@ -98,6 +98,12 @@ def _staff_post(route: str, **kwargs: Callable[[World], Any]) -> Callable[[World
     return send
 
 
+def _notifications(world: World) -> Any:
+    # Choosing no emails at all is a fair answer, so the wrong answer is one off the list.
+    url = reverse("casework:notifications")
+    return world.client_of(world.admin).post(url, {"emails": "everything"})
+
+
 def _reference(world: World) -> str:
     return world.referral.reference
 
@@ -224,6 +230,7 @@ FORMS = [
     FormCase("casework:person-merge", _staff_post("casework:person-merge", reference=_reference)),
     FormCase("casework:person-edit", _staff_post("casework:person-edit", reference=_reference)),
     FormCase("casework:tasks", _staff_post("casework:tasks", reference=_reference)),
+    FormCase("casework:notifications", _notifications),
     FormCase(
         "casework:people-search",
         _get_with_bad_filters("casework:people-search", "admin", "q=" + "x" * 201),
