@@ -317,3 +317,20 @@ def _fresh_synthetic_flag() -> None:
     from bridgeway.site.context_processors import forget_synthetic_flag
 
     forget_synthetic_flag()
+
+
+@pytest.fixture(autouse=True)
+def _english_between_tests() -> Iterator[None]:
+    """Every test starts in the site's default language and leaves it so.
+
+    A request for a Welsh page activates Welsh in the thread, and neither Django's
+    ``LocaleMiddleware`` nor the staff language middleware switches it back afterwards. The
+    next test in the same worker then ran its service calls (validation messages, emails) in
+    Welsh, so tests passed or failed depending on which test xdist happened to run before them.
+    """
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

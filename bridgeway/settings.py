@@ -37,6 +37,13 @@ CSRF_TRUSTED_ORIGINS = env_list("BRIDGEWAY_CSRF_TRUSTED_ORIGINS", [])
 ENCRYPTION_KEYS = [
     key.strip() for key in env_secret("BRIDGEWAY_ENCRYPTION_KEYS").split(",") if key.strip()
 ] or [local_secret(VAR_DIR / "encryption.key", make="fernet")]
+# The key of the blind indexes (keyed hashes of normalised names, phone numbers, email
+# addresses and dates of birth) that let staff find a person whose details are sealed. Apart
+# from the encryption keys: whoever holds one cannot use it for the other. Rotating it means
+# `bridgeway reindex-people` (docs/configuration.md).
+BLIND_INDEX_KEY = env_secret("BRIDGEWAY_BLIND_INDEX_KEY") or local_secret(
+    VAR_DIR / "blind-index.key"
+)
 # The key that turns people and cases into snapshot pseudonyms. Analysts never hold it.
 PSEUDONYM_KEY = env_secret("BRIDGEWAY_PSEUDONYM_KEY") or local_secret(VAR_DIR / "pseudonym.key")
 
@@ -61,6 +68,18 @@ RETENTION_DECLINED_DAYS = env_int("BRIDGEWAY_RETENTION_DECLINED_DAYS", 2 * 365, 
 # Someone referred as a child keeps their record at least until this birthday, or for the
 # period above if that ends later (docs/decisions/0046-young-peoples-retention.md).
 RETENTION_YOUNG_PERSON_AGE = env_int("BRIDGEWAY_RETENTION_YOUNG_PERSON_AGE", 25, minimum=18)
+
+# Email to staff: that something new arrived or is due, never what (casework/notifications.py).
+# Sent through Django's SMTP backend to this server; the link in each email is SITE_URL's.
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_HOST = env_str("BRIDGEWAY_SMTP_HOST", "127.0.0.1")
+EMAIL_PORT = env_int("BRIDGEWAY_SMTP_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("BRIDGEWAY_SMTP_USER")
+EMAIL_HOST_PASSWORD = env_secret("BRIDGEWAY_SMTP_PASSWORD")
+EMAIL_USE_TLS = env_bool("BRIDGEWAY_SMTP_STARTTLS", default=False)
+EMAIL_TIMEOUT = env_int("BRIDGEWAY_SMTP_TIMEOUT", 10, minimum=1)
+DEFAULT_FROM_EMAIL = env_str("BRIDGEWAY_EMAIL_FROM", "Bridgeway <no-reply@localhost>")
+SITE_URL = env_str("BRIDGEWAY_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Proxies in front of Bridgeway that add to X-Forwarded-For (0: use the connection's address).
 TRUSTED_PROXY_COUNT = env_int("BRIDGEWAY_TRUSTED_PROXY_COUNT", 0)

@@ -68,6 +68,17 @@ class InboxFilterForm(forms.Form):
         ],
         error_messages={"invalid_choice": _("Choose a waiting time from the list.")},
     )
+    due = forms.ChoiceField(
+        label=_("Due"),
+        required=False,
+        choices=[
+            ("", _("Any")),
+            ("overdue", _("First contact overdue")),
+            ("due_today", _("First contact due today")),
+            ("task_overdue", _("A task overdue")),
+        ],
+        error_messages={"invalid_choice": _("Choose what is due from the list.")},
+    )
     assignee = forms.ChoiceField(
         label=_("Assigned to"),
         required=False,
@@ -88,7 +99,7 @@ class InboxFilterForm(forms.Form):
     before = forms.CharField(label=_("Newer than"), required=False, max_length=80)
 
     # The fields the filter form shows; the rest come from the page links.
-    FILTERS = ("stage", "kind", "harm", "age", "waited", "assignee")
+    FILTERS = ("stage", "kind", "harm", "age", "waited", "due", "assignee")
 
     def __init__(
         self,
@@ -200,6 +211,12 @@ class StageMoveForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"invalid_choice": _("Choose yes, no or not asked.")},
     )
+    decline_reason = forms.ChoiceField(
+        label=_("Why it is declined"),
+        required=False,
+        choices=lambda: [("", _("Choose a reason")), *staff_choices("decline_reasons")],
+        error_messages={"invalid_choice": _("Choose why the referral is declined from the list.")},
+    )
 
     def __init__(self, *args: Any, next_stages: list[str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -208,6 +225,7 @@ class StageMoveForm(forms.Form):
         self.fields["stage"].choices = stage_choices()  # type: ignore[attr-defined]
         labels = dict(stage_choices())
         self.offered_stages = [(code, labels[code]) for code in (next_stages or [])]
+        self.offered_stage_codes = [code for code, _label in self.offered_stages]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -216,6 +234,11 @@ class StageMoveForm(forms.Form):
                 "coped_better",
                 _("Say whether the person feels better able to cope, or choose not asked."),
             )
+        if cleaned.get("stage") == "declined" and not cleaned.get("decline_reason"):
+            self.add_error("decline_reason", _("Choose why the referral is declined."))
+        if cleaned.get("stage") != "declined":
+            # A reason chosen and then another stage picked is not a reason for that stage.
+            cleaned["decline_reason"] = ""
         return cleaned
 
     @property

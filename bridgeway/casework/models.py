@@ -25,6 +25,7 @@ from bridgeway.sealing import SealedTextField
 STAGES = tuple(vocabulary("funnel_stages").ordered_codes())
 FINISHING_STAGES = ("closed", "declined")
 REFERRAL_CHANNELS = tuple(vocabulary("referral_channels").ordered_codes())
+DECLINE_REASONS = tuple(vocabulary("decline_reasons").ordered_codes())
 DISABILITY_STATUSES = ("recorded", *NOT_KNOWN_CODES)
 
 
@@ -55,6 +56,18 @@ class Person(TimestampedModel):
     disability_status = models.CharField(max_length=20, default="not_asked")
     language = models.CharField(max_length=3, default="eng")
     is_synthetic = models.BooleanField(default=False)
+    # ISO date (YYYY-MM-DD) as text, sealed; found through the blind index.
+    date_of_birth = SealedTextField(blank=True)
+    # Set when a practitioner merged this record into another of the same person; its
+    # referrals and consents moved there, and an admin can undo it (``PersonMerge``).
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # One person across organisations: an onward referral or transfer made with consent
+    # gives the receiving record the sending record's ``link_key`` (the sending record's own
+    # id the first time), so the snapshot pseudonymises both to one person_key. Null: the
+    # record stands alone, and the snapshot keys it by its own id. Never shown to anyone.
+    link_key = models.UUIDField(null=True, blank=True, editable=False)
 
     class Meta:
         indexes = [
@@ -70,6 +83,93 @@ class Person(TimestampedModel):
 
     def __str__(self) -> str:
         return f"Person {self.id}"
+
+
+class PersonIndex(models.Model):
+    """A blind index entry: a keyed hash of one normalised value of a person's details.
+
+    Lets staff find a person by name, phone, email or date of birth within their own
+    organisation while the database holds those only sealed. The key
+    (``BLIND_INDEX_KEY``) is apart from the encryption keys; see ``casework.blind_index``.
+    """
+
+    class Kind(models.TextChoices):
+        NAME = "name", _("Name")
+        PHONE = "phone", _("Phone number")
+        EMAIL = "email", _("Email address")
+        BIRTH = "birth", _("Date of birth")
+
+    id = models.BigAutoField(primary_key=True)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="index_entries")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    digest = models.CharField(max_length=64)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["organisation", "kind", "digest"], name="casework_personindex_find_idx"
+            )
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "kind", "digest"], name="casework_personindex_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.digest[:8]}…"
+
+
+class PersonMerge(models.Model):
+    """Two records of one person made one, with what moved, so an admin can undo it."""
+
+    id = models.BigAutoField(primary_key=True)
+    kept = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    merged = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    referral_ids = models.JSONField(default=list)
+    consent_ids = models.JSONField(default=list)
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    merged_at = models.DateTimeField()
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Merge {self.id}"
+
+
+class PersonCorrection(models.Model):
+    """One change to a person's record by staff, or their request to erase it carried out.
+
+    What changed is kept sealed (``changes``: JSON of field name to [before, after]); the
+    audit entry names the fields and points here, so the audit log holds no personal data.
+    """
+
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", _("Correction")
+        ERASURE = "erasure", _("Erasure")
+
+    id = models.BigAutoField(primary_key=True)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="corrections")
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.CORRECTION)
+    fields = models.JSONField(default=list)
+    changes = SealedTextField(blank=True)
+    # The person asked for it (their right to rectification or erasure), not staff alone.
+    requested_by_person = models.BooleanField(default=False)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.id}"
 
 
 class ContactPreference(TimestampedModel):
@@ -122,10 +222,17 @@ class Referral(TimestampedModel):
     )
     # The outcome measure asked at closure: did the person feel better able to cope?
     coped_better = models.BooleanField(null=True, blank=True)
+    # Why the organisation declined it (``decline_reasons.csv``); kept once the case closes.
+    decline_reason = models.CharField(max_length=30, blank=True, default="")
     received_at = models.DateTimeField(db_index=True)
     is_synthetic = models.BooleanField(default=False)
     # Set when its retention period ended and its personal data was removed.
     anonymised_at = models.DateTimeField(null=True, blank=True)
+    # Staff intake: who passed the referral on (a named officer, a teacher), sealed like any
+    # name; for a police referral the force's own reference and the day they passed it on.
+    referred_by = SealedTextField(blank=True)
+    police_reference = SealedTextField(blank=True)
+    police_passed_on = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["-received_at", "id"]
@@ -155,6 +262,11 @@ class Referral(TimestampedModel):
             models.CheckConstraint(
                 condition=models.Q(coped_better__isnull=True) | models.Q(stage="closed"),
                 name="casework_referral_coped_better_only_when_closed",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(decline_reason="")
+                | models.Q(decline_reason__in=DECLINE_REASONS),
+                name="casework_referral_decline_reason_known",
             ),
             # Only a finished case's personal data is ever removed.
             models.CheckConstraint(
@@ -493,3 +605,101 @@ class FollowUpClientAttempts(models.Model):
 
     def __str__(self) -> str:
         return f"{self.client_key[:8]}… {self.failures} failures"
+
+
+class CaseworkSettings(models.Model):
+    """An organisation's own casework timescales."""
+
+    organisation = models.OneToOneField(
+        Organisation, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    # Working days from a referral arriving to first contact: two by default, the Victims'
+    # Code expectation for a referral to support services.
+    first_contact_working_days = models.PositiveSmallIntegerField(default=2)
+
+    class Meta:
+        verbose_name_plural = "casework settings"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(first_contact_working_days__gte=1)
+                & models.Q(first_contact_working_days__lte=30),
+                name="casework_settings_first_contact_days_sensible",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Casework settings of {self.organisation_id}"
+
+
+class Task(models.Model):
+    """Something to do on a case by a day, by one member of staff."""
+
+    class Kind(models.TextChoices):
+        CALL_BACK = "call_back", _("Call back")
+        COURT_FOLLOW_UP = "court_follow_up", _("Follow up after a court date")
+        SAFETY_REVIEW = "safety_review", _("Review safety")
+        OTHER = "other", _("Something else")
+
+    id = models.BigAutoField(primary_key=True)
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="tasks")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    # What to do, in the worker's words; may name the person, so sealed.
+    note = SealedTextField(blank=True)
+    due_on = models.DateField()
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="casework_tasks"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        indexes = [
+            # The inbox's "task overdue" filter and each worker's digest.
+            models.Index(fields=["referral", "done_at", "due_on"], name="casework_task_case_idx"),
+            models.Index(fields=["assignee", "done_at", "due_on"], name="casework_task_worker_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    kind__in=["call_back", "court_follow_up", "safety_review", "other"]
+                ),
+                name="casework_task_kind_known",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} by {self.due_on}"
+
+
+class NotificationSetting(models.Model):
+    """What one member of staff is emailed about, and how far their emails have got.
+
+    The emails say only that something is new or due, with a link to sign in (no names, no
+    references, nothing of what happened). Nothing is queued per event: each run counts what
+    arrived after ``notified_until``, and moves it on only once the email has been accepted,
+    so a failed send is retried by the next run and never loses anything.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="casework_notifications",
+    )
+    on_referral = models.BooleanField(_("new referrals and reports"), default=True)
+    on_message = models.BooleanField(_("new messages from people who reported"), default=True)
+    on_task_due = models.BooleanField(_("tasks due today"), default=True)
+    daily_digest = models.BooleanField(_("a daily list of what is overdue"), default=True)
+    notified_until = models.DateTimeField(null=True, blank=True)
+    tasks_notified_on = models.DateField(null=True, blank=True)
+    digest_sent_on = models.DateField(null=True, blank=True)
+    # The last failure, in words with no personal data (the SMTP server's complaint).
+    failures = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=200, blank=True)
+
+    def __str__(self) -> str:
+        return f"Notification settings of {self.user_id}"

@@ -7,6 +7,7 @@ as one that does not exist. Every successful read of a referral is written to th
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import uuid
 from dataclasses import dataclass
@@ -26,12 +27,14 @@ from bridgeway.casework.models import (
     ContactAttempt,
     ContactPreference,
     Person,
+    PersonCorrection,
     Referral,
     Report,
     Share,
 )
 from bridgeway.casework.references import normalise_reference
 from bridgeway.casework.services import audit_record, consent_is_live
+from bridgeway.casework.timescales import due_filter
 
 INBOX_PAGE_SIZE = 50
 INBOX_MAX_PAGE_SIZE = 200
@@ -133,6 +136,7 @@ def inbox_for_user(
     age_band: str | None = None,
     waited_days: int | None = None,
     assignee: User | str | None = None,
+    due: str | None = None,
     page: int | str = 1,
     after: InboxCursor | None = None,
     before: InboxCursor | None = None,
@@ -170,6 +174,10 @@ def inbox_for_user(
         referrals = referrals.filter(
             stage__in=WAITING_STAGES, received_at__lte=moment - dt.timedelta(days=waited_days)
         )
+    if due:
+        # First contact overdue or due today (working days), or an open task overdue.
+        today = timezone.localdate(now or timezone.now())
+        referrals = referrals.filter(due_filter(due, [o.pk for o in organisations], today))
     if assignee == UNASSIGNED:
         referrals = referrals.filter(assigned_to__isnull=True)
     elif isinstance(assignee, User):
@@ -559,6 +567,16 @@ def subject_access_data(reference: str) -> dict[str, Any]:
             for consent in Consent.objects.filter(person=person)
             .select_related("recipient_organisation")
             .order_by("given_at", "id")
+        ],
+        # Every change made to the record, with what it held before and after.
+        "history": [
+            {
+                "at": correction.at.isoformat(),
+                "kind": correction.kind,
+                "requested_by_person": correction.requested_by_person,
+                "changes": json.loads(correction.changes) if correction.changes else {},
+            }
+            for correction in PersonCorrection.objects.filter(person=person).order_by("at", "id")
         ],
     }
     audit_record(

@@ -36,7 +36,13 @@ from bridgeway.casework.forms import (
     PoliceShareForm,
     StageMoveForm,
 )
-from bridgeway.casework.models import ContactAttempt, ContactPreference, Referral, Report
+from bridgeway.casework.models import (
+    FINISHING_STAGES,
+    ContactAttempt,
+    ContactPreference,
+    Referral,
+    Report,
+)
 from bridgeway.casework.safe_contact import Refusal, allowed_methods, times_refusal
 from bridgeway.casework.selectors import (
     arrival_for_referral,
@@ -99,6 +105,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "harm": filters.get("harm") or None,
         "age_band": filters.get("age") or None,
         "waited_days": filters.get("waited"),
+        "due": filters.get("due") or None,
     }
     now = timezone.now()
     page = inbox_for_user(
@@ -108,6 +115,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         harm=narrowed["harm"],
         age_band=narrowed["age_band"],
         waited_days=narrowed["waited_days"],
+        due=narrowed["due"],
         assignee=assignee,
         page=filters.get("page") or 1,
         after=filters.get("after"),
@@ -150,6 +158,7 @@ def referral_advance_view(request: HttpRequest, reference: str) -> HttpResponse:
                 stage=stage,
                 actor=user,
                 coped_better=form.coped_better_value,
+                decline_reason=form.cleaned_data["decline_reason"],
             )
         except ValidationError as error:
             form_errors_from(error, form)
@@ -445,6 +454,24 @@ def _matches(referral: Referral, postcode: str) -> tuple[list[Service], str]:
     )
 
 
+# How many other services a declined referral's page suggests; the refer-on page has the rest.
+OTHER_SERVICES_SHOWN = 3
+
+
+def _other_services(referral: Referral) -> list[Service]:
+    """Where a declined person could go instead, when the reason lets them be told.
+
+    Not when they could not be reached or withdrew: there is nobody to tell, or they said no.
+    """
+    if not referral.decline_reason or referral.stage not in FINISHING_STAGES:
+        return []
+    term = vocabulary("decline_reasons").get(referral.decline_reason)
+    if term.extra.get("tell_other_services") != "yes":
+        return []
+    services, _problem = _matches(referral, referral.person.postcode)
+    return services[:OTHER_SERVICES_SHOWN]
+
+
 def _next_stages(referral: Referral) -> list[str]:
     return [
         code
@@ -528,5 +555,6 @@ def _render_referral(
         "shares": shares_for_referral(referral),
         "arrival": arrival_for_referral(referral),
         "now": timezone.now(),
+        "other_services": _other_services(referral),
     }
     return render(request, "casework/referral_detail.html", context, status=status)

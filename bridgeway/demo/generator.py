@@ -497,8 +497,25 @@ def _build_referrals(
                 actor=actor,
                 at=at,
                 coped_better=journey.coped_better if stage == "closed" else None,
+                decline_reason=_demo_decline_reason(received_at) if stage == "declined" else "",
             )
     return _Counts(referrals=referrals, reports=reports)
+
+
+# The demo's declines come after an offer, so most are the person's own choice. Chosen from
+# the arrival time rather than the random stream, so the rest of the demo stays as it was.
+_DEMO_DECLINE_REASONS = (
+    "person_withdrew",
+    "person_withdrew",
+    "person_withdrew",
+    "service_full",
+    "other_help_needed",
+    "outside_area",
+)
+
+
+def _demo_decline_reason(received_at: dt.datetime) -> str:
+    return _DEMO_DECLINE_REASONS[received_at.minute % len(_DEMO_DECLINE_REASONS)]
 
 
 def _build_funding(built: _Built, *, now: dt.datetime) -> tuple[int, int]:

@@ -24,6 +24,16 @@ STAFF_LABELS: dict[str, dict[str, Promise]] = {
         "55_64": _("55 to 64"),
         "65_plus": _("65 and over"),
     },
+    "decline_reasons": {
+        "outside_area": _("Outside the area we cover"),
+        "service_full": _("The service is full"),
+        "other_help_needed": _("Needs another kind of help"),
+        "not_eligible": _("Does not meet the service's criteria"),
+        "could_not_contact": _("Could not contact the person"),
+        "person_withdrew": _("The person withdrew or did not want support"),
+        "already_supported": _("Already supported elsewhere"),
+        "other": _("Another reason"),
+    },
     "disabilities": {
         "learning_disability": _("Learning disability"),
         "autism": _("Autism or other neurodivergence"),
@@ -105,6 +115,11 @@ STAFF_LABELS: dict[str, dict[str, Promise]] = {
         "police": _("Police"),
         "other_agency": _("Another agency (school, health, council, charity)"),
         "family_friend": _("Family member or friend"),
+        "phone": _("Phone call to the organisation"),
+        "drop_in": _("Drop-in or in person"),
+        "email": _("Email to the organisation"),
+        "school": _("School or college"),
+        "health": _("Health service (GP, hospital, mental health)"),
     },
     "religions": {
         "no_religion": _("No religion"),

@@ -17,6 +17,7 @@ VOCABULARY_DIR = Path(__file__).resolve().parent / "vocabulary"
 # The stems of the vocabulary files, which are also the names other parts use for them.
 VOCABULARY_NAMES = (
     "age_bands",
+    "decline_reasons",
     "disabilities",
     "ethnic_groups",
     "funnel_stages",

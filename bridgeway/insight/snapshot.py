@@ -10,6 +10,13 @@ reached. People, cases, organisations and services appear only as keyed hashes
 (HMAC-SHA256 with ``PSEUDONYM_KEY``): analysts can count and link rows but never learn
 who anyone is, and without the key they cannot test a guess. Names, contact details, free
 text and dates of birth are never read, let alone written.
+
+Two columns belong to one stage only: ``coped_better`` (did the person feel better able to
+cope, asked at closure) is set on the ``closed`` row, and ``decline_reason`` (why the case was
+declined, a code of ``decline_reasons.csv``: outside the area, service full, ...) on the
+``declined`` row; both are empty on every other row and on cases finished before they were
+asked (decision 0084). A snapshot written before ``decline_reason`` existed fails the schema
+check naming the column: delete it and run ``bridgeway snapshot`` again to rebuild it whole.
 """
 
 from __future__ import annotations
@@ -32,7 +39,7 @@ import pyarrow.parquet as pq
 
 from bridgeway.equality.vocabulary import NOT_KNOWN_CODES, vocabulary
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 PART_PATTERN = "events-*.parquet"
 STATE_FILE = "state.json"
 METADATA_KEY = b"bridgeway.snapshot"
@@ -63,6 +70,7 @@ SNAPSHOT_SCHEMA = pa.schema(
         pa.field("hate_strands", pa.list_(pa.string()), nullable=False),
         pa.field("channel", pa.string(), nullable=False),
         pa.field("coped_better", pa.bool_()),
+        pa.field("decline_reason", pa.string()),
     ]
 )
 COLUMNS = tuple(SNAPSHOT_SCHEMA.names)
@@ -366,6 +374,14 @@ def _first_bad_values(path: Path) -> Iterator[tuple[str, Any]]:
             "SELECT coped_better FROM read_parquet($path) "
             "WHERE coped_better IS NOT NULL AND stage <> 'closed' LIMIT 1",
             None,
+        )
+    )
+    checks.append(
+        (
+            "decline_reason",
+            "SELECT decline_reason FROM read_parquet($path) WHERE decline_reason IS NOT NULL "
+            "AND (stage <> 'declined' OR NOT list_contains($codes, decline_reason)) LIMIT 1",
+            sorted(vocabulary("decline_reasons").codes),
         )
     )
     with duckdb.connect() as connection:

@@ -21,7 +21,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 from django.conf import settings
 from django.db import connection
-from django.db.models import Max
+from django.db.models import Max, UUIDField
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from bridgeway.accounts.models import Organisation
@@ -54,7 +55,10 @@ _EVENT_FIELDS = (
     "stage",
     "occurred_at",
     "referral_id",
-    "referral__person_id",
+    # The person's link key when casework linked their records across organisations (an
+    # onward referral or transfer made with consent), else the record's own id: one person,
+    # one person_key, counted once (decision 0082).
+    "person_root",
     "referral__organisation_id",
     "referral__organisation__kind",
     "referral__service_id",
@@ -72,6 +76,7 @@ _EVENT_FIELDS = (
     "referral__hate_strands",
     "referral__channel",
     "referral__coped_better",
+    "referral__decline_reason",
 )
 _SERVICE = _EVENT_FIELDS.index("referral__service_id")
 _PERSON_LAD = _EVENT_FIELDS.index("referral__person__district_id")
@@ -239,6 +244,7 @@ def _event_columns(
         hate_strands,
         channels,
         coped,
+        decline_reasons,
     ) = (columns[name] for name in SNAPSHOT_COLUMNS)
     characteristic = codes.characteristic
     listed = codes.listed
@@ -266,6 +272,7 @@ def _event_columns(
         referral_strands,
         channel,
         coped_better,
+        decline_reason,
     ) in batch:
         lad = person_lad
         pfa = person_pfa or person_lad_pfa
@@ -294,6 +301,8 @@ def _event_columns(
         channels.append(channel)
         # The outcome is asked at closure, so it belongs to the closing event alone.
         coped.append(coped_better if stage == "closed" else None)
+        # Likewise the reason belongs to the declining event; blank (before 0084) is unknown.
+        decline_reasons.append((decline_reason or None) if stage == "declined" else None)
     return columns
 
 
@@ -329,7 +338,8 @@ COPY (
     ) AS areas
     ORDER BY service_id, source, id
   )
-  SELECT r.id AS referral_id, r.person_id, r.organisation_id, o.kind, r.service_id,
+  SELECT r.id AS referral_id, coalesce(p.link_key, r.person_id) AS person_id,
+         r.organisation_id, o.kind, r.service_id,
          s.is_specialist,
          CASE WHEN p.district_id IS NULL AND p.police_force_area_id IS NULL
               THEN sa.lad ELSE p.district_id END AS lad_code,
@@ -337,7 +347,8 @@ COPY (
               THEN sa.pfa ELSE coalesce(p.police_force_area_id, d.police_force_area_id)
          END AS pfa_code,
          p.ethnic_group, p.age_band, p.sex, p.sexual_orientation, p.religion,
-         p.disabilities, r.harm_types, r.hate_strands, r.channel, r.coped_better
+         p.disabilities, r.harm_types, r.hate_strands, r.channel, r.coped_better,
+         r.decline_reason
   FROM {referrals} r
   JOIN {people} p ON p.id = r.person_id
   JOIN {organisations} o ON o.id = r.organisation_id
@@ -369,6 +380,7 @@ _COPY_REFERRAL_COLUMNS = (
     "hate_strands",
     "channel",
     "coped_better",
+    "decline_reason",
 )
 # Events per COPY batch: large enough that each query's fixed cost and each Arrow call's
 # overhead vanish, small enough that a first national run holds one batch in memory.
@@ -445,6 +457,7 @@ def _referral_columns(
         "pfa_code": column("pfa_code").combine_chunks(),
         "channel": column("channel").combine_chunks(),
         "coped_better": column("coped_better").combine_chunks(),
+        "decline_reason": column("decline_reason").combine_chunks(),
     }
     for name, vocabulary_name in (
         ("ethnic_group", "ethnic_groups"),
@@ -502,6 +515,7 @@ def _postgres_event_tables(
     referral_types.update({"service_specialist": pa.bool_(), "coped_better": pa.bool_()})
     kept_from = ceiling - SAFETY_WINDOW_IDS
     null_bool = pa.scalar(None, pa.bool_())
+    null_string = pa.scalar(None, pa.string())
     connection.ensure_connection()
     raw = connection.connection
 
@@ -555,6 +569,11 @@ def _postgres_event_tables(
         # The outcome is asked at closure, so it belongs to the closing event alone.
         arrays["coped_better"] = pc.if_else(
             pc.equal(stage, "closed"), arrays["coped_better"], null_bool
+        )
+        # And the reason to the declining one; COPY writes a blank reason as "", not NULL.
+        reason = arrays["decline_reason"]
+        arrays["decline_reason"] = pc.if_else(
+            pc.and_(pc.equal(stage, "declined"), pc.not_equal(reason, "")), reason, null_string
         )
         yield pa.Table.from_arrays(
             [arrays[name] for name in SNAPSHOT_COLUMNS], names=list(SNAPSHOT_COLUMNS)
@@ -631,9 +650,15 @@ def _snapshot_write_locked(directory: Path, batch_size: int) -> SnapshotResult:
     ceiling = CaseEvent.objects.aggregate(highest=Max("id"))["highest"] or 0
     floor = max(0, state.last_event_id - SAFETY_WINDOW_IDS)
     already_written = set(state.recent_event_ids)
-    events = CaseEvent.objects.filter(
-        kind=CaseEvent.Kind.STAGE, id__gt=floor, id__lte=ceiling
-    ).order_by("id")
+    events = (
+        CaseEvent.objects.filter(kind=CaseEvent.Kind.STAGE, id__gt=floor, id__lte=ceiling)
+        .annotate(
+            person_root=Coalesce(
+                "referral__person__link_key", "referral__person_id", output_field=UUIDField()
+            )
+        )
+        .order_by("id")
+    )
     synthetic = events.filter(referral__is_synthetic=True).exists()
     pseudonyms = _RememberedPseudonyms(Pseudonymiser(settings.PSEUDONYM_KEY))
     service_areas = _ServiceAreas()

@@ -57,6 +57,7 @@ from bridgeway.casework.services.follow_up import (
     follow_up_code_check,
     follow_up_open,
 )
+from bridgeway.casework.services.intake import Arrival, referral_intake
 from bridgeway.casework.services.messages import (
     MESSAGE_MAX_LENGTH,
     ReporterMessage,
@@ -114,6 +115,7 @@ __all__ = [
     "SHORT_TEXT_MAX_LENGTH",
     "TRANSFERRED_KINDS",
     "WORKER_MAX_LENGTH",
+    "Arrival",
     "ContactDetails",
     "FollowUpRefused",
     "PersonDetails",
@@ -144,6 +146,7 @@ __all__ = [
     "referral_anonymise",
     "referral_assign",
     "referral_create",
+    "referral_intake",
     "report_create",
     "retention_due",
     "retention_held_for_young_people",

@@ -23,6 +23,7 @@ from bridgeway.casework.services.checks import (
     _require_caseworker_of,
 )
 from bridgeway.casework.services.consent import _share_audit, _share_event, consent_for_share
+from bridgeway.casework.services.person_index import person_index_refresh
 from bridgeway.casework.services.referrals import _save_with_reference, _stage_event
 from bridgeway.directory.models import Service
 
@@ -52,6 +53,7 @@ def onward_referral_create(
     items = set(consent.includes)
     now = timezone.now()
     new_person = _person_as_shared(referral.person, organisation=service.organisation, items=items)
+    _link(referral.person, new_person)
     new_referral = _referral_as_shared(
         referral, service=service, person=new_person, items=items, at=now
     )
@@ -149,6 +151,7 @@ def _person_as_shared(person: Person, *, organisation: Organisation, items: set[
         email=person.email if shares_contact else "",
         phone=person.phone if shares_contact else "",
         postcode=person.postcode if shares_contact else "",
+        date_of_birth=person.date_of_birth if shares_contact else "",
         district=person.district,
         police_force_area=person.police_force_area,
         is_synthetic=person.is_synthetic,
@@ -162,8 +165,24 @@ def _person_as_shared(person: Person, *, organisation: Organisation, items: set[
         new_person.disability_status = NOT_SHARED
     new_person.full_clean()
     new_person.save()
+    person_index_refresh(new_person)
     _copy_contact_preference(person, new_person, shares_contact=shares_contact)
     return new_person
+
+
+def _link(person: Person, new_person: Person) -> None:
+    """Give the receiving record the sending record's link key, so insight counts one person.
+
+    The first link takes the sending record's own id as the key: the snapshot already keys
+    that record by it, so its earlier rows and every later one keep one person_key. Only an
+    onward referral or transfer, which needs the person's consent, ever links two records.
+    """
+    root = person.link_key or person.pk
+    if person.link_key is None:
+        Person.objects.filter(pk=person.pk).update(link_key=root)
+        person.link_key = root
+    Person.objects.filter(pk=new_person.pk).update(link_key=root)
+    new_person.link_key = root
 
 
 def _referral_as_shared(

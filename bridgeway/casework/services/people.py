@@ -12,9 +12,11 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bridgeway.accounts.models import Organisation
+from bridgeway.casework.blind_index import birth_text
 from bridgeway.casework.models import (
     ContactPreference,
     Person,
@@ -24,6 +26,7 @@ from bridgeway.casework.services.checks import (
     _characteristic,
     _checked_codes,
 )
+from bridgeway.casework.services.person_index import person_index_refresh
 from bridgeway.equality.vocabulary import (
     NOT_KNOWN_CODES,
     check_code,
@@ -58,6 +61,8 @@ class PersonDetails:
     # ``recorded`` when ``disabilities`` is the person's answer (even empty); else a not-known code.
     disability_status: str = "not_asked"
     language: str = "eng"
+    # ISO date (YYYY-MM-DD); "" when not given.
+    date_of_birth: str = ""
 
 
 @dataclass(frozen=True)
@@ -80,6 +85,20 @@ def _person_create(
     is_synthetic: bool,
     keep_full_postcode: bool = True,
 ) -> Person:
+    person = Person(
+        organisation=organisation,
+        is_synthetic=is_synthetic,
+        **_person_fields(details, keep_full_postcode=keep_full_postcode),
+    )
+    person.full_clean()
+    person.save()
+    person_index_refresh(person)
+    return person
+
+
+def _person_fields(details: PersonDetails, *, keep_full_postcode: bool = True) -> dict[str, Any]:
+    """The model fields ``details`` give, every one checked; a ValidationError names the
+    first field that is wrong. Writes nothing."""
     name = _bounded_text(details.name, field_name="name", limit=NAME_MAX_LENGTH, label=_("Name"))
     email = _bounded_text(
         details.email, field_name="email", limit=EMAIL_MAX_LENGTH, label=_("Email address")
@@ -145,12 +164,12 @@ def _person_create(
                 )
             }
         )
+    date_of_birth = _date_of_birth(details.date_of_birth)
     try:
         language = check_code("languages", details.language)
     except ValueError:
         raise ValidationError({"language": _("Choose a language from the list.")}) from None
-    person = Person(
-        organisation=organisation,
+    return dict(
         name=name,
         email=email,
         phone=phone,
@@ -168,14 +187,31 @@ def _person_create(
         disabilities=disabilities,
         disability_status=disability_status,
         language=language,
-        is_synthetic=is_synthetic,
+        date_of_birth=date_of_birth,
     )
-    person.full_clean()
-    person.save()
-    return person
+
+
+def _date_of_birth(text: str) -> str:
+    """``text`` as an ISO date of birth, "" for none, or a message naming the field."""
+    if not text:
+        return ""
+    iso = birth_text(text) if isinstance(text, str) else ""
+    if not iso or not "1900-01-01" <= iso <= timezone.localdate().isoformat():
+        raise ValidationError(
+            {"date_of_birth": _("Enter a real date of birth in the past, or leave it out.")}
+        )
+    return iso
 
 
 def _contact_preference_create(*, person: Person, contact: ContactDetails) -> ContactPreference:
+    preference = ContactPreference(person=person, **_contact_fields(person, contact))
+    preference.full_clean(exclude=["person"])
+    preference.save()
+    return preference
+
+
+def _contact_fields(person: Person, contact: ContactDetails) -> dict[str, Any]:
+    """The contact preference fields ``contact`` gives for ``person``, every one checked."""
     if isinstance(contact.channels, str) or not isinstance(contact.channels, list | tuple):
         raise ValidationError({"channels": _("Choose how we may contact you from the list.")})
     channels = list(dict.fromkeys(contact.channels))
@@ -203,8 +239,7 @@ def _contact_preference_create(*, person: Person, contact: ContactDetails) -> Co
         raise ValidationError(
             {"email": _("You chose to be contacted by email. Enter an email address.")}
         )
-    preference = ContactPreference(
-        person=person,
+    return dict(
         channels=channels,
         times=_bounded_text(
             contact.times,
@@ -227,6 +262,3 @@ def _contact_preference_create(*, person: Person, contact: ContactDetails) -> Co
             label=_("Safe word"),
         ),
     )
-    preference.full_clean(exclude=["person"])
-    preference.save()
-    return preference

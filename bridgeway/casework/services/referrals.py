@@ -41,9 +41,7 @@ from bridgeway.casework.services.people import (
 from bridgeway.casework.stages import stage_can_follow
 from bridgeway.directory.models import Service
 from bridgeway.equality.staff_labels import staff_label
-from bridgeway.equality.vocabulary import (
-    check_code,
-)
+from bridgeway.equality.vocabulary import check_code, vocabulary
 
 
 def _save_with_reference(referral: Referral) -> None:
@@ -235,11 +233,14 @@ def referral_advance(
     actor: User | None,
     at: dt.datetime | None = None,
     coped_better: bool | None = None,
+    decline_reason: str = "",
 ) -> Referral:
     """Move a referral to a later stage, recording the move on its timeline.
 
     ``coped_better`` is the outcome measure asked at closure (``None``: not asked); it is
-    kept only when the stage is ``closed``. A staff ``actor`` must work cases in the
+    kept only when the stage is ``closed``. Declining needs a ``decline_reason`` from
+    ``decline_reasons.csv``, which the snapshot carries so commissioners see why people are
+    turned away (decision 0084). A staff ``actor`` must work cases in the
     referral's organisation: views check first, and this is the second line of defence.
     """
     try:
@@ -248,6 +249,7 @@ def referral_advance(
         raise ValidationError({"stage": _("Choose a stage from the list.")}) from None
     if coped_better not in (None, True, False):
         raise ValidationError({"coped_better": _("Choose yes, no or not asked.")})
+    _check_decline_reason(stage, decline_reason)
     locked = Referral.objects.select_for_update().select_related("organisation").get(pk=referral.pk)
     if actor is not None and not has_role_in(actor, locked.organisation_id, CASEWORK_ROLES):
         raise PermissionDenied("This account does not work cases for this organisation.")
@@ -267,6 +269,9 @@ def referral_advance(
     if stage == "closed":
         locked.coped_better = coped_better
         fields.append("coped_better")
+    if stage == "declined":
+        locked.decline_reason = decline_reason
+        fields.append("decline_reason")
     locked.save(update_fields=fields)
     _stage_event(referral=locked, stage=stage, actor=actor, at=moment)
     audit_record(
@@ -275,11 +280,28 @@ def referral_advance(
         action="referral.advance",
         object_type="referral",
         object_id=str(locked.id),
-        detail={"stage": stage},
+        detail={"stage": stage, **({"decline_reason": decline_reason} if decline_reason else {})},
     )
     referral.stage = locked.stage
     referral.coped_better = locked.coped_better
+    referral.decline_reason = locked.decline_reason
     return referral
+
+
+def _check_decline_reason(stage: str, reason: object) -> None:
+    """A decline needs a reason from the list; any other move takes none."""
+    if stage != "declined":
+        if reason:
+            raise ValidationError(
+                {"decline_reason": _("A reason is given only when declining a referral.")}
+            )
+        return
+    if not reason:
+        raise ValidationError({"decline_reason": _("Choose why the referral is declined.")})
+    if not isinstance(reason, str) or reason not in vocabulary("decline_reasons"):
+        raise ValidationError(
+            {"decline_reason": _("Choose why the referral is declined from the list.")}
+        )
 
 
 @transaction.atomic

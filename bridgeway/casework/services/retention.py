@@ -16,6 +16,7 @@ from bridgeway.casework.models import (
     ContactAttempt,
     ContactPreference,
     Person,
+    PersonIndex,
     Referral,
     Report,
 )
@@ -108,8 +109,19 @@ def referral_anonymise(*, referral: Referral, at: dt.datetime | None = None) -> 
     if locked.anonymised_at is not None:
         return locked
     locked.narrative = ""
+    # Who referred and the police's reference name or point to the person too.
+    locked.referred_by = ""
+    locked.police_reference = ""
     locked.anonymised_at = moment
-    locked.save(update_fields=["narrative", "anonymised_at", "updated_at"])
+    locked.save(
+        update_fields=[
+            "narrative",
+            "referred_by",
+            "police_reference",
+            "anonymised_at",
+            "updated_at",
+        ]
+    )
     Report.objects.filter(referral=locked).update(incident_place="")
     CaseEvent.objects.filter(referral=locked).exclude(text="").update(text="")
     ContactAttempt.objects.filter(referral=locked).exclude(note="").update(note="")
@@ -118,8 +130,15 @@ def referral_anonymise(*, referral: Referral, at: dt.datetime | None = None) -> 
     ).exists()
     if person_cleared:
         Person.objects.filter(pk=locked.person_id).update(
-            name="", email="", phone="", postcode="", ethnic_group_description=""
+            name="",
+            email="",
+            phone="",
+            postcode="",
+            ethnic_group_description="",
+            date_of_birth="",
         )
+        # Nothing left to find the person by.
+        PersonIndex.objects.filter(person_id=locked.person_id).delete()
         ContactPreference.objects.filter(person_id=locked.person_id).update(
             channels=[ContactPreference.Channel.NONE], times="", name_to_use="", safe_word=""
         )

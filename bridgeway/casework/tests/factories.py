@@ -102,5 +102,6 @@ def make_referral_at_stage(*, service: Service, stages: list[str], actor: User) 
     """A referral moved through ``stages`` in order, as a practitioner would."""
     referral = make_referral(service=service)
     for stage in stages:
-        referral_advance(referral=referral, stage=stage, actor=actor)
+        reason = "service_full" if stage == "declined" else ""
+        referral_advance(referral=referral, stage=stage, actor=actor, decline_reason=reason)
     return referral

@@ -105,7 +105,9 @@ def _closed(service, practitioner, *, days_ago: int) -> Referral:
     )
     note_add(referral=referral, actor=practitioner, text="Private note about Amara.")
     at = timezone.now() - dt.timedelta(days=days_ago)
-    referral_advance(referral=referral, stage="declined", actor=practitioner, at=at)
+    referral_advance(
+        referral=referral, stage="declined", actor=practitioner, at=at, decline_reason="other"
+    )
     referral_advance(referral=referral, stage="closed", actor=practitioner, at=at)
     return referral
 
@@ -126,6 +128,7 @@ def test_declined_cases_use_their_own_period(settings, service, practitioner):
     referral_advance(
         referral=referral,
         stage="declined",
+        decline_reason="outside_area",
         actor=practitioner,
         at=timezone.now() - dt.timedelta(days=31),
     )

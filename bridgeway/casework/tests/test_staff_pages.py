@@ -47,6 +47,12 @@ REFERRAL_ROUTES: dict[str, tuple[str, str, dict[str, str]]] = {
     "police-share": ("casework:police-share", "post", {"police-police_force_area": "E23000010"}),
     "refer-on": ("casework:refer-on", "get", {}),
     "refer-on-post": ("casework:refer-on", "post", {"service": "1"}),
+    "person-merge": ("casework:person-merge", "post", {"into": "BW-0000-0000"}),
+    "person-merge-undo": ("casework:person-merge-undo", "post", {}),
+    "person-edit": ("casework:person-edit", "get", {}),
+    "person-erase": ("casework:person-erase", "post", {}),
+    "tasks": ("casework:tasks", "get", {}),
+    "task-done": ("casework:task-done", "post", {"task": "1"}),
 }
 CASEWORK_URL_NAMES = ["casework:inbox", *REFERRAL_ROUTES]
 REFERRAL_URL_NAMES = list(REFERRAL_ROUTES)

@@ -37,7 +37,10 @@ def _periods(settings):
 def _case(service, practitioner, *, age_band, received, closed, stage="closed") -> Referral:
     """A case received and finished at the given times, of a person in ``age_band``."""
     referral = make_referral(service=service, age_band=age_band, received_at=received)
-    referral_advance(referral=referral, stage=stage, actor=practitioner, at=closed)
+    reason = "person_withdrew" if stage == "declined" else ""
+    referral_advance(
+        referral=referral, stage=stage, actor=practitioner, at=closed, decline_reason=reason
+    )
     return referral
 
 

@@ -54,6 +54,7 @@ def referral_through(
     postcode: str = "",
     ethnic_group: str = "not_asked",
     coped_better: bool | None = None,
+    decline_reason: str = "service_full",
     **details: Any,
 ) -> Referral:
     """A referral to ``service`` moved through ``stages`` (after ``referred``), a day apart."""
@@ -71,6 +72,7 @@ def referral_through(
             actor=None,
             at=at + dt.timedelta(days=day),
             coped_better=coped_better if stage == "closed" else None,
+            decline_reason=decline_reason if stage == "declined" else "",
         )
     return referral
 

@@ -59,6 +59,7 @@ CONTRACT_TYPES = {
     "hate_strands": pa.list_(pa.string()),
     "channel": pa.string(),
     "coped_better": pa.bool_(),
+    "decline_reason": pa.string(),
 }
 
 

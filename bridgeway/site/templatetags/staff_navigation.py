@@ -34,6 +34,7 @@ def staff_navigation(context: Any, *, sign_out_only: bool = False) -> dict[str, 
         ]
         if Membership.objects.filter(user=user, role__in=STAFF_ADMIN_ROLES).exists():
             links += [
+                (_("Caseload"), reverse("casework:caseload")),
                 (_("Your listings"), reverse("directory:listings")),
                 (_("Your staff"), reverse("accounts:staff")),
             ]

@@ -98,6 +98,12 @@ def _staff_post(route: str, **kwargs: Callable[[World], Any]) -> Callable[[World
     return send
 
 
+def _notifications(world: World) -> Any:
+    # Choosing no emails at all is a fair answer, so the wrong answer is one off the list.
+    url = reverse("casework:notifications")
+    return world.client_of(world.admin).post(url, {"emails": "everything"})
+
+
 def _reference(world: World) -> str:
     return world.referral.reference
 
@@ -220,6 +226,15 @@ FORMS = [
         _staff_post("casework:police-share", reference=lambda w: w.report.reference),
     ),
     FormCase("casework:refer-on", _refer_on),
+    FormCase("casework:intake", _staff_post("casework:intake")),
+    FormCase("casework:person-merge", _staff_post("casework:person-merge", reference=_reference)),
+    FormCase("casework:person-edit", _staff_post("casework:person-edit", reference=_reference)),
+    FormCase("casework:tasks", _staff_post("casework:tasks", reference=_reference)),
+    FormCase("casework:notifications", _notifications),
+    FormCase(
+        "casework:people-search",
+        _get_with_bad_filters("casework:people-search", "admin", "q=" + "x" * 201),
+    ),
     FormCase("casework:inbox", _get_with_bad_filters("casework:inbox", "admin", "stage=nonsense")),
     FormCase("directory:listing-edit", _listing_edit),
     FormCase("directory:introductions", _introductions),
@@ -236,6 +251,9 @@ FORMS = [
 # Views that accept POST but are not a form of fields, or whose form needs a state this test
 # cannot reach by posting (each says why, and where it is checked instead).
 EXCUSED = {
+    "casework:task-done": "a button naming a task; tested in casework/tests/test_tasks.py",
+    "casework:person-erase": "a confirmed button; tested in casework/tests/test_corrections.py",
+    "casework:person-merge-undo": "a button with no fields; tested in casework/tests/test_people.py",
     "root": "a redirect to a language, no form",
     "accounts:home": "a redirect to the staff start page, no form",
     "directory:listings": "a list of links, no form",
