@@ -12,11 +12,13 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bridgeway.accounts.access import has_role_in
 from bridgeway.accounts.models import Membership, Organisation, User
+from bridgeway.casework.services import audit_record
 from bridgeway.commissioning.models import Application, Decision, FundingRound
 
 TITLE_MAX_LENGTH = 200
@@ -197,11 +199,15 @@ def application_decide(
 
     Only a commissioner of the round's office may decide. Declining needs feedback the
     organisation can learn from; an award is for the amount requested unless another,
-    no larger, amount is given.
+    no larger, amount is given, and never more than the round has left: the round's row is
+    locked first, so two awards decided at once are summed one after the other and the
+    second is refused if the two together would pass the budget. Every decision is audited.
     """
     _require_decider(actor, application.funding_round)
     if outcome not in Decision.Outcome.values:
         raise ValidationError({"outcome": _("Choose award or decline.")})
+    # Round first, then application: the same order as application_submit, so no deadlock.
+    funding_round = FundingRound.objects.select_for_update().get(pk=application.funding_round_id)
     locked = Application.objects.select_for_update().get(pk=application.pk)
     if locked.is_decided:
         raise ValidationError({"outcome": _("This application has already been decided.")})
@@ -234,6 +240,16 @@ def application_decide(
             raise ValidationError(
                 {"amount_awarded": _("The award cannot be more than the amount requested.")}
             )
+        remaining = round_remaining_budget(funding_round)
+        if amount > remaining:
+            raise ValidationError(
+                {
+                    "amount_awarded": _(
+                        "The round has £%(remaining)s left to award; award that or less."
+                    )
+                    % {"remaining": f"{remaining:,.2f}"}
+                }
+            )
     decision = Decision(
         application=locked,
         outcome=outcome,
@@ -247,4 +263,27 @@ def application_decide(
     locked.status = outcome
     locked.save(update_fields=["status", "updated_at"])
     application.status = locked.status
+    audit_record(
+        actor=actor,
+        organisation=funding_round.commissioner,
+        action=f"commissioning.application_{outcome}",
+        object_type="funding_application",
+        object_id=str(locked.pk),
+        detail={
+            "round": str(funding_round.pk),
+            "amount_awarded": str(amount) if amount is not None else None,
+        },
+    )
     return decision
+
+
+def round_remaining_budget(funding_round: FundingRound) -> Decimal:
+    """What the round can still award: its budget less every award made so far.
+
+    Callers that award must hold the round's row lock (``select_for_update``) so the sum
+    cannot change between this read and their write.
+    """
+    awarded = Decision.objects.filter(
+        application__funding_round=funding_round, outcome=Decision.Outcome.AWARDED
+    ).aggregate(total=Sum("amount_awarded"))["total"] or Decimal("0")
+    return funding_round.amount_available - awarded
