@@ -87,6 +87,9 @@ class Application(TimestampedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     submitted_at = models.DateTimeField()
+    # Registered numbers make the organisation's org-id (org-id.guide) in the 360Giving export.
+    charity_number = models.CharField(_("registered charity number"), max_length=12, blank=True)
+    company_number = models.CharField(_("company number"), max_length=10, blank=True)
     is_synthetic = models.BooleanField(default=False)
 
     class Meta:
@@ -128,6 +131,9 @@ class Decision(TimestampedModel):
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # When the funded work is planned to run (360Giving's plannedDates).
+    planned_start = models.DateField(_("planned start"), null=True, blank=True)
+    planned_end = models.DateField(_("planned end"), null=True, blank=True)
 
     class Meta:
         constraints = [
