@@ -38,6 +38,14 @@ class FundingRound(TimestampedModel):
     # Whole pounds and pence; never a float.
     amount_available = models.DecimalField(_("amount available"), max_digits=12, decimal_places=2)
     areas = models.ManyToManyField(PoliceForceArea, related_name="funding_rounds")
+    # The published timetable: applications close at the end of ``closes_on`` (Europe/London)
+    # and the office promises a decision by ``decision_by``.
+    decision_by = models.DateField(_("decisions by"), null=True, blank=True)
+    eligibility = models.TextField(_("who can apply"), blank=True)
+    # One question a line; an application answers each.
+    questions = models.TextField(_("questions"), blank=True)
+    reviewer_guidance = models.TextField(_("guidance for reviewers"), blank=True)
+    score_max = models.PositiveSmallIntegerField(_("highest score"), default=5)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -53,6 +61,15 @@ class FundingRound(TimestampedModel):
             models.CheckConstraint(
                 condition=models.Q(amount_available__gt=0),
                 name="commissioning_round_amount_positive",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(decision_by__isnull=True)
+                | models.Q(decision_by__gte=models.F("closes_on")),
+                name="commissioning_round_decides_after_closing",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(score_max__gte=2, score_max__lte=10),
+                name="commissioning_round_score_scale",
             ),
         ]
 
@@ -150,3 +167,91 @@ class Decision(TimestampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_outcome_display()}: {self.application}"
+
+
+class Criterion(TimestampedModel):
+    """What reviewers score an application on, and how much it counts (its weight)."""
+
+    funding_round = models.ForeignKey(
+        FundingRound, on_delete=models.CASCADE, related_name="criteria"
+    )
+    title = models.CharField(_("criterion"), max_length=200)
+    guidance = models.TextField(_("guidance for reviewers"), blank=True)
+    weight = models.PositiveSmallIntegerField(_("weight"))
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(weight__gte=1, weight__lte=100),
+                name="commissioning_criterion_weight_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ReviewerAssignment(TimestampedModel):
+    """A reviewer the round's lead has asked to score the round's applications."""
+
+    funding_round = models.ForeignKey(
+        FundingRound, on_delete=models.CASCADE, related_name="reviewer_assignments"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="review_assignments"
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["funding_round", "reviewer"], name="commissioning_reviewer_once_a_round"
+            )
+        ]
+
+
+class ConflictDeclaration(TimestampedModel):
+    """A reviewer's answer, per application, to "do you have a conflict of interest?".
+
+    A reviewer sees an application only after declaring no conflict with it.
+    """
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="conflict_declarations"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="conflict_declarations"
+    )
+    has_conflict = models.BooleanField(_("conflict of interest"))
+    note = models.CharField(_("the conflict, in a few words"), max_length=500, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "reviewer"], name="commissioning_declared_once"
+            )
+        ]
+
+
+class Score(TimestampedModel):
+    """One reviewer's score of one application on one criterion, with their reasons."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="scores")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="scores")
+    score = models.PositiveSmallIntegerField(_("score"))
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "reviewer", "criterion"],
+                name="commissioning_one_score_each",
+            )
+        ]

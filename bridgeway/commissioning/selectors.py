@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections import Counter, defaultdict
+from dataclasses import dataclass
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from bridgeway.accounts.access import (
     CASEWORK_ROLES,
@@ -20,7 +23,21 @@ from bridgeway.accounts.access import (
     organisations_for,
 )
 from bridgeway.accounts.models import Organisation, User
-from bridgeway.commissioning.models import Application, FundingRound
+from bridgeway.commissioning.figures import (
+    DaysFigure,
+    days_between,
+    days_figure,
+    spread_is_wide,
+    weighted_percent,
+)
+from bridgeway.commissioning.models import (
+    Application,
+    ConflictDeclaration,
+    Criterion,
+    Decision,
+    FundingRound,
+    Score,
+)
 
 
 def open_rounds(*, today: dt.date) -> QuerySet[FundingRound]:
@@ -106,3 +123,116 @@ def round_applications(funding_round: FundingRound) -> QuerySet[Application]:
     return funding_round.applications.select_related(
         "applicant", "decision", "submitted_by"
     ).order_by("submitted_at", "id")
+
+
+@dataclass(frozen=True)
+class ModerationRow:
+    """One application's scores side by side, its weighted total and any wide spreads."""
+
+    application: Application
+    # {criterion id: [(reviewer's name, score, comment), ...]}
+    scores: dict[int, list[tuple[str, int, str]]]
+    wide: frozenset[int]
+    weighted_total: float | None
+    reviewers_scored: int
+    conflicts: int
+
+
+def moderation_rows(funding_round: FundingRound) -> tuple[list[Criterion], list[ModerationRow]]:
+    """Every application of the round with its scores, in four queries whatever its size.
+
+    The weighted total is the mean over reviewers of each reviewer's weighted percentage
+    (``figures.weighted_percent``); callers have checked access.
+    """
+    criteria = list(Criterion.objects.filter(funding_round=funding_round))
+    weights = {c.pk: c.weight for c in criteria}
+    applications = list(round_applications(funding_round))
+    by_application: dict[object, dict[object, dict[int, tuple[int, str]]]] = defaultdict(
+        lambda: defaultdict(dict)
+    )
+    names: dict[object, str] = {}
+    for score in Score.objects.filter(application__funding_round=funding_round).select_related(
+        "reviewer"
+    ):
+        by_application[score.application_id][score.reviewer_id][score.criterion_id] = (
+            score.score,
+            score.comment,
+        )
+        names[score.reviewer_id] = score.reviewer.full_name
+    conflicts = Counter(
+        ConflictDeclaration.objects.filter(
+            application__funding_round=funding_round, has_conflict=True
+        ).values_list("application_id", flat=True)
+    )
+    rows = []
+    for application in applications:
+        reviewers = by_application.get(application.pk, {})
+        side_by_side: dict[int, list[tuple[str, int, str]]] = defaultdict(list)
+        percents = []
+        for reviewer_id, given in reviewers.items():
+            for criterion_id, (value, comment) in given.items():
+                side_by_side[criterion_id].append((names[reviewer_id], value, comment))
+            if weights and set(weights) <= set(given):
+                values = {criterion_id: value for criterion_id, (value, _c) in given.items()}
+                percents.append(weighted_percent(values, weights, funding_round.score_max))
+        rows.append(
+            ModerationRow(
+                application=application,
+                scores=dict(side_by_side),
+                wide=frozenset(
+                    criterion_id
+                    for criterion_id, listed in side_by_side.items()
+                    if spread_is_wide((s for _n, s, _c in listed), funding_round.score_max)
+                ),
+                weighted_total=(sum(percents) / len(percents)) if percents else None,
+                reviewers_scored=len(percents),
+                conflicts=conflicts.get(application.pk, 0),
+            )
+        )
+    rows.sort(key=lambda row: -(row.weighted_total or -1))
+    return criteria, rows
+
+
+@dataclass(frozen=True)
+class RoundTimes:
+    """How quickly a round decided: days from close and from submission to decision."""
+
+    from_close: DaysFigure
+    from_submission: DaysFigure
+    decision_date_met: bool | None
+
+
+def round_times(funding_round: FundingRound) -> RoundTimes:
+    """The round's decision-time figures, counted in Europe/London days."""
+    pairs = [
+        (timezone.localdate(submitted), timezone.localdate(decided))
+        for submitted, decided in Decision.objects.filter(
+            application__funding_round=funding_round
+        ).values_list("application__submitted_at", "decided_at")
+    ]
+    close = funding_round.closes_on
+    met: bool | None = None
+    if funding_round.decision_by and pairs:
+        met = max(decided for _s, decided in pairs) <= funding_round.decision_by
+    return RoundTimes(
+        from_close=days_figure(days_between(close, decided) for _s, decided in pairs),
+        from_submission=days_figure(days_between(s, decided) for s, decided in pairs),
+        decision_date_met=met,
+    )
+
+
+def office_records(*, today: dt.date) -> list[dict[str, object]]:
+    """Each office's closed rounds with their decision times, for the public funding page."""
+    rounds = (
+        FundingRound.objects.filter(closes_on__lt=today)
+        .select_related("commissioner")
+        .order_by("commissioner__name", "-closes_on")
+    )
+    offices: dict[object, dict[str, object]] = {}
+    for funding_round in rounds:
+        office = offices.setdefault(
+            funding_round.commissioner_id,
+            {"office": funding_round.commissioner, "rounds": []},
+        )
+        office["rounds"].append({"round": funding_round, "times": round_times(funding_round)})  # type: ignore[attr-defined]
+    return list(offices.values())

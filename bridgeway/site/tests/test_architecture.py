@@ -59,6 +59,7 @@ PURE_MODULES = (
     "insight/statistics.py",
     "insight/suppression.py",
     "insight/figures.py",
+    "commissioning/figures.py",
     "equality/vocabulary.py",
     "private_files.py",
     "directory/query_patterns.py",

@@ -7,6 +7,7 @@ caller cannot skip the rule by going around a view.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 
@@ -19,7 +20,8 @@ from django.utils.translation import gettext as _
 from bridgeway.accounts.access import has_role_in
 from bridgeway.accounts.models import Membership, Organisation, User
 from bridgeway.casework.services import audit_record
-from bridgeway.commissioning.models import Application, Decision, FundingRound
+from bridgeway.commissioning.models import Application, Criterion, Decision, FundingRound
+from bridgeway.places.models import PoliceForceArea
 
 TITLE_MAX_LENGTH = 200
 TEXT_MAX_LENGTH = 10_000
@@ -50,6 +52,74 @@ def _text(value: str, field: str, message: str, *, limit: int = TEXT_MAX_LENGTH)
     return cleaned
 
 
+CriterionSpec = tuple[str, int, str]
+"""A criterion as (title, weight 1 to 100, guidance for reviewers)."""
+
+
+def _round_checked(
+    *,
+    commissioner: Organisation,
+    title: str,
+    description: str,
+    kind: str,
+    opens_on: dt.date,
+    closes_on: dt.date,
+    decision_by: dt.date | None,
+    amount_available: Decimal | int | str,
+    area_codes: Sequence[str],
+    score_max: int,
+) -> tuple[dict[str, object], list[PoliceForceArea]]:
+    """The round's fields, checked, and its areas; a ``ValidationError`` names each field."""
+    errors: dict[str, str] = {}
+    if kind not in FundingRound.Kind.values:
+        errors["kind"] = _("Choose grant or contract.")
+    if closes_on < opens_on:
+        errors["closes_on"] = _("The closing date must be on or after the opening date.")
+    if decision_by is not None and decision_by < closes_on:
+        errors["decision_by"] = _("The decision date must be on or after the closing date.")
+    if not 2 <= score_max <= 10:
+        errors["score_max"] = _("The highest score must be between 2 and 10.")
+    codes = list(dict.fromkeys(area_codes))
+    covered = {area.code: area for area in commissioner.areas.all()}
+    outside = [code for code in codes if code not in covered]
+    if not codes:
+        errors["areas"] = _("Choose at least one area the round covers.")
+    elif outside:
+        errors["areas"] = _("Your office does not cover %(codes)s.") % {"codes": ", ".join(outside)}
+    if errors:
+        raise ValidationError(errors)
+    fields: dict[str, object] = {
+        "title": _text(title, "title", _("Enter a title."), limit=TITLE_MAX_LENGTH),
+        "description": _text(description, "description", _("Describe what the round will fund.")),
+        "kind": kind,
+        "opens_on": opens_on,
+        "closes_on": closes_on,
+        "decision_by": decision_by,
+        "amount_available": _amount(amount_available, "amount_available"),
+        "score_max": score_max,
+    }
+    return fields, [covered[code] for code in codes]
+
+
+def _criteria_checked(criteria: Sequence[CriterionSpec]) -> list[CriterionSpec]:
+    cleaned: list[CriterionSpec] = []
+    for index, (title, weight, guidance) in enumerate(criteria, start=1):
+        name = title.strip()
+        if not name:
+            continue
+        if not 1 <= weight <= 100:
+            raise ValidationError(
+                {"criteria": _("Criterion %(n)d: the weight must be 1 to 100.") % {"n": index}}
+            )
+        cleaned.append((name[:TITLE_MAX_LENGTH], weight, guidance.strip()))
+    return cleaned
+
+
+def _require_round_lead(actor: User, commissioner: Organisation | uuid.UUID) -> None:
+    if not has_role_in(actor, commissioner, [Membership.Role.COMMISSIONER]):
+        raise PermissionDenied("Only the office's commissioners may run a funding round.")
+
+
 @transaction.atomic
 def funding_round_create(
     *,
@@ -62,49 +132,125 @@ def funding_round_create(
     closes_on: dt.date,
     amount_available: Decimal | int | str,
     area_codes: Sequence[str],
+    decision_by: dt.date | None = None,
+    eligibility: str = "",
+    questions: str = "",
+    reviewer_guidance: str = "",
+    score_max: int = 5,
+    criteria: Sequence[CriterionSpec] = (),
     is_synthetic: bool = False,
 ) -> FundingRound:
     """Open a funding round for ``commissioner``'s office.
 
     ``actor`` must hold the commissioner role there; the round's areas must be areas the
-    office covers. Raises ``PermissionDenied`` or ``ValidationError`` (by field).
+    office covers; the dates must follow each other (opens, closes, decisions by).
+    Raises ``PermissionDenied`` or ``ValidationError`` (by field).
     """
     if commissioner.kind != Organisation.Kind.COMMISSIONER:
         raise ValidationError(
             {"commissioner": _("Only a commissioner's office runs funding rounds.")}
         )
-    if not has_role_in(actor, commissioner, [Membership.Role.COMMISSIONER]):
-        raise PermissionDenied("Only the office's commissioners may open a funding round.")
-    if kind not in FundingRound.Kind.values:
-        raise ValidationError({"kind": _("Choose grant or contract.")})
-    if closes_on < opens_on:
-        raise ValidationError(
-            {"closes_on": _("The closing date must be on or after the opening date.")}
-        )
-    codes = list(dict.fromkeys(area_codes))
-    if not codes:
-        raise ValidationError({"areas": _("Choose at least one area the round covers.")})
-    covered = {area.code: area for area in commissioner.areas.all()}
-    outside = [code for code in codes if code not in covered]
-    if outside:
-        raise ValidationError(
-            {"areas": _("Your office does not cover %(codes)s.") % {"codes": ", ".join(outside)}}
-        )
-    funding_round = FundingRound(
+    _require_round_lead(actor, commissioner)
+    fields, areas = _round_checked(
         commissioner=commissioner,
-        title=_text(title, "title", _("Enter a title."), limit=TITLE_MAX_LENGTH),
-        description=_text(description, "description", _("Describe what the round will fund.")),
+        title=title,
+        description=description,
         kind=kind,
         opens_on=opens_on,
         closes_on=closes_on,
-        amount_available=_amount(amount_available, "amount_available"),
+        decision_by=decision_by,
+        amount_available=amount_available,
+        area_codes=area_codes,
+        score_max=score_max,
+    )
+    funding_round = FundingRound(
+        commissioner=commissioner,
+        eligibility=eligibility.strip()[:TEXT_MAX_LENGTH],
+        questions=questions.strip()[:TEXT_MAX_LENGTH],
+        reviewer_guidance=reviewer_guidance.strip()[:TEXT_MAX_LENGTH],
         created_by=actor,
         is_synthetic=is_synthetic,
+        **fields,
     )
+    cleaned_criteria = _criteria_checked(criteria)
     funding_round.full_clean()
     funding_round.save()
-    funding_round.areas.set([covered[code] for code in codes])
+    funding_round.areas.set(areas)
+    Criterion.objects.bulk_create(
+        Criterion(funding_round=funding_round, title=t, weight=w, guidance=g, position=n)
+        for n, (t, w, g) in enumerate(cleaned_criteria)
+    )
+    audit_record(
+        actor=actor,
+        organisation=commissioner,
+        action="commissioning.round_created",
+        object_type="funding_round",
+        object_id=str(funding_round.pk),
+        detail={"amount_available": str(funding_round.amount_available)},
+    )
     return funding_round
+
+
+@transaction.atomic
+def funding_round_update(
+    *,
+    funding_round: FundingRound,
+    actor: User,
+    title: str,
+    description: str,
+    kind: str,
+    opens_on: dt.date,
+    closes_on: dt.date,
+    amount_available: Decimal | int | str,
+    area_codes: Sequence[str],
+    decision_by: dt.date | None = None,
+    eligibility: str = "",
+    questions: str = "",
+    reviewer_guidance: str = "",
+    score_max: int = 5,
+) -> FundingRound:
+    """Change a round's terms. The budget cannot drop below what has already been awarded."""
+    _require_round_lead(actor, funding_round.commissioner_id)
+    locked = FundingRound.objects.select_for_update().get(pk=funding_round.pk)
+    fields, areas = _round_checked(
+        commissioner=locked.commissioner,
+        title=title,
+        description=description,
+        kind=kind,
+        opens_on=opens_on,
+        closes_on=closes_on,
+        decision_by=decision_by,
+        amount_available=amount_available,
+        area_codes=area_codes,
+        score_max=score_max,
+    )
+    awarded = locked.amount_available - round_remaining_budget(locked)
+    if fields["amount_available"] < awarded:  # type: ignore[operator]
+        raise ValidationError(
+            {
+                "amount_available": _(
+                    "£%(awarded)s has already been awarded; the budget cannot be less."
+                )
+                % {"awarded": f"{awarded:,.2f}"}
+            }
+        )
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    locked.eligibility = eligibility.strip()[:TEXT_MAX_LENGTH]
+    locked.questions = questions.strip()[:TEXT_MAX_LENGTH]
+    locked.reviewer_guidance = reviewer_guidance.strip()[:TEXT_MAX_LENGTH]
+    locked.full_clean()
+    locked.save()
+    locked.areas.set(areas)
+    audit_record(
+        actor=actor,
+        organisation=locked.commissioner,
+        action="commissioning.round_changed",
+        object_type="funding_round",
+        object_id=str(locked.pk),
+        detail={"amount_available": str(locked.amount_available)},
+    )
+    return locked
 
 
 @transaction.atomic
