@@ -159,6 +159,30 @@ def _validators() -> tuple[Any, Any]:
     )
 
 
+@cache
+def _fast_grant_check() -> Any:
+    """The grant schema compiled to Python by fastjsonschema: about ten times quicker."""
+    import fastjsonschema
+
+    schema = json.loads(GRANT_SCHEMA.read_text(encoding="utf-8"))
+    # fastjsonschema reads the dialect from "$schema" and knows up to draft 7; the grant schema
+    # uses nothing of 2020-12 that draft 7 reads differently ("$defs" is reached by pointer).
+    schema["$schema"] = "http://json-schema.org/draft-07/schema#"
+    return fastjsonschema.compile(schema)
+
+
+def _grant_errors(record: dict[str, Any], index: int) -> list[str]:
+    import fastjsonschema
+
+    try:
+        _fast_grant_check()(record)
+    except fastjsonschema.JsonSchemaException:
+        # The quick check stops at the first fault; the reference validator lists them all.
+        _package_validator, grant_validator = _validators()
+        return [_described(e, ("grants", index)) for e in grant_validator.iter_errors(record)]
+    return []
+
+
 def _described(error: Any, prefix: tuple[Any, ...] = ()) -> str:
     path = "/".join(str(part) for part in (*prefix, *error.absolute_path)) or "(package)"
     return f"{path}: {error.message}"
@@ -170,10 +194,11 @@ def package_errors(document: dict[str, Any]) -> list[str]:
     The schema's ``uniqueItems`` on ``grants`` compares every grant with every other, which
     takes minutes for 10,000 grants, so the same rule is checked here by hashing each grant's
     canonical JSON; the envelope is checked by the package schema with one grant and every
-    grant by the grant schema. ``package_errors_whole`` runs the schema as written, and the
-    tests hold the two to the same answers.
+    grant by the grant schema (compiled by fastjsonschema; a grant it refuses is checked
+    again by jsonschema for every message). ``package_errors_whole`` runs the schema as
+    written with jsonschema, and the tests hold the two to the same answers.
     """
-    package_validator, grant_validator = _validators()
+    package_validator, _grant_validator = _validators()
     records = document.get("grants")
     if not isinstance(records, list) or not records:
         return package_errors_whole(document)
@@ -182,7 +207,7 @@ def package_errors(document: dict[str, Any]) -> list[str]:
     errors = [e for e in errors if not e.startswith("grants/0")]
     seen: dict[str, int] = {}
     for index, record in enumerate(records):
-        errors.extend(_described(e, ("grants", index)) for e in grant_validator.iter_errors(record))
+        errors.extend(_grant_errors(record, index))
         canonical = json.dumps(record, sort_keys=True)
         if canonical in seen:
             errors.append(f"grants/{index}: the same grant as grants/{seen[canonical]}")

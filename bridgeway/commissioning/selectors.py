@@ -22,7 +22,7 @@ from bridgeway.accounts.access import (
     LISTING_ROLES,
     organisations_for,
 )
-from bridgeway.accounts.models import Organisation, User
+from bridgeway.accounts.models import Membership, Organisation, User
 from bridgeway.commissioning.figures import (
     DaysFigure,
     days_between,
@@ -36,6 +36,7 @@ from bridgeway.commissioning.models import (
     Criterion,
     Decision,
     FundingRound,
+    ReviewerAssignment,
     Score,
 )
 
@@ -136,6 +137,8 @@ class ModerationRow:
     weighted_total: float | None
     reviewers_scored: int
     conflicts: int
+    # In the criteria's order, for the page: (the scores given, whether the spread is wide).
+    cells: list[tuple[list[tuple[str, int, str]], bool]]
 
 
 def moderation_rows(funding_round: FundingRound) -> tuple[list[Criterion], list[ModerationRow]]:
@@ -175,15 +178,17 @@ def moderation_rows(funding_round: FundingRound) -> tuple[list[Criterion], list[
             if weights and set(weights) <= set(given):
                 values = {criterion_id: value for criterion_id, (value, _c) in given.items()}
                 percents.append(weighted_percent(values, weights, funding_round.score_max))
+        wide = frozenset(
+            criterion_id
+            for criterion_id, listed in side_by_side.items()
+            if spread_is_wide((s for _n, s, _c in listed), funding_round.score_max)
+        )
         rows.append(
             ModerationRow(
                 application=application,
                 scores=dict(side_by_side),
-                wide=frozenset(
-                    criterion_id
-                    for criterion_id, listed in side_by_side.items()
-                    if spread_is_wide((s for _n, s, _c in listed), funding_round.score_max)
-                ),
+                wide=wide,
+                cells=[(side_by_side.get(c.pk, []), c.pk in wide) for c in criteria],
                 weighted_total=(sum(percents) / len(percents)) if percents else None,
                 reviewers_scored=len(percents),
                 conflicts=conflicts.get(application.pk, 0),
@@ -236,3 +241,46 @@ def office_records(*, today: dt.date) -> list[dict[str, object]]:
         )
         office["rounds"].append({"round": funding_round, "times": round_times(funding_round)})  # type: ignore[attr-defined]
     return list(offices.values())
+
+
+def offices_led_by(user: User) -> list[Organisation]:
+    """The commissioners' offices where ``user`` may open and run rounds."""
+    return [
+        o
+        for o in organisations_for(user, [Membership.Role.COMMISSIONER])
+        if o.kind == Organisation.Kind.COMMISSIONER
+    ]
+
+
+def application_get_for_reviewer(user: User, application_id: uuid.UUID) -> Application:
+    """An application of a round in the reader's office (``Http404`` otherwise).
+
+    Whether the reader is an assigned reviewer without a conflict is for the caller to check:
+    office members see a refusal (403), strangers a 404.
+    """
+    return application_get_for_office(user, application_id)
+
+
+def reviewer_state(user: User, application: Application) -> tuple[bool, ConflictDeclaration | None]:
+    """Whether ``user`` reviews the application's round, and their declaration for it."""
+    assigned = ReviewerAssignment.objects.filter(
+        funding_round_id=application.funding_round_id, reviewer=user
+    ).exists()
+    declaration = ConflictDeclaration.objects.filter(application=application, reviewer=user).first()
+    return assigned, declaration
+
+
+def applications_to_review(user: User) -> list[tuple[Application, ConflictDeclaration | None]]:
+    """Undecided applications in rounds ``user`` reviews, without those they are conflicted on."""
+    declarations = {d.application_id: d for d in ConflictDeclaration.objects.filter(reviewer=user)}
+    applications = (
+        Application.objects.filter(funding_round__reviewer_assignments__reviewer=user)
+        .exclude(status__in=[Application.Status.AWARDED, Application.Status.DECLINED])
+        .select_related("funding_round", "applicant")
+        .order_by("funding_round__closes_on", "submitted_at")
+    )
+    return [
+        (a, declarations.get(a.pk))
+        for a in applications
+        if not (declarations.get(a.pk) and declarations[a.pk].has_conflict)
+    ]

@@ -25,17 +25,21 @@ from bridgeway.commissioning.models import FundingRound
 from bridgeway.commissioning.selectors import (
     application_get_for_office,
     applications_of_user,
+    applications_to_review,
     applying_organisations,
     funding_round_get_for_office,
+    offices_led_by,
     open_round_get,
     open_rounds,
     round_applications,
+    round_times,
     rounds_of_office,
 )
 from bridgeway.commissioning.services import (
     application_decide,
     application_review_start,
     application_submit,
+    round_remaining_budget,
 )
 from bridgeway.forms import form_errors_from
 
@@ -76,6 +80,8 @@ def rounds(request: HttpRequest) -> HttpResponse:
             "listed": listed,
             "applications": applications,
             "office_rounds": list(rounds_of_office(user)),
+            "can_open": bool(offices_led_by(user)),
+            "reviewing": bool(applications_to_review(user)),
         },
     )
 
@@ -149,6 +155,8 @@ def _round_page(
             "rows": rows,
             "can_decide": can_decide,
             "is_open": funding_round.is_open_on(timezone.localdate()),
+            "times": round_times(funding_round),
+            "remaining": round_remaining_budget(funding_round),
         },
         status=status,
     )
