@@ -135,7 +135,7 @@ def package(records: Iterable[dict[str, Any]], *, publisher: str) -> dict[str, A
 def _validators() -> tuple[Any, Any]:
     """The official package schema's validator, and the grant schema's on its own."""
     # Imported here: only exports and their tests need the schema machinery.
-    import jsonschema
+    import jsonschema  # type: ignore[import-untyped]  # no stubs published
     from referencing import Registry
     from referencing.jsonschema import DRAFT202012
 
