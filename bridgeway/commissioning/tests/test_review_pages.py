@@ -127,8 +127,13 @@ def test_outsider_cannot_see_moderation_or_score(funding_round, application, out
 
 @pytest.mark.parametrize(
     ("language", "heading"),
-    # Welsh, Urdu, Panjabi and Polish translations of this page are not written yet.
-    [("en", "Funding for community organisations")],
+    [
+        ("en", "Funding for community organisations"),
+        ("cy", "Arian i sefydliadau cymunedol"),
+        ("ur", "کمیونٹی تنظیموں کے لیے فنڈنگ"),
+        ("pa", "ਭਾਈਚਾਰਕ ਸੰਸਥਾਵਾਂ ਲਈ ਫੰਡਿੰਗ"),
+        ("pl", "Dofinansowanie dla organizacji społecznych"),
+    ],
 )
 def test_public_funding_page_needs_no_sign_in(commissioner_office, commissioner, language, heading):
     FundingRoundFactory(
@@ -151,3 +156,7 @@ def test_public_funding_page_needs_no_sign_in(commissioner_office, commissioner,
     assert "Open small grants" in page
     assert "Groups with income under £250,000." in page
     assert "Last year&#x27;s grants" in page
+    if language != "en":
+        assert f'<html lang="{language}"' in page
+        assert "How quickly offices decide" not in page
+        assert "Who can apply" not in page
