@@ -232,3 +232,27 @@ class ScoreForm(forms.Form):
         return [
             (self[f"criterion_{c.pk}"], self[f"criterion_{c.pk}_comment"]) for c in self.criteria
         ]
+
+
+class PartnerForm(forms.Form):
+    """Another commissioner's office joining a round, and what it gives to the budget."""
+
+    office = forms.ModelChoiceField(
+        label=_("Partner office"),
+        queryset=Organisation.objects.none(),
+        error_messages={
+            "required": _("Choose the partner office."),
+            "invalid_choice": _("Choose another commissioner's office."),
+        },
+    )
+    contribution = _amount_field(_("Its contribution to the budget, in pounds"))
+
+    def __init__(self, *args: Any, funding_round: FundingRound, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["office"]
+        assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 - declared above
+        field.queryset = (
+            Organisation.objects.filter(kind=Organisation.Kind.COMMISSIONER)
+            .exclude(pk__in=funding_round.office_ids())
+            .order_by("name")
+        )

@@ -46,6 +46,9 @@ class FundingRound(TimestampedModel):
     questions = models.TextField(_("questions"), blank=True)
     reviewer_guidance = models.TextField(_("guidance for reviewers"), blank=True)
     score_max = models.PositiveSmallIntegerField(_("highest score"), default=5)
+    # A round is a draft, seen only by its offices, until a commissioner publishes it; only a
+    # published round is on the public page and takes applications (decision 0087).
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -76,9 +79,50 @@ class FundingRound(TimestampedModel):
     def __str__(self) -> str:
         return self.title
 
+    def office_ids(self) -> list[uuid.UUID]:
+        """The leading office and any partner offices of a joint round."""
+        return [self.commissioner_id, *self.partners.values_list("office_id", flat=True)]
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
+
     def is_open_on(self, day: dt.date) -> bool:
-        """Whether applications are taken on ``day`` (both end dates included)."""
-        return self.opens_on <= day <= self.closes_on
+        """Whether applications are taken on ``day``: published, and both end dates included."""
+        return self.is_published and self.opens_on <= day <= self.closes_on
+
+
+class RoundPartner(TimestampedModel):
+    """Another commissioner's office that shares a joint round's budget and its decisions.
+
+    Neighbouring offices fund shared services together: each partner's contribution is part
+    of the round's budget (the leading office gives the rest), and its commissioners see the
+    applications and decide alongside the lead (decision 0087).
+    """
+
+    funding_round = models.ForeignKey(
+        FundingRound, on_delete=models.CASCADE, related_name="partners"
+    )
+    office = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    contribution = models.DecimalField(_("contribution"), max_digits=12, decimal_places=2)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["office__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["funding_round", "office"], name="commissioning_partner_once_a_round"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(contribution__gt=0),
+                name="commissioning_partner_contribution_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.office} in {self.funding_round}"
 
 
 class Application(TimestampedModel):

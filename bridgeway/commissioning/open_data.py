@@ -52,7 +52,9 @@ def awarded_decisions(rounds: QuerySet[FundingRound]) -> QuerySet[Decision]:
             outcome=Decision.Outcome.AWARDED, application__funding_round__in=rounds
         )
         .select_related("application__applicant", "application__funding_round__commissioner")
-        .prefetch_related("application__funding_round__areas")
+        .prefetch_related(
+            "application__funding_round__areas", "application__funding_round__partners__office"
+        )
         .order_by("decided_at", "application_id")
     )
 
@@ -84,7 +86,11 @@ def grant_record(decision: Decision, *, prefix: str) -> dict[str, Any]:
         "amountAwarded": float(decision.amount_awarded or 0),
         "awardDate": timezone.localdate(decision.decided_at).isoformat(),
         "recipientOrganization": [recipient],
-        "fundingOrganization": [{"id": f"{prefix}-org-{office.slug}", "name": office.name}],
+        # A joint round is funded by every partner office as well as the lead.
+        "fundingOrganization": [
+            {"id": f"{prefix}-org-{funder.slug}", "name": funder.name}
+            for funder in [office, *(p.office for p in funding_round.partners.all())]
+        ],
         "grantProgramme": [{"code": str(funding_round.pk), "title": funding_round.title}],
         "fromOpenCall": "Yes",
         "beneficiaryLocation": [

@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -37,16 +38,34 @@ from bridgeway.commissioning.models import (
     Decision,
     FundingRound,
     ReviewerAssignment,
+    RoundPartner,
     Score,
 )
 
 
+def has_role_in_round(user: User, funding_round: FundingRound, roles: Iterable[str]) -> bool:
+    """Whether ``user`` holds one of ``roles`` in the round's leading office or a partner's."""
+    return Membership.objects.filter(
+        user=user, organisation_id__in=funding_round.office_ids(), role__in=list(roles)
+    ).exists()
+
+
+def _in_offices(offices: Iterable[Organisation]) -> Q:
+    """Rounds led by ``offices`` or joint rounds they are partners in."""
+    ids = [office.pk for office in offices]
+    return Q(commissioner__in=ids) | Q(
+        pk__in=RoundPartner.objects.filter(office__in=ids).values("funding_round")
+    )
+
+
 def open_rounds(*, today: dt.date) -> QuerySet[FundingRound]:
-    """Rounds taking applications on ``today``: open calls every member of staff may read."""
+    """Published rounds taking applications on ``today``: open calls anyone may read."""
     return (
-        FundingRound.objects.filter(opens_on__lte=today, closes_on__gte=today)
+        FundingRound.objects.filter(
+            published_at__isnull=False, opens_on__lte=today, closes_on__gte=today
+        )
         .select_related("commissioner")
-        .prefetch_related("areas")
+        .prefetch_related("areas", "partners__office")
     )
 
 
@@ -58,7 +77,7 @@ def rounds_of_office(user: User) -> QuerySet[FundingRound]:
         if o.kind == Organisation.Kind.COMMISSIONER
     ]
     return (
-        FundingRound.objects.filter(commissioner__in=offices)
+        FundingRound.objects.filter(_in_offices(offices))
         .select_related("commissioner")
         .prefetch_related("areas")
         .order_by("-closes_on", "title")
@@ -85,12 +104,12 @@ def applications_of_user(user: User) -> QuerySet[Application]:
 
 
 def funding_round_get_for_office(user: User, round_id: uuid.UUID) -> FundingRound:
-    """The round, for a commissioner or analyst of its office; otherwise ``Http404``."""
+    """The round, for a commissioner or analyst of its office or a partner's; else ``Http404``."""
     offices = organisations_for(user, INSIGHT_ROLES)
     funding_round = (
-        FundingRound.objects.filter(pk=round_id, commissioner__in=offices)
+        FundingRound.objects.filter(_in_offices(offices), pk=round_id)
         .select_related("commissioner")
-        .prefetch_related("areas")
+        .prefetch_related("areas", "partners__office")
         .first()
     )
     if funding_round is None:
@@ -99,10 +118,11 @@ def funding_round_get_for_office(user: User, round_id: uuid.UUID) -> FundingRoun
 
 
 def application_get_for_office(user: User, application_id: uuid.UUID) -> Application:
-    """An application, for a commissioner or analyst of its round's office; else ``Http404``."""
+    """An application, for a commissioner or analyst of its round's offices; else ``Http404``."""
     offices = organisations_for(user, INSIGHT_ROLES)
+    rounds = FundingRound.objects.filter(_in_offices(offices)).values("pk")
     application = (
-        Application.objects.filter(pk=application_id, funding_round__commissioner__in=offices)
+        Application.objects.filter(pk=application_id, funding_round__in=rounds)
         .select_related("funding_round__commissioner", "applicant")
         .first()
     )
@@ -229,7 +249,7 @@ def round_times(funding_round: FundingRound) -> RoundTimes:
 def office_records(*, today: dt.date) -> list[dict[str, object]]:
     """Each office's closed rounds with their decision times, for the public funding page."""
     rounds = (
-        FundingRound.objects.filter(closes_on__lt=today)
+        FundingRound.objects.filter(closes_on__lt=today, published_at__isnull=False)
         .select_related("commissioner")
         .order_by("commissioner__name", "-closes_on")
     )

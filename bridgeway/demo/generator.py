@@ -521,6 +521,7 @@ def _build_funding(built: _Built, *, now: dt.datetime) -> tuple[int, int]:
         amount_available=Decimal("120000"),
         area_codes=[office.areas.get().code],
         is_synthetic=True,
+        published_at=now - dt.timedelta(days=21),
     )
     first, second = DEMO_ROUND_APPLICANTS
     declined_applicant = built.organisations[first]

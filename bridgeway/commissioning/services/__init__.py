@@ -21,6 +21,7 @@ from bridgeway.accounts.access import has_role_in
 from bridgeway.accounts.models import Membership, Organisation, User
 from bridgeway.casework.services import audit_record
 from bridgeway.commissioning.models import Application, Criterion, Decision, FundingRound
+from bridgeway.commissioning.selectors import has_role_in_round
 from bridgeway.places.models import PoliceForceArea
 
 TITLE_MAX_LENGTH = 200
@@ -68,6 +69,7 @@ def _round_checked(
     amount_available: Decimal | int | str,
     area_codes: Sequence[str],
     score_max: int,
+    partners: Sequence[Organisation] = (),
 ) -> tuple[dict[str, object], list[PoliceForceArea]]:
     """The round's fields, checked, and its areas; a ``ValidationError`` names each field."""
     errors: dict[str, str] = {}
@@ -81,6 +83,8 @@ def _round_checked(
         errors["score_max"] = _("The highest score must be between 2 and 10.")
     codes = list(dict.fromkeys(area_codes))
     covered = {area.code: area for area in commissioner.areas.all()}
+    for partner in partners:
+        covered.update({area.code: area for area in partner.areas.all()})
     outside = [code for code in codes if code not in covered]
     if not codes:
         errors["areas"] = _("Choose at least one area the round covers.")
@@ -139,8 +143,9 @@ def funding_round_create(
     score_max: int = 5,
     criteria: Sequence[CriterionSpec] = (),
     is_synthetic: bool = False,
+    published_at: dt.datetime | None = None,
 ) -> FundingRound:
-    """Open a funding round for ``commissioner``'s office.
+    """Open a funding round for ``commissioner``'s office, as a draft unless ``published_at``.
 
     ``actor`` must hold the commissioner role there; the round's areas must be areas the
     office covers; the dates must follow each other (opens, closes, decisions by).
@@ -170,6 +175,7 @@ def funding_round_create(
         reviewer_guidance=reviewer_guidance.strip()[:TEXT_MAX_LENGTH],
         created_by=actor,
         is_synthetic=is_synthetic,
+        published_at=published_at,
         **fields,
     )
     cleaned_criteria = _criteria_checked(criteria)
@@ -212,7 +218,9 @@ def funding_round_update(
     """Change a round's terms. The budget cannot drop below what has already been awarded."""
     _require_round_lead(actor, funding_round.commissioner_id)
     locked = FundingRound.objects.select_for_update().get(pk=funding_round.pk)
+    partners = list(locked.partners.select_related("office"))
     fields, areas = _round_checked(
+        partners=[partner.office for partner in partners],
         commissioner=locked.commissioner,
         title=title,
         description=description,
@@ -232,6 +240,16 @@ def funding_round_update(
                     "£%(awarded)s has already been awarded; the budget cannot be less."
                 )
                 % {"awarded": f"{awarded:,.2f}"}
+            }
+        )
+    pledged = sum((partner.contribution for partner in partners), Decimal("0"))
+    if fields["amount_available"] < pledged:  # type: ignore[operator]
+        raise ValidationError(
+            {
+                "amount_available": _(
+                    "Partner offices give £%(pledged)s; the budget cannot be less."
+                )
+                % {"pledged": f"{pledged:,.2f}"}
             }
         )
     for name, value in fields.items():
@@ -312,7 +330,8 @@ def application_submit(
 
 
 def _require_decider(actor: User, funding_round: FundingRound) -> None:
-    if not has_role_in(actor, funding_round.commissioner_id, [Membership.Role.COMMISSIONER]):
+    # A joint round's partners decide together with the lead (decision 0087).
+    if not has_role_in_round(actor, funding_round, [Membership.Role.COMMISSIONER]):
         raise PermissionDenied("Only the round's commissioners may decide applications.")
 
 

@@ -24,6 +24,7 @@ from bridgeway.commissioning.models import (
     ReviewerAssignment,
     Score,
 )
+from bridgeway.commissioning.selectors import has_role_in_round
 
 COMMENT_MAX_LENGTH = 5_000
 
@@ -41,7 +42,7 @@ def reviewer_assign(
     """Ask ``reviewer`` (a commissioner or analyst of the round's office) to review the round."""
     if not has_role_in(actor, funding_round.commissioner_id, [Membership.Role.COMMISSIONER]):
         raise PermissionDenied("Only the round's commissioners assign reviewers.")
-    if not has_role_in(reviewer, funding_round.commissioner_id, INSIGHT_ROLES):
+    if not has_role_in_round(reviewer, funding_round, INSIGHT_ROLES):
         raise ValidationError(
             {"reviewer": _("Reviewers must be commissioners or analysts of the office.")}
         )

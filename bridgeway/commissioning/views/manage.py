@@ -19,16 +19,19 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from bridgeway.accounts.access import INSIGHT_ROLES, has_role_in, signed_in_user, staff_required
 from bridgeway.accounts.models import Membership, Organisation, User
-from bridgeway.commissioning.forms import RoundForm
+from bridgeway.commissioning.forms import PartnerForm, RoundForm
 from bridgeway.commissioning.models import FundingRound
 from bridgeway.commissioning.selectors import (
     funding_round_get_for_office,
+    has_role_in_round,
     moderation_rows,
     offices_led_by,
     round_times,
 )
 from bridgeway.commissioning.services import funding_round_create, funding_round_update
+from bridgeway.commissioning.services.partners import funding_round_publish, round_partner_add
 from bridgeway.commissioning.services.reviews import reviewer_assign
+from bridgeway.commissioning.views import _round_page
 from bridgeway.forms import form_errors_from
 
 
@@ -81,7 +84,9 @@ def round_new(request: HttpRequest) -> HttpResponse:
             except ValidationError as error:
                 form_errors_from(error, form)
             else:
-                messages.success(request, _("Funding round opened."))
+                messages.success(
+                    request, _("Funding round saved as a draft. Publish it when it is ready.")
+                )
                 return HttpResponseRedirect(reverse("commissioning:round", args=[funding_round.id]))
     return render(
         request,
@@ -174,7 +179,7 @@ def assign(request: HttpRequest, round_id: uuid.UUID) -> HttpResponse:
     funding_round = _lead_round(user, round_id)
     email = request.POST.get("email", "").strip()
     reviewer = User.objects.filter(email__iexact=email).first() if email else None
-    if reviewer is None or not has_role_in(reviewer, funding_round.commissioner_id, INSIGHT_ROLES):
+    if reviewer is None or not has_role_in_round(reviewer, funding_round, INSIGHT_ROLES):
         messages.error(
             request, _("Enter the email address of a commissioner or analyst of your office.")
         )
@@ -186,3 +191,43 @@ def assign(request: HttpRequest, round_id: uuid.UUID) -> HttpResponse:
         else:
             messages.success(request, _("Reviewer assigned."))
     return HttpResponseRedirect(reverse("commissioning:round", args=[funding_round.id]))
+
+
+@never_cache
+@staff_required
+@require_POST
+def publish(request: HttpRequest, round_id: uuid.UUID) -> HttpResponse:
+    """Publish a draft round (commissioners of its leading office)."""
+    user = signed_in_user(request)
+    funding_round = _lead_round(user, round_id)
+    try:
+        funding_round_publish(funding_round=funding_round, actor=user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Funding round published."))
+    return HttpResponseRedirect(reverse("commissioning:round", args=[funding_round.id]))
+
+
+@never_cache
+@staff_required
+@require_POST
+def partner_add(request: HttpRequest, round_id: uuid.UUID) -> HttpResponse:
+    """Add a partner office with its contribution, making the round a joint round."""
+    user = signed_in_user(request)
+    funding_round = _lead_round(user, round_id)
+    form = PartnerForm(request.POST, funding_round=funding_round)
+    if form.is_valid():
+        try:
+            round_partner_add(
+                funding_round=funding_round,
+                actor=user,
+                office=form.cleaned_data["office"],
+                contribution=form.cleaned_data["contribution"],
+            )
+        except ValidationError as error:
+            form_errors_from(error, form)
+        else:
+            messages.success(request, _("Partner office added."))
+            return HttpResponseRedirect(reverse("commissioning:round", args=[funding_round.id]))
+    return _round_page(request, funding_round, partner_form=form, status=400)
