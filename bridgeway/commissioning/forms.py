@@ -156,12 +156,32 @@ class RoundForm(forms.Form):
     reviewer_guidance = forms.CharField(
         label=_("Guidance for reviewers"), required=False, max_length=TEXT_MAX_LENGTH
     )
+    # Only when the round is started from insight's coverage gaps (decision 0088).
+    gaps = forms.MultipleChoiceField(
+        label=_("The gaps this round is meant to close"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("Choose from the gaps insight shows for this area.")},
+    )
+    gaps_area = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, area_choices: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        area_choices: list[tuple[str, str]],
+        gap_choices: list[tuple[str, str]] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["areas"]
         assert isinstance(field, forms.MultipleChoiceField)  # noqa: S101 - declared above
         field.choices = area_choices
+        gaps = self.fields["gaps"]
+        assert isinstance(gaps, forms.MultipleChoiceField)  # noqa: S101 - declared above
+        gaps.choices = gap_choices or []
+        if gap_choices:
+            gaps.required = True
+            gaps.error_messages["required"] = _("Choose the gaps this round is meant to close.")
 
     def clean_criteria(self) -> list[tuple[str, int, str]]:
         parsed = []

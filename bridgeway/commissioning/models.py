@@ -15,6 +15,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from bridgeway.accounts.models import Organisation
+from bridgeway.equality.staff_labels import staff_label
 from bridgeway.places.models import PoliceForceArea
 from bridgeway.records import TimestampedModel
 
@@ -299,3 +300,43 @@ class Score(TimestampedModel):
                 name="commissioning_one_score_each",
             )
         ]
+
+
+class RoundGap(TimestampedModel):
+    """A coverage gap a round is meant to close: a community in an area with no specialist
+    service, and its figures from insight when the round was started (decision 0088).
+
+    The figures are kept as they were, so the round's page shows what the office saw when it
+    chose to fund; the count of people referred is empty where insight hid a small count.
+    """
+
+    funding_round = models.ForeignKey(FundingRound, on_delete=models.CASCADE, related_name="gaps")
+    area_code = models.CharField(max_length=9)
+    area_name = models.CharField(max_length=200)
+    ethnic_group = models.CharField(_("community"), max_length=64)
+    residents = models.PositiveIntegerField()
+    # The group's share of the area's residents, 0 to 1 (census 2021).
+    resident_share = models.DecimalField(max_digits=7, decimal_places=6)
+    referred_to_specialist = models.PositiveIntegerField(null=True, blank=True)
+    figures_from = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["area_name", "-residents"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["funding_round", "area_code", "ethnic_group"],
+                name="commissioning_gap_once_a_round",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ethnic_group} in {self.area_name}"
+
+    @property
+    def label(self) -> str:
+        """The community's name in the reader's language."""
+        return staff_label("ethnic_groups", self.ethnic_group)
+
+    @property
+    def resident_percent(self) -> str:
+        return f"{self.resident_share * 100:.1f}%"

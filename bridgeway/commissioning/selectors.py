@@ -41,6 +41,8 @@ from bridgeway.commissioning.models import (
     RoundPartner,
     Score,
 )
+from bridgeway.equality.staff_labels import staff_label
+from bridgeway.insight.reports import coverage_gaps_report
 
 
 def has_role_in_round(user: User, funding_round: FundingRound, roles: Iterable[str]) -> bool:
@@ -304,3 +306,51 @@ def applications_to_review(user: User) -> list[tuple[Application, ConflictDeclar
         for a in applications
         if not (declarations.get(a.pk) and declarations[a.pk].has_conflict)
     ]
+
+
+@dataclass(frozen=True)
+class GapFigures:
+    """A community in an area with no specialist service, with insight's figures for it."""
+
+    area_code: str
+    area_name: str
+    ethnic_group: str
+    residents: int
+    resident_share: float
+    # None where insight hides a small count.
+    referred_to_specialist: int | None
+    figures_from: dt.datetime | None
+
+    @property
+    def label(self) -> str:
+        return staff_label("ethnic_groups", self.ethnic_group)
+
+    @property
+    def resident_percent(self) -> str:
+        return f"{self.resident_share * 100:.1f}%"
+
+
+def coverage_gaps_now(area_code: str) -> list[GapFigures]:
+    """The communities in ``area_code`` that no specialist service covers, from insight.
+
+    Raises ``ValueError`` (insight's own errors) with its reason when there are no figures,
+    for example before the first snapshot.
+    """
+    report = coverage_gaps_report(area_code=area_code)
+    gaps = []
+    for row in report.rows:
+        if row["gap"] != "true":
+            continue
+        referred = row.figure("referred_to_specialist")
+        gaps.append(
+            GapFigures(
+                area_code=str(row["area_code"]),
+                area_name=str(row["area_name"]),
+                ethnic_group=str(row["ethnic_group"]),
+                residents=int(row.figure("population")),
+                resident_share=float(row.figure("population_share").number or 0),
+                referred_to_specialist=None if referred.is_symbol else int(referred),
+                figures_from=report.snapshot_written_at,
+            )
+        )
+    return gaps

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -22,6 +22,8 @@ from bridgeway.accounts.models import Membership, Organisation, User
 from bridgeway.commissioning.forms import PartnerForm, RoundForm
 from bridgeway.commissioning.models import FundingRound
 from bridgeway.commissioning.selectors import (
+    GapFigures,
+    coverage_gaps_now,
     funding_round_get_for_office,
     has_role_in_round,
     moderation_rows,
@@ -29,6 +31,7 @@ from bridgeway.commissioning.selectors import (
     round_times,
 )
 from bridgeway.commissioning.services import funding_round_create, funding_round_update
+from bridgeway.commissioning.services.gaps import funding_round_create_for_gaps
 from bridgeway.commissioning.services.partners import funding_round_publish, round_partner_add
 from bridgeway.commissioning.services.reviews import reviewer_assign
 from bridgeway.commissioning.views import _round_page
@@ -57,29 +60,56 @@ def _terms(form: RoundForm) -> dict[str, Any]:
     }
 
 
+def _gaps_for(office: Organisation, area_code: str) -> tuple[list[GapFigures], bool]:
+    """Insight's coverage gaps in one of the office's areas, and whether insight had figures."""
+    if area_code not in {area.code for area in office.areas.all()}:
+        raise Http404("Not one of your office's areas.")
+    try:
+        return coverage_gaps_now(area_code), True
+    except ValueError:
+        # No snapshot yet, or none that checks: the round can still be opened without gaps.
+        return [], False
+
+
 @never_cache
 @staff_required
 @require_http_methods(["GET", "POST"])
 def round_new(request: HttpRequest) -> HttpResponse:
-    """Open a new round (commissioners of an office)."""
+    """Open a new round (commissioners of an office), from insight's coverage gaps if asked."""
     user = signed_in_user(request)
     offices = offices_led_by(user)
     if not offices:
         raise PermissionDenied("Only commissioners open funding rounds.")
     office = offices[0]
+    gaps_area = request.POST.get("gaps_area") or request.GET.get("gaps", "")
+    gaps, has_figures = _gaps_for(office, gaps_area) if gaps_area else ([], True)
     form = RoundForm(
-        request.POST if request.method == "POST" else None, area_choices=_area_choices(office)
+        request.POST if request.method == "POST" else None,
+        area_choices=_area_choices(office),
+        gap_choices=[(gap.ethnic_group, gap.label) for gap in gaps],
+        initial=(
+            {"areas": [gaps_area], "gaps": [g.ethnic_group for g in gaps], "gaps_area": gaps_area}
+            if gaps
+            else None
+        ),
     )
     status = 200
     if request.method == "POST":
         status = 400
         if form.is_valid():
+            terms = {
+                "commissioner": office,
+                "actor": user,
+                "criteria": form.cleaned_data["criteria"],
+                **_terms(form),
+            }
             try:
-                funding_round = funding_round_create(
-                    commissioner=office,
-                    actor=user,
-                    criteria=form.cleaned_data["criteria"],
-                    **_terms(form),
+                funding_round = (
+                    funding_round_create_for_gaps(
+                        gaps=gaps, chosen=form.cleaned_data["gaps"], **terms
+                    )
+                    if gaps
+                    else funding_round_create(**terms)
                 )
             except ValidationError as error:
                 form_errors_from(error, form)
@@ -91,7 +121,13 @@ def round_new(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "commissioning/round_form.html",
-        {"form": form, "office": office, "round": None},
+        {
+            "form": form,
+            "office": office,
+            "round": None,
+            "gaps": gaps,
+            "gaps_missing": bool(gaps_area) and not has_figures,
+        },
         status=status,
     )
 
