@@ -12,6 +12,7 @@ import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -249,20 +250,54 @@ def round_times(funding_round: FundingRound) -> RoundTimes:
 
 
 def office_records(*, today: dt.date) -> list[dict[str, object]]:
-    """Each office's closed rounds with their decision times, for the public funding page."""
+    """Each office's closed, published rounds with their decision times, for the public page.
+
+    A joint round counts in the record of every office that paid into it.
+    """
     rounds = (
         FundingRound.objects.filter(closes_on__lt=today, published_at__isnull=False)
         .select_related("commissioner")
-        .order_by("commissioner__name", "-closes_on")
+        .prefetch_related("partners__office")
+        .order_by("-closes_on", "title")
     )
     offices: dict[object, dict[str, object]] = {}
     for funding_round in rounds:
-        office = offices.setdefault(
-            funding_round.commissioner_id,
-            {"office": funding_round.commissioner, "rounds": []},
+        times = round_times(funding_round)
+        funders = [funding_round.commissioner, *(p.office for p in funding_round.partners.all())]
+        for funder in funders:
+            office = offices.setdefault(funder.pk, {"office": funder, "rounds": []})
+            office["rounds"].append({"round": funding_round, "times": times})  # type: ignore[attr-defined]
+    return sorted(offices.values(), key=lambda record: record["office"].name)  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class PublicAward:
+    """An award as the public page shows it: who, how much, and how quickly."""
+
+    decision: Decision
+    days_to_decide: int
+
+
+def recent_awards(*, limit: int = 20) -> list[PublicAward]:
+    """The latest awards of published rounds, with days from application to decision."""
+    decisions = (
+        Decision.objects.filter(
+            outcome=Decision.Outcome.AWARDED,
+            application__funding_round__published_at__isnull=False,
         )
-        office["rounds"].append({"round": funding_round, "times": round_times(funding_round)})  # type: ignore[attr-defined]
-    return list(offices.values())
+        .select_related("application__applicant", "application__funding_round__commissioner")
+        .order_by("-decided_at")[:limit]
+    )
+    return [
+        PublicAward(
+            decision=decision,
+            days_to_decide=days_between(
+                timezone.localdate(decision.application.submitted_at),
+                timezone.localdate(decision.decided_at),
+            ),
+        )
+        for decision in decisions
+    ]
 
 
 def offices_led_by(user: User) -> list[Organisation]:
@@ -330,13 +365,13 @@ class GapFigures:
         return f"{self.resident_share * 100:.1f}%"
 
 
-def coverage_gaps_now(area_code: str) -> list[GapFigures]:
+def coverage_gaps_now(area_code: str, *, snapshot_dir: Path | None = None) -> list[GapFigures]:
     """The communities in ``area_code`` that no specialist service covers, from insight.
 
     Raises ``ValueError`` (insight's own errors) with its reason when there are no figures,
     for example before the first snapshot.
     """
-    report = coverage_gaps_report(area_code=area_code)
+    report = coverage_gaps_report(area_code=area_code, snapshot_dir=snapshot_dir)
     gaps = []
     for row in report.rows:
         if row["gap"] != "true":

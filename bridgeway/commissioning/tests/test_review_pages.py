@@ -156,6 +156,7 @@ def test_public_funding_page_needs_no_sign_in(commissioner_office, commissioner,
     assert "Open small grants" in page
     assert "Groups with income under £250,000." in page
     assert "Last year&#x27;s grants" in page
+    assert bid.applicant.name in page  # among the recent awards, with its days to decide
     if language != "en":
         assert f'<html lang="{language}"' in page
         assert "How quickly offices decide" not in page

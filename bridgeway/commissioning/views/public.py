@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from bridgeway.accounts.middleware import public
-from bridgeway.commissioning.selectors import office_records, open_rounds
+from bridgeway.commissioning.selectors import office_records, open_rounds, recent_awards
 
 
 @public
@@ -19,5 +19,9 @@ def funding(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "commissioning/public_funding.html",
-        {"rounds": list(open_rounds(today=today)), "offices": office_records(today=today)},
+        {
+            "rounds": list(open_rounds(today=today)),
+            "awards": recent_awards(),
+            "offices": office_records(today=today),
+        },
     )
