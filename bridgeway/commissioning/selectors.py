@@ -177,14 +177,13 @@ def moderation_rows(funding_round: FundingRound) -> tuple[list[Criterion], list[
         lambda: defaultdict(dict)
     )
     names: dict[object, str] = {}
-    for score in Score.objects.filter(application__funding_round=funding_round).select_related(
-        "reviewer"
-    ):
-        by_application[score.application_id][score.reviewer_id][score.criterion_id] = (
-            score.score,
-            score.comment,
-        )
-        names[score.reviewer_id] = score.reviewer.full_name
+    # Plain rows, not model instances: a large round has thousands of scores (decision 0086).
+    scores = Score.objects.filter(application__funding_round=funding_round).values_list(
+        "application_id", "reviewer_id", "criterion_id", "score", "comment", "reviewer__full_name"
+    )
+    for scored, by, on, mark, remark, name in scores:
+        by_application[scored][by][on] = (mark, remark)
+        names[by] = name
     conflicts = Counter(
         ConflictDeclaration.objects.filter(
             application__funding_round=funding_round, has_conflict=True
