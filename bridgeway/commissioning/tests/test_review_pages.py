@@ -117,6 +117,8 @@ def test_reviewer_declares_then_scores_and_conflict_hides(commissioner_office, c
         f"/staff/funding/{funding_round.pk}/moderation/"
     )
     assert "80.0%" in moderation.content.decode()
+    # Each score with its reviewer and comment as its title, side by side.
+    assert ': Clear need.">4</span>' in moderation.content.decode()
 
 
 def test_outsider_cannot_see_moderation_or_score(funding_round, application, outsider_client):
