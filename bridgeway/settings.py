@@ -300,3 +300,7 @@ LOGGING = {
         ),
     },
 }
+
+# The publisher's 360Giving prefix for grant ids ("360G-" and a registered name); the demo's
+# default marks its files as not a real publisher's (commissioning/open_data.py).
+THREESIXTYGIVING_PREFIX = env_str("BRIDGEWAY_360GIVING_PREFIX", "360G-bridgeway-demo")

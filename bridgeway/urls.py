@@ -29,6 +29,7 @@ urlpatterns = [
     path("", site_views.root, name="root"),
 ]
 urlpatterns += i18n_patterns(
+    path("funding/", include("bridgeway.commissioning.public_urls")),
     path("", include("bridgeway.frontdoor.urls")),
     prefix_default_language=True,
 )

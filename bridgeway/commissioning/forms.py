@@ -12,7 +12,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from bridgeway.accounts.models import Organisation
-from bridgeway.commissioning.models import Decision
+from bridgeway.commissioning.models import Criterion, Decision, FundingRound
 from bridgeway.commissioning.services import AMOUNT_MAX, TEXT_MAX_LENGTH
 
 if TYPE_CHECKING:
@@ -86,3 +86,193 @@ class DecisionForm(forms.Form):
         error_messages={"max_length": _("Keep feedback to %(limit_value)d characters or fewer.")},
     )
     amount_awarded = _amount_field(_("Amount awarded, in pounds (if awarding)"), required=False)
+
+
+_DATE_ERRORS = {
+    "required": _("Enter a date, like 31/3/2027."),
+    "invalid": _("Enter a real date, like 31/3/2027."),
+}
+_DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
+
+
+def _date_field(label: StrOrPromise, *, required: bool = True) -> forms.DateField:
+    return forms.DateField(
+        label=label, required=required, input_formats=_DATE_FORMATS, error_messages=_DATE_ERRORS
+    )
+
+
+class RoundForm(forms.Form):
+    """A round's terms. Criteria are typed one a line: title | weight | guidance."""
+
+    title = forms.CharField(
+        label=_("Title"), max_length=200, error_messages={"required": _("Enter a title.")}
+    )
+    description = forms.CharField(
+        label=_("What the round will fund, in plain words"),
+        max_length=TEXT_MAX_LENGTH,
+        error_messages={"required": _("Describe what the round will fund.")},
+    )
+    kind = forms.ChoiceField(
+        label=_("Grant or contract"),
+        choices=FundingRound.Kind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose grant or contract.")},
+    )
+    amount_available = _amount_field(_("Budget, in pounds"))
+    areas = forms.MultipleChoiceField(
+        label=_("Areas the round covers"),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": _("Choose at least one area the round covers."),
+            "invalid_choice": _("Choose areas your office covers."),
+        },
+    )
+    opens_on = _date_field(_("Opens on"))
+    closes_on = _date_field(_("Closes on (at the end of the day, UK time)"))
+    decision_by = _date_field(_("Decisions by"), required=False)
+    eligibility = forms.CharField(
+        label=_("Who can apply"), required=False, max_length=TEXT_MAX_LENGTH
+    )
+    questions = forms.CharField(
+        label=_("Questions for applicants, one a line"), required=False, max_length=TEXT_MAX_LENGTH
+    )
+    criteria = forms.CharField(
+        label=_("Assessment criteria, one a line: title | weight | guidance"),
+        required=False,
+        max_length=TEXT_MAX_LENGTH,
+    )
+    score_max = forms.IntegerField(
+        label=_("Highest score on the scale (scores run from 0)"),
+        min_value=2,
+        max_value=10,
+        initial=5,
+        error_messages={
+            "required": _("Enter the highest score, from 2 to 10."),
+            "invalid": _("Enter the highest score, from 2 to 10."),
+            "min_value": _("Enter the highest score, from 2 to 10."),
+            "max_value": _("Enter the highest score, from 2 to 10."),
+        },
+    )
+    reviewer_guidance = forms.CharField(
+        label=_("Guidance for reviewers"), required=False, max_length=TEXT_MAX_LENGTH
+    )
+    # Only when the round is started from insight's coverage gaps (decision 0088).
+    gaps = forms.MultipleChoiceField(
+        label=_("The gaps this round is meant to close"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("Choose from the gaps insight shows for this area.")},
+    )
+    gaps_area = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(
+        self,
+        *args: Any,
+        area_choices: list[tuple[str, str]],
+        gap_choices: list[tuple[str, str]] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["areas"]
+        assert isinstance(field, forms.MultipleChoiceField)  # noqa: S101 - declared above
+        field.choices = area_choices
+        gaps = self.fields["gaps"]
+        assert isinstance(gaps, forms.MultipleChoiceField)  # noqa: S101 - declared above
+        gaps.choices = gap_choices or []
+        if gap_choices:
+            gaps.required = True
+            gaps.error_messages["required"] = _("Choose the gaps this round is meant to close.")
+
+    def clean_criteria(self) -> list[tuple[str, int, str]]:
+        parsed = []
+        for number, line in enumerate(self.cleaned_data["criteria"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            parts = [part.strip() for part in line.split("|")]
+            try:
+                weight = int(parts[1]) if len(parts) > 1 else 0
+            except ValueError:
+                weight = 0
+            if not parts[0] or not 1 <= weight <= 100:
+                raise forms.ValidationError(
+                    _("Line %(n)d: write the title, a bar, then a weight from 1 to 100.")
+                    % {"n": number}
+                )
+            parsed.append((parts[0], weight, parts[2] if len(parts) > 2 else ""))
+        return parsed
+
+
+class DeclarationForm(forms.Form):
+    has_conflict = forms.TypedChoiceField(
+        label=_("Do you have a conflict of interest with this organisation?"),
+        choices=[("no", _("No")), ("yes", _("Yes"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Say whether you have a conflict of interest.")},
+    )
+    note = forms.CharField(
+        label=_("If yes, what is it, in a few words"), required=False, max_length=500
+    )
+
+
+class ScoreForm(forms.Form):
+    """One score and comment per criterion of the round."""
+
+    def __init__(self, *args: Any, criteria: list[Criterion], score_max: int, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.criteria = criteria
+        for criterion in criteria:
+            self.fields[f"criterion_{criterion.pk}"] = forms.IntegerField(
+                label=criterion.title,
+                help_text=criterion.guidance,
+                min_value=0,
+                max_value=score_max,
+                error_messages={
+                    key: _("Score %(title)s from 0 to %(max)d.")
+                    % {"title": criterion.title, "max": score_max}
+                    for key in ("required", "invalid", "min_value", "max_value")
+                },
+            )
+            self.fields[f"criterion_{criterion.pk}_comment"] = forms.CharField(
+                label=_("Comment on %(title)s") % {"title": criterion.title},
+                required=False,
+                max_length=5000,
+            )
+
+    def scores(self) -> dict[int, tuple[int, str]]:
+        return {
+            c.pk: (
+                self.cleaned_data[f"criterion_{c.pk}"],
+                self.cleaned_data[f"criterion_{c.pk}_comment"],
+            )
+            for c in self.criteria
+        }
+
+    def score_fields(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
+        return [
+            (self[f"criterion_{c.pk}"], self[f"criterion_{c.pk}_comment"]) for c in self.criteria
+        ]
+
+
+class PartnerForm(forms.Form):
+    """Another commissioner's office joining a round, and what it gives to the budget."""
+
+    office = forms.ModelChoiceField(
+        label=_("Partner office"),
+        queryset=Organisation.objects.none(),
+        error_messages={
+            "required": _("Choose the partner office."),
+            "invalid_choice": _("Choose another commissioner's office."),
+        },
+    )
+    contribution = _amount_field(_("Its contribution to the budget, in pounds"))
+
+    def __init__(self, *args: Any, funding_round: FundingRound, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["office"]
+        assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 - declared above
+        field.queryset = (
+            Organisation.objects.filter(kind=Organisation.Kind.COMMISSIONER)
+            .exclude(pk__in=funding_round.office_ids())
+            .order_by("name")
+        )

@@ -15,6 +15,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from bridgeway.accounts.models import Organisation
+from bridgeway.equality.staff_labels import staff_label
 from bridgeway.places.models import PoliceForceArea
 from bridgeway.records import TimestampedModel
 
@@ -38,6 +39,17 @@ class FundingRound(TimestampedModel):
     # Whole pounds and pence; never a float.
     amount_available = models.DecimalField(_("amount available"), max_digits=12, decimal_places=2)
     areas = models.ManyToManyField(PoliceForceArea, related_name="funding_rounds")
+    # The published timetable: applications close at the end of ``closes_on`` (Europe/London)
+    # and the office promises a decision by ``decision_by``.
+    decision_by = models.DateField(_("decisions by"), null=True, blank=True)
+    eligibility = models.TextField(_("who can apply"), blank=True)
+    # One question a line; an application answers each.
+    questions = models.TextField(_("questions"), blank=True)
+    reviewer_guidance = models.TextField(_("guidance for reviewers"), blank=True)
+    score_max = models.PositiveSmallIntegerField(_("highest score"), default=5)
+    # A round is a draft, seen only by its offices, until a commissioner publishes it; only a
+    # published round is on the public page and takes applications (decision 0087).
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -54,14 +66,64 @@ class FundingRound(TimestampedModel):
                 condition=models.Q(amount_available__gt=0),
                 name="commissioning_round_amount_positive",
             ),
+            models.CheckConstraint(
+                condition=models.Q(decision_by__isnull=True)
+                | models.Q(decision_by__gte=models.F("closes_on")),
+                name="commissioning_round_decides_after_closing",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(score_max__gte=2, score_max__lte=10),
+                name="commissioning_round_score_scale",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.title
 
+    def office_ids(self) -> list[uuid.UUID]:
+        """The leading office and any partner offices of a joint round."""
+        return [self.commissioner_id, *self.partners.values_list("office_id", flat=True)]
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
+
     def is_open_on(self, day: dt.date) -> bool:
-        """Whether applications are taken on ``day`` (both end dates included)."""
-        return self.opens_on <= day <= self.closes_on
+        """Whether applications are taken on ``day``: published, and both end dates included."""
+        return self.is_published and self.opens_on <= day <= self.closes_on
+
+
+class RoundPartner(TimestampedModel):
+    """Another commissioner's office that shares a joint round's budget and its decisions.
+
+    Neighbouring offices fund shared services together: each partner's contribution is part
+    of the round's budget (the leading office gives the rest), and its commissioners see the
+    applications and decide alongside the lead (decision 0087).
+    """
+
+    funding_round = models.ForeignKey(
+        FundingRound, on_delete=models.CASCADE, related_name="partners"
+    )
+    office = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    contribution = models.DecimalField(_("contribution"), max_digits=12, decimal_places=2)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["office__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["funding_round", "office"], name="commissioning_partner_once_a_round"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(contribution__gt=0),
+                name="commissioning_partner_contribution_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.office} in {self.funding_round}"
 
 
 class Application(TimestampedModel):
@@ -87,6 +149,9 @@ class Application(TimestampedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     submitted_at = models.DateTimeField()
+    # Registered numbers make the organisation's org-id (org-id.guide) in the 360Giving export.
+    charity_number = models.CharField(_("registered charity number"), max_length=12, blank=True)
+    company_number = models.CharField(_("company number"), max_length=10, blank=True)
     is_synthetic = models.BooleanField(default=False)
 
     class Meta:
@@ -128,6 +193,9 @@ class Decision(TimestampedModel):
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # When the funded work is planned to run (360Giving's plannedDates).
+    planned_start = models.DateField(_("planned start"), null=True, blank=True)
+    planned_end = models.DateField(_("planned end"), null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -144,3 +212,131 @@ class Decision(TimestampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_outcome_display()}: {self.application}"
+
+
+class Criterion(TimestampedModel):
+    """What reviewers score an application on, and how much it counts (its weight)."""
+
+    funding_round = models.ForeignKey(
+        FundingRound, on_delete=models.CASCADE, related_name="criteria"
+    )
+    title = models.CharField(_("criterion"), max_length=200)
+    guidance = models.TextField(_("guidance for reviewers"), blank=True)
+    weight = models.PositiveSmallIntegerField(_("weight"))
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(weight__gte=1, weight__lte=100),
+                name="commissioning_criterion_weight_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ReviewerAssignment(TimestampedModel):
+    """A reviewer the round's lead has asked to score the round's applications."""
+
+    funding_round = models.ForeignKey(
+        FundingRound, on_delete=models.CASCADE, related_name="reviewer_assignments"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="review_assignments"
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["funding_round", "reviewer"], name="commissioning_reviewer_once_a_round"
+            )
+        ]
+
+
+class ConflictDeclaration(TimestampedModel):
+    """A reviewer's answer, per application, to "do you have a conflict of interest?".
+
+    A reviewer sees an application only after declaring no conflict with it.
+    """
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="conflict_declarations"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="conflict_declarations"
+    )
+    has_conflict = models.BooleanField(_("conflict of interest"))
+    note = models.CharField(_("the conflict, in a few words"), max_length=500, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "reviewer"], name="commissioning_declared_once"
+            )
+        ]
+
+
+class Score(TimestampedModel):
+    """One reviewer's score of one application on one criterion, with their reasons."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="scores")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="scores")
+    score = models.PositiveSmallIntegerField(_("score"))
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "reviewer", "criterion"],
+                name="commissioning_one_score_each",
+            )
+        ]
+
+
+class RoundGap(TimestampedModel):
+    """A coverage gap a round is meant to close: a community in an area with no specialist
+    service, and its figures from insight when the round was started (decision 0088).
+
+    The figures are kept as they were, so the round's page shows what the office saw when it
+    chose to fund; the count of people referred is empty where insight hid a small count.
+    """
+
+    funding_round = models.ForeignKey(FundingRound, on_delete=models.CASCADE, related_name="gaps")
+    area_code = models.CharField(max_length=9)
+    area_name = models.CharField(max_length=200)
+    ethnic_group = models.CharField(_("community"), max_length=64)
+    residents = models.PositiveIntegerField()
+    # The group's share of the area's residents, 0 to 1 (census 2021).
+    resident_share = models.DecimalField(max_digits=7, decimal_places=6)
+    referred_to_specialist = models.PositiveIntegerField(null=True, blank=True)
+    figures_from = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["area_name", "-residents"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["funding_round", "area_code", "ethnic_group"],
+                name="commissioning_gap_once_a_round",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ethnic_group} in {self.area_name}"
+
+    @property
+    def label(self) -> str:
+        """The community's name in the reader's language."""
+        return staff_label("ethnic_groups", self.ethnic_group)
+
+    @property
+    def resident_percent(self) -> str:
+        return f"{self.resident_share * 100:.1f}%"

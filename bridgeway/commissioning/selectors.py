@@ -9,9 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from bridgeway.accounts.access import (
     CASEWORK_ROLES,
@@ -19,16 +24,51 @@ from bridgeway.accounts.access import (
     LISTING_ROLES,
     organisations_for,
 )
-from bridgeway.accounts.models import Organisation, User
-from bridgeway.commissioning.models import Application, FundingRound
+from bridgeway.accounts.models import Membership, Organisation, User
+from bridgeway.commissioning.figures import (
+    DaysFigure,
+    days_between,
+    days_figure,
+    spread_is_wide,
+    weighted_percent,
+)
+from bridgeway.commissioning.models import (
+    Application,
+    ConflictDeclaration,
+    Criterion,
+    Decision,
+    FundingRound,
+    ReviewerAssignment,
+    RoundPartner,
+    Score,
+)
+from bridgeway.equality.staff_labels import staff_label
+from bridgeway.insight.reports import coverage_gaps_report
+
+
+def has_role_in_round(user: User, funding_round: FundingRound, roles: Iterable[str]) -> bool:
+    """Whether ``user`` holds one of ``roles`` in the round's leading office or a partner's."""
+    return Membership.objects.filter(
+        user=user, organisation_id__in=funding_round.office_ids(), role__in=list(roles)
+    ).exists()
+
+
+def _in_offices(offices: Iterable[Organisation]) -> Q:
+    """Rounds led by ``offices`` or joint rounds they are partners in."""
+    ids = [office.pk for office in offices]
+    return Q(commissioner__in=ids) | Q(
+        pk__in=RoundPartner.objects.filter(office__in=ids).values("funding_round")
+    )
 
 
 def open_rounds(*, today: dt.date) -> QuerySet[FundingRound]:
-    """Rounds taking applications on ``today``: open calls every member of staff may read."""
+    """Published rounds taking applications on ``today``: open calls anyone may read."""
     return (
-        FundingRound.objects.filter(opens_on__lte=today, closes_on__gte=today)
+        FundingRound.objects.filter(
+            published_at__isnull=False, opens_on__lte=today, closes_on__gte=today
+        )
         .select_related("commissioner")
-        .prefetch_related("areas")
+        .prefetch_related("areas", "partners__office")
     )
 
 
@@ -40,7 +80,7 @@ def rounds_of_office(user: User) -> QuerySet[FundingRound]:
         if o.kind == Organisation.Kind.COMMISSIONER
     ]
     return (
-        FundingRound.objects.filter(commissioner__in=offices)
+        FundingRound.objects.filter(_in_offices(offices))
         .select_related("commissioner")
         .prefetch_related("areas")
         .order_by("-closes_on", "title")
@@ -67,12 +107,12 @@ def applications_of_user(user: User) -> QuerySet[Application]:
 
 
 def funding_round_get_for_office(user: User, round_id: uuid.UUID) -> FundingRound:
-    """The round, for a commissioner or analyst of its office; otherwise ``Http404``."""
+    """The round, for a commissioner or analyst of its office or a partner's; else ``Http404``."""
     offices = organisations_for(user, INSIGHT_ROLES)
     funding_round = (
-        FundingRound.objects.filter(pk=round_id, commissioner__in=offices)
+        FundingRound.objects.filter(_in_offices(offices), pk=round_id)
         .select_related("commissioner")
-        .prefetch_related("areas")
+        .prefetch_related("areas", "partners__office")
         .first()
     )
     if funding_round is None:
@@ -81,10 +121,11 @@ def funding_round_get_for_office(user: User, round_id: uuid.UUID) -> FundingRoun
 
 
 def application_get_for_office(user: User, application_id: uuid.UUID) -> Application:
-    """An application, for a commissioner or analyst of its round's office; else ``Http404``."""
+    """An application, for a commissioner or analyst of its round's offices; else ``Http404``."""
     offices = organisations_for(user, INSIGHT_ROLES)
+    rounds = FundingRound.objects.filter(_in_offices(offices)).values("pk")
     application = (
-        Application.objects.filter(pk=application_id, funding_round__commissioner__in=offices)
+        Application.objects.filter(pk=application_id, funding_round__in=rounds)
         .select_related("funding_round__commissioner", "applicant")
         .first()
     )
@@ -106,3 +147,244 @@ def round_applications(funding_round: FundingRound) -> QuerySet[Application]:
     return funding_round.applications.select_related(
         "applicant", "decision", "submitted_by"
     ).order_by("submitted_at", "id")
+
+
+@dataclass(frozen=True)
+class ModerationRow:
+    """One application's scores side by side, its weighted total and any wide spreads."""
+
+    application: Application
+    # {criterion id: [(reviewer's name, score, comment), ...]}
+    scores: dict[int, list[tuple[str, int, str]]]
+    wide: frozenset[int]
+    weighted_total: float | None
+    reviewers_scored: int
+    conflicts: int
+    # In the criteria's order, for the page: (the scores given, whether the spread is wide).
+    cells: list[tuple[list[tuple[str, int, str]], bool]]
+
+
+def moderation_rows(funding_round: FundingRound) -> tuple[list[Criterion], list[ModerationRow]]:
+    """Every application of the round with its scores, in four queries whatever its size.
+
+    The weighted total is the mean over reviewers of each reviewer's weighted percentage
+    (``figures.weighted_percent``); callers have checked access.
+    """
+    criteria = list(Criterion.objects.filter(funding_round=funding_round))
+    weights = {c.pk: c.weight for c in criteria}
+    applications = list(round_applications(funding_round))
+    by_application: dict[object, dict[object, dict[int, tuple[int, str]]]] = defaultdict(
+        lambda: defaultdict(dict)
+    )
+    names: dict[object, str] = {}
+    # Plain rows, not model instances: a large round has thousands of scores (decision 0086).
+    scores = Score.objects.filter(application__funding_round=funding_round).values_list(
+        "application_id", "reviewer_id", "criterion_id", "score", "comment", "reviewer__full_name"
+    )
+    for scored, by, on, mark, remark, name in scores:
+        by_application[scored][by][on] = (mark, remark)
+        names[by] = name
+    conflicts = Counter(
+        ConflictDeclaration.objects.filter(
+            application__funding_round=funding_round, has_conflict=True
+        ).values_list("application_id", flat=True)
+    )
+    rows = []
+    for application in applications:
+        reviewers = by_application.get(application.pk, {})
+        side_by_side: dict[int, list[tuple[str, int, str]]] = defaultdict(list)
+        percents = []
+        for reviewer_id, given in reviewers.items():
+            for criterion_id, (value, comment) in given.items():
+                side_by_side[criterion_id].append((names[reviewer_id], value, comment))
+            if weights and set(weights) <= set(given):
+                values = {criterion_id: value for criterion_id, (value, _c) in given.items()}
+                percents.append(weighted_percent(values, weights, funding_round.score_max))
+        wide = frozenset(
+            criterion_id
+            for criterion_id, listed in side_by_side.items()
+            if spread_is_wide((s for _n, s, _c in listed), funding_round.score_max)
+        )
+        rows.append(
+            ModerationRow(
+                application=application,
+                scores=dict(side_by_side),
+                wide=wide,
+                cells=[(side_by_side.get(c.pk, []), c.pk in wide) for c in criteria],
+                weighted_total=(sum(percents) / len(percents)) if percents else None,
+                reviewers_scored=len(percents),
+                conflicts=conflicts.get(application.pk, 0),
+            )
+        )
+    rows.sort(key=lambda row: -(row.weighted_total or -1))
+    return criteria, rows
+
+
+@dataclass(frozen=True)
+class RoundTimes:
+    """How quickly a round decided: days from close and from submission to decision."""
+
+    from_close: DaysFigure
+    from_submission: DaysFigure
+    decision_date_met: bool | None
+
+
+def round_times(funding_round: FundingRound) -> RoundTimes:
+    """The round's decision-time figures, counted in Europe/London days."""
+    pairs = [
+        (timezone.localdate(submitted), timezone.localdate(decided))
+        for submitted, decided in Decision.objects.filter(
+            application__funding_round=funding_round
+        ).values_list("application__submitted_at", "decided_at")
+    ]
+    close = funding_round.closes_on
+    met: bool | None = None
+    if funding_round.decision_by and pairs:
+        met = max(decided for _s, decided in pairs) <= funding_round.decision_by
+    return RoundTimes(
+        from_close=days_figure(days_between(close, decided) for _s, decided in pairs),
+        from_submission=days_figure(days_between(s, decided) for s, decided in pairs),
+        decision_date_met=met,
+    )
+
+
+def office_records(*, today: dt.date) -> list[dict[str, object]]:
+    """Each office's closed, published rounds with their decision times, for the public page.
+
+    A joint round counts in the record of every office that paid into it.
+    """
+    rounds = (
+        FundingRound.objects.filter(closes_on__lt=today, published_at__isnull=False)
+        .select_related("commissioner")
+        .prefetch_related("partners__office")
+        .order_by("-closes_on", "title")
+    )
+    offices: dict[object, dict[str, object]] = {}
+    for funding_round in rounds:
+        times = round_times(funding_round)
+        funders = [funding_round.commissioner, *(p.office for p in funding_round.partners.all())]
+        for funder in funders:
+            office = offices.setdefault(funder.pk, {"office": funder, "rounds": []})
+            office["rounds"].append({"round": funding_round, "times": times})  # type: ignore[attr-defined]
+    return sorted(offices.values(), key=lambda record: record["office"].name)  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class PublicAward:
+    """An award as the public page shows it: who, how much, and how quickly."""
+
+    decision: Decision
+    days_to_decide: int
+
+
+def recent_awards(*, limit: int = 20) -> list[PublicAward]:
+    """The latest awards of published rounds, with days from application to decision."""
+    decisions = (
+        Decision.objects.filter(
+            outcome=Decision.Outcome.AWARDED,
+            application__funding_round__published_at__isnull=False,
+        )
+        .select_related("application__applicant", "application__funding_round__commissioner")
+        .order_by("-decided_at")[:limit]
+    )
+    return [
+        PublicAward(
+            decision=decision,
+            days_to_decide=days_between(
+                timezone.localdate(decision.application.submitted_at),
+                timezone.localdate(decision.decided_at),
+            ),
+        )
+        for decision in decisions
+    ]
+
+
+def offices_led_by(user: User) -> list[Organisation]:
+    """The commissioners' offices where ``user`` may open and run rounds."""
+    return [
+        o
+        for o in organisations_for(user, [Membership.Role.COMMISSIONER])
+        if o.kind == Organisation.Kind.COMMISSIONER
+    ]
+
+
+def application_get_for_reviewer(user: User, application_id: uuid.UUID) -> Application:
+    """An application of a round in the reader's office (``Http404`` otherwise).
+
+    Whether the reader is an assigned reviewer without a conflict is for the caller to check:
+    office members see a refusal (403), strangers a 404.
+    """
+    return application_get_for_office(user, application_id)
+
+
+def reviewer_state(user: User, application: Application) -> tuple[bool, ConflictDeclaration | None]:
+    """Whether ``user`` reviews the application's round, and their declaration for it."""
+    assigned = ReviewerAssignment.objects.filter(
+        funding_round_id=application.funding_round_id, reviewer=user
+    ).exists()
+    declaration = ConflictDeclaration.objects.filter(application=application, reviewer=user).first()
+    return assigned, declaration
+
+
+def applications_to_review(user: User) -> list[tuple[Application, ConflictDeclaration | None]]:
+    """Undecided applications in rounds ``user`` reviews, without those they are conflicted on."""
+    declarations = {d.application_id: d for d in ConflictDeclaration.objects.filter(reviewer=user)}
+    applications = (
+        Application.objects.filter(funding_round__reviewer_assignments__reviewer=user)
+        .exclude(status__in=[Application.Status.AWARDED, Application.Status.DECLINED])
+        .select_related("funding_round", "applicant")
+        .order_by("funding_round__closes_on", "submitted_at")
+    )
+    return [
+        (a, declarations.get(a.pk))
+        for a in applications
+        if not (declarations.get(a.pk) and declarations[a.pk].has_conflict)
+    ]
+
+
+@dataclass(frozen=True)
+class GapFigures:
+    """A community in an area with no specialist service, with insight's figures for it."""
+
+    area_code: str
+    area_name: str
+    ethnic_group: str
+    residents: int
+    resident_share: float
+    # None where insight hides a small count.
+    referred_to_specialist: int | None
+    figures_from: dt.datetime | None
+
+    @property
+    def label(self) -> str:
+        return staff_label("ethnic_groups", self.ethnic_group)
+
+    @property
+    def resident_percent(self) -> str:
+        return f"{self.resident_share * 100:.1f}%"
+
+
+def coverage_gaps_now(area_code: str, *, snapshot_dir: Path | None = None) -> list[GapFigures]:
+    """The communities in ``area_code`` that no specialist service covers, from insight.
+
+    Raises ``ValueError`` (insight's own errors) with its reason when there are no figures,
+    for example before the first snapshot.
+    """
+    report = coverage_gaps_report(area_code=area_code, snapshot_dir=snapshot_dir)
+    gaps = []
+    for row in report.rows:
+        if row["gap"] != "true":
+            continue
+        referred = row.figure("referred_to_specialist")
+        gaps.append(
+            GapFigures(
+                area_code=str(row["area_code"]),
+                area_name=str(row["area_name"]),
+                ethnic_group=str(row["ethnic_group"]),
+                residents=int(row.figure("population")),
+                resident_share=float(row.figure("population_share").number or 0),
+                referred_to_specialist=None if referred.is_symbol else int(referred),
+                figures_from=report.snapshot_written_at,
+            )
+        )
+    return gaps

@@ -19,7 +19,6 @@ from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any, cast
 
 from django.conf import settings
@@ -47,12 +46,6 @@ from bridgeway.casework.services import (
     report_create,
 )
 from bridgeway.commissioning.models import Application, FundingRound
-from bridgeway.commissioning.services import (
-    application_decide,
-    application_review_start,
-    application_submit,
-    funding_round_create,
-)
 from bridgeway.demo import population
 from bridgeway.demo.catalogue import (
     DEFAULT_REFERRALS_MAIN_AREA,
@@ -60,13 +53,12 @@ from bridgeway.demo.catalogue import (
     DEMO_AREAS,
     DEMO_EMAIL_DOMAIN,
     DEMO_PASSWORD,
-    DEMO_ROUND_APPLICANTS,
-    DEMO_ROUND_COMMISSIONER,
     MAIN_AREAS,
     ORGANISATIONS,
     OrganisationSpec,
     ServiceSpec,
 )
+from bridgeway.demo.funding import build_funding
 from bridgeway.directory.models import Service
 from bridgeway.directory.services import service_create
 from bridgeway.places.models import (
@@ -518,65 +510,6 @@ def _demo_decline_reason(received_at: dt.datetime) -> str:
     return _DEMO_DECLINE_REASONS[received_at.minute % len(_DEMO_DECLINE_REASONS)]
 
 
-def _build_funding(built: _Built, *, now: dt.datetime) -> tuple[int, int]:
-    office = built.organisations[DEMO_ROUND_COMMISSIONER]
-    commissioner = built.users[(DEMO_ROUND_COMMISSIONER, "commissioner")]
-    today = timezone.localdate(now)
-    funding_round = funding_round_create(
-        commissioner=office,
-        actor=commissioner,
-        title="Reaching communities we miss: small grants 2026/27",
-        description=(
-            "Grants of up to £40,000 for community organisations supporting people from "
-            "Black, Asian and other minority ethnic communities after crime or hate, "
-            "especially those who will not go to the police. Grants, not contracts: a short "
-            "application and a decision within six weeks."
-        ),
-        kind=FundingRound.Kind.GRANT,
-        opens_on=today - dt.timedelta(days=21),
-        closes_on=today + dt.timedelta(days=35),
-        amount_available=Decimal("120000"),
-        area_codes=[office.areas.get().code],
-        is_synthetic=True,
-    )
-    first, second = DEMO_ROUND_APPLICANTS
-    declined_applicant = built.organisations[first]
-    declined = application_submit(
-        funding_round=funding_round,
-        applicant=declined_applicant,
-        actor=built.users[(first, "organisation_admin")],
-        summary=(
-            "A part-time Urdu- and Panjabi-speaking caseworker in Kirklees, and video guides "
-            "made with women from the community."
-        ),
-        amount_requested=Decimal("38500"),
-        at=now - dt.timedelta(days=14),
-        is_synthetic=True,
-    )
-    application_decide(
-        application=declined,
-        actor=commissioner,
-        outcome="declined",
-        feedback=(
-            "A strong case for need. We could not fund it this time because the budget did not "
-            "show how the post continues after the grant, and the outcomes had no measures. "
-            "We would like to meet to help with both before the next round."
-        ),
-        at=now - dt.timedelta(days=3),
-    )
-    under_review = application_submit(
-        funding_round=funding_round,
-        applicant=built.organisations[second],
-        actor=_admin_or_create(built, second),
-        summary="Two lived-experience mentors for young people in Leeds and Bradford after violence.",
-        amount_requested=Decimal("27000"),
-        at=now - dt.timedelta(days=9),
-        is_synthetic=True,
-    )
-    application_review_start(application=under_review, actor=commissioner)
-    return 1, 2
-
-
 def _admin_or_create(built: _Built, slug: str) -> User:
     """The organisation's demo administrator, adding one (without a printed sign-in) if needed."""
     existing = built.users.get((slug, "organisation_admin"))
@@ -656,7 +589,12 @@ def generate_demo(
             by_area[code] = counts.referrals + counts.reports
             referrals += counts.referrals
             reports += counts.reports
-        rounds, applications = _build_funding(built, now=moment)
+        rounds, applications = build_funding(
+            built.organisations,
+            built.users,
+            lambda slug: (built.organisations[slug], _admin_or_create(built, slug)),
+            now=moment,
+        )
     return DemoSummary(
         organisations=len(built.organisations),
         services=len(built.services),

@@ -27,7 +27,7 @@ from bridgeway.accounts.access import (
     signed_in_user,
     staff_required,
 )
-from bridgeway.accounts.models import User
+from bridgeway.accounts.models import Membership, Organisation, User
 from bridgeway.insight import breakdown
 from bridgeway.insight.forms import CHARACTERISTIC_CHOICES, DEFAULT_MIN_SHARE, PeriodForm
 from bridgeway.insight.needs_assessment import write_csv
@@ -187,6 +187,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "area": choice.area,
         "form": choice.form,
         "threshold": settings.SUPPRESSION_THRESHOLD,
+        # A commissioner of the area's office can open a funding round aimed at its gaps.
+        "can_open_round": choice.area is not None
+        and Membership.objects.filter(
+            user=user,
+            role=Membership.Role.COMMISSIONER,
+            organisation__kind=Organisation.Kind.COMMISSIONER,
+            organisation__areas=choice.area,
+        ).exists(),
     }
     status = 200
     if choice.area is None:

@@ -32,6 +32,7 @@ class FundingRoundFactory(factory.django.DjangoModelFactory):
     opens_on = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=10))
     closes_on = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=20))
     amount_available = Decimal("100000.00")
+    published_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=10))
 
     @factory.post_generation
     def area_codes(self, create, extracted, **kwargs):

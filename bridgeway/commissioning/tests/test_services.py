@@ -42,6 +42,7 @@ def _round(
         "closes_on": TODAY + dt.timedelta(days=30),
         "amount_available": "50000",
         "area_codes": [WEST_YORKSHIRE],
+        "published_at": timezone.now(),
     }
     arguments.update(overrides)
     return funding_round_create(**arguments)  # type: ignore[arg-type]

@@ -16,7 +16,12 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from bridgeway.accounts.models import Membership, Organisation, User
 from bridgeway.casework.models import Person, Referral
-from bridgeway.commissioning.models import Application, FundingRound
+from bridgeway.commissioning.models import (
+    ConflictDeclaration,
+    FundingRound,
+    Score,
+)
+from bridgeway.commissioning.selectors import round_times
 from bridgeway.conftest import sign_in
 from bridgeway.demo.catalogue import DEMO_AREAS, DEMO_PASSWORD, ORGANISATIONS
 from bridgeway.demo.generator import (
@@ -116,7 +121,7 @@ def test_replace_deletes_and_regenerates_without_duplicates(db):
     assert f"Deleted: {len(ORGANISATIONS)} organisations" in output
     assert Organisation.objects.count() == len(ORGANISATIONS)
     assert Referral.objects.count() == 12
-    assert FundingRound.objects.count() == 1
+    assert FundingRound.objects.count() == 4
 
 
 def test_replace_dry_run_changes_nothing(db):
@@ -180,16 +185,49 @@ def test_same_seed_gives_the_same_synthetic_people(db):
 def test_demo_round_has_a_declined_application_with_feedback(db):
     seed("--referrals-per-area", "0")
 
-    funding_round = FundingRound.objects.get()
+    funding_round = FundingRound.objects.get(title__startswith="Reaching communities we miss")
     assert funding_round.commissioner.slug == "demo-west-yorkshire-commissioner"
     assert funding_round.is_open_on(timezone.localdate())
-    statuses = dict(Application.objects.values_list("applicant__slug", "status"))
+    statuses = dict(funding_round.applications.values_list("applicant__slug", "status"))
     assert statuses == {
         "demo-pennine-asian-womens-service": "declined",
         "demo-second-chapter-youth": "under_review",
     }
-    declined = Application.objects.get(status="declined")
+    declined = funding_round.applications.get(status="declined")
     assert "next round" in declined.decision.feedback
+
+
+def test_demo_shows_every_part_of_commissioning(db):
+    seed("--referrals-per-area", "0")
+    rounds = {r.title.split(" ")[0]: r for r in FundingRound.objects.all()}
+    assert set(rounds) == {"Reaching", "Small", "Hate", "Led"}
+
+    current = rounds["Reaching"]
+    assert current.reviewer_assignments.count() == 1
+    assert Score.objects.filter(application__funding_round=current).count() == 3
+
+    last_year = rounds["Small"]
+    outcomes = sorted(last_year.applications.values_list("status", flat=True))
+    assert outcomes == ["awarded", "awarded", "declined"]
+    times = round_times(last_year)
+    assert (times.from_close.count, times.decision_date_met) == (3, True)
+
+    joint = rounds["Hate"]
+    assert [p.office.slug for p in joint.partners.all()] == ["demo-west-midlands-commissioner"]
+    assert joint.areas.count() == 2
+    assert ConflictDeclaration.objects.filter(
+        application__funding_round=joint, has_conflict=True
+    ).exists()
+    assert round_times(joint).decision_date_met is False
+    assert all(a.decision.feedback for a in joint.applications.filter(status="declined"))
+
+    from_gaps = rounds["Led"]
+    assert from_gaps.gaps.count() == 2
+    assert all(gap.residents > 0 for gap in from_gaps.gaps.all())
+
+    page = Client().get("/en/funding/").content.decode()
+    assert "Small grants 2025/26" in page
+    assert "West Midlands Commissioner&#x27;s Office (demo)" in page
 
 
 def test_pages_showing_demo_data_say_it_is_synthetic(db):

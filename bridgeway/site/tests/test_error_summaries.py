@@ -23,6 +23,7 @@ from bridgeway.accounts.tests.factories import MembershipFactory, OrganisationFa
 from bridgeway.casework.models import Referral
 from bridgeway.casework.tests.factories import CaseworkServiceFactory, make_referral, make_report
 from bridgeway.commissioning.models import Application, FundingRound
+from bridgeway.commissioning.services.reviews import reviewer_assign
 from bridgeway.commissioning.tests.factories import ApplicationFactory, FundingRoundFactory
 from bridgeway.conftest import WEST_YORKSHIRE, sign_in
 from bridgeway.directory.models import Service
@@ -151,6 +152,23 @@ def _commissioner_post(route: str) -> Callable[[World], Any]:
     return send
 
 
+def _round_post(route: str) -> Callable[[World], Any]:
+    def send(world: World) -> Any:
+        kwargs = {} if route == "commissioning:round_new" else {"round_id": world.funding_round.id}
+        return world.client_of(world.commissioner).post(reverse(route, kwargs=kwargs), {})
+
+    return send
+
+
+def _score_before_declaring(world: World) -> Any:
+    # An assigned reviewer who has not yet declared is asked about conflicts first.
+    reviewer_assign(
+        funding_round=world.funding_round, actor=world.commissioner, reviewer=world.commissioner
+    )
+    url = reverse("commissioning:score", kwargs={"application_id": world.application.id})
+    return world.client_of(world.commissioner).post(url, {})
+
+
 def _apply(world: World) -> Any:
     url = reverse("commissioning:apply", kwargs={"round_id": world.funding_round.id})
     return world.client_of(world.admin).post(url, {})
@@ -240,6 +258,10 @@ FORMS = [
     FormCase("directory:introductions", _introductions),
     FormCase("commissioning:apply", _apply),
     FormCase("commissioning:decide", _commissioner_post("commissioning:decide")),
+    FormCase("commissioning:round_new", _round_post("commissioning:round_new")),
+    FormCase("commissioning:round_edit", _round_post("commissioning:round_edit")),
+    FormCase("commissioning:partner_add", _round_post("commissioning:partner_add")),
+    FormCase("commissioning:score", _score_before_declaring),
     FormCase(
         "insight:dashboard",
         _get_with_bad_filters(
@@ -274,6 +296,8 @@ EXCUSED = {
     "otp_webauthn:js-i18n-catalog": "the passkey script's words, no form",
     "casework:consent-revoke": "a button, no fields",
     "commissioning:review": "a button, no fields",
+    "commissioning:publish": "a button, no fields",
+    "commissioning:assign": "one email box on the round page; a refusal is a notice at the top",
     "frontdoor:get-support-start-again": "a button, no fields",
     "frontdoor:leave": "the quick exit's request to forget the journey, no fields",
 }

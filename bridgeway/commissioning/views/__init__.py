@@ -18,30 +18,43 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from bridgeway.accounts.access import has_role_in, signed_in_user, staff_required
+from bridgeway.accounts.access import (
+    INSIGHT_ROLES,
+    has_role_in,
+    organisations_for,
+    signed_in_user,
+    staff_required,
+)
 from bridgeway.accounts.models import Membership, User
-from bridgeway.commissioning.forms import ApplicationForm, DecisionForm
+from bridgeway.commissioning.forms import ApplicationForm, DecisionForm, PartnerForm
 from bridgeway.commissioning.models import FundingRound
 from bridgeway.commissioning.selectors import (
     application_get_for_office,
     applications_of_user,
+    applications_to_review,
     applying_organisations,
     funding_round_get_for_office,
+    has_role_in_round,
+    offices_led_by,
     open_round_get,
     open_rounds,
     round_applications,
+    round_times,
     rounds_of_office,
 )
 from bridgeway.commissioning.services import (
     application_decide,
     application_review_start,
     application_submit,
+    round_remaining_budget,
 )
+from bridgeway.commissioning.services.partners import round_contributions
 from bridgeway.forms import form_errors_from
 
 
 def _can_decide(user: User, funding_round: FundingRound) -> bool:
-    return has_role_in(user, funding_round.commissioner_id, [Membership.Role.COMMISSIONER])
+    # A joint round's partner offices decide together with the lead (decision 0087).
+    return has_role_in_round(user, funding_round, [Membership.Role.COMMISSIONER])
 
 
 @never_cache
@@ -76,6 +89,9 @@ def rounds(request: HttpRequest) -> HttpResponse:
             "listed": listed,
             "applications": applications,
             "office_rounds": list(rounds_of_office(user)),
+            "led_office_ids": {o.pk for o in organisations_for(user, INSIGHT_ROLES)},
+            "can_open": bool(offices_led_by(user)),
+            "reviewing": bool(applications_to_review(user)),
         },
     )
 
@@ -127,10 +143,12 @@ def _round_page(
     funding_round: FundingRound,
     *,
     failed: tuple[uuid.UUID, DecisionForm] | None = None,
+    partner_form: PartnerForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     user = signed_in_user(request)
     can_decide = _can_decide(user, funding_round)
+    leads = has_role_in(user, funding_round.commissioner_id, [Membership.Role.COMMISSIONER])
     rows: list[dict[str, Any]] = []
     for application in round_applications(funding_round):
         form = None
@@ -148,7 +166,14 @@ def _round_page(
             "round": funding_round,
             "rows": rows,
             "can_decide": can_decide,
+            "leads": leads,
+            "partner_form": (
+                partner_form or PartnerForm(funding_round=funding_round) if leads else None
+            ),
+            "contributions": round_contributions(funding_round),
             "is_open": funding_round.is_open_on(timezone.localdate()),
+            "times": round_times(funding_round),
+            "remaining": round_remaining_budget(funding_round),
         },
         status=status,
     )
