@@ -181,7 +181,7 @@ DUCKDB_MEMORY_LIMIT = "1500MB"
 
 
 # A person's record key in SQL, as ``perturbation.record_key`` computes it in Python.
-RECORD_KEY_SQL = "CAST('0x' || substr(person_key, 1, 12) AS BIGINT)"
+RECORD_KEY_SQL = "CAST('0x' || substr(md5(person_key), 1, 12) AS BIGINT)"
 
 
 def connect() -> duckdb.DuckDBPyConnection:

@@ -5,8 +5,9 @@ flexible table builder (its implementation is the ``cell-key-perturbation`` pack
 the R packages ``cellKey`` and ``ptable`` document it):
 
 * every person in the snapshot has a **record key**, a number drawn once and for all from
-  their pseudonym (the first 12 hex digits of the keyed hash ``person_key``, so it is uniform
-  on 0 … 2^48 - 1 and no one without ``PSEUDONYM_KEY`` can work it out);
+  their pseudonym (the first 12 hex digits of the MD5 of ``person_key``, itself a keyed hash,
+  so the key is uniform on 0 … 2^48 - 1 and no one without ``PSEUDONYM_KEY`` can work it out;
+  MD5 serves only to spread any pseudonym evenly, DuckDB and Python compute it alike);
 * a cell's **cell key** is the sum of its people's record keys, modulo 2^48: the same people
   give the same key, whatever the table, area label, period or crossing that counts them;
 * the **perturbation table** turns (count, cell key) into a small change, here a whole number
@@ -22,6 +23,7 @@ the difference of the true counts only to within ``2 * MAX_PERTURBATION``.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -57,8 +59,9 @@ EMPTY = KeyedCount(0, 0)
 
 
 def record_key(person_key: str) -> int:
-    """A person's record key: the first 12 hex digits of their pseudonym, as an integer."""
-    return int(person_key[: KEY_BITS // 4], 16)
+    """A person's record key: the first 12 hex digits of their pseudonym's MD5, as an integer."""
+    digest = hashlib.md5(person_key.encode(), usedforsecurity=False).hexdigest()
+    return int(digest[: KEY_BITS // 4], 16)
 
 
 def cell_key(record_keys: Iterable[int]) -> int:
