@@ -257,6 +257,7 @@ def count_cells(
     with connect() as connection:
         cells = connection.execute(base + cells_sql, parameters).fetchall()
         totals = connection.execute(base + totals_sql, parameters).fetchall()
+
     def publish(cell: KeyedCount) -> int:
         return perturbation.perturb(cell) if perturb else cell.count
 

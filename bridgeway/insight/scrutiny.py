@@ -156,8 +156,8 @@ def count_providers(
         for row in stages:
             of(row)
             provider = Provider(str(row[0]), str(row[1]), str(row[2]), bool(row[3]))
-            tallies.setdefault(provider, {}).setdefault(str(row[4]), {})[str(row[5])] = (
-                KeyedCount(int(row[6]), int(row[7]))
+            tallies.setdefault(provider, {}).setdefault(str(row[4]), {})[str(row[5])] = KeyedCount(
+                int(row[6]), int(row[7])
             )
         for provider, by_group in tallies.items():
             groups_, total, recorded_total = protected_counts(by_group, perturb=perturb)
@@ -353,12 +353,16 @@ def count_referred_to_specialists(
         return {}
     area_column = "pfa_code" if area_kind == "pfa" else "lad_code"
     with connect() as connection:
-        found = connection.execute(
-            _PROVIDER_SQL.format(area_column=area_column)  # noqa: S608
-            + ", once AS (SELECT DISTINCT ethnic_group, person_key FROM chosen "
+        # Only module constants are formatted into the SQL; the values are parameters.
+        specialists_sql = (
+            f"{_PROVIDER_SQL.format(area_column=area_column)}, once AS ("  # noqa: S608
+            "SELECT DISTINCT ethnic_group, person_key FROM chosen "
             "WHERE stage = 'referred' AND service_specialist) "
             f"SELECT ethnic_group, count(*), sum({RECORD_KEY_SQL}) % {KEY_MODULUS} "
-            "FROM once GROUP BY ethnic_group",
+            "FROM once GROUP BY ethnic_group"
+        )
+        found = connection.execute(
+            specialists_sql,
             {
                 "files": [str(path) for path in files],
                 "area": area_code,

@@ -50,7 +50,8 @@ def test_what_a_reader_can_infer_always_holds_the_truth(count, key, threshold):
     published = perturb(KeyedCount(count, key))
     shown = None if perturbation.is_hidden(published, threshold) else published
     low, high = bounds(shown, threshold)
-    assert low <= count and (high is None or count <= high)
+    assert low <= count
+    assert high is None or count <= high
 
 
 @given(st.sets(pseudonyms, min_size=1, max_size=30))
@@ -94,8 +95,7 @@ def test_every_row_of_the_table_fills_every_slot_and_large_counts_are_unbiased()
 def test_cell_keys_from_pseudonyms_spread_the_changes_evenly():
     # 7,000 cells of 50 people each: every change from -3 to +3 about as often.
     seen = Counter(
-        perturb(keyed(hashlib.sha256(f"{cell}-{n}".encode()).hexdigest() for n in range(50)))
-        - 50
+        perturb(keyed(hashlib.sha256(f"{cell}-{n}".encode()).hexdigest() for n in range(50))) - 50
         for cell in range(7_000)
     )
     assert set(seen) == set(range(-MAX_PERTURBATION, MAX_PERTURBATION + 1))
