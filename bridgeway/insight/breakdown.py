@@ -498,7 +498,9 @@ def _rate(numerator: int, denominator: int, hidden: bool) -> tuple[Figure, Figur
         return NOT_APPLICABLE_FIGURE, NOT_APPLICABLE_FIGURE, NOT_APPLICABLE_FIGURE
     try:
         value = statistics.proportion(numerator, denominator)
-        interval = statistics.wilson_interval(numerator, denominator)
+        interval = statistics.wilson_interval_within(
+            numerator, denominator, perturbation.MAX_PERTURBATION
+        )
     except NotComputable:
         # More people reached the later stage than were referred in the period (they were
         # referred before it began): no share can be stated.
@@ -518,7 +520,13 @@ def _ratio(
     if offered == 0 or others_offered <= 0 or others_accepted <= 0:
         return NOT_APPLICABLE_FIGURE, NOT_APPLICABLE_FIGURE, NOT_APPLICABLE_FIGURE
     try:
-        estimate = statistics.take_up_ratio(accepted, offered, others_accepted, others_offered)
+        estimate = statistics.take_up_ratio(
+            accepted,
+            offered,
+            others_accepted,
+            others_offered,
+            spread=perturbation.MAX_PERTURBATION,
+        )
     except NotComputable:
         return NOT_AVAILABLE_FIGURE, NOT_AVAILABLE_FIGURE, NOT_AVAILABLE_FIGURE
     value = Figure.decimal(estimate.value, RATIO_PLACES)

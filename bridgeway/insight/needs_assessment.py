@@ -324,7 +324,7 @@ def _take_up(accepted: int, offered: int, hidden: bool) -> tuple[Figure, Figure,
     if offered == 0:
         return NOT_APPLICABLE_FIGURE, NOT_APPLICABLE_FIGURE, NOT_APPLICABLE_FIGURE
     try:
-        estimate = statistics.take_up(accepted, offered)
+        estimate = statistics.take_up(accepted, offered, spread=perturbation.MAX_PERTURBATION)
     except NotComputable:
         # More people accepted than were offered support in the period (their offer fell
         # before it, or a stage was skipped): no take-up rate can be stated.
@@ -346,7 +346,11 @@ def _take_up_ratio(
         return NOT_APPLICABLE_FIGURE, NOT_APPLICABLE_FIGURE, NOT_APPLICABLE_FIGURE
     try:
         estimate = statistics.take_up_ratio(
-            counts.accepted, counts.offered, others_accepted, others_offered
+            counts.accepted,
+            counts.offered,
+            others_accepted,
+            others_offered,
+            spread=perturbation.MAX_PERTURBATION,
         )
     except NotComputable:
         return NOT_AVAILABLE_FIGURE, NOT_AVAILABLE_FIGURE, NOT_AVAILABLE_FIGURE
@@ -371,7 +375,17 @@ def _representation(
     population = area.population.get(group, 0)
     if recorded_referred == 0 or population == 0 or residents == 0:
         return NOT_APPLICABLE_FIGURE, NOT_APPLICABLE_FIGURE, NOT_APPLICABLE_FIGURE
-    estimate = statistics.representation(referred, recorded_referred, population / residents)
+    try:
+        estimate = statistics.representation(
+            referred,
+            recorded_referred,
+            population / residents,
+            spread=perturbation.MAX_PERTURBATION,
+        )
+    except NotComputable:
+        # The group's count and the recorded total are perturbed on their own, so a group
+        # that is nearly everyone can be published above the total: no share can be stated.
+        return NOT_AVAILABLE_FIGURE, NOT_AVAILABLE_FIGURE, NOT_AVAILABLE_FIGURE
     assert estimate.interval is not None  # noqa: S101 - Wilson always has an interval
     return (
         Figure.decimal(estimate.value, RATIO_PLACES),

@@ -28,3 +28,5 @@ def raw_counts(monkeypatch: pytest.MonkeyPatch) -> None:
     from bridgeway.insight import perturbation
 
     monkeypatch.setattr(perturbation, "perturbation", lambda count, key: 0)
+    # Intervals then need not allow for any perturbation either (decision 0073).
+    monkeypatch.setattr(perturbation, "MAX_PERTURBATION", 0)
