@@ -39,7 +39,7 @@ import numpy as np
 from scipy.optimize import linprog  # type: ignore[import-untyped]
 
 from bridgeway.equality.vocabulary import NOT_KNOWN_CODES, high_level_group, vocabulary
-from bridgeway.insight import statistics
+from bridgeway.insight import perturbation, statistics
 from bridgeway.insight.figures import (
     CONFIDENTIAL_FIGURE,
     NOT_APPLICABLE_FIGURE,
@@ -47,7 +47,8 @@ from bridgeway.insight.figures import (
     Figure,
     Row,
 )
-from bridgeway.insight.needs_assessment import AreaKind, connect
+from bridgeway.insight.needs_assessment import RECORD_KEY_SQL, AreaKind, connect
+from bridgeway.insight.perturbation import EMPTY, KEY_MODULUS, KeyedCount, combine
 from bridgeway.insight.statistics import NotComputable
 from bridgeway.insight.suppression import NOT_APPLICABLE, is_primary, suppress_column
 from bridgeway.spreadsheet_cells import csv_record
@@ -208,10 +209,13 @@ def count_cells(
     date_from: dt.date | None,
     date_to: dt.date | None,
     roll_up: bool = False,
+    perturb: bool = True,
 ) -> dict[str, Counts]:
     """Distinct people per area, cell (one group of each characteristic) and stage.
 
-    Every area asked for has an entry (empty when no one is in it).
+    Every area asked for has an entry (empty when no one is in it). Every cell, each total
+    and each recorded total is perturbed on its own by the cell key method (decision 0072)
+    unless ``perturb`` is false (tests of the counting; nothing published uses raw counts).
     """
     chosen = check_characteristics(characteristics)
     result = {code: Counts(cells={}, total={}, recorded_total={}) for code in area_codes}
@@ -239,28 +243,40 @@ def count_cells(
     }
     cells_sql = (
         f", crossed AS (SELECT area, person_key, stage, {', '.join(columns)} FROM chosen) "  # noqa: S608
-        f"SELECT area, stage, {names}, count(DISTINCT person_key) "
+        f"SELECT area, stage, {names}, count(DISTINCT person_key), "
+        f"sum({RECORD_KEY_SQL}) % {KEY_MODULUS} "
         "FROM crossed GROUP BY ALL"
     )
     totals_sql = (
         "SELECT area, stage, count(DISTINCT person_key), "  # noqa: S608
-        f"count(DISTINCT person_key) FILTER (WHERE {recorded or 'true'}) "
+        f"sum({RECORD_KEY_SQL}) % {KEY_MODULUS}, "
+        f"count(DISTINCT person_key) FILTER (WHERE {recorded or 'true'}), "
+        f"coalesce(sum({RECORD_KEY_SQL}) FILTER (WHERE {recorded or 'true'}), 0) % {KEY_MODULUS} "
         "FROM chosen GROUP BY area, stage"
     )
     with connect() as connection:
         cells = connection.execute(base + cells_sql, parameters).fetchall()
         totals = connection.execute(base + totals_sql, parameters).fetchall()
+
+    def publish(cell: KeyedCount) -> int:
+        return perturbation.perturb(cell) if perturb else cell.count
+
+    raw: dict[tuple[str, Cell, str], KeyedCount] = {}
     for area, stage, *values in cells:
         key = tuple(
-            _group_of(name, code, roll_up) for name, code in zip(chosen, values[:-1], strict=True)
+            _group_of(name, code, roll_up) for name, code in zip(chosen, values[:-2], strict=True)
         )
-        stage_counts = result[area].cells.setdefault(key, {})
-        # Rolled-up groups add their parts: each person has one ethnic group, so no one is
-        # counted twice.
-        stage_counts[stage] = stage_counts.get(stage, 0) + int(values[-1])
-    for area, stage, everyone, all_recorded in totals:
-        result[area].total[stage] = int(everyone)
-        result[area].recorded_total[stage] = int(all_recorded)
+        # Rolled-up groups are the union of their parts: each person has one ethnic group,
+        # so no one is counted twice, and the union's cell key is the sum of the parts'.
+        before = raw.get((area, key, stage), EMPTY)
+        raw[(area, key, stage)] = combine([before, KeyedCount(int(values[-2]), int(values[-1]))])
+    for (area, key, stage), cell in raw.items():
+        result[area].cells.setdefault(key, {})[stage] = publish(cell)
+    for area, stage, everyone, everyone_key, all_recorded, recorded_key in totals:
+        result[area].total[stage] = publish(KeyedCount(int(everyone), int(everyone_key)))
+        result[area].recorded_total[stage] = publish(
+            KeyedCount(int(all_recorded), int(recorded_key))
+        )
     return result
 
 
@@ -482,7 +498,9 @@ def _rate(numerator: int, denominator: int, hidden: bool) -> tuple[Figure, Figur
         return NOT_APPLICABLE_FIGURE, NOT_APPLICABLE_FIGURE, NOT_APPLICABLE_FIGURE
     try:
         value = statistics.proportion(numerator, denominator)
-        interval = statistics.wilson_interval(numerator, denominator)
+        interval = statistics.wilson_interval_within(
+            numerator, denominator, perturbation.MAX_PERTURBATION
+        )
     except NotComputable:
         # More people reached the later stage than were referred in the period (they were
         # referred before it began): no share can be stated.
@@ -502,7 +520,13 @@ def _ratio(
     if offered == 0 or others_offered <= 0 or others_accepted <= 0:
         return NOT_APPLICABLE_FIGURE, NOT_APPLICABLE_FIGURE, NOT_APPLICABLE_FIGURE
     try:
-        estimate = statistics.take_up_ratio(accepted, offered, others_accepted, others_offered)
+        estimate = statistics.take_up_ratio(
+            accepted,
+            offered,
+            others_accepted,
+            others_offered,
+            spread=perturbation.MAX_PERTURBATION,
+        )
     except NotComputable:
         return NOT_AVAILABLE_FIGURE, NOT_AVAILABLE_FIGURE, NOT_AVAILABLE_FIGURE
     value = Figure.decimal(estimate.value, RATIO_PLACES)

@@ -27,7 +27,7 @@ from typing import IO, Literal
 import duckdb
 
 from bridgeway.equality.vocabulary import NOT_KNOWN_CODES, vocabulary
-from bridgeway.insight import statistics
+from bridgeway.insight import perturbation, statistics
 from bridgeway.insight.figures import (
     CONFIDENTIAL_FIGURE,
     NOT_APPLICABLE_FIGURE,
@@ -35,6 +35,7 @@ from bridgeway.insight.figures import (
     Figure,
     Row,
 )
+from bridgeway.insight.perturbation import EMPTY, KEY_MODULUS, KeyedCount, combine, is_hidden
 from bridgeway.insight.statistics import NotComputable
 from bridgeway.insight.suppression import ColumnSuppression, suppress_column
 from bridgeway.spreadsheet_cells import csv_record
@@ -129,11 +130,18 @@ def group_label(code: str) -> str:
 
 @dataclass(frozen=True)
 class PeopleCounts:
-    """Counts by group, and the first and last day with an event in the area and period."""
+    """Counts by group, and the first and last day with an event in the area and period.
+
+    Counts are perturbed (decision 0072) unless asked for raw; ``total`` and
+    ``recorded_total`` are the whole area's and the recorded groups' own perturbed cells
+    (``None`` for a hand-made table, whose total is then the sum of its rows).
+    """
 
     by_group: dict[str, GroupCounts]
     first_event_on: dt.date | None
     last_event_on: dt.date | None
+    total: GroupCounts | None = None
+    recorded_total: GroupCounts | None = None
 
 
 # Each person is counted in the group on their newest record: the latest day, and on the same
@@ -157,7 +165,7 @@ WITH events AS (
       AND ($date_from IS NULL OR occurred_on >= $date_from)
       AND ($date_to IS NULL OR occurred_on <= $date_to)
 )
-SELECT seen.area, people.ethnic_group, seen.stage, count(*)
+SELECT seen.area, people.ethnic_group, seen.stage, count(*), sum({record_key}) % {modulus}
 FROM seen JOIN people USING (person_key)
 GROUP BY ALL
 """
@@ -170,6 +178,10 @@ GROUP BY ALL
 """
 # Aggregates spill to disk beyond this, so a national snapshot fits a small server.
 DUCKDB_MEMORY_LIMIT = "1500MB"
+
+
+# A person's record key in SQL, as ``perturbation.record_key`` computes it in Python.
+RECORD_KEY_SQL = "CAST('0x' || substr(md5(person_key), 1, 12) AS BIGINT)"
 
 
 def connect() -> duckdb.DuckDBPyConnection:
@@ -188,6 +200,7 @@ def count_people(
     area_kind: AreaKind,
     date_from: dt.date | None,
     date_to: dt.date | None,
+    perturb: bool = True,
 ) -> PeopleCounts:
     """Distinct people per ethnic group who were referred, offered and accepted support."""
     return count_people_by_area(
@@ -196,7 +209,36 @@ def count_people(
         area_kind=area_kind,
         date_from=date_from,
         date_to=date_to,
+        perturb=perturb,
     )[area_code]
+
+
+def protected_counts(
+    tallies: Mapping[str, Mapping[str, KeyedCount]], *, perturb: bool
+) -> tuple[dict[str, GroupCounts], GroupCounts, GroupCounts]:
+    """Each group's counts, the total and the recorded groups' total, as published.
+
+    ``tallies`` maps group to stage to true count and cell key. Each person is in one group,
+    so the totals are the union of disjoint cells; each is perturbed as its own cell.
+    """
+
+    def publish(cell: KeyedCount) -> int:
+        return perturbation.perturb(cell) if perturb else cell.count
+
+    def counts_of(cells: Mapping[str, KeyedCount]) -> GroupCounts:
+        return GroupCounts(**{stage: publish(cells.get(stage, EMPTY)) for stage in STAGES})
+
+    def union(groups: Sequence[str]) -> GroupCounts:
+        return counts_of(
+            {
+                stage: combine(tallies[g].get(stage, EMPTY) for g in groups if g in tallies)
+                for stage in STAGES
+            }
+        )
+
+    by_group = {group: counts_of(cells) for group, cells in tallies.items()}
+    recorded = [g for g in tallies if g not in NOT_KNOWN_CODES]
+    return by_group, union(list(tallies)), union(recorded)
 
 
 def count_people_by_area(
@@ -206,10 +248,13 @@ def count_people_by_area(
     area_kind: AreaKind,
     date_from: dt.date | None,
     date_to: dt.date | None,
+    perturb: bool = True,
 ) -> dict[str, PeopleCounts]:
     """``count_people`` for many areas of one kind in one pass over the files.
 
     Every code asked for has an entry, empty when the area has no events in the period.
+    Counts are perturbed by the cell key method unless ``perturb`` is false (tests of the
+    counting itself; nothing published may use raw counts).
     """
     empty = {
         code: PeopleCounts(by_group={}, first_event_on=None, last_event_on=None)
@@ -223,24 +268,29 @@ def count_people_by_area(
     period = {"areas": list(area_codes), "date_from": date_from, "date_to": date_to}
     with connect() as connection:
         counted = connection.execute(
-            _COUNT_SQL.format(area_column=area_column),
+            _COUNT_SQL.format(
+                area_column=area_column, record_key=RECORD_KEY_SQL, modulus=KEY_MODULUS
+            ),
             {"files": paths, "stages": list(STAGES), **period},
         ).fetchall()
         spans = connection.execute(
             _SPAN_SQL.format(area_column=area_column), {"files": paths, **period}
         ).fetchall()
-    tallies: dict[str, dict[str, dict[str, int]]] = {}
-    for area, group, stage, people in counted:
-        tallies.setdefault(area, {}).setdefault(group, {})[stage] = int(people)
+    tallies: dict[str, dict[str, dict[str, KeyedCount]]] = {}
+    for area, group, stage, people, key in counted:
+        tallies.setdefault(area, {}).setdefault(group, {})[stage] = KeyedCount(
+            int(people), int(key)
+        )
     span_of = {area: (first, last) for area, first, last in spans}
     result = dict(empty)
     for area, (first, last) in span_of.items():
+        by_group, total, recorded_total = protected_counts(tallies.get(area, {}), perturb=perturb)
         result[area] = PeopleCounts(
-            by_group={
-                group: GroupCounts(**stages) for group, stages in tallies.get(area, {}).items()
-            },
+            by_group=by_group,
             first_event_on=first,
             last_event_on=last,
+            total=total,
+            recorded_total=recorded_total,
         )
     return result
 
@@ -274,7 +324,7 @@ def _take_up(accepted: int, offered: int, hidden: bool) -> tuple[Figure, Figure,
     if offered == 0:
         return NOT_APPLICABLE_FIGURE, NOT_APPLICABLE_FIGURE, NOT_APPLICABLE_FIGURE
     try:
-        estimate = statistics.take_up(accepted, offered)
+        estimate = statistics.take_up(accepted, offered, spread=perturbation.MAX_PERTURBATION)
     except NotComputable:
         # More people accepted than were offered support in the period (their offer fell
         # before it, or a stage was skipped): no take-up rate can be stated.
@@ -292,11 +342,15 @@ def _take_up_ratio(
 ) -> tuple[Figure, Figure, Figure]:
     if hidden:
         return CONFIDENTIAL_FIGURE, CONFIDENTIAL_FIGURE, CONFIDENTIAL_FIGURE
-    if counts.offered == 0 or others_offered == 0 or others_accepted == 0:
+    if counts.offered == 0 or others_offered <= 0 or others_accepted <= 0:
         return NOT_APPLICABLE_FIGURE, NOT_APPLICABLE_FIGURE, NOT_APPLICABLE_FIGURE
     try:
         estimate = statistics.take_up_ratio(
-            counts.accepted, counts.offered, others_accepted, others_offered
+            counts.accepted,
+            counts.offered,
+            others_accepted,
+            others_offered,
+            spread=perturbation.MAX_PERTURBATION,
         )
     except NotComputable:
         return NOT_AVAILABLE_FIGURE, NOT_AVAILABLE_FIGURE, NOT_AVAILABLE_FIGURE
@@ -321,7 +375,17 @@ def _representation(
     population = area.population.get(group, 0)
     if recorded_referred == 0 or population == 0 or residents == 0:
         return NOT_APPLICABLE_FIGURE, NOT_APPLICABLE_FIGURE, NOT_APPLICABLE_FIGURE
-    estimate = statistics.representation(referred, recorded_referred, population / residents)
+    try:
+        estimate = statistics.representation(
+            referred,
+            recorded_referred,
+            population / residents,
+            spread=perturbation.MAX_PERTURBATION,
+        )
+    except NotComputable:
+        # The group's count and the recorded total are perturbed on their own, so a group
+        # that is nearly everyone can be published above the total: no share can be stated.
+        return NOT_AVAILABLE_FIGURE, NOT_AVAILABLE_FIGURE, NOT_AVAILABLE_FIGURE
     assert estimate.interval is not None  # noqa: S101 - Wilson always has an interval
     return (
         Figure.decimal(estimate.value, RATIO_PLACES),
@@ -346,9 +410,19 @@ class _Suppressed:
 
 
 def needs_assessment_table(
-    area: AreaPopulation, counts: Mapping[str, GroupCounts], *, threshold: int
+    area: AreaPopulation,
+    counts: Mapping[str, GroupCounts],
+    *,
+    threshold: int,
+    totals: GroupCounts | None = None,
+    recorded_totals: GroupCounts | None = None,
 ) -> list[Row]:
-    """The rows of the needs assessment for one area, suppressed and formatted."""
+    """The rows of the needs assessment for one area, suppressed and formatted.
+
+    ``counts`` are published (perturbed) counts; ``totals`` and ``recorded_totals`` the
+    total cells perturbed on their own (``PeopleCounts.total``), or the sums of the rows
+    when not given. Shares, rates and ratios are worked out from these published counts.
+    """
     recorded = vocabulary("ethnic_groups").ordered_codes()
     everyone = [*recorded, *NOT_KNOWN_CODES]
     unknown_groups = set(counts) - set(everyone)
@@ -364,14 +438,20 @@ def needs_assessment_table(
         )
 
     suppressed = _Suppressed(*(column(stage) for stage in STAGES))
-    totals = GroupCounts(*(sum(getattr(of[g], stage) for g in everyone) for stage in STAGES))
-    recorded_totals = GroupCounts(
-        *(sum(getattr(of[g], stage) for g in recorded) for stage in STAGES)
-    )
+    if totals is None:
+        totals = GroupCounts(*(sum(getattr(of[g], stage) for g in everyone) for stage in STAGES))
+    if recorded_totals is None:
+        recorded_totals = GroupCounts(
+            *(sum(getattr(of[g], stage) for g in recorded) for stage in STAGES)
+        )
     rows: list[Row] = []
     for group in [*everyone, TOTAL]:
         group_counts = totals if group == TOTAL else of[group]
-        hidden = {stage: suppressed.hidden(stage, group, recorded) for stage in STAGES}
+        hidden = {
+            stage: suppressed.hidden(stage, group, recorded)
+            or is_hidden(getattr(group_counts, stage), threshold)
+            for stage in STAGES
+        }
         row = Row(
             {
                 "area_code": area.code,

@@ -22,6 +22,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from bridgeway.insight import perturbation
 from bridgeway.insight.figures import Figure, Row
 from bridgeway.insight.needs_assessment import HEADER, NeedsAssessment
 from bridgeway.spreadsheet_cells import csv_record, csv_row, workbook_as_text
@@ -83,8 +84,15 @@ class Publication:
             "out from them; further counts are hidden where a hidden one could otherwise be "
             "worked out from a total. [x] means not available; [z] means not applicable. "
             "Intervals are 95% confidence intervals (Wilson for shares and rates, Koopman's "
-            "asymptotic score interval for ratios of rates)."
+            "asymptotic score interval for ratios of rates), widened to cover every true count "
+            f"the published ones could come from (each up to {perturbation.MAX_PERTURBATION} "
+            "away), so they allow for the protection as well as for chance."
         )
+
+    @property
+    def protection_note(self) -> str:
+        """How the counts were protected (the cell key method, decision 0072)."""
+        return perturbation.protection_note(self.threshold)
 
     @property
     def synthetic_note(self) -> str:
@@ -95,7 +103,7 @@ class Publication:
 
     @property
     def notes(self) -> list[str]:
-        notes = [self.period, *self.sources, self.suppression_note]
+        notes = [self.period, *self.sources, self.protection_note, self.suppression_note]
         if self.synthetic:
             notes.append(self.synthetic_note)
         return notes
@@ -214,6 +222,7 @@ def write_xlsx(publication: Publication, handle: IO[bytes]) -> None:
         ("Sources", True),
         *((source, False) for source in publication.sources),
         ("Disclosure control", True),
+        (publication.protection_note, False),
         (publication.suppression_note, False),
         ("Produced", True),
         (publication.produced_at.strftime("%Y-%m-%d %H:%M UTC"), False),

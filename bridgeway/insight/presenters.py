@@ -102,14 +102,21 @@ def funnel_rows(report: BreakdownReport) -> list[dict[str, Any]]:
     """The funnel's rows for the page: each stage's count beside its share of referred."""
     shown = []
     for row in report.rows:
-        stages: list[dict[str, Any]] = [{"count": row["referred"], "share": "", "width": None}]
+        stages: list[dict[str, Any]] = [
+            {"count": row["referred"], "share": "", "interval": "", "width": None}
+        ]
         for stage in breakdown.FUNNEL_STAGES[1:]:
             share = row.figure(f"{stage}_rate")
             number = share.number
+            # The page shows each share's interval as the files do (issue 14).
+            share_text, interval = _interval(
+                row, f"{stage}_rate", f"{stage}_low", f"{stage}_high", percent=True
+            )
             stages.append(
                 {
                     "count": row[stage],
-                    "share": share.percent,
+                    "share": share_text,
+                    "interval": interval,
                     "width": None if number is None else f"{min(number, 1.0) * 100:.1f}%",
                 }
             )

@@ -26,16 +26,26 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bridgeway.equality.vocabulary import NOT_KNOWN_CODES, vocabulary
+from bridgeway.insight import perturbation
 from bridgeway.insight.figures import CONFIDENTIAL_FIGURE, Figure, Row
 from bridgeway.insight.needs_assessment import (
     HEADER,
+    RECORD_KEY_SQL,
+    TOTAL,
     AreaKind,
     AreaPopulation,
     GroupCounts,
     connect,
     needs_assessment_table,
+    protected_counts,
 )
-from bridgeway.insight.suppression import NOT_APPLICABLE, is_primary, suppress_column
+from bridgeway.insight.perturbation import KEY_MODULUS, KeyedCount, combine
+from bridgeway.insight.suppression import (
+    NOT_APPLICABLE,
+    ColumnSuppression,
+    is_primary,
+    suppress_column,
+)
 
 SHARE_PLACES = 4
 # The characteristics whose answers can be missing in the three ways (disability is a list,
@@ -84,11 +94,17 @@ class Provider:
 
 @dataclass
 class ProviderCounts:
-    """Distinct people per ethnic group and stage, and per answer of each characteristic."""
+    """Distinct people per ethnic group and stage, and per answer of each characteristic.
+
+    Counts are as published: perturbed by the cell key method (decision 0072), each total
+    as its own cell (``None`` in a hand-made table: the sum of the rows).
+    """
 
     by_group: dict[str, GroupCounts]
-    # characteristic -> answer ("recorded" or a not-known code) -> people referred
+    # characteristic -> answer ("recorded", a not-known code, or "total") -> people referred
     answers: dict[str, dict[str, int]]
+    total: GroupCounts | None = None
+    recorded_total: GroupCounts | None = None
 
 
 def count_providers(
@@ -98,8 +114,12 @@ def count_providers(
     area_kind: AreaKind,
     date_from: dt.date | None,
     date_to: dt.date | None,
+    perturb: bool = True,
 ) -> dict[Provider, ProviderCounts]:
-    """People each provider in the area was asked to help, by group, stage and answer."""
+    """People each provider in the area was asked to help, by group, stage and answer.
+
+    Perturbed by the cell key method unless ``perturb`` is false (tests of the counting).
+    """
     if not files:
         return {}
     area_column = "pfa_code" if area_kind == "pfa" else "lad_code"
@@ -123,30 +143,46 @@ def count_providers(
         return result.setdefault(provider, ProviderCounts(by_group={}, answers={}))
 
     with connect() as connection:
+        # A provider's events can repeat a person at a stage, so each person is taken once
+        # before their record key is summed into the cell key.
         stages_sql = (
-            f"SELECT {provider_columns}, ethnic_group, stage, count(DISTINCT person_key) "  # noqa: S608
-            "FROM chosen WHERE stage IN ('referred', 'offered', 'accepted') GROUP BY ALL"
+            f", once AS (SELECT DISTINCT {provider_columns}, ethnic_group, stage, person_key "  # noqa: S608
+            "FROM chosen WHERE stage IN ('referred', 'offered', 'accepted')) "
+            f"SELECT {provider_columns}, ethnic_group, stage, count(*), "
+            f"sum({RECORD_KEY_SQL}) % {KEY_MODULUS} FROM once GROUP BY ALL"
         )
         stages = connection.execute(base + stages_sql, parameters).fetchall()
-        tallies: dict[Provider, dict[str, dict[str, int]]] = {}
+        tallies: dict[Provider, dict[str, dict[str, KeyedCount]]] = {}
         for row in stages:
             of(row)
             provider = Provider(str(row[0]), str(row[1]), str(row[2]), bool(row[3]))
-            tallies.setdefault(provider, {}).setdefault(str(row[4]), {})[str(row[5])] = int(row[6])
+            tallies.setdefault(provider, {}).setdefault(str(row[4]), {})[str(row[5])] = KeyedCount(
+                int(row[6]), int(row[7])
+            )
         for provider, by_group in tallies.items():
-            result[provider].by_group = {
-                group: GroupCounts(**stage_counts) for group, stage_counts in by_group.items()
-            }
+            groups_, total, recorded_total = protected_counts(by_group, perturb=perturb)
+            result[provider].by_group = groups_
+            result[provider].total = total
+            result[provider].recorded_total = recorded_total
         for name in QUALITY_CHARACTERISTICS:
             answers_sql = (
-                f", answered AS (SELECT {provider_columns}, person_key, {answer_columns} "  # noqa: S608
-                "FROM chosen WHERE stage = 'referred') "
-                f"SELECT {provider_columns}, {name}, count(DISTINCT person_key) "
-                "FROM answered GROUP BY ALL"
+                f", answered AS (SELECT DISTINCT {provider_columns}, person_key, "  # noqa: S608
+                f"{answer_columns} FROM chosen WHERE stage = 'referred') "
+                f"SELECT {provider_columns}, {name}, count(*), "
+                f"sum({RECORD_KEY_SQL}) % {KEY_MODULUS} FROM answered GROUP BY ALL"
             )
             answers = connection.execute(base + answers_sql, parameters).fetchall()
+            cells: dict[Provider, dict[str, KeyedCount]] = {}
             for row in answers:
-                of(row).answers.setdefault(name, {})[str(row[4])] = int(row[5])
+                provider = Provider(str(row[0]), str(row[1]), str(row[2]), bool(row[3]))
+                cells.setdefault(provider, {})[str(row[4])] = KeyedCount(int(row[5]), int(row[6]))
+            for provider, by_answer in cells.items():
+                by_answer[TOTAL] = combine(by_answer.values())
+                result.setdefault(provider, ProviderCounts(by_group={}, answers={}))
+                result[provider].answers[name] = {
+                    answer: perturbation.perturb(cell) if perturb else cell.count
+                    for answer, cell in by_answer.items()
+                }
     return result
 
 
@@ -177,7 +213,13 @@ def provider_scrutiny_table(
     """The needs assessment's rows for each provider's own referrals, provider columns first."""
     rows: list[Row] = []
     for provider in _provider_order({p: names.get(p, "") for p in counts}):
-        table = needs_assessment_table(area, counts[provider].by_group, threshold=threshold)
+        table = needs_assessment_table(
+            area,
+            counts[provider].by_group,
+            threshold=threshold,
+            totals=counts[provider].total,
+            recorded_totals=counts[provider].recorded_total,
+        )
         for row in table:
             rows.append(
                 Row(
@@ -226,10 +268,15 @@ def data_quality_table(
             answers = counts[provider].answers.get(name, {})
             recorded = answers.get("recorded", 0)
             missing = [answers.get(code, 0) for code in NOT_KNOWN_CODES]
-            people = recorded + sum(missing)
+            # The people referred are their own perturbed cell, not the sum of the answers.
+            people = answers.get(TOTAL, recorded + sum(missing))
             if people == 0:
                 continue
             suppression = suppress_column([recorded], missing, threshold)
+            if is_primary(people, threshold):
+                suppression = ColumnSuppression(
+                    suppression.recorded_hidden, suppression.not_known_hidden, True
+                )
             row = Row(
                 {
                     "area_code": area.code,
@@ -296,16 +343,26 @@ def count_referred_to_specialists(
     area_kind: AreaKind,
     date_from: dt.date | None,
     date_to: dt.date | None,
+    perturb: bool = True,
 ) -> dict[str, int]:
-    """Distinct people per ethnic group referred to any specialist service in the area."""
+    """Distinct people per ethnic group referred to any specialist service in the area.
+
+    Perturbed by the cell key method unless ``perturb`` is false (tests of the counting).
+    """
     if not files:
         return {}
     area_column = "pfa_code" if area_kind == "pfa" else "lad_code"
     with connect() as connection:
+        # Only module constants are formatted into the SQL; the values are parameters.
+        specialists_sql = (
+            f"{_PROVIDER_SQL.format(area_column=area_column)}, once AS ("  # noqa: S608
+            "SELECT DISTINCT ethnic_group, person_key FROM chosen "
+            "WHERE stage = 'referred' AND service_specialist) "
+            f"SELECT ethnic_group, count(*), sum({RECORD_KEY_SQL}) % {KEY_MODULUS} "
+            "FROM once GROUP BY ethnic_group"
+        )
         found = connection.execute(
-            _PROVIDER_SQL.format(area_column=area_column)  # noqa: S608
-            + "SELECT ethnic_group, count(DISTINCT person_key) FROM chosen "
-            "WHERE stage = 'referred' AND service_specialist GROUP BY ethnic_group",
+            specialists_sql,
             {
                 "files": [str(path) for path in files],
                 "area": area_code,
@@ -313,7 +370,12 @@ def count_referred_to_specialists(
                 "date_to": date_to,
             },
         ).fetchall()
-    return {str(group): int(people) for group, people in found}
+    return {
+        str(group): perturbation.perturb(KeyedCount(int(people), int(key)))
+        if perturb
+        else int(people)
+        for group, people, key in found
+    }
 
 
 def coverage_gaps_table(

@@ -153,35 +153,131 @@ def koopman_ratio_interval(a: int, n1: int, c: int, n2: int, z: float = Z_95) ->
 
 
 def representation(
-    referred: int, referred_recorded_total: int, population_share: float, z: float = Z_95
+    referred: int,
+    referred_recorded_total: int,
+    population_share: float,
+    z: float = Z_95,
+    *,
+    spread: int = 0,
 ) -> Estimate:
     """How a group's share of referrals compares with its share of the population.
 
     1 means the group is referred in proportion to its size; below 1, under-represented.
-    The interval is the Wilson interval of the referral share, each end divided by the
-    population share (which is a census count, treated as known exactly).
+    The interval is the Wilson interval of the referral share (widened to every true count
+    within ``spread`` of the published ones), each end divided by the population share (a
+    census count, treated as known exactly).
     """
     if population_share <= 0:
         raise NotComputable("the group has no residents in the area")
     share = proportion(referred, referred_recorded_total)
-    interval = wilson_interval(referred, referred_recorded_total, z)
+    interval = wilson_interval_within(referred, referred_recorded_total, spread, z)
     return Estimate(
         value=share / population_share,
         interval=Interval(interval.low / population_share, interval.high / population_share),
     )
 
 
-def take_up(accepted: int, offered: int, z: float = Z_95) -> Estimate:
-    """The share of people offered support who accepted it, with its Wilson interval."""
+def take_up(accepted: int, offered: int, z: float = Z_95, *, spread: int = 0) -> Estimate:
+    """The share of people offered support who accepted it, with its Wilson interval
+    (widened to every true count within ``spread`` of the published ones)."""
     return Estimate(
-        value=proportion(accepted, offered), interval=wilson_interval(accepted, offered, z)
+        value=proportion(accepted, offered),
+        interval=wilson_interval_within(accepted, offered, spread, z),
     )
 
 
 def take_up_ratio(
-    accepted: int, offered: int, others_accepted: int, others_offered: int, z: float = Z_95
+    accepted: int,
+    offered: int,
+    others_accepted: int,
+    others_offered: int,
+    z: float = Z_95,
+    *,
+    spread: int = 0,
 ) -> Estimate:
-    """A group's take-up rate over everyone else's, with its Koopman score interval."""
+    """A group's take-up rate over everyone else's, with its Koopman score interval.
+
+    With ``spread``, the counts are published ones each moved by up to ``spread``; the
+    others' counts are a published total less the group's, so they may be out by twice that.
+    """
     value = risk_ratio(accepted, offered, others_accepted, others_offered)
-    interval = koopman_ratio_interval(accepted, offered, others_accepted, others_offered, z)
+    if spread <= 0:
+        interval: Interval | None = koopman_ratio_interval(
+            accepted, offered, others_accepted, others_offered, z
+        )
+    else:
+        interval = koopman_ratio_interval_within(
+            accepted, offered, others_accepted, others_offered, spread, 2 * spread, z
+        )
     return Estimate(value=value, interval=interval)
+
+
+# --- intervals for perturbed counts (decision 0073) -------------------------------------------
+
+
+def possible_counts(published: int, spread: int, *, at_least_one: bool = True) -> range:
+    """The true counts a published count may stand for, when each was moved by up to
+    ``spread``: a 0 stands only for 0, and (``at_least_one``) a count of people never became
+    0. A difference of two published counts (``at_least_one=False``) may stand for 0."""
+    if spread <= 0:
+        return range(published, published + 1)
+    if published <= 0 and at_least_one:
+        return range(0, 1)
+    least = 1 if at_least_one else 0
+    return range(max(least, published - spread), max(least, published + spread) + 1)
+
+
+def wilson_interval_within(successes: int, trials: int, spread: int, z: float = Z_95) -> Interval:
+    """The Wilson interval widened to every pair of true counts the published ones allow.
+
+    The union of the Wilson intervals over every ``successes`` and ``trials`` within
+    ``spread`` of the published ones (at most 7 x 7 pairs for a spread of 3), so it covers
+    the true proportion at 95 % whatever the perturbation was. With ``spread`` 0 it is the
+    Wilson interval.
+    """
+    _check_counts(max(0, successes), max(0, trials))
+    lows, highs = [], []
+    for trial_count in possible_counts(trials, spread):
+        for success_count in possible_counts(successes, spread):
+            if trial_count == 0 or success_count > trial_count:
+                continue
+            interval = wilson_interval(success_count, trial_count, z)
+            lows.append(interval.low)
+            highs.append(interval.high)
+    if not lows:
+        raise NotComputable("no true counts fit the published ones")
+    return Interval(low=min(lows), high=max(highs))
+
+
+def koopman_ratio_interval_within(
+    a: int, n1: int, c: int, n2: int, spread: int, others_spread: int, z: float = Z_95
+) -> Interval | None:
+    """Koopman's score interval widened to the true counts the published ones allow.
+
+    ``a`` of ``n1`` are each within ``spread`` of the true counts, ``c`` of ``n2`` within
+    ``others_spread`` (the comparison group is a published total less the group's own count,
+    so its counts move by up to twice as much). The lowest bound comes from the fewest in the
+    group taking support up and the most in the comparison group; the highest from the
+    reverse (the score interval moves the same way as each count, which a test checks against
+    every combination of small counts). ``None`` when the comparison group's take-up could
+    be 0, so no upper bound exists.
+    """
+    a_range = possible_counts(a, spread)
+    n1_range = possible_counts(n1, spread)
+    c_range = possible_counts(c, others_spread, at_least_one=False)
+    n2_range = possible_counts(n2, others_spread, at_least_one=False)
+    fewest_offered, most_offered = n1_range[0], n1_range[-1]
+    others_fewest_offered, others_most_offered = max(1, n2_range[0]), n2_range[-1]
+    lowest = koopman_ratio_interval(
+        a_range[0],
+        most_offered,
+        min(c_range[-1], others_fewest_offered),
+        others_fewest_offered,
+        z,
+    ).low
+    if c_range[0] == 0 or fewest_offered == 0:
+        return None
+    highest = koopman_ratio_interval(
+        min(a_range[-1], fewest_offered), fewest_offered, c_range[0], others_most_offered, z
+    ).high
+    return Interval(low=lowest, high=highest)

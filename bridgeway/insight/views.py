@@ -28,7 +28,7 @@ from bridgeway.accounts.access import (
     staff_required,
 )
 from bridgeway.accounts.models import Membership, Organisation, User
-from bridgeway.insight import breakdown
+from bridgeway.insight import breakdown, perturbation
 from bridgeway.insight.forms import CHARACTERISTIC_CHOICES, DEFAULT_MIN_SHARE, PeriodForm
 from bridgeway.insight.needs_assessment import write_csv
 from bridgeway.insight.outputs import (
@@ -195,6 +195,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             organisation__kind=Organisation.Kind.COMMISSIONER,
             organisation__areas=choice.area,
         ).exists(),
+        "max_perturbation": perturbation.MAX_PERTURBATION,
     }
     status = 200
     if choice.area is None:

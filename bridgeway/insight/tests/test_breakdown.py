@@ -26,6 +26,9 @@ from bridgeway.insight.breakdown import (
 from bridgeway.insight.suppression import suppress_column
 from bridgeway.insight.tests.factories import person_events, write_snapshot
 
+# These tests check the arithmetic against counts worked out by hand (see conftest).
+pytestmark = pytest.mark.usefixtures("raw_counts")
+
 WEST_YORKSHIRE = "E23000010"
 
 

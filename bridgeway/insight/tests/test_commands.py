@@ -15,7 +15,7 @@ from bridgeway.insight.needs_assessment import HEADER
 from bridgeway.insight.tests.factories import LEEDS, ServiceFactory, referral_through
 from bridgeway.places.models import CensusPopulation
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("raw_counts")]
 
 AT = dt.datetime(2025, 5, 10, 9, 30, tzinfo=dt.UTC)
 

@@ -26,7 +26,7 @@ from bridgeway.insight.snapshot import Pseudonymiser
 from bridgeway.insight.tests.factories import LEEDS, ServiceFactory, referral_through
 from bridgeway.insight.tests.test_scrutiny import providers  # noqa: F401 (a fixture)
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("raw_counts")]
 
 AT = dt.datetime(2025, 5, 10, 9, 30, tzinfo=dt.UTC)
 DASHBOARD = reverse("insight:dashboard")

@@ -20,6 +20,9 @@ from bridgeway.insight.needs_assessment import (
 )
 from bridgeway.insight.tests.factories import BRADFORD, person_events, write_snapshot
 
+# These tests check the arithmetic against counts worked out by hand (see conftest).
+pytestmark = pytest.mark.usefixtures("raw_counts")
+
 WEST_YORKSHIRE = "E23000010"
 AREA = AreaPopulation(
     code=WEST_YORKSHIRE,
