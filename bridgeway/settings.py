@@ -62,6 +62,17 @@ RETENTION_DECLINED_DAYS = env_int("BRIDGEWAY_RETENTION_DECLINED_DAYS", 2 * 365, 
 # period above if that ends later (docs/decisions/0046-young-peoples-retention.md).
 RETENTION_YOUNG_PERSON_AGE = env_int("BRIDGEWAY_RETENTION_YOUNG_PERSON_AGE", 25, minimum=18)
 
+# Who runs this installation of Bridgeway, as the privacy notice, the accessibility statement
+# and the contact page name them: the operator holds the data with the organisation a person
+# contacts (UK GDPR article 13 asks for the name and contact details of each controller).
+OPERATOR_NAME = env_str("BRIDGEWAY_OPERATOR_NAME")
+OPERATOR_ADDRESS = env_str("BRIDGEWAY_OPERATOR_ADDRESS")
+# Where people write or call about the website, their data or its accessibility.
+CONTACT_EMAIL = env_str("BRIDGEWAY_CONTACT_EMAIL")
+CONTACT_PHONE = env_str("BRIDGEWAY_CONTACT_PHONE")
+# The operator's data protection officer, where it has one (else CONTACT_EMAIL is used).
+DATA_PROTECTION_EMAIL = env_str("BRIDGEWAY_DATA_PROTECTION_EMAIL")
+
 # Proxies in front of Bridgeway that add to X-Forwarded-For (0: use the connection's address).
 TRUSTED_PROXY_COUNT = env_int("BRIDGEWAY_TRUSTED_PROXY_COUNT", 0)
 # A public journey (answers, a reference, an open report) left this long is forgotten.
