@@ -123,7 +123,8 @@ def test_panjabi_pages_load_gurmukhi_and_english_pages_load_no_font(
     page.goto(live_server.url + "/pa/")
     loaded = page.evaluate(LOADED_FACES)
     assert "Noto Sans Gurmukhi 400" in loaded, loaded
-    assert font_requests and all("gurmukhi" in url for url in font_requests), font_requests
+    assert font_requests
+    assert all("gurmukhi" in url for url in font_requests), font_requests
     for heading in page.evaluate(INK, "main h1, main h2"):
         assert _overlaps(heading) == [], heading
 
@@ -144,7 +145,8 @@ def test_english_inside_an_urdu_page_is_marked_english_left_to_right(
     assert "Information Commissioner’s Office (ICO)" in texts  # noqa: RUF001
     assert "Data Protection Act 2018" in texts
     for item in marked:
-        assert item["dir"] == "ltr" and item["direction"] == "ltr", item
+        assert item["dir"] == "ltr", item
+        assert item["direction"] == "ltr", item
         assert "Nastaliq" not in item["font"], item
 
     english = page.get_by_role("navigation", name="ایک زبان چنیں").locator('[hreflang="en"]')
