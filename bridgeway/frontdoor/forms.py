@@ -27,7 +27,7 @@ from bridgeway.equality.labels import (
     public_choices,
     public_label,
 )
-from bridgeway.equality.vocabulary import language_by_tag, languages, vocabulary
+from bridgeway.equality.vocabulary import language_by_tag, vocabulary
 from bridgeway.frontdoor.journey import (
     AGE_MAX,
     AGE_MIN,
@@ -41,6 +41,7 @@ from bridgeway.frontdoor.journey import (
     WOMAN_WORKER,
     age_for_band,
 )
+from bridgeway.frontdoor.language_select import LanguageSelect
 from bridgeway.frontdoor.phone_numbers import InvalidPhoneNumber, is_mobile, normalise_uk_phone
 from bridgeway.places.postcodes import InvalidPostcode, parse_location
 
@@ -110,32 +111,6 @@ def _harm_type_choices() -> list[tuple[str, str]]:
 
 def _hate_strand_choices() -> list[tuple[str, str]]:
     return public_choices("hate_strands")
-
-
-class LanguageSelect(forms.Select):
-    """A GOV.UK select of languages, each option marked with its language and direction.
-
-    The options are endonyms ("اردو", "ਪੰਜਾਬੀ"): marked, a screen reader says each in its own
-    voice and a right-to-left name keeps its letters in order on a left-to-right page.
-    """
-
-    def __init__(self) -> None:
-        super().__init__(attrs={"class": "govuk-select"})
-
-    def create_option(  # type: ignore[no-untyped-def]  # Django's own signature
-        self, name, value, label, selected, index, subindex=None, attrs=None
-    ) -> dict[str, Any]:
-        option: dict[str, Any] = super().create_option(
-            name, value, label, selected, index, subindex, attrs
-        )
-        language = languages().get(str(value))
-        if language is not None:
-            option["attrs"] = {
-                **option["attrs"],
-                "lang": language.bcp47,
-                "dir": language.direction,
-            }
-        return option
 
 
 def _language_choices_any() -> list[tuple[str, str]]:
