@@ -42,6 +42,7 @@ from bridgeway.insight.outputs import (
 from bridgeway.insight.presenters import (
     assessment_rows,
     coverage_gap_rows,
+    cut_labels,
     funnel_rows,
     intersection_rows,
     provider_context,
@@ -147,6 +148,7 @@ def _scrutiny(area: PoliceForceArea, form: PeriodForm) -> dict[str, Any]:
         context.update(_quality_context(quality, form))
     gaps = coverage_gaps_report(min_share=form.cleaned_data["min_share"], **common)
     context["gap_rows"] = coverage_gap_rows(gaps)
+    context["gap_cut"] = cut_labels(context["gap_rows"], "bar")
     context["gap_min_share"] = f"{form.cleaned_data['min_share'] * 100:g}%"
     return context
 
@@ -210,6 +212,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         else:
             context["assessment"] = assessment
             context["rows"] = assessment_rows(assessment.rows)
+            context["chart_cut"] = cut_labels(context["rows"], "census_bar", "referred_bar")
             query = _query(choice.area, choice.form)
             context["csv_url"] = f"{reverse('insight:needs-assessment-csv')}?{query}"
             context["file_urls"] = {
