@@ -42,6 +42,7 @@ def needs_assessment_rows(
     area_code: str,
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
+    roll_up: bool = False,
 ) -> NeedsAssessment:
     """The needs assessment for one area (a PFA or LAD code) and period, from the snapshot.
 
@@ -64,7 +65,7 @@ def needs_assessment_rows(
         area=area,
         date_from=date_from,
         date_to=date_to,
-        rows=needs_assessment_table(area, counted.by_group, threshold=threshold),
+        rows=needs_assessment_table(area, counted.by_group, threshold=threshold, roll_up=roll_up),
         snapshot_written_at=_written_at(parts),
         synthetic=_synthetic(parts),
         threshold=threshold,

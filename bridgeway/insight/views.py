@@ -168,10 +168,11 @@ def _query(area: PoliceForceArea, form: PeriodForm, *, breakdowns: bool = False)
     for name in ("date_from", "date_to"):
         if form.cleaned_data.get(name):
             parameters[name] = form.cleaned_data[name].isoformat()
+    # The roll-up applies to every table it is offered beside, so to their downloads too.
+    if form.cleaned_data["roll_up"]:
+        parameters["roll_up"] = "on"
     if breakdowns:
         parameters["characteristic"] = form.cleaned_data["characteristic"]
-        if form.cleaned_data["roll_up"]:
-            parameters["roll_up"] = "on"
         if form.cleaned_data["min_share"] != DEFAULT_MIN_SHARE:
             parameters["min_share"] = f"{form.cleaned_data['min_share'] * 100:g}"
     return urlencode(parameters)
@@ -202,6 +203,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 area_code=choice.area.code,
                 date_from=choice.form.cleaned_data["date_from"],
                 date_to=choice.form.cleaned_data["date_to"],
+                roll_up=bool(choice.form.cleaned_data["roll_up"]),
             )
         except SnapshotError as error:
             if _snapshot_exists():
@@ -260,6 +262,7 @@ def needs_assessment_csv(request: HttpRequest) -> HttpResponse:
             area_code=choice.area.code,
             date_from=choice.form.cleaned_data["date_from"],
             date_to=choice.form.cleaned_data["date_to"],
+            roll_up=bool(choice.form.cleaned_data["roll_up"]),
         )
     except SnapshotError as error:
         logger.error("The insight snapshot cannot be read: %s", error)
@@ -307,6 +310,7 @@ def needs_assessment_file(request: HttpRequest, file_format: str) -> HttpRespons
             area_code=choice.area.code,
             date_from=choice.form.cleaned_data["date_from"],
             date_to=choice.form.cleaned_data["date_to"],
+            roll_up=bool(choice.form.cleaned_data["roll_up"]),
         )
     except SnapshotError as error:
         logger.error("The insight snapshot cannot be read: %s", error)

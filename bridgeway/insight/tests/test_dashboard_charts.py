@@ -78,3 +78,23 @@ def test_every_community_bar_carries_its_value(commissioner_client, snapshot):
     # The largest community is far larger than the next: its bar is the one cut.
     assert [row["label"] for row in gaps if row["bar"].cut] == response.context["gap_cut"]
     assert len(response.context["gap_cut"]) == 1
+
+
+def test_the_roll_up_applies_to_the_needs_assessment_and_its_downloads(
+    commissioner_client, snapshot
+):
+    response = commissioner_client.get(DASHBOARD, {"roll_up": "on"})
+    rows = {row["code"]: row for row in response.context["rows"]}
+    assert rows["asian"]["label"] == "Asian, Asian British or Asian Welsh"
+    assert rows["white"]["referred"] == "30"
+    assert "asian_pakistani" not in rows
+    csv_url = response.context["csv_url"]
+    assert "roll_up=on" in csv_url
+    assert all("roll_up=on" in url for url in response.context["file_urls"].values())
+    lines = commissioner_client.get(csv_url).content.decode().splitlines()
+    groups = [line.split(",")[2] for line in lines[1:]]
+    assert groups[:5] == ["asian", "black", "mixed", "white", "other"]
+    # Without it, the 19 groups.
+    response = commissioner_client.get(DASHBOARD)
+    assert "asian_pakistani" in {row["code"] for row in response.context["rows"]}
+    assert "roll_up" not in response.context["csv_url"]
