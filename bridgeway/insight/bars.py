@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-# The part of the chart's width a full bar takes, leaving room after it for its value.
-ROOM = 75.0
+# The part of the chart's width a full bar takes, leaving room after it for its value
+# ("72.0%" fits after it in a 390 px wide phone's table cell).
+ROOM = 60.0
 # The largest group's bars are cut when it is more than this many times the next largest.
 BREAK_RATIO = 2.5
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -20,7 +21,7 @@ def test_a_large_majority_is_cut_so_small_groups_can_be_read() -> None:
     assert majority.width == ROOM
     assert small is not None
     assert not small.cut
-    assert small.width > 10  # a sixth of the way, not 2 % of it
+    assert small.width == pytest.approx(ROOM / 6)  # a sixth of the way, not 2 % of it
 
 
 def test_groups_of_like_size_are_drawn_against_the_largest() -> None:
