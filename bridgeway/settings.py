@@ -81,6 +81,17 @@ EMAIL_TIMEOUT = env_int("BRIDGEWAY_SMTP_TIMEOUT", 10, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("BRIDGEWAY_EMAIL_FROM", "Bridgeway <no-reply@localhost>")
 SITE_URL = env_str("BRIDGEWAY_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# Who runs this installation of Bridgeway, as the privacy notice, the accessibility statement
+# and the contact page name them: the operator holds the data with the organisation a person
+# contacts (UK GDPR article 13 asks for the name and contact details of each controller).
+OPERATOR_NAME = env_str("BRIDGEWAY_OPERATOR_NAME")
+OPERATOR_ADDRESS = env_str("BRIDGEWAY_OPERATOR_ADDRESS")
+# Where people write or call about the website, their data or its accessibility.
+CONTACT_EMAIL = env_str("BRIDGEWAY_CONTACT_EMAIL")
+CONTACT_PHONE = env_str("BRIDGEWAY_CONTACT_PHONE")
+# The operator's data protection officer, where it has one (else CONTACT_EMAIL is used).
+DATA_PROTECTION_EMAIL = env_str("BRIDGEWAY_DATA_PROTECTION_EMAIL")
+
 # Proxies in front of Bridgeway that add to X-Forwarded-For (0: use the connection's address).
 TRUSTED_PROXY_COUNT = env_int("BRIDGEWAY_TRUSTED_PROXY_COUNT", 0)
 # A public journey (answers, a reference, an open report) left this long is forgotten.

@@ -41,6 +41,7 @@ from bridgeway.frontdoor.journey import (
     WOMAN_WORKER,
     age_for_band,
 )
+from bridgeway.frontdoor.language_select import LanguageSelect
 from bridgeway.frontdoor.phone_numbers import InvalidPhoneNumber, is_mobile, normalise_uk_phone
 from bridgeway.places.postcodes import InvalidPostcode, parse_location
 
@@ -200,7 +201,7 @@ class LanguageForm(forms.Form):
     language = forms.ChoiceField(
         label=_("Which language would you like support in?"),
         choices=_language_choices_any,
-        widget=forms.Select(attrs={"class": "govuk-select"}),
+        widget=LanguageSelect(),
         required=False,
         error_messages={"invalid_choice": _("Choose a language from the list.")},
     )
@@ -535,7 +536,7 @@ class SelfReferralForm(ContactPreferencesForm):
     language = forms.ChoiceField(
         label=_("Which language would you like to use?"),
         choices=_language_choices_blank,
-        widget=forms.Select(attrs={"class": "govuk-select"}),
+        widget=LanguageSelect(),
         required=False,
         error_messages={"invalid_choice": _("Choose a language from the list.")},
     )

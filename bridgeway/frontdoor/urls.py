@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from bridgeway.frontdoor import leaving, views
+from bridgeway.frontdoor import about, leaving, views
 
 app_name = "frontdoor"
 
@@ -43,4 +43,8 @@ urlpatterns: list[URLPattern] = [
     # The quick exit's request to forget the journey, and advice on leaving no trace.
     path("leave/", leaving.leave, name="leave"),
     path("cover-your-tracks/", leaving.cover_your_tracks, name="cover-your-tracks"),
+    # About the service itself, linked from every public page's footer.
+    path("privacy/", about.privacy, name="privacy"),
+    path("accessibility/", about.accessibility, name="accessibility"),
+    path("contact/", about.contact, name="contact"),
 ]

@@ -55,7 +55,7 @@ from bridgeway.directory.selectors import (
     services_matching,
 )
 from bridgeway.equality.labels import public_label
-from bridgeway.equality.vocabulary import vocabulary
+from bridgeway.equality.vocabulary import languages, vocabulary
 from bridgeway.forms import form_errors_from
 from bridgeway.frontdoor import service_page
 from bridgeway.frontdoor.carried_answers import referral_initial
@@ -343,7 +343,12 @@ def _service_context(service: Service) -> dict[str, Any]:
     return {
         "service": service,
         "independence": public_label("independence", service.independence),
-        "languages": [public_label("languages", term.code) for term in service.languages.all()],
+        # Each language named in itself, so each is marked with its own language and direction.
+        "languages": [
+            language
+            for term in service.languages.all()
+            if (language := languages().get(term.code)) is not None
+        ],
         "harm_types": [public_label("harm_types", term.code) for term in service.harm_types.all()],
         "areas": [
             *(district.name for district in service.districts.all()),

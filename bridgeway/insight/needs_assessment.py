@@ -26,7 +26,7 @@ from typing import IO, Literal
 
 import duckdb
 
-from bridgeway.equality.vocabulary import NOT_KNOWN_CODES, vocabulary
+from bridgeway.equality.vocabulary import NOT_KNOWN_CODES, high_level_group, vocabulary
 from bridgeway.insight import perturbation, statistics
 from bridgeway.insight.figures import (
     CONFIDENTIAL_FIGURE,
@@ -122,7 +122,39 @@ def group_label(code: str) -> str:
         return "Total"
     if code in NOT_KNOWN_CODES:
         return vocabulary("not_known").label(code)
-    return vocabulary("ethnic_groups").label(code)
+    if code in vocabulary("ethnic_groups"):
+        return vocabulary("ethnic_groups").label(code)
+    return high_level_labels()[code]
+
+
+def high_level_labels() -> dict[str, str]:
+    """The five high-level ethnic groups, in vocabulary order, with their labels."""
+    return {
+        term.extra["high_level_code"]: term.extra["high_level_label"]
+        for term in vocabulary("ethnic_groups")
+    }
+
+
+def rolled_up(
+    area: AreaPopulation, counts: Mapping[str, GroupCounts]
+) -> tuple[AreaPopulation, dict[str, GroupCounts]]:
+    """The area's residents and the counts by the five high-level groups.
+
+    A person is counted in one group only (the one on their newest record), so a high-level
+    group's people are the sum of its groups' people, before any figure is hidden.
+    """
+    population: dict[str, int] = {}
+    for code, residents in area.population.items():
+        group = high_level_group(code)
+        population[group] = population.get(group, 0) + residents
+    summed: dict[str, GroupCounts] = {}
+    for code, found in counts.items():
+        group = code if code in NOT_KNOWN_CODES else high_level_group(code)
+        before = summed.get(group, GroupCounts())
+        summed[group] = GroupCounts(
+            *(getattr(before, stage) + getattr(found, stage) for stage in STAGES)
+        )
+    return AreaPopulation(area.code, area.name, area.kind, population), summed
 
 
 # --- counting -------------------------------------------------------------------------------
@@ -409,6 +441,11 @@ class _Suppressed:
         return suppression.recorded_hidden[recorded.index(group)]
 
 
+def _summed(of: Mapping[str, GroupCounts], groups: list[str]) -> GroupCounts:
+    """The groups' counts added stage by stage: a total cell when none was published."""
+    return GroupCounts(*(sum(getattr(of[g], stage) for g in groups) for stage in STAGES))
+
+
 def needs_assessment_table(
     area: AreaPopulation,
     counts: Mapping[str, GroupCounts],
@@ -416,18 +453,25 @@ def needs_assessment_table(
     threshold: int,
     totals: GroupCounts | None = None,
     recorded_totals: GroupCounts | None = None,
+    roll_up: bool = False,
 ) -> list[Row]:
     """The rows of the needs assessment for one area, suppressed and formatted.
 
     ``counts`` are published (perturbed) counts; ``totals`` and ``recorded_totals`` the
     total cells perturbed on their own (``PeopleCounts.total``), or the sums of the rows
     when not given. Shares, rates and ratios are worked out from these published counts.
+    ``roll_up`` gives the five high-level ethnic groups instead of the 19, each the sum of
+    its groups' published counts, suppressed as groups of their own.
     """
     recorded = vocabulary("ethnic_groups").ordered_codes()
     everyone = [*recorded, *NOT_KNOWN_CODES]
     unknown_groups = set(counts) - set(everyone)
     if unknown_groups:
         raise ValueError(f"counts for groups outside the vocabulary: {sorted(unknown_groups)}")
+    if roll_up:
+        area, counts = rolled_up(area, counts)
+        recorded = list(high_level_labels())
+        everyone = [*recorded, *NOT_KNOWN_CODES]
     of = {group: counts.get(group, GroupCounts()) for group in everyone}
 
     def column(stage: str) -> ColumnSuppression:
@@ -438,12 +482,8 @@ def needs_assessment_table(
         )
 
     suppressed = _Suppressed(*(column(stage) for stage in STAGES))
-    if totals is None:
-        totals = GroupCounts(*(sum(getattr(of[g], stage) for g in everyone) for stage in STAGES))
-    if recorded_totals is None:
-        recorded_totals = GroupCounts(
-            *(sum(getattr(of[g], stage) for g in recorded) for stage in STAGES)
-        )
+    totals = totals or _summed(of, everyone)
+    recorded_totals = recorded_totals or _summed(of, recorded)
     rows: list[Row] = []
     for group in [*everyone, TOTAL]:
         group_counts = totals if group == TOTAL else of[group]

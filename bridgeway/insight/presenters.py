@@ -13,7 +13,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from bridgeway.insight import breakdown
+from bridgeway.insight import bars, breakdown
 from bridgeway.insight.figures import Figure, Row
 from bridgeway.insight.needs_assessment import TOTAL
 from bridgeway.insight.reports import BreakdownReport
@@ -25,11 +25,6 @@ def _bar_width(figure: Figure, scale: float, places: int) -> str | None:
     """A bar's width as a share of ``scale`` (``None`` when a symbol stands in)."""
     number = figure.number
     return None if number is None else f"{number / scale * 100:.{places}f}%"
-
-
-def _scale(figures: list[Figure]) -> float:
-    """The largest of the figures, so the bars drawn against it fill the space."""
-    return max((f.number for f in figures if f.number is not None), default=0.0) or 1.0
 
 
 def _with_interval(
@@ -57,14 +52,22 @@ def _label(row: Row) -> str:
     return row.label("ethnic_group_label")
 
 
+def _chart_bar(figure: Figure, scale: float) -> bars.Bar | None:
+    return bars.bar(figure.number, scale)
+
+
+def cut_labels(shown: list[dict[str, Any]], *names: str) -> list[str]:
+    """The labels of the rows whose bars (under ``names``) are cut short by the scale."""
+    return [row["label"] for row in shown if any(row[name] and row[name].cut for name in names)]
+
+
 def assessment_rows(rows: list[Row]) -> list[dict[str, Any]]:
     """The needs assessment's rows for the page, with bars beside the two shares."""
-    # Bars are drawn against the largest share on the page, so small groups stay visible.
-    scale = _scale(
+    # Bars are drawn so small groups stay readable beside a large majority (see ``bars``).
+    scale = bars.scale_for(
         [
-            row.figure(name)
+            [row.figure(name).number for name in ("population_share", "referred_share")]
             for row in rows
-            for name in ("population_share", "referred_share")
             if row["ethnic_group"] != TOTAL
         ]
     )
@@ -91,8 +94,8 @@ def assessment_rows(rows: list[Row]) -> list[dict[str, Any]]:
                 "take_up_interval": take_up[1],
                 "take_up_ratio": ratio[0],
                 "take_up_ratio_interval": ratio[1],
-                "census_width": _bar_width(row.figure("population_share"), scale, 2),
-                "referred_width": _bar_width(row.figure("referred_share"), scale, 2),
+                "census_bar": _chart_bar(row.figure("population_share"), scale),
+                "referred_bar": _chart_bar(row.figure("referred_share"), scale),
             }
         )
     return shown
@@ -217,7 +220,9 @@ def provider_context(report: BreakdownReport, *, group: str, chosen: str) -> dic
         for key, rows in by_provider.items()
     }
     census = next(iter(group_rows.values())).figure("population_share")
-    scale = _scale([census, *(row.figure("referred_share") for row in group_rows.values())])
+    scale = bars.scale_for(
+        [[census.number], *([row.figure("referred_share").number] for row in group_rows.values())]
+    )
     summary = []
     for key, row in group_rows.items():
         representation = _interval(
@@ -233,7 +238,7 @@ def provider_context(report: BreakdownReport, *, group: str, chosen: str) -> dic
                 "referred_share": row.figure("referred_share").percent,
                 "representation": representation[0],
                 "representation_interval": representation[1],
-                "width": _bar_width(row.figure("referred_share"), scale, 2),
+                "bar": _chart_bar(row.figure("referred_share"), scale),
             }
         )
     context: dict[str, Any] = {
@@ -241,7 +246,7 @@ def provider_context(report: BreakdownReport, *, group: str, chosen: str) -> dic
         "provider_group": group,
         "provider_group_label": next(iter(group_rows.values()))["ethnic_group_label"],
         "provider_census_share": census.percent,
-        "provider_census_width": _bar_width(census, scale, 2),
+        "provider_census_bar": _chart_bar(census, scale),
         "provider_choice": chosen,
     }
     if chosen and chosen not in by_provider:
@@ -286,15 +291,15 @@ def quality_rows(report: BreakdownReport, characteristic: str) -> list[dict[str,
 
 
 def coverage_gap_rows(report: BreakdownReport) -> list[dict[str, Any]]:
-    """The sizeable communities, with bars against the largest listed so the smaller ones
-    stay visible."""
-    largest = _scale([row.figure("population_share") for row in report.rows])
+    """The sizeable communities, with bars drawn so the smaller ones stay readable beside
+    the largest."""
+    scale = bars.scale_for([[row.figure("population_share").number] for row in report.rows])
     return [
         {
             "label": row["ethnic_group_label"],
             "population": row["population"],
             "population_share": row.figure("population_share").percent,
-            "width": _bar_width(row.figure("population_share"), largest, 1),
+            "bar": _chart_bar(row.figure("population_share"), scale),
             "specialist_services": row["specialist_services"],
             "gap": row["gap"] == "true",
             "referred_to_specialist": row["referred_to_specialist"],

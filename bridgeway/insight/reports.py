@@ -42,6 +42,7 @@ def needs_assessment_rows(
     area_code: str,
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
+    roll_up: bool = False,
 ) -> NeedsAssessment:
     """The needs assessment for one area (a PFA or LAD code) and period, from the snapshot.
 
@@ -70,6 +71,7 @@ def needs_assessment_rows(
             threshold=threshold,
             totals=counted.total,
             recorded_totals=counted.recorded_total,
+            roll_up=roll_up,
         ),
         snapshot_written_at=_written_at(parts),
         synthetic=_synthetic(parts),

@@ -42,6 +42,7 @@ from bridgeway.insight.outputs import (
 from bridgeway.insight.presenters import (
     assessment_rows,
     coverage_gap_rows,
+    cut_labels,
     funnel_rows,
     intersection_rows,
     provider_context,
@@ -147,6 +148,7 @@ def _scrutiny(area: PoliceForceArea, form: PeriodForm) -> dict[str, Any]:
         context.update(_quality_context(quality, form))
     gaps = coverage_gaps_report(min_share=form.cleaned_data["min_share"], **common)
     context["gap_rows"] = coverage_gap_rows(gaps)
+    context["gap_cut"] = cut_labels(context["gap_rows"], "bar")
     context["gap_min_share"] = f"{form.cleaned_data['min_share'] * 100:g}%"
     return context
 
@@ -166,10 +168,11 @@ def _query(area: PoliceForceArea, form: PeriodForm, *, breakdowns: bool = False)
     for name in ("date_from", "date_to"):
         if form.cleaned_data.get(name):
             parameters[name] = form.cleaned_data[name].isoformat()
+    # The roll-up applies to every table it is offered beside, so to their downloads too.
+    if form.cleaned_data["roll_up"]:
+        parameters["roll_up"] = "on"
     if breakdowns:
         parameters["characteristic"] = form.cleaned_data["characteristic"]
-        if form.cleaned_data["roll_up"]:
-            parameters["roll_up"] = "on"
         if form.cleaned_data["min_share"] != DEFAULT_MIN_SHARE:
             parameters["min_share"] = f"{form.cleaned_data['min_share'] * 100:g}"
     return urlencode(parameters)
@@ -209,6 +212,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 area_code=choice.area.code,
                 date_from=choice.form.cleaned_data["date_from"],
                 date_to=choice.form.cleaned_data["date_to"],
+                roll_up=bool(choice.form.cleaned_data["roll_up"]),
             )
         except SnapshotError as error:
             if _snapshot_exists():
@@ -219,6 +223,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         else:
             context["assessment"] = assessment
             context["rows"] = assessment_rows(assessment.rows)
+            context["chart_cut"] = cut_labels(context["rows"], "census_bar", "referred_bar")
             query = _query(choice.area, choice.form)
             context["csv_url"] = f"{reverse('insight:needs-assessment-csv')}?{query}"
             context["file_urls"] = {
@@ -266,6 +271,7 @@ def needs_assessment_csv(request: HttpRequest) -> HttpResponse:
             area_code=choice.area.code,
             date_from=choice.form.cleaned_data["date_from"],
             date_to=choice.form.cleaned_data["date_to"],
+            roll_up=bool(choice.form.cleaned_data["roll_up"]),
         )
     except SnapshotError as error:
         logger.error("The insight snapshot cannot be read: %s", error)
@@ -313,6 +319,7 @@ def needs_assessment_file(request: HttpRequest, file_format: str) -> HttpRespons
             area_code=choice.area.code,
             date_from=choice.form.cleaned_data["date_from"],
             date_to=choice.form.cleaned_data["date_to"],
+            roll_up=bool(choice.form.cleaned_data["roll_up"]),
         )
     except SnapshotError as error:
         logger.error("The insight snapshot cannot be read: %s", error)

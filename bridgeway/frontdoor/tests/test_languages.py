@@ -37,6 +37,9 @@ PAGES = {
     "services/{service}/refer/": "About what happened",
     "report/": "Report a hate incident",
     "report/follow-up/": "Check on a report",
+    "privacy/": "Privacy notice",
+    "accessibility/": "Accessibility statement",
+    "contact/": "Contact us",
 }
 
 # Written by hand, so a catalogue that merely echoed the English would fail.

@@ -162,13 +162,8 @@ def _text(response: HttpResponse) -> str:
     return response.content.decode(errors="replace")
 
 
-@pytest.fixture
-def records(
-    organisation: Organisation,
-    commissioner_office: Organisation,
-    practitioner: User,
-    organisation_admin: User,
-) -> Records:
+def make_records(organisation: Organisation, commissioner_office: Organisation) -> Records:
+    """One organisation's records of every kind a route can name (the browser walk uses them too)."""
     service = CaseworkServiceFactory(organisation=organisation, name="Leeds Hate Crime Support")
     referral = make_referral(service=service)
     consent = Consent.objects.create(
@@ -187,6 +182,16 @@ def records(
     funding_round = FundingRoundFactory(commissioner=commissioner_office)
     application = ApplicationFactory(funding_round=funding_round, applicant=organisation)
     return Records(organisation, service, referral, consent, colleague, funding_round, application)
+
+
+@pytest.fixture
+def records(
+    organisation: Organisation,
+    commissioner_office: Organisation,
+    practitioner: User,
+    organisation_admin: User,
+) -> Records:
+    return make_records(organisation, commissioner_office)
 
 
 def test_every_route_is_public_or_closed_to_strangers(  # noqa: C901 - one walk, every rule
