@@ -11,7 +11,7 @@ from django.urls import reverse
 from bridgeway.insight.bars import ROOM
 from bridgeway.insight.tests.factories import LEEDS, person_events, write_snapshot
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("raw_counts")]
 
 DASHBOARD = reverse("insight:dashboard")
 PEOPLE = {"white_british": 30, "asian_pakistani": 12, "asian_indian": 10, "black_african": 2}

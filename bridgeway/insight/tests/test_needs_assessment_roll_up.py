@@ -3,6 +3,7 @@ applies to every table it is offered beside)."""
 
 from __future__ import annotations
 
+import pytest
 from statsmodels.stats.proportion import proportion_confint
 
 from bridgeway.insight.needs_assessment import (
@@ -10,6 +11,9 @@ from bridgeway.insight.needs_assessment import (
     GroupCounts,
     needs_assessment_table,
 )
+
+# Arithmetic checked against statsmodels on the counts as given (no perturbation).
+pytestmark = pytest.mark.usefixtures("raw_counts")
 
 AREA = AreaPopulation(
     code="E23000010",

@@ -22,7 +22,7 @@ from bridgeway.insight.services import snapshot_write
 from bridgeway.insight.snapshot import snapshot_files
 from bridgeway.insight.tests.factories import LEEDS, ServiceFactory, referral_through
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("raw_counts")]
 
 AT = dt.datetime(2025, 5, 10, 9, 30, tzinfo=dt.UTC)
 WEST_YORKSHIRE = "E23000010"
