@@ -67,7 +67,9 @@ def _form(**changes: object) -> dict[str, object]:
     return data
 
 
-def test_a_round_is_started_from_the_gaps_with_their_figures(commissioner_client, snapshot):
+def test_a_round_is_started_from_the_gaps_with_their_figures(
+    commissioner_client, snapshot, raw_counts
+):
     page = commissioner_client.get(f"/staff/funding/new/?gaps={WEST_YORKSHIRE}").content.decode()
     assert "Indian" in page
     assert 'value="asian_pakistani"' not in page  # a specialist service covers them
