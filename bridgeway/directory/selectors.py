@@ -81,7 +81,7 @@ def _with_profile_data(services: QuerySet[Service]) -> QuerySet[Service]:
 
 def active_services() -> QuerySet[Service]:
     """Services people may be offered (inactive, closed and defunct ones never are)."""
-    return Service.objects.filter(status=Service.Status.ACTIVE)
+    return Service.objects.filter(status=Service.Status.ACTIVE, withdrawn_at__isnull=True)
 
 
 def profile_of(service: Service) -> ServiceProfile:

@@ -27,9 +27,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("file", help="The HSDS JSON file.")
         parser.add_argument(
-            "--skip-invalid",
+            "--strict",
             action="store_true",
-            help="Import the valid services and list the ones left out.",
+            help="Treat every warning and refused service as an error: then nothing changes.",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -59,27 +59,25 @@ class Command(BaseCommand):
 
         try:
             report = directory_import(
-                services, skip_invalid=options["skip_invalid"], progress=progress
+                services, strict=options["strict"], progress=progress
             )
         except DirectoryImportError as error:
             for problem in error.problems:
                 self.stderr.write(str(problem))
             raise CommandError(
-                f"{len({p.position for p in error.problems})} of {len(services)} services "
-                "cannot be imported (listed above). Nothing was imported; fix them or use "
-                "--skip-invalid."
+                f"{len(error.problems)} problems in {len({p.position for p in error.problems})} "
+                f"of {len(services)} services (listed above). Nothing was imported (--strict)."
             ) from None
         for problem in report.problems:
-            self.stderr.write(f"Skipped {problem}")
+            self.stderr.write(f"Refused {problem}")
         for warning in report.warnings:
-            self.stderr.write(f"Cleaned {warning}")
+            self.stderr.write(f"Warning {warning}")
         for service_id in report.area_not_known:
             self.stderr.write(
                 f"Service {service_id}: area not known (no ONS code or known postcode); "
                 "kept and flagged to its organisation."
             )
         self.stdout.write(
-            f"Imported {report.created + report.updated} services ({report.created} new, "
-            f"{report.updated} updated, {len(report.skipped_positions)} skipped) in "
+            f"Imported {len(services)} services: {report.summary_line()}, in "
             f"{time.monotonic() - started:.1f} s."
         )
