@@ -328,7 +328,9 @@ def _service_at_location(service_id: str, location: Location) -> dict[str, Any]:
         ]
     link_id = location.extra.get("link_id")
     return {
-        "id": link_id if isinstance(link_id, str) and link_id else service_at_location_id(location.id),
+        "id": link_id
+        if isinstance(link_id, str) and link_id
+        else service_at_location_id(location.id),
         "service_id": service_id,
         "location_id": location.id,
         "location": place,

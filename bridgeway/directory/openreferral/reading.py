@@ -18,6 +18,7 @@ from typing import Any
 
 from bridgeway.directory.formats import FORMATS, FORMATS_TAXONOMY
 from bridgeway.directory.openreferral.listing import (
+    CHILD_ARRAYS,
     FEATURES,
     LOCATION_TYPES,
     STATUSES,
@@ -34,13 +35,12 @@ from bridgeway.directory.openreferral.listing import (
 )
 from bridgeway.directory.openreferral.terms import (
     ADDRESS_READ_FIELDS,
-    CHILD_ARRAYS,
     DISTRICT_PREFIXES,
-    LOCATION_READ_FIELDS,
-    UNKNOWN_INDEPENDENCE,
     FEATURES_TAXONOMY,
+    LOCATION_READ_FIELDS,
     PFA_PREFIXES,
     READ_FIELDS,
+    UNKNOWN_INDEPENDENCE,
     made_up_id,
     main_phone_id,
     ons_code,

@@ -14,7 +14,7 @@ from functools import cache
 from typing import Any, Final
 
 from bridgeway.directory.formats import FORMATS, FORMATS_TAXONOMY
-from bridgeway.directory.openreferral.listing import CHILD_ARRAYS, FEATURES, VOCABULARY_FIELDS
+from bridgeway.directory.openreferral.listing import FEATURES, VOCABULARY_FIELDS
 from bridgeway.equality.vocabulary import vocabulary
 
 ONS_URI: Final = "http://statistics.data.gov.uk/id/statistical-geography/"
@@ -55,9 +55,7 @@ READ_FIELDS: Final = frozenset(
 LOCATION_READ_FIELDS: Final = frozenset(
     {"id", "location_type", "name", "latitude", "longitude", "addresses"}
 )
-ADDRESS_READ_FIELDS: Final = frozenset(
-    {"address_1", "address_2", "city", "region", "postal_code"}
-)
+ADDRESS_READ_FIELDS: Final = frozenset({"address_1", "address_2", "city", "region", "postal_code"})
 # Independence when a feed does not say: never assumed (docs/decisions/0077).
 UNKNOWN_INDEPENDENCE: Final = "unknown"
 

@@ -58,9 +58,7 @@ class Command(BaseCommand):
                     self.stderr.write("")
 
         try:
-            report = directory_import(
-                services, strict=options["strict"], progress=progress
-            )
+            report = directory_import(services, strict=options["strict"], progress=progress)
         except DirectoryImportError as error:
             for problem in error.problems:
                 self.stderr.write(str(problem))
