@@ -210,11 +210,11 @@ class _Known:
         owners: dict[str, str] = {}
         hashes: dict[str, tuple[str, str]] = {}
         for chunk in _chunks(service_ids):
-            for pk, org, source, digest in Service.objects.filter(id__in=chunk).values_list(
+            for service_id, org, source, digest in Service.objects.filter(id__in=chunk).values_list(
                 "id", "organisation_id", "source_id", "content_hash"
             ):
-                owners[str(pk)] = str(org)
-                hashes[str(pk)] = (str(source or ""), digest)
+                owners[str(service_id)] = str(org)
+                hashes[str(service_id)] = (str(source or ""), digest)
         terms: dict[str, dict[str, int]] = {}
         for vocabulary, code, pk in Term.objects.filter(
             vocabulary__in=["languages", "harm_types", "ethnic_groups", "religions"]
@@ -255,6 +255,7 @@ def directory_import(
     strict: bool = False,
     source: FeedSource | None = None,
     withdraw_missing: bool = False,
+    keys: Sequence[str] | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
     """Create or update (matched on ``id``) every service of an HSDS feed.
@@ -268,10 +269,12 @@ def directory_import(
     applied and reported. With ``source`` the listings record it and the harvest time, a
     record whose content hash is unchanged is not written again, and with
     ``withdraw_missing`` the source's listings the feed no longer carries are withdrawn.
+    ``keys`` gives each document's hash key when the harvest chose it (the list record's,
+    see ``fetching.FeedRead``); otherwise each document's own hash is used.
     ``progress(done, total)`` is called as services are read.
     """
     report = ImportReport()
-    read = _read_all(documents, report, progress)
+    read = _read_all(documents, report, progress, keys)
     known = _Known.load([listing for _, listing, _ in read])
     source_id = str(source.pk) if source is not None else ""
     checked: list[_Checked] = []
@@ -309,6 +312,7 @@ def _read_all(
     documents: Sequence[object],
     report: ImportReport,
     progress: Callable[[int, int], None] | None,
+    keys: Sequence[str] | None = None,
 ) -> list[tuple[int, hsds.Listing, str]]:
     """Every service read and hashed; problems (a repeated id among them) into ``report``."""
     total = len(documents)
@@ -328,7 +332,8 @@ def _read_all(
                 )
             else:
                 seen[listing.id] = position
-                read.append((position, listing, content_hash(document)))
+                key = keys[position - 1] if keys is not None else content_hash(document)
+                read.append((position, listing, key))
         if progress is not None:
             progress(position, total)
     return read
@@ -442,7 +447,12 @@ def _without_unknown_places(position: int, listing: hsds.Listing, known: _Known)
         ]
     if not dropped:
         return listing
-    return replace(listing, **kept, warnings=(*listing.warnings, *dropped))
+    return replace(
+        listing,
+        district_codes=kept["district_codes"],
+        pfa_codes=kept["pfa_codes"],
+        warnings=(*listing.warnings, *dropped),
+    )
 
 
 def _districts_of_postcodes(locations: Iterable[hsds.Location]) -> list[str]:

@@ -20,8 +20,9 @@ PROGRESS_FROM = 500
 class Command(BaseCommand):
     help = (
         "Import HSDS 3 compiled services: one service, a list, or an API page "
-        '({"contents": [...]}). Services are matched on id and updated in place. If any '
-        "service is bad nothing changes and every problem is listed, unless --skip-invalid."
+        '({"contents": [...]}). Services are matched on id and updated in place. A '
+        "service that cannot stand is refused and named; a wrong optional value is left out "
+        "with a warning; --strict makes either an error, and then nothing changes."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
