@@ -11,6 +11,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from bridgeway.directory.openreferral import hsds
+from bridgeway.directory.openreferral.fetching import FeedError, http_json
+from bridgeway.directory.openreferral.harvest import feed_limits
 from bridgeway.directory.openreferral.importing import DirectoryImportError, directory_import
 
 # Feeds at least this long show progress as they load.
@@ -26,7 +28,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("file", help="The HSDS JSON file.")
+        parser.add_argument(
+            "file", help="The HSDS JSON file, or the http(s) URL of one service, list or page."
+        )
         parser.add_argument(
             "--strict",
             action="store_true",
@@ -34,14 +38,14 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        path = Path(options["file"])
-        try:
-            with path.open(encoding="utf-8") as handle:
-                document = json.load(handle)
-        except FileNotFoundError:
-            raise CommandError(f"{path}: no such file.") from None
-        except (UnicodeDecodeError, json.JSONDecodeError) as error:
-            raise CommandError(f"{path} is not JSON: {error}. Nothing was imported.") from None
+        path = options["file"]
+        if path.startswith(("http://", "https://")):
+            try:
+                document = http_json(path, feed_limits())
+            except FeedError as error:
+                raise CommandError(f"{error}. Nothing was imported.") from None
+        else:
+            document = _read_file(Path(path))
         try:
             services = hsds.services_in(document)
         except ValueError as error:
@@ -80,3 +84,14 @@ class Command(BaseCommand):
             f"Imported {len(services)} services: {report.summary_line()}, in "
             f"{time.monotonic() - started:.1f} s."
         )
+
+
+def _read_file(path: Path) -> object:
+    """The JSON document in ``path``; ``CommandError`` naming the file otherwise."""
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return json.load(handle)
+    except FileNotFoundError:
+        raise CommandError(f"{path}: no such file.") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise CommandError(f"{path} is not JSON: {error}. Nothing was imported.") from None
