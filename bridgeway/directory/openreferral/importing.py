@@ -296,12 +296,25 @@ def directory_import(
     with transaction.atomic():
         report.warnings += _write(checked, known, source)
         if source is not None:
-            seen = [uuid.UUID(listing.id) for _, listing, _ in read]
+            # A record refused this time is still in the feed: its listing stays as it was.
+            seen = _ids_in(documents)
             report.withdrawn = _touch_and_withdraw(source, seen, withdraw=withdraw_missing)
     report.created = sum(not c.exists for c in checked)
     report.updated = sum(c.exists for c in checked)
     report.area_not_known = [c.listing.id for c in checked if c.area_not_known]
     return report
+
+
+def _ids_in(documents: Sequence[object]) -> list[uuid.UUID]:
+    """The service ids a feed carries, refused records' included."""
+    ids: list[uuid.UUID] = []
+    for document in documents:
+        if isinstance(document, dict) and isinstance(document.get("id"), str):
+            try:
+                ids.append(uuid.UUID(document["id"]))
+            except ValueError:
+                continue
+    return ids
 
 
 def _order(problem: hsds.Problem) -> int:

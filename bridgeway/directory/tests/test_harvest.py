@@ -313,3 +313,16 @@ def test_import_directory_also_takes_a_url():
             call_command("import_directory", f"{feed.base}/services?page=1&per_page=100")
     assert "Imported 2 services: 2 created" in out.getvalue()
     assert Service.objects.count() == 2
+
+
+def test_a_record_refused_this_time_leaves_its_listing_as_it_was_not_withdrawn():
+    with serving(a_feed(3)) as feed:
+        source = leeds(feed)
+        feed_harvest(source)
+        before = state()
+        del feed.services[1]["name"]
+        feed.services[1]["last_modified"] = "2027-06-01T00:00:00Z"
+        report = feed_harvest(source)
+    assert (report.summary()["refused"], report.withdrawn, report.unchanged) == (1, 0, 2)
+    assert [p.field for p in report.problems] == ["name"]
+    assert state() == before
