@@ -274,7 +274,9 @@ def directory_import(
     ``progress(done, total)`` is called as services are read.
     """
     report = ImportReport()
-    read = _read_all(documents, report, progress, keys)
+    # A source's record whose hash key is unchanged is not even read again (issue 13, item 6).
+    held = _held_keys(source) if source is not None else {}
+    read = _read_all(documents, report, progress, keys, held)
     known = _Known.load([listing for _, listing, _ in read])
     source_id = str(source.pk) if source is not None else ""
     checked: list[_Checked] = []
@@ -305,6 +307,34 @@ def directory_import(
     return report
 
 
+def _held_keys(source: FeedSource) -> dict[str, str]:
+    """The hash key of each listing of ``source``, by service id."""
+    return {
+        str(pk): key
+        for pk, key in Service.objects.filter(source=source).values_list("id", "content_hash")
+    }
+
+
+def _unchanged(
+    document: object,
+    position: int,
+    keys: Sequence[str] | None,
+    held: dict[str, str],
+    seen: dict[str, int],
+) -> bool:
+    """Whether the record is one ``held`` with the same hash key (and not a repeated id)."""
+    if not isinstance(document, dict):
+        return False
+    service_id = document.get("id")
+    if not isinstance(service_id, str) or service_id in seen or service_id not in held:
+        return False
+    key = keys[position - 1] if keys is not None else content_hash(document)
+    if held[service_id] != key:
+        return False
+    seen[service_id] = position
+    return True
+
+
 def _ids_in(documents: Sequence[object]) -> list[uuid.UUID]:
     """The service ids a feed carries, refused records' included."""
     ids: list[uuid.UUID] = []
@@ -326,12 +356,21 @@ def _read_all(
     report: ImportReport,
     progress: Callable[[int, int], None] | None,
     keys: Sequence[str] | None = None,
+    held: dict[str, str] | None = None,
 ) -> list[tuple[int, hsds.Listing, str]]:
-    """Every service read and hashed; problems (a repeated id among them) into ``report``."""
+    """Every service read and hashed; problems (a repeated id among them) into ``report``.
+
+    A record whose id and hash key match ``held`` (the source's listings as last harvested)
+    is counted unchanged without being read."""
     total = len(documents)
     read: list[tuple[int, hsds.Listing, str]] = []
     seen: dict[str, int] = {}
     for position, document in enumerate(documents, start=1):
+        if held and _unchanged(document, position, keys, held, seen):
+            report.unchanged += 1
+            if progress is not None:
+                progress(position, total)
+            continue
         try:
             listing = hsds.listing_from_hsds(document, position)
         except hsds.InvalidService as error:
