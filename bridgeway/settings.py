@@ -97,6 +97,11 @@ TRUSTED_PROXY_COUNT = env_int("BRIDGEWAY_TRUSTED_PROXY_COUNT", 0)
 # A public journey (answers, a reference, an open report) left this long is forgotten.
 FRONTDOOR_IDLE_MINUTES = env_int("BRIDGEWAY_FRONTDOOR_IDLE_MINUTES", 20, minimum=1)
 
+# Harvesting Open Referral feeds (docs/decisions/0075): seconds to wait for each answer, and
+# the largest answer read (a page or one service); more is refused, naming the address.
+DIRECTORY_FEED_TIMEOUT = env_int("BRIDGEWAY_DIRECTORY_FEED_TIMEOUT", 30, minimum=1)
+DIRECTORY_FEED_MAX_BYTES = env_int("BRIDGEWAY_DIRECTORY_FEED_MAX_BYTES", 20_000_000, minimum=1000)
+
 SNAPSHOT_DIR = Path(env_str("BRIDGEWAY_SNAPSHOT_DIR", str(VAR_DIR / "snapshot")))
 
 INSTALLED_APPS = [

@@ -5,8 +5,9 @@ from __future__ import annotations
 from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path
 
-from bridgeway.accounts.middleware import public_urls
+from bridgeway.accounts.middleware import public, public_urls
 from bridgeway.api import api
+from bridgeway.directory import api as directory_api
 from bridgeway.directory import introduction_views
 from bridgeway.site import views as site_views
 
@@ -14,6 +15,16 @@ urlpatterns = [
     path("healthz", site_views.healthz, name="healthz"),
     path("favicon.ico", site_views.favicon, name="favicon"),
     # The API decides access itself: an open feed, or its own authentication per operation.
+    # Older ORUK validators ask for the list routes with a trailing slash.
+    *(
+        path(
+            f"api/v1/{listing}/",
+            public(directory_api.list_with_trailing_slash),
+            {"listing": listing},
+            name=f"feed-{listing}-slash",
+        )
+        for listing in directory_api.SLASHED_LISTS
+    ),
     path("api/v1/", public_urls(api.urls)),
     path("staff/", include("bridgeway.accounts.urls")),
     path("staff/sign-in/passkeys/", include("bridgeway.accounts.passkey_urls")),

@@ -17,6 +17,8 @@ from typing import Annotated, Any
 
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import resolve
+from django.views.decorators.http import require_GET
 from ninja import Field, Query, Router, Schema
 from ninja.decorators import decorate_view
 from ninja.errors import ValidationError as NinjaValidationError
@@ -252,6 +254,11 @@ def open_to_all(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if "perPage" in request.GET and "per_page" not in request.GET:
+            # Older versions of the ORUK validator send perPage: the same as per_page.
+            query = request.GET.copy()
+            query.setlist("per_page", query.getlist("perPage"))
+            request.GET = query  # type: ignore[assignment]  # a copy, as Django allows
         response = view(request, *args, **kwargs)
         response["Access-Control-Allow-Origin"] = "*"
         return response
@@ -654,3 +661,15 @@ def match(request: HttpRequest, payload: MatchRequest) -> dict[str, Any]:
             ]
         ) from None
     return answer_as_dict(found)
+
+
+# List routes older ORUK validators ask for with a trailing slash.
+SLASHED_LISTS = ("services", "service_at_locations", "taxonomies", "taxonomy_terms")
+
+
+@require_GET
+def list_with_trailing_slash(request: HttpRequest, listing: str) -> HttpResponse:
+    """``/api/v1/services/`` answers as ``/api/v1/services`` does (query included)."""
+    match = resolve(f"/api/v1/{listing}")
+    response: HttpResponse = match.func(request, *match.args, **match.kwargs)
+    return response

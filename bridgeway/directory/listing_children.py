@@ -258,7 +258,9 @@ def _replace(
     model._default_manager.filter(service=service).exclude(pk__in=wanted).delete()
     names = [f.name for f in fields(type(items[0]))] if items else []
     for position, item in enumerate(items, start=1):
-        values = {name: getattr(item, name) for name in names if name != "id"}
+        # ``extra`` holds what an import kept from a feed; an organisation's edit never
+        # carries it, so it is left as it was.
+        values = {name: getattr(item, name) for name in names if name not in ("id", "extra")}
         child = existing[item.id] if item.id else model(service=service)
         for name, value in values.items():
             setattr(child, name, value)

@@ -41,6 +41,8 @@ from enum import IntEnum
 # Codes of independence.csv that are not run independently of the police.
 POLICE_LINKED = "police_linked"
 INDEPENDENT_OF_POLICE = frozenset({"independent", "commissioned"})
+# A listing whose source did not say (docs/decisions/0077): never taken as independent.
+UNKNOWN_INDEPENDENCE = "unknown"
 # The format code of a service that arranges interpreters for other languages.
 INTERPRETERS = "interpreters"
 
@@ -151,6 +153,7 @@ class Reason:
 _FIXED: dict[str, Reason] = {
     "accepts_out_of_area": Reason("accepts_out_of_area"),
     "age_outside_range": Reason("age_outside_range"),
+    "independence_unknown": Reason("independence_unknown"),
     "independent_of_police": Reason("independent_of_police"),
     "lived_experience": Reason("lived_experience"),
     "national": Reason("national"),
@@ -274,6 +277,8 @@ def _community_and_independence(need: Need, profile: ServiceProfile, tally: _Tal
             tally.score += WEIGHT_INDEPENDENT
     elif profile.independence == POLICE_LINKED and prefs.independent_of_police:
         tally.cautions.append(_FIXED["police_linked"])
+    elif profile.independence == UNKNOWN_INDEPENDENCE and prefs.independent_of_police:
+        tally.cautions.append(_FIXED["independence_unknown"])
 
 
 def _ways_of_working(need: Need, profile: ServiceProfile, tally: _Tally) -> None:
@@ -381,15 +386,18 @@ def passes_hard_limits(need: Need, profile: ServiceProfile, neighbours: Collecti
     return age_fits(need, profile)
 
 
+_INDEPENDENCE_TIER = {UNKNOWN_INDEPENDENCE: 1, POLICE_LINKED: 2}
+
+
 def _order(
     need: Need, matches: Iterable[Match], profiles: Mapping[str, ServiceProfile]
 ) -> list[Match]:
     def key(match: Match) -> tuple[int, float, str, str, str]:
-        profile = profiles[match.service_id]
-        police_last = int(
-            need.preferences.independent_of_police and profile.independence == POLICE_LINKED
-        )
-        return (police_last, -match.score, match.name.casefold(), match.name, match.service_id)
+        # Asked for independence: independent first, unknown next, police-linked last.
+        tier = 0
+        if need.preferences.independent_of_police:
+            tier = _INDEPENDENCE_TIER.get(profiles[match.service_id].independence, 0)
+        return (tier, -match.score, match.name.casefold(), match.name, match.service_id)
 
     return sorted(matches, key=key)
 

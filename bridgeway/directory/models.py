@@ -22,6 +22,32 @@ from bridgeway.sealing import SealedTextField
 UNVERIFIED_AFTER = timedelta(days=183)
 
 
+class FeedSource(TimestampedModel):
+    """An Open Referral UK feed Bridgeway harvests (``bridgeway feeds add``): a council's or a
+    national body's directory, read night after night."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # The short name staff give it on the command line ("leeds").
+    name = models.SlugField(max_length=60, unique=True)
+    # Whose directory it is, as the public page says: "From Leeds City Council's directory".
+    publisher = models.CharField(max_length=200)
+    url = models.URLField(max_length=500)
+    # The organisation that publishes it, when Bridgeway knows it: its listings are its own.
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="feeds"
+    )
+    last_harvested_at = models.DateTimeField(null=True, blank=True)
+    # The last harvest's summary (created, updated, unchanged, withdrawn, refused, warnings)
+    # or its error, as staff see it.
+    last_result = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Service(TimestampedModel):
     """One service an organisation offers to people who need support."""
 
@@ -73,6 +99,15 @@ class Service(TimestampedModel):
     area_not_known = models.BooleanField(default=False)
     # HSDS fields Bridgeway does not model, kept from an import so an export gives them back.
     extra = models.JSONField(default=dict, blank=True)
+    # Provenance of a harvested listing: the feed it came from, when it was last read there,
+    # and a hash of the record as read, so an unchanged record is not written again.
+    source = models.ForeignKey(
+        FeedSource, null=True, blank=True, on_delete=models.SET_NULL, related_name="services"
+    )
+    harvested_at = models.DateTimeField(null=True, blank=True)
+    content_hash = models.CharField(max_length=64, blank=True)
+    # Gone from its source: kept (cases may point at it), out of every public result.
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
 
     districts = models.ManyToManyField(LocalAuthorityDistrict, blank=True, related_name="services")
     police_force_areas = models.ManyToManyField(

@@ -127,7 +127,7 @@ def _fallback_key(profile: ServiceProfile) -> tuple[int, str, str, str]:
 def build_index(version: Version) -> ProfileIndex:
     """Read every active service's profile in ten queries, however many there are."""
     rows = list(
-        Service.objects.filter(status=Service.Status.ACTIVE).values_list(
+        Service.objects.filter(status=Service.Status.ACTIVE, withdrawn_at__isnull=True).values_list(
             "id",
             "name",
             "organisation__name",

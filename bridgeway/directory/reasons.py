@@ -57,6 +57,7 @@ _FIXED = {
     "outside_area": _("Based outside your area"),
     "independent_of_police": _("Run independently of the police"),
     "police_linked": _("Run by or with the police"),
+    "independence_unknown": _("We don't know if this service is independent of the police"),
     "lived_experience": _("Workers with lived experience"),
     "self_referral": _("You can contact them yourself, without the police"),
     "no_self_referral": _("Another service has to send you to them"),

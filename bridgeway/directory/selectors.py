@@ -81,7 +81,7 @@ def _with_profile_data(services: QuerySet[Service]) -> QuerySet[Service]:
 
 def active_services() -> QuerySet[Service]:
     """Services people may be offered (inactive, closed and defunct ones never are)."""
-    return Service.objects.filter(status=Service.Status.ACTIVE)
+    return Service.objects.filter(status=Service.Status.ACTIVE, withdrawn_at__isnull=True)
 
 
 def profile_of(service: Service) -> ServiceProfile:
@@ -254,6 +254,7 @@ def service_get_public(service_id: str | uuid.UUID) -> Service:
     try:
         return (
             services_public()
+            .select_related("source")
             .prefetch_related("locations", "phones", "schedules")
             .get(id=_service_uuid(service_id))
         )
@@ -322,8 +323,10 @@ def services_for_listing_admin(user: User) -> QuerySet[Service]:
     organisations = [m.organisation_id for m in memberships_of(user, LISTING_ROLES)]
     if not organisations:
         raise PermissionDenied("Only an organisation's administrators can edit its listings.")
-    return _with_profile_data(Service.objects.filter(organisation_id__in=organisations)).order_by(
-        "name", "id"
+    return (
+        _with_profile_data(Service.objects.filter(organisation_id__in=organisations))
+        .select_related("source")
+        .order_by("name", "id")
     )
 
 

@@ -45,6 +45,7 @@ from bridgeway.casework.services.follow_up import (
     FOLLOW_UP_DEVICE_PURPOSE,
     FOLLOW_UP_DEVICE_REMEMBERED_FOR,
 )
+from bridgeway.directory.matching import UNKNOWN_INDEPENDENCE
 from bridgeway.directory.models import Service
 from bridgeway.directory.selectors import (
     InvalidPostcode,
@@ -342,7 +343,11 @@ def support_start_again(request: HttpRequest) -> HttpResponse:
 def _service_context(service: Service) -> dict[str, Any]:
     return {
         "service": service,
-        "independence": public_label("independence", service.independence),
+        "independence": (
+            _("We don't know if this service is independent of the police")
+            if service.independence == UNKNOWN_INDEPENDENCE
+            else public_label("independence", service.independence)
+        ),
         # Each language named in itself, so each is marked with its own language and direction.
         "languages": [
             language

@@ -65,6 +65,7 @@ from bridgeway.directory.openreferral.terms import (
     PFA_PREFIXES,
     READ_FIELDS,
     TAXONOMY_DESCRIPTIONS,
+    UNKNOWN_INDEPENDENCE,
     bridgeway_terms,
     made_up_id,
     main_phone_id,
@@ -150,6 +151,8 @@ def _plain(record: Record) -> Record:
         for f in fields(record)
         if f.name != "id" and isinstance(value := getattr(record, f.name), str)
     }
+    if isinstance(record, Location):
+        texts["extra"] = kept_field(dict(record.extra))
     return replace(record, **texts)
 
 
@@ -184,7 +187,12 @@ def listing_to_hsds(listing: Listing, place_names: Mapping[str, str]) -> dict[st
     ``place_names`` names ONS codes."""
     listing = published(listing)
     sid = listing.id
-    attributes = [_attribute(sid, "bridgeway:independence", listing.independence)]
+    # Unknown independence is said by saying nothing, as the feed it came from did.
+    attributes = (
+        []
+        if listing.independence == UNKNOWN_INDEPENDENCE
+        else [_attribute(sid, "bridgeway:independence", listing.independence)]
+    )
     for name, stem in VOCABULARY_FIELDS.items():
         attributes += [_attribute(sid, f"bridgeway:{stem}", c) for c in getattr(listing, name)]
     attributes += [_attribute(sid, FORMATS_TAXONOMY, c) for c in listing.formats]
@@ -239,7 +247,8 @@ def listing_to_hsds(listing: Listing, place_names: Mapping[str, str]) -> dict[st
                 "name": known_languages[code].english_name,
             }
             for code in listing.languages
-        ],
+        ]
+        + list(listing.extra.get("languages", [])),
         "phones": phones,
         "schedules": [
             _compact(
@@ -279,8 +288,11 @@ def listing_to_hsds(listing: Listing, place_names: Mapping[str, str]) -> dict[st
 
 
 def _service_at_location(service_id: str, location: Location) -> dict[str, Any]:
+    kept_place = location.extra.get("place")
+    kept_address = location.extra.get("address")
     place = _compact(
         {
+            **(kept_place if isinstance(kept_place, dict) else {}),
             "id": location.id,
             "location_type": location.location_type,
             "name": location.name,
@@ -288,31 +300,37 @@ def _service_at_location(service_id: str, location: Location) -> dict[str, Any]:
             "longitude": location.longitude,
         }
     )
-    if location.address_1 or location.postal_code:
+    if location.address_1 or location.postal_code or kept_address:
+        given = kept_address if isinstance(kept_address, dict) else {}
         place["addresses"] = [
             _compact(
                 {
                     "id": made_up_id(location.id, "address"),
+                    "address_type": location.location_type,
+                    "country": "GB",
+                    **given,
                     "location_id": location.id,
                     "address_1": location.address_1,
                     "address_2": location.address_2,
                     "city": location.city,
                     "region": location.region,
                     "postal_code": location.postal_code,
-                    "address_type": location.location_type,
                 }
             )
             # HSDS requires these even when a feed does not know them.
             | {
                 "address_1": location.address_1,
                 "city": location.city,
-                "state_province": location.region,
+                "state_province": given.get("state_province") or location.region,
                 "postal_code": location.postal_code,
-                "country": "GB",
+                "country": given.get("country") or "GB",
             }
         ]
+    link_id = location.extra.get("link_id")
     return {
-        "id": service_at_location_id(location.id),
+        "id": link_id
+        if isinstance(link_id, str) and link_id
+        else service_at_location_id(location.id),
         "service_id": service_id,
         "location_id": location.id,
         "location": place,

@@ -1,19 +1,27 @@
-"""Reading an Open Referral (HSDS 3) feed into the directory, all or nothing, in bulk.
+"""Reading an Open Referral (HSDS 3) feed into the directory, in bulk, in one transaction.
 
 A council's feed is loaded nightly and can hold tens of thousands of services, so the import
 does not save them one at a time through ``service_create``: it reads every service (pure,
 ``hsds.py``), loads what it needs to check them in a handful of queries, checks each one as
 ``service_create`` would (the same field validation and the same vocabularies and places),
-and only then writes them with bulk inserts in one transaction. A bad service is named with
-its position, id, field and problem; with any bad service nothing is written, unless the
-caller asks to skip them.
+and only then writes them with bulk inserts in one transaction.
+
+What the standard allows is accepted; an optional value that is wrong is left out and named
+(a warning); only a service that cannot stand (a required field missing or of the wrong type)
+is refused, named with its position, id and field, and the rest imported. ``strict`` turns
+warnings and refusals into errors: then nothing is written (issue 13, item 2).
+
+Absent is not empty: an array a record does not carry (a list page carries none) leaves what
+Bridgeway holds as it is; an array given empty removes it (item 3).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
@@ -22,7 +30,15 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from bridgeway.accounts.models import Organisation
-from bridgeway.directory.models import CostOption, Funding, Location, Phone, Schedule, Service
+from bridgeway.directory.models import (
+    CostOption,
+    FeedSource,
+    Funding,
+    Location,
+    Phone,
+    Schedule,
+    Service,
+)
 from bridgeway.directory.openreferral import hsds
 from bridgeway.equality.models import Term
 from bridgeway.places.models import LocalAuthorityDistrict, PoliceForceArea
@@ -61,6 +77,25 @@ _CHILDREN: dict[str, type[models.Model]] = {
     "cost_options": CostOption,
     "funding": Funding,
 }
+# The HSDS array a relation of codes is read from.
+_RELATION_ARRAY = {
+    "district_codes": "service_areas",
+    "pfa_codes": "service_areas",
+    "languages": "languages",
+    "harm_types": "attributes",
+    "ethnic_groups": "attributes",
+    "religions": "attributes",
+}
+# Service fields read from an array: left as they are when the record does not carry it.
+_FIELD_ARRAY = {
+    "phone": "phones",
+    "independence": "attributes",
+    "formats": "attributes",
+    **dict.fromkeys(hsds.FEATURES, "attributes"),
+    "area_not_known": "service_areas",
+}
+# Kept ``extra`` entries that come from an array.
+_EXTRA_ARRAY = {"attributes": "attributes", "languages": "languages"}
 _HSDS_CHILD_FIELD = {
     "locations": "service_at_locations",
     "phones": "phones",
@@ -71,9 +106,18 @@ _HSDS_CHILD_FIELD = {
 # Service fields an import writes over on a service it updates: the ones that travel, and
 # besides them the organisation (the same one: ``_check`` refuses a change), whether its area
 # could be worked out, and the HSDS fields Bridgeway does not model. Never the confidential
-# address, which never travels, nor ``last_confirmed_at`` (set on a new service only: only
-# its organisation confirms a listing), nor ``is_synthetic`` (HSDS has no such field).
-_IMPORTED_FIELDS = ("organisation", *hsds.SERVICE_FIELDS, "area_not_known", "extra")
+# address, which never travels, nor ``last_confirmed_at`` (only its organisation confirms a
+# listing: an import never does), nor ``is_synthetic`` (HSDS has no such field).
+_IMPORTED_FIELDS = (
+    "organisation",
+    *hsds.SERVICE_FIELDS,
+    "area_not_known",
+    "extra",
+    "source",
+    "harvested_at",
+    "content_hash",
+    "withdrawn_at",
+)
 
 
 @dataclass
@@ -82,6 +126,10 @@ class ImportReport:
 
     created: int = 0
     updated: int = 0
+    # Records whose content hash matched what the source gave last time: not written.
+    unchanged: int = 0
+    # Listings of the source that its feed no longer carries (a harvest of a whole feed).
+    withdrawn: int = 0
     area_not_known: list[str] = field(default_factory=list)
     problems: list[hsds.Problem] = field(default_factory=list)
     # What was changed to make an imported service safe to publish (markup taken out, an
@@ -91,6 +139,26 @@ class ImportReport:
     @property
     def skipped_positions(self) -> list[int]:
         return sorted({p.position for p in self.problems})
+
+    @property
+    def refused(self) -> list[int]:
+        """Positions of the services that were refused."""
+        return self.skipped_positions
+
+    def summary(self) -> dict[str, int]:
+        """The counts an import or harvest ends with."""
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "withdrawn": self.withdrawn,
+            "refused": len(self.refused),
+            "warnings": len(self.warnings),
+        }
+
+    def summary_line(self) -> str:
+        """The summary as one line: "3 created, 1 updated, ..."."""
+        return ", ".join(f"{count} {name}" for name, count in self.summary().items())
 
 
 class DirectoryImportError(Exception):
@@ -115,6 +183,7 @@ class _Checked:
     district_codes: list[str]
     area_not_known: bool
     exists: bool
+    content_hash: str = ""
 
 
 @dataclass
@@ -128,6 +197,8 @@ class _Known:
     police_force_areas: frozenset[str]
     # Child model name -> {child id: service id} for ids in the feed that already exist.
     child_owners: dict[str, dict[str, str]]
+    # Service id -> (source id, content hash) of the services in the feed that exist.
+    hashes: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, listings: Sequence[hsds.Listing]) -> _Known:
@@ -137,13 +208,13 @@ class _Known:
             organisations.update((str(o.id), o) for o in Organisation.objects.filter(id__in=chunk))
         service_ids = [x.id for x in listings]
         owners: dict[str, str] = {}
+        hashes: dict[str, tuple[str, str]] = {}
         for chunk in _chunks(service_ids):
-            owners.update(
-                (str(pk), str(org))
-                for pk, org in Service.objects.filter(id__in=chunk).values_list(
-                    "id", "organisation_id"
-                )
-            )
+            for service_id, org, source, digest in Service.objects.filter(id__in=chunk).values_list(
+                "id", "organisation_id", "source_id", "content_hash"
+            ):
+                owners[str(service_id)] = str(org)
+                hashes[str(service_id)] = (str(source or ""), digest)
         terms: dict[str, dict[str, int]] = {}
         for vocabulary, code, pk in Term.objects.filter(
             vocabulary__in=["languages", "harm_types", "ethnic_groups", "religions"]
@@ -168,30 +239,138 @@ class _Known:
             districts=frozenset(LocalAuthorityDistrict.objects.values_list("code", flat=True)),
             police_force_areas=frozenset(PoliceForceArea.objects.values_list("code", flat=True)),
             child_owners=child_owners,
+            hashes=hashes,
         )
+
+
+def content_hash(document: object) -> str:
+    """A hash of a feed's record as given: the same record always hashes the same."""
+    text = json.dumps(document, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def directory_import(
     documents: Sequence[object],
     *,
-    skip_invalid: bool = False,
+    strict: bool = False,
+    source: FeedSource | None = None,
+    withdraw_missing: bool = False,
+    keys: Sequence[str] | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
     """Create or update (matched on ``id``) every service of an HSDS feed.
 
-    All or nothing: if any service is bad, ``DirectoryImportError`` lists every problem and
-    nothing changes, unless ``skip_invalid``, when the good services are imported and the
-    report lists the rest. Children (locations, phones, schedules, costs, funding) missing
-    from the feed are removed. A service whose areas cannot be placed (no ONS code, no
-    location postcode Bridgeway knows) is kept and flagged ``area_not_known``. An
-    organisation Bridgeway does not know is created from the feed; one it knows is never
-    changed. ``progress(done, total)`` is called as services are read.
+    A service that cannot stand is refused and named in ``report.problems``; the rest are
+    imported, and ``report.warnings`` names every value left out or cleaned. With
+    ``strict`` any problem or warning raises ``DirectoryImportError`` and nothing changes.
+    An array a record does not carry leaves those children and codes as they are. A service
+    whose areas cannot be placed is kept and flagged ``area_not_known``. An organisation
+    Bridgeway does not know is created from the feed; a known one's new name or website is
+    applied and reported. With ``source`` the listings record it and the harvest time, a
+    record whose content hash is unchanged is not written again, and with
+    ``withdraw_missing`` the source's listings the feed no longer carries are withdrawn.
+    ``keys`` gives each document's hash key when the harvest chose it (the list record's,
+    see ``fetching.FeedRead``); otherwise each document's own hash is used.
+    ``progress(done, total)`` is called as services are read.
     """
     report = ImportReport()
+    # A source's record whose hash key is unchanged is not even read again (issue 13, item 6).
+    held = _held_keys(source) if source is not None else {}
+    read = _read_all(documents, report, progress, keys, held)
+    known = _Known.load([listing for _, listing, _ in read])
+    source_id = str(source.pk) if source is not None else ""
+    checked: list[_Checked] = []
+    for position, listing, digest in read:
+        if source is not None and known.hashes.get(listing.id) == (source_id, digest):
+            report.unchanged += 1
+            continue
+        try:
+            item = _check(position, listing, known)
+        except hsds.InvalidService as error:
+            report.problems.extend(error.problems)
+        else:
+            item.content_hash = digest if source is not None else ""
+            checked.append(item)
+    report.problems.sort(key=_order)
+    report.warnings = [warning for c in checked for warning in c.listing.warnings]
+    if strict and (report.problems or report.warnings):
+        raise DirectoryImportError(sorted([*report.problems, *report.warnings], key=_order))
+    with transaction.atomic():
+        report.warnings += _write(checked, known, source)
+        if source is not None:
+            # A record refused this time is still in the feed: its listing stays as it was.
+            seen = _ids_in(documents)
+            report.withdrawn = _touch_and_withdraw(source, seen, withdraw=withdraw_missing)
+    report.created = sum(not c.exists for c in checked)
+    report.updated = sum(c.exists for c in checked)
+    report.area_not_known = [c.listing.id for c in checked if c.area_not_known]
+    return report
+
+
+def _held_keys(source: FeedSource) -> dict[str, str]:
+    """The hash key of each listing of ``source``, by service id."""
+    return {
+        str(pk): key
+        for pk, key in Service.objects.filter(source=source).values_list("id", "content_hash")
+    }
+
+
+def _unchanged(
+    document: object,
+    position: int,
+    keys: Sequence[str] | None,
+    held: dict[str, str],
+    seen: dict[str, int],
+) -> bool:
+    """Whether the record is one ``held`` with the same hash key (and not a repeated id)."""
+    if not isinstance(document, dict):
+        return False
+    service_id = document.get("id")
+    if not isinstance(service_id, str) or service_id in seen or service_id not in held:
+        return False
+    key = keys[position - 1] if keys is not None else content_hash(document)
+    if held[service_id] != key:
+        return False
+    seen[service_id] = position
+    return True
+
+
+def _ids_in(documents: Sequence[object]) -> list[uuid.UUID]:
+    """The service ids a feed carries, refused records' included."""
+    ids: list[uuid.UUID] = []
+    for document in documents:
+        if isinstance(document, dict) and isinstance(document.get("id"), str):
+            try:
+                ids.append(uuid.UUID(document["id"]))
+            except ValueError:
+                continue
+    return ids
+
+
+def _order(problem: hsds.Problem) -> int:
+    return problem.position
+
+
+def _read_all(
+    documents: Sequence[object],
+    report: ImportReport,
+    progress: Callable[[int, int], None] | None,
+    keys: Sequence[str] | None = None,
+    held: dict[str, str] | None = None,
+) -> list[tuple[int, hsds.Listing, str]]:
+    """Every service read and hashed; problems (a repeated id among them) into ``report``.
+
+    A record whose id and hash key match ``held`` (the source's listings as last harvested)
+    is counted unchanged without being read."""
     total = len(documents)
-    read: list[tuple[int, hsds.Listing]] = []
+    read: list[tuple[int, hsds.Listing, str]] = []
     seen: dict[str, int] = {}
     for position, document in enumerate(documents, start=1):
+        if held and _unchanged(document, position, keys, held, seen):
+            report.unchanged += 1
+            if progress is not None:
+                progress(position, total)
+            continue
         try:
             listing = hsds.listing_from_hsds(document, position)
         except hsds.InvalidService as error:
@@ -205,27 +384,32 @@ def directory_import(
                 )
             else:
                 seen[listing.id] = position
-                read.append((position, listing))
+                key = keys[position - 1] if keys is not None else content_hash(document)
+                read.append((position, listing, key))
         if progress is not None:
             progress(position, total)
+    return read
 
-    known = _Known.load([listing for _, listing in read])
-    checked: list[_Checked] = []
-    for position, listing in read:
-        try:
-            checked.append(_check(position, listing, known))
-        except hsds.InvalidService as error:
-            report.problems.extend(error.problems)
-    report.problems.sort(key=lambda p: p.position)
-    if report.problems and not skip_invalid:
-        raise DirectoryImportError(report.problems)
-    with transaction.atomic():
-        _write(checked, known)
-    report.created = sum(not c.exists for c in checked)
-    report.updated = sum(c.exists for c in checked)
-    report.area_not_known = [c.listing.id for c in checked if c.area_not_known]
-    report.warnings = [warning for c in checked for warning in c.listing.warnings]
-    return report
+
+def _touch_and_withdraw(source: FeedSource, seen: Sequence[uuid.UUID], *, withdraw: bool) -> int:
+    """Mark the source's listings in the feed as harvested now (and back if withdrawn);
+    with ``withdraw``, withdraw the ones it no longer carries. Returns how many were."""
+    now = timezone.now()
+    for chunk in _chunks(seen):
+        Service.objects.filter(source=source, id__in=chunk).update(harvested_at=now)
+        Service.objects.filter(source=source, id__in=chunk, withdrawn_at__isnull=False).update(
+            withdrawn_at=None, updated_at=now
+        )
+    if not withdraw:
+        return 0
+    gone = set(
+        Service.objects.filter(source=source, withdrawn_at__isnull=True).values_list(
+            "id", flat=True
+        )
+    ) - set(seen)
+    for chunk in _chunks(sorted(gone)):
+        Service.objects.filter(id__in=chunk).update(withdrawn_at=now, updated_at=now)
+    return len(gone)
 
 
 def _check(position: int, listing: hsds.Listing, known: _Known) -> _Checked:
@@ -247,6 +431,7 @@ def _check(position: int, listing: hsds.Listing, known: _Known) -> _Checked:
 
     for where, message in _code_problems(listing, known):
         problem(where, message)
+    listing = _without_unknown_places(position, listing, known)
 
     service = _service(listing, organisation_id=listing.organisation.id)
     try:
@@ -275,21 +460,51 @@ def _check(position: int, listing: hsds.Listing, known: _Known) -> _Checked:
 def _code_problems(listing: hsds.Listing, known: _Known) -> Iterator[tuple[str, str]]:
     """Codes that are not loaded, places that do not exist, child ids other services use."""
     for name, (_, vocabulary) in _RELATIONS.items():
-        codes = getattr(listing, name)
         if vocabulary is None:
-            places = known.districts if name == "district_codes" else known.police_force_areas
-            missing = [code for code in codes if code not in places]
-            message = "is not a current local authority district or police force area code"
-        else:
-            missing = [code for code in codes if code not in known.terms.get(vocabulary, {})]
-            message = "is not loaded yet: run bridgeway load-reference-data first"
+            continue  # places: see _without_unknown_places
+        missing = [c for c in getattr(listing, name) if c not in known.terms.get(vocabulary, {})]
         for code in missing:
-            yield _RELATION_HSDS_FIELD[name], f"{code} {message}"
+            yield (
+                _RELATION_HSDS_FIELD[name],
+                f"{code} is not loaded yet: run bridgeway load-reference-data first",
+            )
     for name in _CHILDREN:
         for child in getattr(listing, name):
             other = known.child_owners[name].get(child.id)
             if other is not None and other != listing.id:
                 yield f"{_HSDS_CHILD_FIELD[name]} {child.id}", "id is used by another service"
+
+
+def _without_unknown_places(position: int, listing: hsds.Listing, known: _Known) -> hsds.Listing:
+    """The listing without area codes that are not current districts or police force
+    areas: an optional value, left out and named (issue 13, item 2)."""
+    dropped: list[hsds.Problem] = []
+    kept: dict[str, tuple[str, ...]] = {}
+    for name, places in (
+        ("district_codes", known.districts),
+        ("pfa_codes", known.police_force_areas),
+    ):
+        codes = getattr(listing, name)
+        kept[name] = tuple(code for code in codes if code in places)
+        dropped += [
+            hsds.Problem(
+                position,
+                listing.id,
+                "service_areas",
+                f"{code} is not a current local authority district or police force area "
+                "code; left out",
+            )
+            for code in codes
+            if code not in places
+        ]
+    if not dropped:
+        return listing
+    return replace(
+        listing,
+        district_codes=kept["district_codes"],
+        pfa_codes=kept["pfa_codes"],
+        warnings=(*listing.warnings, *dropped),
+    )
 
 
 def _districts_of_postcodes(locations: Iterable[hsds.Location]) -> list[str]:
@@ -321,11 +536,32 @@ def _service(
     )
 
 
-def _new_organisations(checked: Sequence[_Checked], known: _Known) -> None:
+def _new_organisations(checked: Sequence[_Checked], known: _Known) -> list[hsds.Problem]:
+    """Create the organisations Bridgeway does not know; apply a known one's new name or
+    website from the feed, and say so (a warning per rename)."""
     created: dict[str, Organisation] = {}
+    changed: dict[str, Organisation] = {}
+    notes: list[hsds.Problem] = []
     for item in checked:
         source = item.listing.organisation
-        if source.id in known.organisations or source.id in created:
+        known_one = known.organisations.get(source.id)
+        if known_one is not None:
+            if source.name and source.name != known_one.name:
+                notes.append(
+                    hsds.Problem(
+                        item.position,
+                        item.listing.id,
+                        "organization.name",
+                        f"organisation renamed from {known_one.name!r} to {source.name!r}",
+                    )
+                )
+                known_one.name = source.name
+                changed[source.id] = known_one
+            if source.website and source.website != known_one.website:
+                known_one.website = source.website
+                changed[source.id] = known_one
+            continue
+        if source.id in created:
             continue
         base = slugify(source.name)[:60] or "organisation"
         created[source.id] = Organisation(
@@ -337,47 +573,97 @@ def _new_organisations(checked: Sequence[_Checked], known: _Known) -> None:
             website=source.website,
         )
     Organisation.objects.bulk_create(list(created.values()), batch_size=CHUNK)
+    if changed:
+        Organisation.objects.bulk_update(list(changed.values()), ["name", "website"])
     known.organisations.update(created)
+    return notes
 
 
-def _write(checked: Sequence[_Checked], known: _Known) -> None:
-    """Write every checked listing: services, their codes and places, and their children."""
-    _new_organisations(checked, known)
+# Provenance fields: written by a harvest, left alone by a plain file import.
+_PROVENANCE = ("source", "harvested_at", "content_hash", "withdrawn_at")
+
+
+def _write(
+    checked: Sequence[_Checked], known: _Known, source: FeedSource | None = None
+) -> list[hsds.Problem]:
+    """Write every checked listing: services, their codes and places, and their children,
+    replacing only what each record carries. Returns what it changed besides (renames)."""
+    notes = _new_organisations(checked, known)
     now = timezone.now()
     new: list[Service] = []
-    changed: list[Service] = []
+    changed: dict[tuple[str, ...], list[Service]] = {}
+    old_extra = _old_extra(checked)
     for item in checked:
         service = _service(
             item.listing,
             organisation_id=item.listing.organisation.id,
             area_not_known=item.area_not_known,
         )
-        if item.exists:
-            service.updated_at = now
-            changed.append(service)
-        else:
-            service.last_confirmed_at = now
+        service.source = source
+        service.harvested_at = now if source is not None else None
+        service.content_hash = item.content_hash
+        if not item.exists:
             new.append(service)
+            continue
+        carried = item.listing.carried
+        kept = old_extra.get(item.listing.id, {})
+        for key, array in _EXTRA_ARRAY.items():
+            if array not in carried and key in kept:
+                service.extra[key] = kept[key]
+        names = tuple(
+            name
+            for name in _IMPORTED_FIELDS
+            if (name not in _FIELD_ARRAY or _FIELD_ARRAY[name] in carried)
+            and (source is not None or name not in _PROVENANCE)
+        )
+        service.updated_at = now
+        changed.setdefault(names, []).append(service)
     _insert(Service, new)
-    _update(Service, changed, [*_IMPORTED_FIELDS, "updated_at"])
-    existing_ids = [uuid.UUID(item.listing.id) for item in checked if item.exists]
+    for names, services in changed.items():
+        _update(Service, services, [*names, "updated_at"])
+    _write_codes(checked, known)
+    _write_children(checked)
+    return notes
 
+
+def _old_extra(checked: Sequence[_Checked]) -> dict[str, dict[str, Any]]:
+    """Kept fields of existing services whose record leaves out an array they come from."""
+    wanted = [
+        uuid.UUID(c.listing.id)
+        for c in checked
+        if c.exists and any(a not in c.listing.carried for a in _EXTRA_ARRAY.values())
+    ]
+    found: dict[str, dict[str, Any]] = {}
+    for chunk in _chunks(wanted):
+        found.update(
+            (str(pk), extra)
+            for pk, extra in Service.objects.filter(id__in=chunk).values_list("id", "extra")
+        )
+    return found
+
+
+def _replaced(checked: Sequence[_Checked], array: str) -> list[_Checked]:
+    """The listings whose record carries ``array``, or that are new."""
+    return [c for c in checked if not c.exists or array in c.listing.carried]
+
+
+def _write_codes(checked: Sequence[_Checked], known: _Known) -> None:
+    """Replace the code lists (areas, languages, vocabularies) each record carries."""
     # The code lists are most of the rows; plain executemany avoids building a model object
     # for each of them (bulk_create of the through models was most of the import's time).
-    service_keys = {
-        item.listing.id: Service._meta.pk.get_db_prep_value(uuid.UUID(item.listing.id), connection)
-        for item in checked
-    }
     quote = connection.ops.quote_name
+    pk = Service._meta.pk
+    assert pk is not None  # noqa: S101 - every concrete model has one; narrows the type
     for name, (relation, vocabulary) in _RELATIONS.items():
         through = Service._meta.get_field(relation).remote_field.through  # type: ignore[union-attr]
         target = Service._meta.get_field(relation).m2m_reverse_field_name()  # type: ignore[union-attr]
-        for chunk in _chunks(existing_ids):
+        items = _replaced(checked, _RELATION_ARRAY[name])
+        for chunk in _chunks([uuid.UUID(item.listing.id) for item in items if item.exists]):
             through.objects.filter(service_id__in=chunk).delete()
         rows = []
-        for item in checked:
+        for item in items:
             codes = item.district_codes if name == "district_codes" else getattr(item.listing, name)
-            key = service_keys[item.listing.id]
+            key = pk.get_db_prep_value(uuid.UUID(item.listing.id), connection)
             for code in codes:
                 rows.append((key, code if vocabulary is None else known.terms[vocabulary][code]))
         # Names come from the models, quoted; values are parameters.
@@ -390,12 +676,16 @@ def _write(checked: Sequence[_Checked], known: _Known) -> None:
             for batch in _chunks(rows):
                 cursor.executemany(sql, batch)
 
+
+def _write_children(checked: Sequence[_Checked]) -> None:
+    """Replace the children (locations, phones...) of the arrays each record carries."""
     for name, model in _CHILDREN.items():
-        for chunk in _chunks(existing_ids):
+        items = _replaced(checked, _HSDS_CHILD_FIELD[name])
+        for chunk in _chunks([uuid.UUID(item.listing.id) for item in items if item.exists]):
             model._default_manager.filter(service_id__in=chunk).delete()
         records = [
             _child(model, item.listing.id, child)
-            for item in checked
+            for item in items
             for child in getattr(item.listing, name)
         ]
         _insert(model, records)

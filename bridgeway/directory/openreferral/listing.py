@@ -63,6 +63,20 @@ SERVICE_FIELDS: Final = (
 )
 
 
+# Arrays of a service whose absence leaves what Bridgeway holds as it is: a list page carries
+# only a service's one-to-one fields, and must not wipe its children (issue 13, item 3).
+CHILD_ARRAYS: Final = (
+    "service_areas",
+    "languages",
+    "attributes",
+    "phones",
+    "schedules",
+    "service_at_locations",
+    "cost_options",
+    "funding",
+)
+
+
 @dataclass(frozen=True)
 class Organisation:
     id: str
@@ -87,6 +101,9 @@ class Location:
     postal_code: str = ""
     latitude: float | None = None
     longitude: float | None = None
+    # What a feed gave that Bridgeway does not model, cleaned: the service-at-location id
+    # (``link_id``), the rest of the place (``place``) and of its address (``address``).
+    extra: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -173,6 +190,9 @@ class Listing:
     cost_options: tuple[CostOption, ...] = ()
     funding: tuple[Funding, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=dict)
+    # The child arrays (``CHILD_ARRAYS``) the feed's record carried: an import replaces only
+    # these; a listing made in Bridgeway carries them all.
+    carried: frozenset[str] = field(default=frozenset(CHILD_ARRAYS), compare=False)
     # What reading a feed changed to make the listing safe to publish (markup taken out, an
     # unsafe address left out): told to whoever imports it, never part of the listing.
     warnings: tuple[Problem, ...] = field(default=(), compare=False)

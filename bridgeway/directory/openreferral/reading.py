@@ -18,6 +18,7 @@ from typing import Any
 
 from bridgeway.directory.formats import FORMATS, FORMATS_TAXONOMY
 from bridgeway.directory.openreferral.listing import (
+    CHILD_ARRAYS,
     FEATURES,
     LOCATION_TYPES,
     STATUSES,
@@ -33,12 +34,17 @@ from bridgeway.directory.openreferral.listing import (
     Schedule,
 )
 from bridgeway.directory.openreferral.terms import (
+    ADDRESS_READ_FIELDS,
     DISTRICT_PREFIXES,
     FEATURES_TAXONOMY,
+    LOCATION_READ_FIELDS,
     PFA_PREFIXES,
     READ_FIELDS,
+    UNKNOWN_INDEPENDENCE,
+    made_up_id,
     main_phone_id,
     ons_code,
+    service_at_location_id,
 )
 from bridgeway.directory.public_text import (
     SAFE_TAGS,
@@ -80,6 +86,10 @@ class _Reader:
         """Something changed to make the service safe to publish: imported, but said."""
         self.warnings.append(Problem(self.position, self.service_id, where, message))
 
+    def dropped(self, where: str, message: str) -> None:
+        """An optional value that is wrong: left out, the rest of the service imported, said."""
+        self.warnings.append(Problem(self.position, self.service_id, where, f"{message}; left out"))
+
     def text(
         self,
         record: Mapping[str, Any],
@@ -112,15 +122,16 @@ class _Reader:
     def number(
         self, record: Mapping[str, Any], key: str, where: str, low: float, high: float
     ) -> float | None:
+        """An optional number: one of the wrong type or out of range is dropped and named."""
         value = record.get(key)
         if value is None:
             return None
         # bool is an int in Python, but true is not a coordinate or an age.
         if isinstance(value, bool) or not isinstance(value, int | float):
-            self.problem(where, f"should be a number, not {type(value).__name__}")
+            self.dropped(where, f"should be a number, not {type(value).__name__}")
             return None
         if not low <= value <= high:
-            self.problem(where, f"{value} is out of range ({low:g} to {high:g})")
+            self.dropped(where, f"{value} is out of range ({low:g} to {high:g})")
             return None
         return float(value)
 
@@ -146,6 +157,17 @@ class _Reader:
             else:
                 self.problem(f"{key}[{index}]", f"should be an object, not {type(item).__name__}")
         return found
+
+
+_NOTHING = object()
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _bad_uuid(value: object) -> str:
@@ -189,10 +211,12 @@ def listing_from_hsds(document: object, position: int) -> Listing:
     description = reader.text(document, "description", "description", clean=safe_html)
     url = reader.text(document, "url", "url", max_length=200)
     if url and not url.lower().startswith(("http://", "https://")):
-        reader.problem("url", f"{url[:60]!r} is not a web address (http:// or https://)")
+        reader.dropped("url", f"{url[:60]!r} is not a web address (http:// or https://)")
+        url = ""
     email = reader.text(document, "email", "email", max_length=254)
     if email and "@" not in email:
-        reader.problem("email", f"{email[:60]!r} is not an email address")
+        reader.dropped("email", f"{email[:60]!r} is not an email address")
+        email = ""
     status = reader.text(document, "status", "status") or "active"
     if status not in STATUSES:
         reader.problem("status", f"{status[:40]!r} is not one of: {', '.join(STATUSES)}")
@@ -201,12 +225,15 @@ def listing_from_hsds(document: object, position: int) -> Listing:
     assured_date = _assured_date(reader, document)
     waiting_weeks = _waiting_weeks(reader, document, extra)
     district_codes, pfa_codes, unplaced = _areas(reader, document)
-    language_codes = _languages(reader, document)
+    language_codes, other_languages = _languages(reader, document)
+    if other_languages:
+        extra["languages"] = other_languages
     main_phone, phones = _phones(reader, document, service_id)
     coded, other_attributes = _attributes(reader, document)
     if other_attributes:
         extra["attributes"] = other_attributes
-    independence = coded.get("bridgeway:independence", ["independent"])
+    # Only the source can say a service is independent of the police (docs/decisions/0077).
+    independence = coded.get("bridgeway:independence", [UNKNOWN_INDEPENDENCE])
     if len(independence) > 1:
         reader.problem("attributes", "gives more than one bridgeway:independence code")
 
@@ -238,6 +265,7 @@ def listing_from_hsds(document: object, position: int) -> Listing:
         cost_options=_cost_options(reader, document),
         funding=_funding(reader, document),
         extra=extra,
+        carried=frozenset(key for key in CHILD_ARRAYS if isinstance(document.get(key), list)),
     )
     if reader.problems:
         raise InvalidService(reader.problems)
@@ -287,7 +315,7 @@ def _assured_date(reader: _Reader, document: Mapping[str, Any]) -> date | None:
     try:
         return date.fromisoformat(assured[:10])
     except ValueError:
-        reader.problem("assured_date", f"{assured[:40]!r} is not a date (YYYY-MM-DD)")
+        reader.dropped("assured_date", f"{assured[:40]!r} is not a date (YYYY-MM-DD)")
         return None
 
 
@@ -347,27 +375,34 @@ def _areas(
             if code not in pfas:
                 pfas.append(code)
         else:
-            reader.problem(
+            unplaced += 1
+            reader.dropped(
                 f"{where}.uri",
                 f"{code} is not a local authority district or police force area code",
             )
     return tuple(districts), tuple(pfas), unplaced
 
 
-def _languages(reader: _Reader, document: Mapping[str, Any]) -> tuple[str, ...]:
+def _languages(
+    reader: _Reader, document: Mapping[str, Any]
+) -> tuple[tuple[str, ...], list[dict[str, Any]]]:
+    """Codes Bridgeway knows, and the languages it cannot read (the UK profile allows a
+    language given only by ``id``), kept as given, cleaned, to be served back."""
     codes: list[str] = []
+    others: list[dict[str, Any]] = []
     for where, language in reader.records(document, "languages"):
-        given = reader.text(language, "code", f"{where}.code", required=True)
-        if not given:
-            continue
-        code = language_code(given)
-        if code is None:
-            reader.problem(
-                f"{where}.code", f"{given[:20]!r} is not a language code Bridgeway knows"
+        given = reader.text(language, "code", f"{where}.code")
+        code = language_code(given) if given else None
+        if given and code is None:
+            reader.warning(
+                f"{where}.code",
+                f"{given[:20]!r} is not a language code Bridgeway knows; kept, not matched on",
             )
+        if code is None:
+            others.append(kept_field(language))
         elif code not in codes:
             codes.append(code)
-    return tuple(codes)
+    return tuple(codes), others
 
 
 def _phones(
@@ -414,11 +449,11 @@ def _attributes(
         code = term.get("code")
         known = _known_codes(taxonomy)
         if known is None:
-            reader.problem(
+            reader.dropped(
                 f"{where}.taxonomy_term.taxonomy", f"{taxonomy[:40]!r} is not a Bridgeway taxonomy"
             )
         elif not isinstance(code, str) or code not in known:
-            reader.problem(
+            reader.dropped(
                 f"{where}.taxonomy_term.code",
                 f"{str(code)[:40]!r} is not a code of {taxonomy}; use one of: {', '.join(known)}",
             )
@@ -433,7 +468,9 @@ def _known_codes(taxonomy: str) -> list[str] | None:
     if taxonomy == FEATURES_TAXONOMY:
         return list(FEATURES)
     stem = taxonomy.removeprefix("bridgeway:")
-    if stem == "independence" or stem in VOCABULARY_FIELDS.values():
+    if stem == "independence":
+        return [*vocabulary(stem).ordered_codes(), UNKNOWN_INDEPENDENCE]
+    if stem in VOCABULARY_FIELDS.values():
         return vocabulary(stem).ordered_codes()
     return None
 
@@ -448,10 +485,11 @@ def _locations(reader: _Reader, document: Mapping[str, Any]) -> tuple[Location, 
         where = f"{link_at}.location"
         kind = reader.text(place, "location_type", f"{where}.location_type") or "physical"
         if kind not in LOCATION_TYPES:
-            reader.problem(
+            reader.dropped(
                 f"{where}.location_type",
                 f"{kind[:20]!r} is not one of: {', '.join(LOCATION_TYPES)}",
             )
+            kind = "physical"
         addresses = reader.records(place, "addresses")
         address = addresses[0][1] if addresses else {}
         at = addresses[0][0] if addresses else "addresses[0]"
@@ -476,9 +514,50 @@ def _locations(reader: _Reader, document: Mapping[str, Any]) -> tuple[Location, 
                 ),
                 latitude=reader.number(place, "latitude", f"{where}.latitude", -90, 90),
                 longitude=reader.number(place, "longitude", f"{where}.longitude", -180, 180),
+                extra=_location_extra(reader, link_at, link, place, address),
             )
         )
     return tuple(found)
+
+
+def _location_extra(
+    reader: _Reader,
+    link_at: str,
+    link: Mapping[str, Any],
+    place: Mapping[str, Any],
+    address: Mapping[str, Any],
+) -> dict[str, Any]:
+    """What a location carries that Bridgeway does not model (the link's own id, the
+    address's id, country and type, accessibility, contacts, phones, schedules...), kept as
+    given and cleaned, so the feed serves it back (issue 13, item 4)."""
+    extra: dict[str, Any] = {}
+    location_id = place.get("id")
+    # What an export makes up when a feed does not say is not kept, so a round trip of
+    # Bridgeway's own feed changes nothing.
+    made_up: dict[str, Any] = {}
+    if isinstance(location_id, str) and _is_uuid(location_id):
+        made_up = {
+            "id": made_up_id(location_id, "address"),
+            "location_id": location_id,
+            "country": "GB",
+            "address_type": place.get("location_type") or "physical",
+            "state_province": address.get("region") or address.get("state_province") or "",
+        }
+        if link.get("id") != service_at_location_id(location_id):
+            extra["link_id"] = kept_field(link.get("id"))
+    unread_place = {k: v for k, v in place.items() if k not in LOCATION_READ_FIELDS}
+    unread_address = {
+        k: v
+        for k, v in address.items()
+        if k not in ADDRESS_READ_FIELDS and made_up.get(k, _NOTHING) != v
+    }
+    for name, given in (("place", unread_place), ("address", unread_address)):
+        if given:
+            cleaned = kept_field(given)
+            if cleaned != _stripped(given):
+                reader.warning(f"{link_at}.location", "markup or an unsafe address was taken out")
+            extra[name] = cleaned
+    return extra
 
 
 def _schedules(reader: _Reader, document: Mapping[str, Any]) -> tuple[Schedule, ...]:

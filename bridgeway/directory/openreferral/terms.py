@@ -51,6 +51,15 @@ READ_FIELDS: Final = frozenset(
 )
 
 
+# Fields of a location and of its first address the mapping reads into ``Location``.
+LOCATION_READ_FIELDS: Final = frozenset(
+    {"id", "location_type", "name", "latitude", "longitude", "addresses"}
+)
+ADDRESS_READ_FIELDS: Final = frozenset({"address_1", "address_2", "city", "region", "postal_code"})
+# Independence when a feed does not say: never assumed (docs/decisions/0077).
+UNKNOWN_INDEPENDENCE: Final = "unknown"
+
+
 def made_up_id(service_id: str, what: str) -> str:
     """The id of a record Bridgeway makes up for ``what`` of a service (or a location)."""
     return str(uuid.uuid5(uuid.UUID(service_id), what))

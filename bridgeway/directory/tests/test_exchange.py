@@ -276,7 +276,7 @@ def test_unknown_extra_fields_are_kept_and_exported_again():
     assert again["x_council_ref"] == "K-123"
 
 
-def test_a_bad_file_changes_nothing_and_names_every_bad_service(full_service):
+def test_a_strict_import_of_a_bad_file_changes_nothing_and_names_every_problem(full_service):
     before = listings()
     good = a_feed_service()
     wrong_type = a_feed_service(minimum_age="eleven")
@@ -306,7 +306,9 @@ def test_a_bad_file_changes_nothing_and_names_every_bad_service(full_service):
     )
     renamed = copy.deepcopy(exported()[0]) | {"name": "Should not stick"}
     with pytest.raises(DirectoryImportError) as error:
-        directory_import([good, wrong_type, bad_place, bad_code, renamed, "not a service"])
+        directory_import(
+            [good, wrong_type, bad_place, bad_code, renamed, "not a service"], strict=True
+        )
     problems = {(p.position, p.field) for p in error.value.problems}
     assert (2, "minimum_age") in problems
     assert (3, "service_at_locations[0].location.latitude") in problems
@@ -320,36 +322,36 @@ def test_a_bad_file_changes_nothing_and_names_every_bad_service(full_service):
     assert Service.objects.count() == 1
 
 
-def test_skip_invalid_imports_the_good_services_and_lists_the_rest():
+def test_an_import_refuses_a_service_that_cannot_stand_and_imports_the_rest():
     report = directory_import(
         [
             a_feed_service(name="Good"),
-            a_feed_service(url="ftp://nope"),
-            a_feed_service(name="Also good"),
-        ],
-        skip_invalid=True,
+            a_feed_service(name=None),
+            a_feed_service(name="Also good", url="ftp://nope"),
+        ]
     )
     assert report.created == 2
     assert report.skipped_positions == [2]
+    assert [(w.position, w.field) for w in report.warnings] == [(3, "url")]
     assert sorted(Service.objects.values_list("name", flat=True)) == ["Also good", "Good"]
 
 
-def test_unknown_ons_code_is_an_error_naming_service_areas():
-    with pytest.raises(DirectoryImportError) as error:
-        directory_import(
-            [a_feed_service(service_areas=[{"id": str(uuid.uuid4()), "uri": "E08999999"}])]
-        )
-    assert [p.field for p in error.value.problems] == ["service_areas"]
-    assert "E08999999" in error.value.problems[0].message
+def test_unknown_ons_code_is_left_out_with_a_warning_naming_service_areas():
+    report = directory_import(
+        [a_feed_service(service_areas=[{"id": str(uuid.uuid4()), "uri": "E08999999"}])]
+    )
+    assert [p.field for p in report.warnings] == ["service_areas"]
+    assert "E08999999" in report.warnings[0].message
+    assert not Service.objects.get().districts.exists()
 
 
 def test_a_service_of_another_organisation_cannot_be_taken_over(full_service, other_organisation):
     (document,) = exported()
     document["organization"] = {"id": str(other_organisation.id), "name": "x", "description": ""}
     document["organization_id"] = str(other_organisation.id)
-    with pytest.raises(DirectoryImportError) as error:
-        directory_import([document])
-    assert error.value.problems[0].field == "id"
+    report = directory_import([document])
+    assert report.problems[0].field == "id"
+    assert report.refused == [1]
     assert Service.objects.get().organisation_id == full_service.organisation_id
 
 
@@ -357,7 +359,7 @@ def test_import_command_refuses_a_bad_file_and_says_nothing_was_imported(tmp_pat
     target = tmp_path / "feed.json"
     target.write_text(json.dumps([a_feed_service(minimum_age=True)]))
     with pytest.raises(CommandError, match="Nothing was imported"):
-        call_command("import_directory", str(target))
+        call_command("import_directory", str(target), "--strict")
     assert "minimum_age" in capsys.readouterr().err
     assert not Service.objects.exists()
 
@@ -387,12 +389,12 @@ def test_import_command_shows_progress_for_large_files(tmp_path, capsys, monkeyp
     call_command("import_directory", str(target))
     captured = capsys.readouterr()
     assert "3/3 services read" in captured.err
-    assert "Imported 3 services (3 new, 0 updated, 0 skipped)" in captured.out
+    assert "Imported 3 services: 3 created, 0 updated, 0 unchanged" in captured.out
 
 
 def test_a_repeated_service_id_in_one_feed_is_named():
     document = a_feed_service()
     with pytest.raises(DirectoryImportError) as error:
-        directory_import([document, dict(document, name="Again")])
+        directory_import([document, dict(document, name="Again")], strict=True)
     assert [(p.position, p.field) for p in error.value.problems] == [(2, "id")]
     assert not Service.objects.exists()

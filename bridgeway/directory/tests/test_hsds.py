@@ -157,16 +157,26 @@ def problems_of(document: Any) -> dict[str, str]:
     return {p.field: p.message for p in error.value.problems}
 
 
+def warnings_of(document: Any) -> dict[str, str]:
+    listing = hsds.listing_from_hsds(document, 1)
+    return {p.field: p.message for p in listing.warnings}
+
+
 def test_every_problem_of_a_service_is_named_not_just_the_first():
     found = problems_of(service(id="abc", name=5, minimum_age=True, status="open"))
-    assert set(found) == {"id", "name", "minimum_age", "status"}
+    assert set(found) == {"id", "name", "status"}
     assert "not a UUID" in found["id"]
     assert "text, not int" in found["name"]
+
+
+def test_a_wrong_optional_value_is_left_out_and_named():
+    found = warnings_of(service(minimum_age=True, email="nobody"))
     assert "number, not bool" in found["minimum_age"]
+    assert "left out" in found["email"]
 
 
-def test_out_of_range_coordinates_are_named():
-    found = problems_of(
+def test_out_of_range_coordinates_are_left_out_and_named():
+    found = warnings_of(
         service(
             service_at_locations=[
                 {"location": {"id": str(uuid.uuid4()), "latitude": 12, "longitude": 200}}
@@ -176,11 +186,11 @@ def test_out_of_range_coordinates_are_named():
     assert "200" in found["service_at_locations[0].location.longitude"]
 
 
-def test_unknown_bridgeway_taxonomy_and_code_are_errors_other_taxonomies_are_kept():
+def test_unknown_bridgeway_taxonomy_and_code_are_left_out_other_taxonomies_are_kept():
     other = {"id": str(uuid.uuid4()), "taxonomy_term": {"taxonomy": "esd", "code": "123"}}
     listing = hsds.listing_from_hsds(service(attributes=[other]), 1)
     assert listing.extra["attributes"] == [other]
-    found = problems_of(
+    found = warnings_of(
         service(
             attributes=[
                 {
@@ -198,12 +208,15 @@ def test_unknown_bridgeway_taxonomy_and_code_are_errors_other_taxonomies_are_kep
     assert "fax" in found["attributes[1].taxonomy_term.code"]
 
 
-def test_language_codes_accept_iso_639_1_and_refuse_unknown_ones():
+def test_language_codes_accept_iso_639_1_and_keep_unknown_ones_unmatched():
     listing = hsds.listing_from_hsds(
         service(languages=[{"code": "ur"}, {"code": "URD"}, {"code": "cy"}]), 1
     )
     assert listing.languages == ("urd", "cym")
-    assert "xx" in problems_of(service(languages=[{"code": "xx"}]))["languages[0].code"]
+    unknown = hsds.listing_from_hsds(service(languages=[{"id": "x", "code": "xx"}]), 1)
+    assert unknown.languages == ()
+    assert unknown.extra["languages"] == [{"id": "x", "code": "xx"}]
+    assert "xx" in warnings_of(service(languages=[{"code": "xx"}]))["languages[0].code"]
 
 
 def test_service_areas_read_ons_uris_and_count_the_ones_without():
@@ -222,7 +235,7 @@ def test_service_areas_read_ons_uris_and_count_the_ones_without():
     assert listing.unplaced_areas == 1
     assert (
         "E92000001"
-        in problems_of(service(service_areas=[{"uri": "E92000001"}]))["service_areas[0].uri"]
+        in warnings_of(service(service_areas=[{"uri": "E92000001"}]))["service_areas[0].uri"]
     )
 
 

@@ -181,6 +181,32 @@ def test_independent_of_police_never_puts_a_police_linked_service_above_an_indep
     assert "police_linked" in codes(result[1].cautions)
 
 
+def test_independent_of_police_puts_unknown_independence_between_independent_and_police():
+    need = replace(
+        BRADFORD_NEED, languages=("urd",), preferences=Preferences(independent_of_police=True)
+    )
+    services = [
+        # Unknown independence (a feed that did not say), otherwise the best fit.
+        profile(
+            "Council line",
+            district_codes=frozenset({BRADFORD}),
+            languages=frozenset({"urd"}),
+            lived_experience=True,
+            independence="unknown",
+        ),
+        profile("Police hub", district_codes=frozenset({BRADFORD}), independence="police_linked"),
+        profile("Charity", district_codes=frozenset({LEEDS}), accepts_out_of_area=True),
+    ]
+    result = rank(need, services, neighbours={LEEDS})
+    assert names(result) == ["Charity", "Council line", "Police hub"]
+    assert "independence_unknown" in codes(result[1].cautions)
+    assert "independent_of_police" not in codes(result[1].reasons)
+    # Without the preference the caution is not given, and the best fit comes first.
+    plain = rank(replace(need, preferences=Preferences()), services, neighbours={LEEDS})
+    assert names(plain)[0] == "Council line"
+    assert "independence_unknown" not in codes(plain[0].cautions)
+
+
 def test_without_the_preference_a_police_linked_service_can_rank_first():
     need = replace(BRADFORD_NEED, languages=("urd",))
     services = [

@@ -162,3 +162,15 @@ def test_matching_is_not_opened_to_other_websites(client, directory):
     )
     assert response.status_code == 200
     assert "Access-Control-Allow-Origin" not in response
+
+
+@pytest.mark.parametrize("listing", ["services", "service_at_locations", "taxonomies"])
+def test_older_validators_per_page_spelling_and_trailing_slash_are_accepted(
+    client, directory, listing
+):
+    plain = client.get(f"/api/v1/{listing}?page=1&per_page=1")
+    slashed = client.get(f"/api/v1/{listing}/?page=1&perPage=1")
+    assert slashed.status_code == plain.status_code == 200
+    assert slashed.json() == plain.json()
+    assert plain.json()["size"] == min(1, plain.json()["total_items"])
+    assert slashed["Access-Control-Allow-Origin"] == "*"

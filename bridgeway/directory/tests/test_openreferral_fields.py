@@ -30,6 +30,7 @@ LISTING_STRUCTURE = {
     "funding",
     "extra",
     "warnings",
+    "carried",
 }
 
 
@@ -52,7 +53,13 @@ def test_every_plain_field_of_a_listing_travels():
 def test_the_import_and_service_update_differ_only_by_what_does_not_travel():
     imported = set(importing._IMPORTED_FIELDS)
     updated = set(services._SCALAR_FIELDS)
-    assert imported - updated == {"organisation"}
+    assert imported - updated == {
+        "organisation",
+        "source",
+        "harvested_at",
+        "content_hash",
+        "withdrawn_at",
+    }
     assert updated - imported == {"confidential_address", "last_confirmed_at", "is_synthetic"}
 
 

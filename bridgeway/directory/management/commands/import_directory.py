@@ -11,6 +11,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from bridgeway.directory.openreferral import hsds
+from bridgeway.directory.openreferral.fetching import FeedError, http_json
+from bridgeway.directory.openreferral.harvest import feed_limits
 from bridgeway.directory.openreferral.importing import DirectoryImportError, directory_import
 
 # Feeds at least this long show progress as they load.
@@ -20,27 +22,30 @@ PROGRESS_FROM = 500
 class Command(BaseCommand):
     help = (
         "Import HSDS 3 compiled services: one service, a list, or an API page "
-        '({"contents": [...]}). Services are matched on id and updated in place. If any '
-        "service is bad nothing changes and every problem is listed, unless --skip-invalid."
+        '({"contents": [...]}). Services are matched on id and updated in place. A '
+        "service that cannot stand is refused and named; a wrong optional value is left out "
+        "with a warning; --strict makes either an error, and then nothing changes."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("file", help="The HSDS JSON file.")
         parser.add_argument(
-            "--skip-invalid",
+            "file", help="The HSDS JSON file, or the http(s) URL of one service, list or page."
+        )
+        parser.add_argument(
+            "--strict",
             action="store_true",
-            help="Import the valid services and list the ones left out.",
+            help="Treat every warning and refused service as an error: then nothing changes.",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        path = Path(options["file"])
-        try:
-            with path.open(encoding="utf-8") as handle:
-                document = json.load(handle)
-        except FileNotFoundError:
-            raise CommandError(f"{path}: no such file.") from None
-        except (UnicodeDecodeError, json.JSONDecodeError) as error:
-            raise CommandError(f"{path} is not JSON: {error}. Nothing was imported.") from None
+        path = options["file"]
+        if path.startswith(("http://", "https://")):
+            try:
+                document = http_json(path, feed_limits())
+            except FeedError as error:
+                raise CommandError(f"{error}. Nothing was imported.") from None
+        else:
+            document = _read_file(Path(path))
         try:
             services = hsds.services_in(document)
         except ValueError as error:
@@ -58,28 +63,35 @@ class Command(BaseCommand):
                     self.stderr.write("")
 
         try:
-            report = directory_import(
-                services, skip_invalid=options["skip_invalid"], progress=progress
-            )
+            report = directory_import(services, strict=options["strict"], progress=progress)
         except DirectoryImportError as error:
             for problem in error.problems:
                 self.stderr.write(str(problem))
             raise CommandError(
-                f"{len({p.position for p in error.problems})} of {len(services)} services "
-                "cannot be imported (listed above). Nothing was imported; fix them or use "
-                "--skip-invalid."
+                f"{len(error.problems)} problems in {len({p.position for p in error.problems})} "
+                f"of {len(services)} services (listed above). Nothing was imported (--strict)."
             ) from None
         for problem in report.problems:
-            self.stderr.write(f"Skipped {problem}")
+            self.stderr.write(f"Refused {problem}")
         for warning in report.warnings:
-            self.stderr.write(f"Cleaned {warning}")
+            self.stderr.write(f"Warning {warning}")
         for service_id in report.area_not_known:
             self.stderr.write(
                 f"Service {service_id}: area not known (no ONS code or known postcode); "
                 "kept and flagged to its organisation."
             )
         self.stdout.write(
-            f"Imported {report.created + report.updated} services ({report.created} new, "
-            f"{report.updated} updated, {len(report.skipped_positions)} skipped) in "
+            f"Imported {len(services)} services: {report.summary_line()}, in "
             f"{time.monotonic() - started:.1f} s."
         )
+
+
+def _read_file(path: Path) -> object:
+    """The JSON document in ``path``; ``CommandError`` naming the file otherwise."""
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return json.load(handle)
+    except FileNotFoundError:
+        raise CommandError(f"{path}: no such file.") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise CommandError(f"{path} is not JSON: {error}. Nothing was imported.") from None

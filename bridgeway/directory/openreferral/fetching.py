@@ -1,0 +1,250 @@
+"""Reading an Open Referral UK 3.0 API over HTTP (pure: no Django), for a harvest.
+
+A harvest reads the whole feed first and only then changes anything (issue 13: "no harvest
+leaves half a feed applied"). This module does the reading: ``api_details`` at the base, every
+page of ``/services`` (following ``total_pages``), and ``/services/{id}`` for each service a
+list page gives only in part. Anything wrong (a timeout, an HTTP error, a body that is not
+JSON or is too big, a redirect to another host, a page whose shape or numbers contradict
+themselves, a repeated id) raises ``FeedError`` naming the URL, and nothing is returned.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from http.client import HTTPMessage
+from typing import IO, Any
+
+# The arrays an ORUK list page leaves out (it carries a service's one-to-one fields only):
+# a list record with none of them is read again whole from ``/services/{id}``.
+CHILD_ARRAYS = (
+    "service_at_locations",
+    "phones",
+    "schedules",
+    "service_areas",
+    "languages",
+    "funding",
+    "cost_options",
+    "contacts",
+    "attributes",
+)
+USER_AGENT = "Bridgeway directory harvest (+https://bridgeway.org.uk)"
+
+
+class FeedError(Exception):
+    """The feed could not be read as an ORUK API; ``url`` is where it went wrong."""
+
+    def __init__(self, url: str, message: str) -> None:
+        super().__init__(f"{url}: {message}")
+        self.url = url
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How long to wait and how much to read, per request."""
+
+    timeout: float = 30.0
+    max_bytes: int = 20_000_000
+    per_page: int = 100
+
+
+# (url) -> decoded JSON; raises FeedError. Tests and the harvest use ``http_json``.
+Fetch = Callable[[str], object]
+
+
+class _SameHostRedirects(urllib.request.HTTPRedirectHandler):
+    """Follows a redirect only to the same scheme and host: a feed that sends the harvest
+    elsewhere is refused, not followed (it could point it at an internal address)."""
+
+    def redirect_request(
+        self,
+        req: urllib.request.Request,
+        fp: IO[bytes],
+        code: int,
+        msg: str,
+        headers: HTTPMessage,
+        newurl: str,
+    ) -> urllib.request.Request | None:
+        old, new = urllib.parse.urlsplit(req.full_url), urllib.parse.urlsplit(newurl)
+        if (old.scheme, old.netloc) != (new.scheme, new.netloc):
+            raise FeedError(req.full_url, f"redirects to another host ({new.netloc or newurl})")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+_OPENER = urllib.request.build_opener(_SameHostRedirects)
+
+
+def http_json(url: str, limits: Limits) -> object:
+    """GET ``url`` and decode its JSON body, within ``limits``; ``FeedError`` otherwise."""
+    scheme = urllib.parse.urlsplit(url).scheme
+    if scheme not in ("http", "https"):
+        raise FeedError(url, "is not an http or https address")
+    request = urllib.request.Request(  # noqa: S310 - the scheme is checked just above
+        url, headers={"Accept": "application/json", "User-Agent": USER_AGENT}
+    )
+    try:
+        with _OPENER.open(request, timeout=limits.timeout) as response:
+            body = response.read(limits.max_bytes + 1)
+    except urllib.error.HTTPError as error:
+        raise FeedError(url, f"answered HTTP {error.code} {error.reason}") from None
+    except urllib.error.URLError as error:
+        reason = error.reason
+        if isinstance(reason, TimeoutError | socket.timeout):
+            raise FeedError(url, f"did not answer within {limits.timeout:g} s") from None
+        raise FeedError(url, f"could not be reached ({reason})") from None
+    except TimeoutError:
+        raise FeedError(url, f"did not answer within {limits.timeout:g} s") from None
+    if len(body) > limits.max_bytes:
+        raise FeedError(url, f"is larger than the limit of {limits.max_bytes:,} bytes")
+    try:
+        return json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise FeedError(url, f"is not JSON ({error})") from None
+
+
+def endpoint(base: str, path: str, query: Mapping[str, object] | None = None) -> str:
+    """``base`` joined with ``path`` (base may or may not end with a slash), with a query."""
+    url = base.rstrip("/") + "/" + path.lstrip("/")
+    if query:
+        url += "?" + urllib.parse.urlencode(query)
+    return url
+
+
+@dataclass
+class FeedRead:
+    """A whole feed as read: every service record (full), each with the hash key a harvest
+    compares, and the counts of requests made."""
+
+    services: list[dict[str, Any]] = field(default_factory=list)
+    # The record's hash key: the list record's hash when the list gives ``last_modified``
+    # (then a re-harvest need not read the full record again), else the full record's.
+    keys: list[str] = field(default_factory=list)
+    # Services whose list record matched what Bridgeway already holds: not read again.
+    reused: int = 0
+    pages: int = 0
+    requests: int = 0
+
+
+def is_partial(record: Mapping[str, Any]) -> bool:
+    """Whether a list page's record leaves out every child array (ORUK list pages do)."""
+    return not any(name in record for name in CHILD_ARRAYS)
+
+
+def read_feed(
+    base: str,
+    fetch: Fetch,
+    *,
+    per_page: int,
+    hash_of: Callable[[object], str],
+    known: Callable[[str, str], bool] = lambda service_id, key: False,
+    progress: Callable[[str], None] | None = None,
+) -> FeedRead:
+    """Read every service of the ORUK API at ``base``.
+
+    ``known(id, key)`` says whether Bridgeway already holds that service from this source
+    with that hash key: then a partial list record that names its ``last_modified`` is taken
+    as it is (the import will find it unchanged) instead of reading ``/services/{id}``.
+    """
+    read = FeedRead()
+
+    def get(url: str) -> object:
+        read.requests += 1
+        return fetch(url)
+
+    details = get(endpoint(base, "/"))
+    if not isinstance(details, dict) or not details.get("version"):
+        raise FeedError(endpoint(base, "/"), "is not an ORUK api_details document (no version)")
+    seen: dict[str, str] = {}
+    page, total_pages, total_items = 1, 1, 0
+    while page <= total_pages:
+        url = endpoint(base, "/services", {"page": page, "per_page": per_page})
+        contents, pages, items = _page_of(url, get(url), page)
+        if page == 1:
+            total_pages, total_items = pages, items
+        elif (pages, items) != (total_pages, total_items):
+            raise FeedError(
+                url,
+                f"says {items} services on {pages} pages; page 1 said {total_items} on "
+                f"{total_pages}: the feed changed while it was read",
+            )
+        read.pages += 1
+        for position, record in enumerate(contents):
+            _take(read, base, url, position, record, seen, get, hash_of, known)
+        if progress is not None:
+            progress(f"page {page} of {total_pages}: {len(read.services)} services read")
+        page += 1
+    if len(read.services) != total_items:
+        raise FeedError(
+            endpoint(base, "/services"),
+            f"said {total_items} services but its pages held {len(read.services)}",
+        )
+    return read
+
+
+def _take(
+    read: FeedRead,
+    base: str,
+    url: str,
+    position: int,
+    record: object,
+    seen: dict[str, str],
+    get: Fetch,
+    hash_of: Callable[[object], str],
+    known: Callable[[str, str], bool],
+) -> None:
+    """Add one list record (read whole from its own endpoint when the list gives part)."""
+    where = f"{url} contents[{position}]"
+    if not isinstance(record, dict) or not isinstance(record.get("id"), str):
+        raise FeedError(where, "is not a service with a string id")
+    service_id = record["id"]
+    if service_id in seen:
+        raise FeedError(where, f"repeats service id {service_id} (first at {seen[service_id]})")
+    seen[service_id] = where
+    if not is_partial(record):
+        read.services.append(record)
+        read.keys.append(hash_of(record))
+        return
+    dated = bool(record.get("last_modified"))
+    list_key = hash_of(record)
+    if dated and known(service_id, list_key):
+        read.services.append(record)
+        read.keys.append(list_key)
+        read.reused += 1
+        return
+    full_url = endpoint(base, f"/services/{urllib.parse.quote(service_id, safe='')}")
+    full = get(full_url)
+    if not isinstance(full, dict) or full.get("id") != service_id:
+        raise FeedError(full_url, f"is not the service {service_id} its list page named")
+    read.services.append(full)
+    read.keys.append(list_key if dated else hash_of(full))
+
+
+def _page_of(url: str, document: object, page: int) -> tuple[list[object], int, int]:
+    """A list page's contents, total pages and total items, checked against each other."""
+    if not isinstance(document, dict):
+        raise FeedError(url, "is not an ORUK page (not a JSON object)")
+    contents = document.get("contents")
+    if not isinstance(contents, list):
+        raise FeedError(url, "is not an ORUK page: its contents is not a list")
+    numbers = {}
+    for name in ("total_pages", "total_items"):
+        value = document.get(name)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise FeedError(url, f"is not an ORUK page: {name} is not a whole number")
+        numbers[name] = value
+    pages, items = numbers["total_pages"], numbers["total_items"]
+    number = document.get("page_number", page)
+    if number != page:
+        raise FeedError(url, f"is page {number}, not page {page} as asked")
+    size = document.get("size", len(contents))
+    if size != len(contents):
+        raise FeedError(url, f"says its size is {size} but holds {len(contents)} services")
+    if page < pages and not contents:
+        raise FeedError(url, f"is empty, but the feed says it has {pages} pages")
+    return contents, max(pages, 1), items
