@@ -188,8 +188,9 @@ def services_matching(
 
     # Matching reads the in-process index of profiles; only the services shown are loaded,
     # in one query: everything else the answer says comes from the index.
-    for attempt in range(2):
-        index = profile_index(refresh=attempt > 0)
+    for _attempt in range(2):
+        # A second look re-reads the version stamp and the listings changed since.
+        index = profile_index()
         reaching = index.reaching(need.district_codes, need.pfa_codes)
         results = matching.rank_top(need, reaching, neighbours=neighbours, limit=limit)
         fallback: list[Match] = []

@@ -24,6 +24,7 @@ from django.utils.text import slugify
 from bridgeway.accounts.models import Organisation
 from bridgeway.directory.models import CostOption, Funding, Location, Phone, Schedule, Service
 from bridgeway.directory.openreferral import hsds
+from bridgeway.directory.stamps import services_stamp
 from bridgeway.equality.models import Term
 from bridgeway.places.models import LocalAuthorityDistrict, PoliceForceArea
 from bridgeway.places.postcodes import InvalidPostcode, Postcode, parse_location
@@ -399,6 +400,9 @@ def _write(checked: Sequence[_Checked], known: _Known) -> None:
             for child in getattr(item.listing, name)
         ]
         _insert(model, records)
+    # Rows written with plain SQL send no signals: stamp them, last, so every app server's
+    # matching index reads these listings on its next match (decision 0096).
+    services_stamp([uuid.UUID(item.listing.id) for item in checked])
 
 
 def _insert(model: type[models.Model], objects: Sequence[models.Model]) -> None:
