@@ -512,28 +512,37 @@ def score(need: Need, profile: ServiceProfile, area: Area) -> float:
     return round(total, 2)
 
 
-# (police-linked last when asked, minus the score, name folded, name, id): ``_order``'s key.
-_Key = tuple[int, float, str, str, str]
+# (police-linked last when asked, minus the score): the first half of ``_order``'s key.
+_Head = tuple[bool, float]
 
 
-def _key(need: Need, profile: ServiceProfile, area: Area) -> _Key:
-    police_last = int(
-        need.preferences.independent_of_police and profile.independence == POLICE_LINKED
-    )
-    name = profile.name
-    return (police_last, -score(need, profile, area), name.casefold(), name, profile.id)
+def _head(need: Need, profile: ServiceProfile, area: Area) -> _Head:
+    police_last = need.preferences.independent_of_police and profile.independence == POLICE_LINKED
+    return (police_last, -score(need, profile, area))
 
 
 def _best(
     need: Need,
-    scored: Iterable[tuple[_Key, ServiceProfile]],
+    scored: list[tuple[_Head, ServiceProfile]],
     neighbours: Collection[str],
     *,
     limit: int,
     fallback: bool,
 ) -> list[Match]:
-    # Keys end with the service id, so no two are equal and profiles are never compared.
-    chosen = heapq.nsmallest(limit, scored, key=lambda pair: pair[0])
+    """The first ``limit`` by ``_order``'s key, reasons worded for those alone.
+
+    The heap finds the ``limit``-th best head (police-linked last, score); only services at
+    or above it can be shown, and only those are sorted by the whole key (name, then id).
+    """
+    if len(scored) > limit:
+        cut = heapq.nsmallest(limit, (head for head, _ in scored))[-1]
+        scored = [pair for pair in scored if pair[0] <= cut]
+
+    def key(pair: tuple[_Head, ServiceProfile]) -> tuple[bool, float, str, str, str]:
+        (police_last, minus_score), profile = pair
+        return (police_last, minus_score, profile.name.casefold(), profile.name, profile.id)
+
+    chosen = sorted(scored, key=key)[:limit]
     return [_evaluate(need, profile, neighbours, fallback=fallback) for _, profile in chosen]
 
 
@@ -544,16 +553,16 @@ def rank_top(
     and cautions for the ``limit`` shown (decision 0095)."""
     candidates = {profile.id: profile for profile in profiles}
     harms = frozenset(need.harm_types)
-    scored: list[tuple[_Key, ServiceProfile]] = []
+    scored: list[tuple[_Head, ServiceProfile]] = []
+    # The hard limits, cheapest first: they only filter, so their order changes nothing.
     for profile in candidates.values():
-        area = reach(need, profile, neighbours)
-        if area is Area.NOT_REACHED:
-            continue
         if harms and harms.isdisjoint(profile.harm_types):
             continue
         if need.age is not None and not age_fits(need, profile):
             continue
-        scored.append((_key(need, profile, area), profile))
+        area = reach(need, profile, neighbours)
+        if area is not Area.NOT_REACHED:
+            scored.append((_head(need, profile, area), profile))
     return _best(need, scored, neighbours, limit=limit, fallback=False)
 
 
@@ -575,7 +584,7 @@ def fallback_top(
     )
     for tier in tiers:
         if tier:
-            scored = [(_key(need, p, reach(need, p, neighbours)), p) for p in tier]
+            scored = [(_head(need, p, reach(need, p, neighbours)), p) for p in tier]
             return _best(need, scored, neighbours, limit=limit, fallback=True)
     return []
 

@@ -16,6 +16,7 @@ import bisect
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 from django.db.models import QuerySet
 
@@ -59,12 +60,18 @@ class ProfileIndex:
         self, district_codes: Iterable[str], pfa_codes: Iterable[str]
     ) -> list[ServiceProfile]:
         """Services that cover one of the places or take people from anywhere."""
-        ids = set(self.anywhere)
+        found = dict(self.anywhere_profiles)
+        profiles = self.profiles
         for code in district_codes:
-            ids.update(self.by_district.get(code, ()))
+            found.update((key, profiles[key]) for key in self.by_district.get(code, ()))
         for code in pfa_codes:
-            ids.update(self.by_police_force_area.get(code, ()))
-        return [self.profiles[service_id] for service_id in ids]
+            found.update((key, profiles[key]) for key in self.by_police_force_area.get(code, ()))
+        return list(found.values())
+
+    @cached_property
+    def anywhere_profiles(self) -> dict[str, ServiceProfile]:
+        """The profiles of ``anywhere``, copied whole into every answer's candidates."""
+        return {key: self.profiles[key] for key in self.anywhere}
 
     def everything(self) -> list[ServiceProfile]:
         """Every active service's profile."""
