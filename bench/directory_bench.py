@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import random
 import socket
@@ -217,6 +218,12 @@ def _serve(env: dict[str, str], args: argparse.Namespace) -> dict[str, float]:
 
 def measure(size: int, args: argparse.Namespace, work: Path) -> dict[str, float]:
     """Import ``size`` services (IMPORT_ROUNDS times), then time matching on a live server."""
+    if args.reuse:
+        database = work / f"bench_{size}_0.sqlite3"
+        if not database.exists():
+            sys.exit(f"--reuse: no {database} from an earlier run")
+        figures = _serve(_environment(database, work / "var"), args)
+        return {**figures, "import_s": float("nan"), "floor_s": float("nan")}
     feed = work / f"directory_{size}.json"
     feed.write_text(json.dumps(generate(size)), encoding="utf-8")
     imports, floors = [], []
@@ -235,11 +242,12 @@ def _report(size: int, f: dict[str, float], rounds: int) -> None:
     rate = size / f["import_s"]
     share = f["floor_s"] / f["import_s"]
     print(f"{size:>6} services")
-    print(
-        f"  import        {f['import_s']:7.1f} s = {rate:7.0f} services/s "
-        f"(goal >= {GOAL_IMPORT_RATE:,}/s) | baseline parse-and-insert {f['floor_s']:.1f} s: "
-        f"import at {share:.2f} of its speed (goal >= {GOAL_IMPORT_SHARE})"
-    )
+    if not math.isnan(rate):  # measured in this run, not reused
+        print(
+            f"  import        {f['import_s']:7.1f} s = {rate:7.0f} services/s "
+            f"(goal >= {GOAL_IMPORT_RATE:,}/s) | baseline parse-and-insert {f['floor_s']:.1f} s: "
+            f"import at {share:.2f} of its speed (goal >= {GOAL_IMPORT_SHARE})"
+        )
     print(
         f"  match         p50 {f['p50']:6.1f} ms  p95 {f['p95']:6.1f} ms "
         f"(goal p95 < {GOAL_P95_MS:.0f} ms at 50,000) | baseline GET /healthz p50 "
@@ -279,11 +287,18 @@ def main() -> None:
         help="listings changed from another process, each then matched (5)",
     )
     parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="match against the databases an earlier run left in --var-dir; no import",
+    )
+    parser.add_argument(
         "--import-rounds", type=int, default=1, help="imports into fresh databases per size (1)"
     )
     args = parser.parse_args()
     if args.var_dir is not None and args.var_dir.resolve() == (ROOT / "var").resolve():
         parser.error("--var-dir must not be the checkout's var/")
+    if args.reuse and args.var_dir is None:
+        parser.error("--reuse needs the --var-dir of an earlier run")
     small, large = args.sizes
     load = os.getloadavg()
     print(

@@ -201,7 +201,9 @@ def _database_url() -> str:
 
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
-def test_a_listing_changed_by_another_process_is_in_this_ones_next_match(leeds, builds):
+def test_a_listing_changed_by_another_process_is_in_this_ones_next_match(
+    live_reference_data, leeds, builds
+):
     """Two app servers share one database: what one writes, the other matches on next."""
     assert _names(harm_types=["hate_incident"]) == ["Leeds Advice", "Leeds Hate Support"]
     code = textwrap.dedent(
