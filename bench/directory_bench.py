@@ -7,7 +7,8 @@ fresh SQLite database under VAR_DIR (never the checkout's var/):
   plain parse-and-insert baseline (a Python process that parses the same file and inserts one
   row per service into SQLite in one transaction: the floor any importer stands on);
 * starts ``bridgeway serve`` (one worker, one thread) on a free port and times the first match
-  (it reads the whole directory into the worker's index);
+  as soon as it answers (the worker reads the whole directory into its index as it starts,
+  and the first match waits for what is left of that);
 * then, in each of ROUNDS rounds, sends QUERIES ``POST /api/v1/match`` requests, each followed
   by a ``GET /healthz`` on the same server (the baseline: a request through the same stack
   that does no work, measured alongside so a busy machine shows as a busy baseline);
@@ -255,7 +256,7 @@ def _report(size: int, f: dict[str, float], rounds: int) -> None:
         f"  [medians of {rounds} rounds]"
     )
     print(
-        f"  first match   {f['first_ms']:7.0f} ms (reads the whole directory, once per worker);"
+        f"  first match   {f['first_ms']:7.0f} ms (waits for the worker to finish reading the index);"
         f" match after one listing changed in another process {f['after_change_ms']:6.1f} ms"
     )
 

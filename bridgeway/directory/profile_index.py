@@ -13,17 +13,21 @@ reading the whole directory again unless most of it changed.
 from __future__ import annotations
 
 import bisect
+import logging
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
+from django.db import DatabaseError, connections
 from django.db.models import QuerySet
 
 from bridgeway.directory.matching import Need, ServiceProfile, age_fits
 from bridgeway.directory.models import RemovedService, Service
 from bridgeway.directory.stamps import CHUNK, MATCHED_RELATIONS, directory_stamp
 from bridgeway.places.models import LocalAuthorityDistrict, PoliceForceArea
+
+logger = logging.getLogger(__name__)
 
 # The directory's version stamp the index reflects (``DirectoryStamp.version``).
 Version = int
@@ -364,6 +368,24 @@ def profile_index(*, rebuild: bool = False) -> ProfileIndex:
             index = index_refreshed(index, version)
         _current = index
         return index
+
+
+def profile_index_warm() -> threading.Thread:
+    """Read the whole index in a background thread, so a new worker's first match need not
+    (``bridgeway serve`` calls it as each worker starts; a match meanwhile waits for it)."""
+
+    def warm() -> None:
+        try:
+            profile_index()
+        except DatabaseError:
+            # Not migrated yet, or the database is away: the first match reads it instead.
+            logger.warning("the matching index could not be read ahead", exc_info=True)
+        finally:
+            connections.close_all()  # this thread's connections only
+
+    thread = threading.Thread(target=warm, name="matching-index-warm", daemon=True)
+    thread.start()
+    return thread
 
 
 def profile_index_forget() -> None:

@@ -230,3 +230,12 @@ def test_a_listing_changed_by_another_process_is_in_this_ones_next_match(
     assert _names(harm_types=["hate_incident"]) == ["Leeds Advice"]
     assert _names(harm_types=["fraud"]) == ["Leeds Hate Support"]
     assert len(builds) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_new_worker_reads_the_index_before_its_first_match(live_reference_data, leeds, builds):
+    profile_index_module.profile_index_forget()
+    profile_index_module.profile_index_warm().join(timeout=60)
+    assert builds == [directory_stamp()]
+    assert _names(harm_types=["hate_incident"]) == ["Leeds Advice", "Leeds Hate Support"]
+    assert len(builds) == 1
