@@ -1,9 +1,9 @@
 """Write a synthetic Open Referral (HSDS 3) directory for benchmarks (no database, no Django).
 
-    .venv/bin/python bench/directory_generate.py [SERVICES] [OUT]
+    .venv/bin/python bench/directory_generate.py [--services N] OUT
 
-Writes SERVICES made-up services (default 50,000) as a JSON list of HSDS 3 compiled services
-to OUT (default var/bench/directory_<SERVICES>.json), spread over England and Wales's local
+Writes N made-up services (default 50,000) as a JSON list of HSDS 3 compiled services
+to the file OUT (outside the checkout's var/), spread over England and Wales's local
 authority districts like a real directory: most local, some across a police force area, a few
 national; each with harms, languages, communities, formats, a location and a phone.
 Every name says it is synthetic. The same SERVICES always gives the same file.
@@ -11,10 +11,10 @@ Every name says it is synthetic. The same SERVICES always gives the same file.
 
 from __future__ import annotations
 
+import argparse
 import csv
 import json
 import random
-import sys
 import uuid
 from pathlib import Path
 
@@ -105,12 +105,15 @@ def generate(count: int, seed: int = 4) -> list[dict[str, object]]:
 
 
 def main() -> None:
-    count = int(sys.argv[1]) if len(sys.argv) > 1 else 50_000
-    out = (
-        Path(sys.argv[2])
-        if len(sys.argv) > 2
-        else ROOT / "var" / "bench" / f"directory_{count}.json"
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
+    parser.add_argument("out", type=Path, help="the JSON file to write")
+    parser.add_argument("--services", type=int, default=50_000, help="how many (50000)")
+    args = parser.parse_args()
+    out, count = args.out, args.services
+    if (ROOT / "var").resolve() in out.resolve().parents:
+        parser.error("write the feed outside the checkout's var/")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(generate(count)), encoding="utf-8")
     print(f"wrote {count} services to {out}")

@@ -101,6 +101,17 @@ def _django_db_helper(_database_role: None, _django_db_helper: None) -> None:
     return _django_db_helper
 
 
+@pytest.fixture(autouse=True)
+def _fresh_matching_index() -> Iterator[None]:
+    """Each test starts without this process's matching index: the database it was read
+    from is rolled back or emptied between tests, which no version stamp can tell."""
+    from bridgeway.directory.profile_index import profile_index_forget
+
+    profile_index_forget()
+    yield
+    profile_index_forget()
+
+
 @pytest.fixture
 def live_reference_data(transactional_db: Any) -> None:
     """Reference data for transactional tests (live server, browser), which flush tables."""

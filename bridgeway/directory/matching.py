@@ -30,10 +30,16 @@ can overcome an earlier one (a neighbouring service in the person's language bea
 in-area one without it), which is what people tell us they want.
 
 Same needs give the same order: ties are broken by name and then id, never by input order.
+
+``rank`` and ``fallback`` weigh every service with its reasons and sort them all: they are the
+reference. ``rank_top`` and ``fallback_top`` give the same first ``limit`` matches, scoring
+with numbers only, keeping the best few with a heap and wording reasons for those alone
+(decision 0095); the tests hold them to the reference.
 """
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum
@@ -451,6 +457,149 @@ def fallback(
     return []
 
 
+def reach(need: Need, profile: ServiceProfile, neighbours: Collection[str]) -> Area:
+    """``area_of`` without the reason: how the service reaches the person, as a number."""
+    if profile.is_national:
+        return Area.COVERS
+    districts = profile.district_codes
+    for code in need.district_codes:
+        if code in districts:
+            return Area.COVERS
+    for code in need.pfa_codes:
+        if code in profile.pfa_codes:
+            return Area.COVERS
+    if not profile.accepts_out_of_area:
+        return Area.NOT_REACHED
+    if not districts.isdisjoint(neighbours):
+        return Area.NEIGHBOURING
+    return Area.ANYWHERE
+
+
+_AREA_SCORES = {
+    Area.COVERS: WEIGHT_COVERS_AREA,
+    Area.NEIGHBOURING: WEIGHT_NEIGHBOURING,
+    Area.ANYWHERE: WEIGHT_ANYWHERE,
+    Area.NOT_REACHED: 0.0,
+}
+
+
+def score(need: Need, profile: ServiceProfile, area: Area) -> float:
+    """The score ``_evaluate`` gives, with no reasons built.
+
+    The same additions in the same order as the rules above (floating point sums depend on
+    order), so the rounded score is identical, which the tests check on random directories.
+    """
+    prefs = need.preferences
+    total = _AREA_SCORES[area]
+    if need.languages:
+        spoken = sum(1 for code in need.languages if code in profile.languages)
+        total += WEIGHT_LANGUAGE * spoken / len(need.languages)
+    if need.harm_types:
+        handled = sum(1 for code in need.harm_types if code in profile.harm_types)
+        total += WEIGHT_HARM * handled / len(need.harm_types)
+    if prefs.same_community and (
+        (need.ethnic_group and need.ethnic_group in profile.ethnic_groups)
+        or (need.religion and need.religion in profile.religions)
+    ):
+        total += WEIGHT_SAME_COMMUNITY
+    if prefs.independent_of_police and profile.independence in INDEPENDENT_OF_POLICE:
+        total += WEIGHT_INDEPENDENT
+    if prefs.lived_experience and profile.lived_experience:
+        total += WEIGHT_PREFERENCE
+    if prefs.worker_gender and profile.worker_gender_choice:
+        total += WEIGHT_PREFERENCE
+    if prefs.self_referral and profile.self_referral:
+        total += WEIGHT_PREFERENCE
+    if prefs.trauma_informed and profile.trauma_informed:
+        total += WEIGHT_PREFERENCE
+    if prefs.formats:
+        offered = sum(1 for code in prefs.formats if code in profile.formats)
+        total += WEIGHT_PREFERENCE * offered / len(prefs.formats)
+    if profile.waiting_weeks:
+        total -= min(WAITING_PENALTY_PER_WEEK * profile.waiting_weeks, WAITING_PENALTY_CAP)
+    return round(total, 2)
+
+
+# (independence tier when asked: independent, unknown, police-linked; minus the score): the
+# first half of ``_order``'s key.
+_Head = tuple[int, float]
+
+
+def _head(need: Need, profile: ServiceProfile, area: Area) -> _Head:
+    tier = 0
+    if need.preferences.independent_of_police:
+        tier = _INDEPENDENCE_TIER.get(profile.independence, 0)
+    return (tier, -score(need, profile, area))
+
+
+def _best(
+    need: Need,
+    scored: list[tuple[_Head, ServiceProfile]],
+    neighbours: Collection[str],
+    *,
+    limit: int,
+    fallback: bool,
+) -> list[Match]:
+    """The first ``limit`` by ``_order``'s key, reasons worded for those alone.
+
+    The heap finds the ``limit``-th best head (independence tier, score); only services at
+    or above it can be shown, and only those are sorted by the whole key (name, then id).
+    """
+    if len(scored) > limit:
+        cut = heapq.nsmallest(limit, (head for head, _ in scored))[-1]
+        scored = [pair for pair in scored if pair[0] <= cut]
+
+    def key(pair: tuple[_Head, ServiceProfile]) -> tuple[int, float, str, str, str]:
+        (tier, minus_score), profile = pair
+        return (tier, minus_score, profile.name.casefold(), profile.name, profile.id)
+
+    chosen = sorted(scored, key=key)[:limit]
+    return [_evaluate(need, profile, neighbours, fallback=fallback) for _, profile in chosen]
+
+
+def rank_top(
+    need: Need, profiles: Iterable[ServiceProfile], *, neighbours: Collection[str], limit: int
+) -> list[Match]:
+    """``rank(...)[:limit]``, weighing each service with numbers only and wording reasons
+    and cautions for the ``limit`` shown (decision 0095)."""
+    candidates = {profile.id: profile for profile in profiles}
+    harms = frozenset(need.harm_types)
+    scored: list[tuple[_Head, ServiceProfile]] = []
+    # The hard limits, cheapest first: they only filter, so their order changes nothing.
+    for profile in candidates.values():
+        if harms and harms.isdisjoint(profile.harm_types):
+            continue
+        if need.age is not None and not age_fits(need, profile):
+            continue
+        area = reach(need, profile, neighbours)
+        if area is not Area.NOT_REACHED:
+            scored.append((_head(need, profile, area), profile))
+    return _best(need, scored, neighbours, limit=limit, fallback=False)
+
+
+def _broad(need: Need, profile: ServiceProfile, neighbours: Collection[str]) -> bool:
+    if not (profile.is_national or not profile.is_specialist):
+        return False
+    return reach(need, profile, neighbours) is not Area.NOT_REACHED and age_fits(need, profile)
+
+
+def fallback_top(
+    need: Need, profiles: Iterable[ServiceProfile], *, neighbours: Collection[str], limit: int
+) -> list[Match]:
+    """``fallback(...)[:limit]``, weighing with numbers only (see ``rank_top``)."""
+    candidates = {profile.id: profile for profile in profiles}
+    tiers = (
+        [p for p in candidates.values() if _broad(need, p, neighbours)],
+        [p for p in candidates.values() if age_fits(need, p)],
+        list(candidates.values()),
+    )
+    for tier in tiers:
+        if tier:
+            scored = [(_head(need, p, reach(need, p, neighbours)), p) for p in tier]
+            return _best(need, scored, neighbours, limit=limit, fallback=True)
+    return []
+
+
 def answer(
     need: Need,
     profiles: Iterable[ServiceProfile],
@@ -465,8 +614,10 @@ def answer(
     by default the same profiles are used.
     """
     profiles = list(profiles)
-    results = rank(need, profiles, neighbours=neighbours)[:limit]
+    results = rank_top(need, profiles, neighbours=neighbours, limit=limit)
     if results:
         return Answer(results=results, fallback=[])
     wider = profiles if fallback_profiles is None else list(fallback_profiles)
-    return Answer(results=[], fallback=fallback(need, wider, neighbours=neighbours)[:limit])
+    return Answer(
+        results=[], fallback=fallback_top(need, wider, neighbours=neighbours, limit=limit)
+    )

@@ -108,6 +108,9 @@ class Service(TimestampedModel):
     content_hash = models.CharField(max_length=64, blank=True)
     # Gone from its source: kept (cases may point at it), out of every public result.
     withdrawn_at = models.DateTimeField(null=True, blank=True)
+    # The directory's version (``DirectoryStamp``) when this listing last changed: each
+    # process's matching index reads only the listings stamped after its own version.
+    stamp = models.BigIntegerField(default=0, editable=False)
 
     districts = models.ManyToManyField(LocalAuthorityDistrict, blank=True, related_name="services")
     police_force_areas = models.ManyToManyField(
@@ -143,6 +146,7 @@ class Service(TimestampedModel):
         indexes = [
             # The matching index asks "when did any service last change?" before each match.
             models.Index(fields=["updated_at"], name="directory_service_updated"),
+            models.Index(fields=["stamp"], name="directory_service_stamp"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -161,6 +165,38 @@ class Service(TimestampedModel):
         if self.last_confirmed_at is None:
             return True
         return (now or timezone.now()) - self.last_confirmed_at > UNVERIFIED_AFTER
+
+
+class DirectoryStamp(models.Model):
+    """The directory's version: one row, one number, raised in the same transaction as every
+    change of a listing (``directory.stamps``).
+
+    Raising it locks the row until the change commits, so versions are handed out in the
+    order changes become visible, and a process that has read version ``n`` has seen every
+    change stamped ``n`` or less. Each app server checks it before matching (decision 0096).
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    version = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="directory_stamp_single_row")
+        ]
+
+    def __str__(self) -> str:
+        return f"directory version {self.version}"
+
+
+class RemovedService(models.Model):
+    """A service deleted from the database (not merely withdrawn), so matching indexes in
+    other processes drop it: the row itself is gone and cannot carry its stamp."""
+
+    service_id = models.UUIDField(primary_key=True)
+    stamp = models.BigIntegerField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.service_id} removed at version {self.stamp}"
 
 
 class ServiceChild(models.Model):

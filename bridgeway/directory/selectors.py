@@ -188,17 +188,18 @@ def services_matching(
 
     # Matching reads the in-process index of profiles; only the services shown are loaded,
     # in one query: everything else the answer says comes from the index.
-    for attempt in range(2):
-        index = profile_index(refresh=attempt > 0)
+    for _attempt in range(2):
+        # A second look re-reads the version stamp and the listings changed since.
+        index = profile_index()
         reaching = index.reaching(need.district_codes, need.pfa_codes)
-        results = matching.rank(need, reaching, neighbours=neighbours)[:limit]
+        results = matching.rank_top(need, reaching, neighbours=neighbours, limit=limit)
         fallback: list[Match] = []
         if not results:
             # Fallback's first choices always reach the person; only without any of them
             # does it weigh services from afar, and then a bounded, precomputed few.
             broad = any(matching.is_broad_option(need, p, neighbours) for p in reaching)
             wider = reaching if broad else [*reaching, *index.fallback_candidates(need)]
-            fallback = matching.fallback(need, wider, neighbours=neighbours)[:limit]
+            fallback = matching.fallback_top(need, wider, neighbours=neighbours, limit=limit)
         wanted = [m.service_id for m in (*results, *fallback)]
         services = {
             str(s.id): s

@@ -90,15 +90,15 @@ def services_anywhere(
     )
     reachable = services_public().filter(Q(is_national=True) | Q(accepts_out_of_area=True))
     services = {str(s.id): s for s in reachable}
-    results = matching.rank(
-        need, [profile_of(s) for s in services.values()], neighbours=frozenset()
-    )[:limit]
+    results = matching.rank_top(
+        need, [profile_of(s) for s in services.values()], neighbours=frozenset(), limit=limit
+    )
     fallback: list[Match] = []
     if not results:
         services = {str(s.id): s for s in services_public()}
-        fallback = matching.fallback(
-            need, [profile_of(s) for s in services.values()], neighbours=frozenset()
-        )[:limit]
+        fallback = matching.fallback_top(
+            need, [profile_of(s) for s in services.values()], neighbours=frozenset(), limit=limit
+        )
     place_names = _place_names(services.values())
 
     def present(match: Match) -> MatchedService:

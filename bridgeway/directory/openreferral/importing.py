@@ -40,6 +40,7 @@ from bridgeway.directory.models import (
     Service,
 )
 from bridgeway.directory.openreferral import hsds
+from bridgeway.directory.stamps import services_stamp
 from bridgeway.equality.models import Term
 from bridgeway.places.models import LocalAuthorityDistrict, PoliceForceArea
 from bridgeway.places.postcodes import InvalidPostcode, Postcode, parse_location
@@ -395,20 +396,24 @@ def _touch_and_withdraw(source: FeedSource, seen: Sequence[uuid.UUID], *, withdr
     """Mark the source's listings in the feed as harvested now (and back if withdrawn);
     with ``withdraw``, withdraw the ones it no longer carries. Returns how many were."""
     now = timezone.now()
+    restored: list[uuid.UUID] = []
     for chunk in _chunks(seen):
         Service.objects.filter(source=source, id__in=chunk).update(harvested_at=now)
-        Service.objects.filter(source=source, id__in=chunk, withdrawn_at__isnull=False).update(
-            withdrawn_at=None, updated_at=now
-        )
-    if not withdraw:
-        return 0
-    gone = set(
-        Service.objects.filter(source=source, withdrawn_at__isnull=True).values_list(
-            "id", flat=True
-        )
-    ) - set(seen)
-    for chunk in _chunks(sorted(gone)):
-        Service.objects.filter(id__in=chunk).update(withdrawn_at=now, updated_at=now)
+        back = Service.objects.filter(source=source, id__in=chunk, withdrawn_at__isnull=False)
+        restored.extend(back.values_list("id", flat=True))
+        back.update(withdrawn_at=None, updated_at=now)
+    gone: set[uuid.UUID] = set()
+    if withdraw:
+        gone = set(
+            Service.objects.filter(source=source, withdrawn_at__isnull=True).values_list(
+                "id", flat=True
+            )
+        ) - set(seen)
+        for chunk in _chunks(sorted(gone)):
+            Service.objects.filter(id__in=chunk).update(withdrawn_at=now, updated_at=now)
+    # update() sends no signal: the matching indexes learn of these from the stamp (0096).
+    if restored or gone:
+        services_stamp([*restored, *gone])
     return len(gone)
 
 
@@ -689,6 +694,9 @@ def _write_children(checked: Sequence[_Checked]) -> None:
             for child in getattr(item.listing, name)
         ]
         _insert(model, records)
+    # Rows written with plain SQL send no signals: stamp them, last, so every app server's
+    # matching index reads these listings on its next match (decision 0096).
+    services_stamp([uuid.UUID(item.listing.id) for item in checked])
 
 
 def _insert(model: type[models.Model], objects: Sequence[models.Model]) -> None:

@@ -146,7 +146,7 @@ def test_matching_sees_a_change_made_after_the_index_was_built(organisation):
 
 
 def test_index_profiles_are_the_profiles_of_the_services(directory):
-    index = profile_index(refresh=True)
+    index = profile_index(rebuild=True)
     expected = {str(s.id): profile_of(s) for s in _with_profile_data(active_services())}
     assert index.profiles == expected
 

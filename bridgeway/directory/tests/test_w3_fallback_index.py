@@ -28,7 +28,7 @@ def _index(*profiles: ServiceProfile) -> ProfileIndex:
         for code in profile.harm_types:
             by_harm.setdefault(code, []).append(profile.id)
     return ProfileIndex(
-        version=(len(profiles), None),
+        version=0,
         profiles={p.id: p for p in profiles},
         fallback_order=tuple(p.id for p in ordered),
         fallback_by_harm={code: tuple(ids) for code, ids in by_harm.items()},
@@ -123,7 +123,7 @@ def test_index_orders_fallback_national_then_universal_then_specialist(organisat
     ServiceFactory(
         organisation=organisation, name="C national", is_national=True, harm_type_codes=["fraud"]
     )
-    index = profile_index(refresh=True)
+    index = profile_index(rebuild=True)
     names = [index.profiles[i].name for i in index.fallback_by_harm["fraud"]]
     assert names == ["C national", "B universal", "A specialist"]
     assert index.place_names[LEEDS] == "Leeds"

@@ -107,6 +107,12 @@ class _GunicornServer(BaseApplication):
         return get_wsgi_application()
 
 
+def _warm_matching_index(worker: Any) -> None:
+    from bridgeway.directory.profile_index import profile_index_warm
+
+    profile_index_warm()
+
+
 class Command(BaseCommand):
     help = (
         "Serve Bridgeway with gunicorn, its static files included, on ADDR:PORT "
@@ -159,5 +165,7 @@ class Command(BaseCommand):
                 # Several servers may run on one machine (a demo, the tests), and gunicorn's
                 # control socket would be one shared path in the home directory.
                 "control_socket_disable": True,
+                # Each worker reads the matching index as it starts, not on its first match.
+                "post_worker_init": _warm_matching_index,
             }
         ).run()
