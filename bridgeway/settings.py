@@ -69,6 +69,18 @@ FRONTDOOR_IDLE_MINUTES = env_int("BRIDGEWAY_FRONTDOOR_IDLE_MINUTES", 20, minimum
 
 SNAPSHOT_DIR = Path(env_str("BRIDGEWAY_SNAPSHOT_DIR", str(VAR_DIR / "snapshot")))
 
+# Jobs (docs/operating.md, docs/decisions/0090-jobs-on-django-tasks.md): django-tasks' queue in
+# the database, run by `bridgeway worker`. A running job's lease is renewed while its worker
+# lives; one past its lease was lost (the worker killed) and is tried again.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+JOB_LEASE_SECONDS = env_int("BRIDGEWAY_JOB_LEASE_SECONDS", 120, minimum=2)
+# The wait before a failed job's second try, doubling for each try after.
+JOB_RETRY_SECONDS = env_int("BRIDGEWAY_JOB_RETRY_SECONDS", 60, minimum=1)
+# Nightly retention anonymises only when the operator turns this on; until then it reports.
+RETENTION_APPLY_NIGHTLY = env_bool("BRIDGEWAY_RETENTION_APPLY_NIGHTLY", default=False)
+# Where the hourly job appends signed checkpoints of the audit chain; keep it off this server.
+AUDIT_ANCHOR_FILE = Path(env_str("BRIDGEWAY_AUDIT_ANCHOR_FILE", str(VAR_DIR / "audit-anchors")))
+
 INSTALLED_APPS = [
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -80,6 +92,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "django_otp_webauthn",
+    "django_tasks",
+    "django_tasks_db",
     "bridgeway.site",
     "bridgeway.throttles",
     "bridgeway.equality",
@@ -90,6 +104,7 @@ INSTALLED_APPS = [
     "bridgeway.frontdoor",
     "bridgeway.insight",
     "bridgeway.commissioning",
+    "bridgeway.operations",
     "bridgeway.demo",
 ]
 

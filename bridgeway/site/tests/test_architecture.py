@@ -18,6 +18,7 @@ APPS = (
     "frontdoor",
     "insight",
     "commissioning",
+    "operations",
     "site",
     "demo",
 )
@@ -34,6 +35,8 @@ ALLOWED = {
     "frontdoor": {"directory", "casework", "accounts", "places", "equality", "site", "throttles"},
     "insight": {"equality", "places", "accounts", "directory", "casework"},
     "commissioning": {"accounts", "directory", "places", "equality"},
+    # Jobs name the functions they run by dotted path, so it imports no app's work.
+    "operations": {"accounts"},
     "site": set(APPS) - {"demo"},
     # The demo generator writes through every app's services; nothing but itself imports it.
     "demo": set(APPS),
