@@ -20,6 +20,7 @@ urlpatterns = [
     path("staff/", include("bridgeway.casework.urls")),
     path("staff/directory/", include("bridgeway.directory.urls")),
     path("staff/funding/", include("bridgeway.commissioning.urls")),
+    path("staff/operations/", include("bridgeway.operations.urls")),
     path("insight/", include("bridgeway.insight.urls")),
     path(
         "media/introductions/<uuid:introduction_id>/",
