@@ -1,0 +1,43 @@
+"""The jobs page: platform admins see recent runs with outcome and duration; others may not."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from bridgeway.accounts.models import Membership
+from bridgeway.accounts.tests.factories import MembershipFactory
+from bridgeway.conftest import sign_in
+from bridgeway.operations.models import JobRun
+
+pytestmark = pytest.mark.django_db
+PAGE = reverse("operations:job-runs")
+
+
+def _run(job: str, outcome: str, seconds: float | None, error: str = "") -> JobRun:
+    started = timezone.now() - timedelta(minutes=5)
+    return JobRun.objects.create(
+        job=job, outcome=outcome, worker="w", started_at=started, lease_until=started,
+        finished_at=None if seconds is None else started + timedelta(seconds=seconds), error=error,
+    )
+
+
+def test_a_platform_admin_sees_each_run_with_outcome_and_duration(client: Client) -> None:
+    _run("snapshot", JobRun.Outcome.SUCCEEDED, 2.5)
+    _run("retention", JobRun.Outcome.FAILED, 0.25, error="OperationalError")
+    admin = MembershipFactory(role=Membership.Role.PLATFORM_ADMIN).user
+    page = sign_in(client, admin).get(PAGE).content.decode()
+    assert "snapshot" in page and "Succeeded" in page and "2.5 s" in page
+    assert "retention" in page and "Failed" in page and "OperationalError" in page
+
+
+@pytest.mark.parametrize(
+    "role", [Membership.Role.PRACTITIONER, Membership.Role.ORGANISATION_ADMIN, Membership.Role.ANALYST]
+)
+def test_nobody_else_may_open_it(client: Client, role: str) -> None:
+    user = MembershipFactory(role=role).user
+    assert sign_in(client, user).get(PAGE).status_code == 403
