@@ -109,6 +109,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a request id for the logs, and request counts and latencies by route name.
+    "bridgeway.operations.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "bridgeway.site.middleware.SafetyHeadersMiddleware",
@@ -283,10 +285,18 @@ MEDIA_ROOT = VAR_DIR / "media"
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
+# One JSON object a line (docs/operating.md), or plain text to read by eye.
+LOG_FORMAT = env_choice("BRIDGEWAY_LOG_FORMAT", "json", ("json", "text"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "bridgeway.operations.logs.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            **({"formatter": "json"} if LOG_FORMAT == "json" else {}),
+        }
+    },
     "root": {
         "handlers": ["console"],
         "level": env_choice(
@@ -294,3 +304,5 @@ LOGGING = {
         ),
     },
 }
+# Who may read /metrics: addresses or networks, as seen through TRUSTED_PROXY_COUNT proxies.
+METRICS_ALLOWED_ADDRESSES = env_list("BRIDGEWAY_METRICS_ALLOWED_ADDRESSES", ["127.0.0.1", "::1"])

@@ -8,10 +8,13 @@ from django.urls import include, path
 from bridgeway.accounts.middleware import public_urls
 from bridgeway.api import api
 from bridgeway.directory import introduction_views
+from bridgeway.operations import views as operations_views
 from bridgeway.site import views as site_views
 
 urlpatterns = [
     path("healthz", site_views.healthz, name="healthz"),
+    path("readyz", operations_views.readyz, name="readyz"),
+    path("metrics", operations_views.metrics, name="metrics"),
     path("favicon.ico", site_views.favicon, name="favicon"),
     # The API decides access itself: an open feed, or its own authentication per operation.
     path("api/v1/", public_urls(api.urls)),

@@ -1,13 +1,17 @@
-"""The jobs page: what the worker ran, how each try ended, how long it took (platform admins)."""
+"""Operators' pages: the jobs page (platform admins), readiness and metrics (machines)."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 
 from bridgeway.accounts.access import require_role
+from bridgeway.accounts.middleware import public
 from bridgeway.accounts.models import Membership
-from bridgeway.operations import selectors
+from bridgeway.operations import readiness, selectors
+from bridgeway.operations.metrics import address_allowed, metrics_response
 
 
 def job_runs(request: HttpRequest) -> HttpResponse:
@@ -22,3 +26,32 @@ def job_runs(request: HttpRequest) -> HttpResponse:
             "waiting": selectors.queue_depth(),
         },
     )
+
+
+@public
+@never_cache
+@require_GET
+def readyz(request: HttpRequest) -> HttpResponse:
+    """Ready to serve: the database answers, storage takes a file, no migration is waiting.
+
+    503 names each failing part, for the load balancer's log and the operator.
+    """
+    checks = {
+        "database": readiness.database_problem(),
+        "storage": readiness.storage_problem(),
+        "migrations": readiness.migrations_problem(),
+    }
+    failing = {part: problem for part, problem in checks.items() if problem}
+    if failing:
+        return JsonResponse({"status": "error", "failing": failing}, status=503)
+    return JsonResponse({"status": "ok", "checked": sorted(checks)})
+
+
+@public
+@never_cache
+@require_GET
+def metrics(request: HttpRequest) -> HttpResponse:
+    """Prometheus metrics, only to METRICS_ALLOWED_ADDRESSES (404 to anyone else)."""
+    if not address_allowed(request):
+        raise Http404
+    return metrics_response()
