@@ -11,3 +11,6 @@ class OperationsConfig(AppConfig):
     name = "bridgeway.operations"
     label = "operations"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from bridgeway.operations import checks  # noqa: F401  (registers the deploy checks)
