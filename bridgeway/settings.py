@@ -122,6 +122,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     # Staff are signed out after STAFF_IDLE_MINUTES idle, and SESSION_COOKIE_AGE after sign-in.
     "bridgeway.accounts.session_limits.StaffSessionLimitsMiddleware",
+    # Staff pages speak the language the person chose (English or Welsh), kept on their account.
+    "bridgeway.accounts.language.StaffLanguageMiddleware",
     # Every page needs both sign-in factors unless its view is marked public.
     "bridgeway.accounts.middleware.SignedInByDefaultMiddleware",
     # A public journey nobody has touched for a while is forgotten on the server.

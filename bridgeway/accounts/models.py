@@ -13,6 +13,11 @@ from django.utils.translation import gettext_lazy as _
 from bridgeway.places.models import PoliceForceArea
 from bridgeway.records import TimestampedModel
 
+# The languages the staff, insight and funding pages are translated into (decision 0070).
+# Other languages' catalogues cover only the public pages: a staff page in them would be
+# half English.
+STAFF_LANGUAGES = ("en", "cy")
+
 
 class UserManager(BaseUserManager["User"]):
     def create_user(self, email: str, password: str | None = None, **fields: Any) -> User:
@@ -40,6 +45,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    # The language the staff pages speak to this person, once they have chosen one ("" until
+    # then): the choice follows them from one sign-in, and one computer, to the next.
+    language = models.CharField(_("language of the staff pages"), max_length=8, blank=True)
 
     objects: ClassVar[UserManager] = UserManager()
 

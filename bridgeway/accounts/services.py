@@ -23,7 +23,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
 
 from bridgeway.accounts.access import STAFF_ADMIN_ROLES, has_role_in, organisations_for
-from bridgeway.accounts.models import Membership, Organisation, User
+from bridgeway.accounts.models import STAFF_LANGUAGES, Membership, Organisation, User
 
 logger = logging.getLogger(__name__)
 
@@ -399,3 +399,12 @@ def totp_devices_remove(*, user: User) -> int:
     removed, _by_model = TOTPDevice.objects.filter(user=user).delete()
     logger.info("authenticator devices removed", extra={"member": str(user.pk), "count": removed})
     return removed
+
+
+def user_language_save(user: User, language: str) -> None:
+    """Keep the person's choice of language for the staff pages on their account."""
+    if language not in STAFF_LANGUAGES:
+        raise ValueError(f"Staff pages are not translated into {language!r}")
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])

@@ -17,6 +17,7 @@ urlpatterns: list[URLPattern] = [
     path("sign-in/recovery-code/", views.recovery, name="recovery"),
     path("passkeys/", views.passkeys, name="passkeys"),
     path("sign-out/", views.sign_out, name="sign-out"),
+    path("language/", views.language, name="language"),
     path("set-password/<str:uidb64>/<str:token>/", views.set_password, name="set-password"),
     path("organisation/", staff_views.staff_list, name="staff"),
     path("organisation/add/", staff_views.staff_add, name="staff-add"),

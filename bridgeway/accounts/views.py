@@ -18,7 +18,7 @@ from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth.tokens import default_token_generator
-from django.core.exceptions import ValidationError
+from django.core.exceptions import BadRequest, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -51,11 +51,17 @@ from bridgeway.accounts.enrolment import (
     recovery_devices,
 )
 from bridgeway.accounts.forms import CodeForm, RecoveryCodeForm, SetPasswordForm, SignInForm
+from bridgeway.accounts.language import SESSION_KEY as STAFF_LANGUAGE_SESSION_KEY
+from bridgeway.accounts.language import language_cookie_set
 from bridgeway.accounts.middleware import public
-from bridgeway.accounts.models import User
+from bridgeway.accounts.models import STAFF_LANGUAGES, User
 from bridgeway.accounts.passkeys import passkeys_of
 from bridgeway.accounts.selectors import confirmed_totp_devices, has_confirmed_totp_device
-from bridgeway.accounts.services import staff_password_set, totp_enrolment_start
+from bridgeway.accounts.services import (
+    staff_password_set,
+    totp_enrolment_start,
+    user_language_save,
+)
 from bridgeway.accounts.sign_in_limits import (
     sign_in_check,
     sign_in_device_recognise,
@@ -429,3 +435,23 @@ def set_password(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
         {"form": form, "person": user},
         status=status,
     )
+
+
+@public
+@require_POST
+def language(request: HttpRequest) -> HttpResponse:
+    """The staff header's switcher: speak English or Welsh from now on, then go back.
+
+    Open before signing in, so the sign-in page can be read in Welsh too. The choice is kept
+    in this browser and, once someone is signed in, on their account (decision 0070).
+    """
+    chosen = request.POST.get("language", "")
+    if chosen not in STAFF_LANGUAGES:
+        raise BadRequest("Staff pages are in English or Welsh.")
+    if (user := request.user).is_authenticated and isinstance(user, User):
+        user_language_save(user, chosen)
+    else:
+        request.session[STAFF_LANGUAGE_SESSION_KEY] = chosen
+    response = _finished(request)
+    language_cookie_set(response, chosen)
+    return response

@@ -13,7 +13,7 @@ from bridgeway.accounts.models import Organisation, User
 from bridgeway.casework.models import Consent, ContactAttempt, Referral
 from bridgeway.casework.selectors import InboxCursor
 from bridgeway.directory.models import Service
-from bridgeway.equality.vocabulary import vocabulary
+from bridgeway.equality.staff_labels import staff_choices
 from bridgeway.places.models import PoliceForceArea
 
 # The outcome measure asked at closure, as the form offers it.
@@ -27,7 +27,7 @@ _COPED_BETTER_VALUES: dict[str, bool | None] = {"yes": True, "no": False, "not_a
 
 def stage_choices() -> list[tuple[str, str]]:
     """Every funnel stage with its label, in the vocabulary's order."""
-    return vocabulary("funnel_stages").choices()
+    return staff_choices("funnel_stages")
 
 
 class InboxFilterForm(forms.Form):
@@ -103,12 +103,12 @@ class InboxFilterForm(forms.Form):
         self.fields["stage"].choices = [("", _("All stages")), *stage_choices()]  # type: ignore[attr-defined]
         self.fields["harm"].choices = [  # type: ignore[attr-defined]
             ("", _("All kinds of harm")),
-            *vocabulary("harm_types").choices(),
+            *staff_choices("harm_types"),
         ]
         self.fields["age"].choices = [  # type: ignore[attr-defined]
             ("", _("All ages")),
-            *vocabulary("age_bands").choices(),
-            *vocabulary("not_known").choices(),
+            *staff_choices("age_bands"),
+            *staff_choices("not_known"),
         ]
         self.fields["assignee"].choices = [  # type: ignore[attr-defined]
             ("", _("Anyone or no one")),

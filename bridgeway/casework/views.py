@@ -64,6 +64,7 @@ from bridgeway.casework.services import (
 )
 from bridgeway.directory.models import Service
 from bridgeway.directory.selectors import InvalidPostcode, LocationNotCovered, services_matching
+from bridgeway.equality.staff_labels import staff_label
 from bridgeway.equality.vocabulary import vocabulary
 from bridgeway.forms import form_errors_from
 
@@ -158,7 +159,7 @@ def referral_advance_view(request: HttpRequest, reference: str) -> HttpResponse:
                 _("%(reference)s moved to “%(stage)s”.")
                 % {
                     "reference": referral.reference,
-                    "stage": vocabulary("funnel_stages").label(stage),
+                    "stage": staff_label("funnel_stages", stage),
                 },
             )
             return redirect("casework:referral-detail", reference=referral.reference)

@@ -20,7 +20,8 @@ from bridgeway.directory.listing_children import (
 )
 from bridgeway.directory.models import Location, Phone, Schedule, Service
 from bridgeway.directory.public_text import address_scheme, has_markup, safe_html
-from bridgeway.equality.vocabulary import languages, vocabulary
+from bridgeway.equality.staff_labels import staff_choices
+from bridgeway.equality.vocabulary import vocabulary
 from bridgeway.places.models import LocalAuthorityDistrict, PoliceForceArea
 
 # service_update's argument -> the form field that shows its errors.
@@ -190,9 +191,7 @@ class ServiceListingForm(PlainTextForm):
         fields["districts"].choices = list(
             LocalAuthorityDistrict.objects.order_by("name").values_list("code", "name")
         )
-        fields["languages"].choices = [
-            (code, language.english_name) for code, language in languages().items()
-        ]
+        fields["languages"].choices = staff_choices("languages")
         fields["formats"].choices = [(code, _(label)) for code, label in FORMATS.items()]
         fields["harm_types"].choices = [(t.code, _(t.label)) for t in vocabulary("harm_types")]
         fields["police_force_areas"].choices = list(

@@ -11,6 +11,7 @@ from django.utils.translation import get_language_from_request
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from bridgeway.accounts.language import is_staff_path
 from bridgeway.accounts.middleware import public
 
 
@@ -49,16 +50,22 @@ def root(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(f"/{get_language_from_request(request)}/")
 
 
+def _shell(request: HttpRequest) -> dict[str, str]:
+    """The page shell an error page wears: the staff header and switcher on staff pages."""
+    staff = is_staff_path(request.path_info)
+    return {"base_template": "site/staff_base.html" if staff else "site/public_base.html"}
+
+
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return render(request, "site/error.html", {"status": 400}, status=400)
+    return render(request, "site/error.html", {"status": 400, **_shell(request)}, status=400)
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return render(request, "site/error.html", {"status": 403}, status=403)
+    return render(request, "site/error.html", {"status": 403, **_shell(request)}, status=403)
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return render(request, "site/error.html", {"status": 404}, status=404)
+    return render(request, "site/error.html", {"status": 404, **_shell(request)}, status=404)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
@@ -73,4 +80,4 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """The form was too old or came from elsewhere: say so, and nothing was saved."""
-    return render(request, "site/csrf_failure.html", status=403)
+    return render(request, "site/csrf_failure.html", _shell(request), status=403)

@@ -40,9 +40,9 @@ from bridgeway.casework.services.people import (
 )
 from bridgeway.casework.stages import stage_can_follow
 from bridgeway.directory.models import Service
+from bridgeway.equality.staff_labels import staff_label
 from bridgeway.equality.vocabulary import (
     check_code,
-    vocabulary,
 )
 
 
@@ -256,8 +256,8 @@ def referral_advance(
             {
                 "stage": _("A referral at “%(current)s” cannot move to “%(proposed)s”.")
                 % {
-                    "current": vocabulary("funnel_stages").label(locked.stage),
-                    "proposed": vocabulary("funnel_stages").label(stage),
+                    "current": staff_label("funnel_stages", locked.stage),
+                    "proposed": staff_label("funnel_stages", stage),
                 }
             }
         )

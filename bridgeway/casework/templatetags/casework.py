@@ -1,7 +1,7 @@
 """Template filters for the staff casework pages.
 
-Vocabulary codes are shown with their English labels from ``bridgeway.equality.vocabulary``
-until ``bridgeway.equality.labels`` provides translated ones.
+Vocabulary codes are shown with the vocabulary's staff labels, in the active language
+(``bridgeway.equality.staff_labels``).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from django.utils.timesince import timesince
 
 from bridgeway.casework.models import Consent, Referral
 from bridgeway.casework.selectors import referral_waited
-from bridgeway.equality.vocabulary import NOT_KNOWN_CODES, UnknownCode, vocabulary
+from bridgeway.equality.staff_labels import staff_label
 
 register = template.Library()
 
@@ -25,13 +25,8 @@ def vocabulary_label(code: object, name: str) -> str:
     """The label of ``code`` in the vocabulary ``name``; a not-known code's label; else the code."""
     if not isinstance(code, str) or not code:
         return ""
-    try:
-        if code in NOT_KNOWN_CODES:
-            return vocabulary("not_known").label(code)
-        return vocabulary(name).label(code)
-    except (UnknownCode, KeyError):
-        # A code retired from the vocabulary still shows, as itself, rather than vanishing.
-        return code
+    # A code retired from the vocabulary still shows, as itself, rather than vanishing.
+    return staff_label(name, code)
 
 
 @register.filter

@@ -243,6 +243,7 @@ EXCUSED = {
     "accounts:enrol": "needs a half-signed-in session; its page uses the same field templates",
     "accounts:set-password": "needs a set-up link's token; its page uses the same field templates",
     "accounts:sign-out": "a button, no fields",
+    "accounts:language": "the header's language buttons; a wrong one is refused with 400",
     "accounts:staff-remove": "a confirmation button; its one error has no field to link to",
     "accounts:staff-set-up-link": "a button, no fields",
     "accounts:staff-enrolment-link": "a button, no fields",
