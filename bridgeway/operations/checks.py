@@ -44,7 +44,9 @@ def production_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMes
                 id="bridgeway.E002",
             )
         )
-    if not settings.HTTPS and (settings.TRUSTED_PROXY_COUNT > 0 or settings.SECURE_PROXY_SSL_HEADER):
+    if not settings.HTTPS and (
+        settings.TRUSTED_PROXY_COUNT > 0 or settings.SECURE_PROXY_SSL_HEADER
+    ):
         errors.append(
             Error(
                 "BRIDGEWAY_HTTPS is off behind a proxy (BRIDGEWAY_TRUSTED_PROXY_COUNT is "

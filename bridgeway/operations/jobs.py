@@ -53,7 +53,12 @@ JOBS: list[tuple[str, Callable[[], object] | str, timedelta, int | None]] = [
     ("retention", retention, DAILY, 2),
     ("harvest-sources", "bridgeway.directory.jobs.harvest_all_sources", DAILY, 1),
     ("daily-digests", "bridgeway.casework.jobs.send_daily_digests", DAILY, 7),
-    ("pending-notifications", "bridgeway.casework.jobs.send_pending_notifications", timedelta(minutes=5), None),
+    (
+        "pending-notifications",
+        "bridgeway.casework.jobs.send_pending_notifications",
+        timedelta(minutes=5),
+        None,
+    ),
 ]
 
 

@@ -19,8 +19,13 @@ from django.conf import settings
 from django.db.models import Count, Min
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram
-from prometheus_client import generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+)
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
@@ -30,11 +35,14 @@ from bridgeway.operations.selectors import queue_depth
 from bridgeway.throttles.client_address import client_address
 
 REQUESTS = Counter(
-    "bridgeway_requests", "Requests answered, by route name, method and status class.",
+    "bridgeway_requests",
+    "Requests answered, by route name, method and status class.",
     ["route", "method", "status"],
 )
 LATENCY = Histogram(
-    "bridgeway_request_seconds", "Time to answer a request, by route name.", ["route"],
+    "bridgeway_request_seconds",
+    "Time to answer a request, by route name.",
+    ["route"],
     buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
 
@@ -45,12 +53,15 @@ class DatabaseCollector(Collector):
     def collect(self) -> Iterator[GaugeMetricFamily]:
         since = timezone.now() - timedelta(days=1)
         runs = GaugeMetricFamily(
-            "bridgeway_job_runs_last_day", "Tries of each job in the last day, by outcome.",
+            "bridgeway_job_runs_last_day",
+            "Tries of each job in the last day, by outcome.",
             labels=["job", "outcome"],
         )
         for row in (
             JobRun.objects.filter(started_at__gte=since)
-            .values("job", "outcome").annotate(n=Count("id")).order_by("job", "outcome")
+            .values("job", "outcome")
+            .annotate(n=Count("id"))
+            .order_by("job", "outcome")
         ):
             runs.add_metric([row["job"], row["outcome"]], row["n"])
         yield runs
@@ -59,7 +70,9 @@ class DatabaseCollector(Collector):
         )
         # Referrals no one has contacted yet, and how long the oldest has waited.
         referral = apps.get_model("casework", "Referral")
-        waiting = referral.objects.filter(stage="referred").aggregate(n=Count("id"), oldest=Min("received_at"))
+        waiting = referral.objects.filter(stage="referred").aggregate(
+            n=Count("id"), oldest=Min("received_at")
+        )
         yield GaugeMetricFamily(
             "bridgeway_inbox_waiting", "Referrals not yet contacted.", value=waiting["n"]
         )
@@ -118,7 +131,7 @@ def address_allowed(request: HttpRequest) -> bool:
 
 def metrics_response() -> HttpResponse:
     """The metrics in Prometheus' text format."""
-    return HttpResponse(generate_latest(registry()), content_type=CONTENT_TYPE_LATEST)  # type: ignore[arg-type]
+    return HttpResponse(generate_latest(registry()), content_type=CONTENT_TYPE_LATEST)
 
 
 class RequestMetricsMiddleware:

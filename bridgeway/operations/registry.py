@@ -82,7 +82,8 @@ def first_due(job: Job, now: datetime) -> datetime:
 
 def next_due(job: Job, due: datetime, now: datetime) -> datetime:
     """The next time after ``now`` on ``due``'s cadence (missed runs are not made up)."""
-    assert job.every is not None
+    if job.every is None:
+        raise ValueError(f"{job.name} has no cadence")
     later = due + job.every
     if later <= now:
         skipped = (now - due) // job.every

@@ -105,7 +105,11 @@ def run(name: str, attempt: int, holder: str, task_id: str = "") -> str:
         return "busy"
     now = timezone.now()
     job_run = JobRun.objects.create(
-        job=name, attempt=attempt, worker=holder, started_at=now, lease_until=now + _lease(),
+        job=name,
+        attempt=attempt,
+        worker=holder,
+        started_at=now,
+        lease_until=now + _lease(),
         task_id=task_id,
     )
     heartbeat = _Heartbeat(job_run.pk, name, holder)
@@ -144,7 +148,11 @@ def _failed(job_run: JobRun, job: registry.Job, error: BaseException) -> None:
             enqueue(job.name, job_run.attempt + 1, after=timezone.now() + delay)
     logger.error(
         "job %s failed on try %d of %d (%s)%s",
-        job.name, job_run.attempt, job.attempts, kind, "; will try again" if retry else "",
+        job.name,
+        job_run.attempt,
+        job.attempts,
+        kind,
+        "; will try again" if retry else "",
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import Any
 
 from django.db import InterfaceError, OperationalError, close_old_connections, connections
 from django_tasks_db.management.commands.db_worker import Worker
@@ -49,7 +50,8 @@ class JobWorker(Worker):
             except (OperationalError, InterfaceError) as error:
                 logger.warning(
                     "the database cannot be reached (%s); trying again in %.0fs",
-                    type(error).__name__, wait,
+                    type(error).__name__,
+                    wait,
                 )
                 connections.close_all()
                 unreachable = True
@@ -70,7 +72,7 @@ class JobWorker(Worker):
             if self.running:
                 time.sleep(self.interval)
 
-    def _claim(self) -> DBTaskResult | None:
+    def _claim(self) -> DBTaskResult[Any, Any] | None:
         tasks = DBTaskResult.objects.ready().filter(backend_name=self.backend_name)
         with exclusive_transaction(tasks.db):
             task_result = tasks.get_locked()

@@ -71,9 +71,7 @@ def test_a_whole_journey_logs_none_of_what_was_entered(
     wrong = ("0" if code[0] != "0" else "1") + code[1:]
     client.post("/en/report/follow-up/", {"reference": reference, "code": wrong})
     client.post("/en/report/follow-up/", {"reference": reference, "code": code}, follow=True)
-    sent = client.post(
-        "/en/report/follow-up/", {"action": "send", "text": MESSAGE}, follow=True
-    )
+    sent = client.post("/en/report/follow-up/", {"action": "send", "text": MESSAGE}, follow=True)
     assert "Your message has been sent." in sent.content.decode()
     client.get("/en/no-such-page/")  # a 404, which Django logs with the path
 
@@ -81,7 +79,20 @@ def test_a_whole_journey_logs_none_of_what_was_entered(
     assert lines, "the journey logged nothing at all; the capture is not working"
     assert all(isinstance(json.loads(line), dict) for line in lines)
     text = captured_logs.getvalue()
-    for value in (NAME, "Wiśniewska", PHONE, PHONE.replace(" ", ""), "900 461", NARRATIVE,
-                  "spat at me", PLACE, MESSAGE, "launderette", code, wrong, "Evenings"):
+    for value in (
+        NAME,
+        "Wiśniewska",
+        PHONE,
+        PHONE.replace(" ", ""),
+        "900 461",
+        NARRATIVE,
+        "spat at me",
+        PLACE,
+        MESSAGE,
+        "launderette",
+        code,
+        wrong,
+        "Evenings",
+    ):
         assert value not in text, f"the logs hold {value!r}"
     assert all("request_id" in json.loads(line) for line in lines if '"django.request"' in line)

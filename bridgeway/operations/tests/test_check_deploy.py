@@ -32,7 +32,9 @@ def production_environment(tmp_path: Path) -> dict[str, str]:
     for name, value in environment.items():
         if name.endswith("_FILE") and value.startswith("/etc/bridgeway/keys/"):
             key = keys / Path(value).name
-            secret = secrets.token_urlsafe(50) if "secret" in value else Fernet.generate_key().decode()
+            secret = (
+                secrets.token_urlsafe(50) if "secret" in value else Fernet.generate_key().decode()
+            )
             key.write_text(secret + "\n")
             environment[name] = str(key)
     environment["BRIDGEWAY_VAR_DIR"] = str(tmp_path / "var")
@@ -42,8 +44,18 @@ def production_environment(tmp_path: Path) -> dict[str, str]:
 
 def check(environment: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [str(Path(sys.executable).parent / "bridgeway"), "check", "--deploy", "--fail-level", "WARNING"],
-        env=environment, capture_output=True, text=True, timeout=120, check=False,
+        [
+            str(Path(sys.executable).parent / "bridgeway"),
+            "check",
+            "--deploy",
+            "--fail-level",
+            "WARNING",
+        ],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 
@@ -61,10 +73,15 @@ def test_the_documented_production_settings_pass(tmp_path: Path) -> None:
         ({"BRIDGEWAY_AUDIT_KEYS_FILE": ""}, "BRIDGEWAY_AUDIT_KEYS is not set"),
         ({"BRIDGEWAY_DEBUG": "true"}, "BRIDGEWAY_DEBUG is on"),
         ({"BRIDGEWAY_HTTPS": "false"}, "BRIDGEWAY_HTTPS is off behind a proxy"),
-        ({"DATABASE_URL": "sqlite:///x.sqlite3", "DATABASE_OWNER_URL": ""}, "DATABASE_URL is not PostgreSQL"),
+        (
+            {"DATABASE_URL": "sqlite:///x.sqlite3", "DATABASE_OWNER_URL": ""},
+            "DATABASE_URL is not PostgreSQL",
+        ),
     ],
 )
-def test_each_unsafe_setting_fails_naming_it(tmp_path: Path, change: dict[str, str], named: str) -> None:
+def test_each_unsafe_setting_fails_naming_it(
+    tmp_path: Path, change: dict[str, str], named: str
+) -> None:
     environment = production_environment(tmp_path)
     environment.update(change)
     result = check(environment)

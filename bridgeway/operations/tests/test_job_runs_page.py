@@ -21,8 +21,13 @@ PAGE = reverse("operations:job-runs")
 def _run(job: str, outcome: str, seconds: float | None, error: str = "") -> JobRun:
     started = timezone.now() - timedelta(minutes=5)
     return JobRun.objects.create(
-        job=job, outcome=outcome, worker="w", started_at=started, lease_until=started,
-        finished_at=None if seconds is None else started + timedelta(seconds=seconds), error=error,
+        job=job,
+        outcome=outcome,
+        worker="w",
+        started_at=started,
+        lease_until=started,
+        finished_at=None if seconds is None else started + timedelta(seconds=seconds),
+        error=error,
     )
 
 
@@ -31,12 +36,13 @@ def test_a_platform_admin_sees_each_run_with_outcome_and_duration(client: Client
     _run("retention", JobRun.Outcome.FAILED, 0.25, error="OperationalError")
     admin = MembershipFactory(role=Membership.Role.PLATFORM_ADMIN).user
     page = sign_in(client, admin).get(PAGE).content.decode()
-    assert "snapshot" in page and "Succeeded" in page and "2.5 s" in page
-    assert "retention" in page and "Failed" in page and "OperationalError" in page
+    for shown in ("snapshot", "Succeeded", "2.5 s", "retention", "Failed", "OperationalError"):
+        assert shown in page
 
 
 @pytest.mark.parametrize(
-    "role", [Membership.Role.PRACTITIONER, Membership.Role.ORGANISATION_ADMIN, Membership.Role.ANALYST]
+    "role",
+    [Membership.Role.PRACTITIONER, Membership.Role.ORGANISATION_ADMIN, Membership.Role.ANALYST],
 )
 def test_nobody_else_may_open_it(client: Client, role: str) -> None:
     user = MembershipFactory(role=role).user

@@ -48,7 +48,9 @@ def test_metrics_count_requests_by_route_and_read_jobs_and_the_queue(client: Cli
     from django.utils import timezone
 
     now = timezone.now()
-    JobRun.objects.create(job="snapshot", outcome="succeeded", worker="w", started_at=now, lease_until=now)
+    JobRun.objects.create(
+        job="snapshot", outcome="succeeded", worker="w", started_at=now, lease_until=now
+    )
     client.get("/healthz")
     text = client.get("/metrics", REMOTE_ADDR="127.0.0.1").content.decode()
     assert 'bridgeway_requests_total{method="GET",route="healthz",status="2xx"}' in text
@@ -75,8 +77,10 @@ def test_behind_a_proxy_the_forwarded_address_is_the_one_checked(client: Client)
 
 def test_every_answer_carries_a_request_id(client: Client) -> None:
     first = client.get("/healthz")["X-Request-ID"]
-    assert len(first) == 32 and first != client.get("/healthz")["X-Request-ID"]
-    assert client.get("/healthz", HTTP_X_REQUEST_ID="proxy-id-1234")["X-Request-ID"] == "proxy-id-1234"
+    assert len(first) == 32
+    assert first != client.get("/healthz")["X-Request-ID"]
+    assert (
+        client.get("/healthz", HTTP_X_REQUEST_ID="proxy-id-1234")["X-Request-ID"] == "proxy-id-1234"
+    )
     # Anything that is not an id is replaced, so a header cannot write into the logs.
     assert client.get("/healthz", HTTP_X_REQUEST_ID="x" * 100 + " name")["X-Request-ID"] != "x"
-

@@ -34,7 +34,8 @@ class JobDatabase:
         self.env = {
             name: value
             for name, value in os.environ.items()
-            if not name.startswith("BRIDGEWAY_") and name not in {"DATABASE_URL", "DATABASE_OWNER_URL"}
+            if not name.startswith("BRIDGEWAY_")
+            and name not in {"DATABASE_URL", "DATABASE_OWNER_URL"}
         }
         self.env.update(
             PYTHONPATH=str(ROOT),
@@ -59,26 +60,29 @@ class JobDatabase:
             self.env["DATABASE_URL"] = f"sqlite:///{self.path}"
         bridgeway = Path(sys.executable).parent / "bridgeway"
         subprocess.run(
-            [str(bridgeway), "migrate", "--noinput"], env=self.env, check=True,
-            capture_output=True, timeout=300,
+            [str(bridgeway), "migrate", "--noinput"],
+            env=self.env,
+            check=True,
+            capture_output=True,
+            timeout=300,
         )
 
     def _admin(self, sql: str) -> None:
         import psycopg
 
         with psycopg.connect(self.admin_url, autocommit=True) as connection:
-            connection.execute(sql)  # type: ignore[arg-type]
+            connection.execute(sql)
 
-    def query(self, sql: str) -> list[tuple[Any, ...]]:
-        """Rows of ``sql``, read (or written) outside Django."""
+    def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        """Rows of ``sql`` (placeholders written ``%s``), read (or written) outside Django."""
         if ON_POSTGRES:
             import psycopg
 
             with psycopg.connect(self.owner_url, autocommit=True) as connection:
-                cursor = connection.execute(sql)  # type: ignore[arg-type]
+                cursor = connection.execute(sql, params)
                 return cursor.fetchall() if cursor.description else []
         with sqlite3.connect(self.path, timeout=20) as connection:
-            return connection.execute(sql).fetchall()
+            return connection.execute(sql.replace("%s", "?"), params).fetchall()
 
     def drop(self) -> None:
         if ON_POSTGRES:
@@ -94,13 +98,16 @@ def job_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[JobDataba
 
 @pytest.fixture
 def marks(job_database: JobDatabase, tmp_path: Path) -> Path:
-    for table in ("operations_jobrun", "operations_joblease", "django_tasks_database_dbtaskresult"):
-        job_database.query(f"DELETE FROM {table}")
+    job_database.query("DELETE FROM operations_jobrun")
+    job_database.query("DELETE FROM operations_joblease")
+    job_database.query("DELETE FROM django_tasks_database_dbtaskresult")
     return tmp_path
 
 
 @pytest.fixture
-def workers(job_database: JobDatabase, marks: Path) -> Iterator[Callable[..., subprocess.Popen[str]]]:
+def workers(
+    job_database: JobDatabase, marks: Path
+) -> Iterator[Callable[..., subprocess.Popen[str]]]:
     started: list[subprocess.Popen[str]] = []
 
     def start(**env: str) -> subprocess.Popen[str]:
@@ -124,7 +131,10 @@ def workers(job_database: JobDatabase, marks: Path) -> Iterator[Callable[..., su
 def enqueue(job_database: JobDatabase, marks: Path, *names: str) -> None:
     subprocess.run(
         [sys.executable, "-m", SCRIPT, str(marks), *names],
-        env=job_database.env, check=True, timeout=60, capture_output=True,
+        env=job_database.env,
+        check=True,
+        timeout=60,
+        capture_output=True,
     )
 
 
@@ -146,7 +156,8 @@ def outcomes(job_database: JobDatabase, job: str) -> list[tuple[int, str]]:
     return [
         (int(attempt), outcome)
         for attempt, outcome in job_database.query(
-            f"SELECT attempt, outcome FROM operations_jobrun WHERE job = '{job}' ORDER BY attempt, id"
+            "SELECT attempt, outcome FROM operations_jobrun WHERE job = %s ORDER BY attempt, id",
+            (job,),
         )
     ]
 
@@ -156,25 +167,38 @@ def test_two_workers_never_run_one_job_at_once(job_database, marks, workers) -> 
     workers()
     time.sleep(1.5)  # both are polling the queue
     enqueue(job_database, marks, "test-slow", "test-slow", "test-slow")
-    wait_for(lambda: len(job_database.query(
-        "SELECT 1 FROM django_tasks_database_dbtaskresult WHERE status IN ('SUCCESSFUL', 'FAILED')"
-    )) == 3, 60, "three tries to be done")
+    wait_for(
+        lambda: (
+            len(
+                job_database.query(
+                    "SELECT 1 FROM django_tasks_database_dbtaskresult WHERE status IN ('SUCCESSFUL', 'FAILED')"
+                )
+            )
+            == 3
+        ),
+        60,
+        "three tries to be done",
+    )
     events = [line[0] for line in log_lines(marks)]
     # Starts and ends alternate: a second start never comes before the first one's end.
-    assert events and all(
+    assert events
+    assert all(
         events[i] == ("slow-start" if i % 2 == 0 else "slow-end") for i in range(len(events))
     ), events
     assert all(outcome == "succeeded" for _, outcome in outcomes(job_database, "test-slow"))
 
 
-def test_a_failing_job_is_tried_again_later_then_shown_as_failed(job_database, marks, workers) -> None:
+def test_a_failing_job_is_tried_again_later_then_shown_as_failed(
+    job_database, marks, workers
+) -> None:
     workers()
     enqueue(job_database, marks, "test-fails")
     wait_for(lambda: (3, "failed") in outcomes(job_database, "test-fails"), 60, "the third try")
     assert outcomes(job_database, "test-fails") == [(1, "retrying"), (2, "retrying"), (3, "failed")]
     times = [float(line[2]) for line in log_lines(marks) if line[0] == "fails"]
     # Back-off: a second between the first two tries, two between the next.
-    assert times[1] - times[0] >= 1.0 and times[2] - times[1] >= 2.0, times
+    assert times[1] - times[0] >= 1.0, times
+    assert times[2] - times[1] >= 2.0, times
     errors = job_database.query("SELECT error FROM operations_jobrun WHERE job = 'test-fails'")
     assert {error for (error,) in errors} == {"RuntimeError"}  # the class, not the message
 

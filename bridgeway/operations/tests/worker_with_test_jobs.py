@@ -67,8 +67,14 @@ def main() -> None:
             enqueue(name)
         return
     worker = JobWorker(
-        queue_names=["default"], interval=0.2, batch=False, backend_name="default",
-        startup_delay=False, max_tasks=None, worker_id=WORKER_ID, excluded_queue_names=[],
+        queue_names=["default"],
+        interval=0.2,
+        batch=False,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id=WORKER_ID,
+        excluded_queue_names=[],
     )
     worker.configure_signals()
     worker.run()
