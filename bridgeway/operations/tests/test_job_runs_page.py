@@ -47,3 +47,14 @@ def test_a_platform_admin_sees_each_run_with_outcome_and_duration(client: Client
 def test_nobody_else_may_open_it(client: Client, role: str) -> None:
     user = MembershipFactory(role=role).user
     assert sign_in(client, user).get(PAGE).status_code == 403
+
+
+def test_a_platform_admin_who_chose_welsh_reads_it_in_welsh(client: Client) -> None:
+    _run("snapshot", JobRun.Outcome.RETRYING, 1.0, error="OperationalError")
+    admin = MembershipFactory(role=Membership.Role.PLATFORM_ADMIN).user
+    admin.language = "cy"
+    admin.save(update_fields=["language"])
+    page = sign_in(client, admin).get(PAGE).content.decode()
+    for shown in ("Swyddi wedi’u hamserlennu", "Rhediadau diweddar", "Methodd, bydd yn rhoi"):
+        assert shown in page
+    assert "Recent runs" not in page
