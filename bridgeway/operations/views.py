@@ -14,6 +14,7 @@ from bridgeway.operations import readiness, selectors
 from bridgeway.operations.metrics import address_allowed, metrics_response
 
 
+@require_GET
 def job_runs(request: HttpRequest) -> HttpResponse:
     """Recent runs with outcome and duration, and when each periodic job is next due."""
     require_role(request.user, [Membership.Role.PLATFORM_ADMIN])  # type: ignore[arg-type]

@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001 - Welsh is written with the typographic apostrophe, U+2019.
 """The jobs page: platform admins see recent runs with outcome and duration; others may not."""
 
 from __future__ import annotations
@@ -58,3 +59,8 @@ def test_a_platform_admin_who_chose_welsh_reads_it_in_welsh(client: Client) -> N
     for shown in ("Swyddi wedi’u hamserlennu", "Rhediadau diweddar", "Methodd, bydd yn rhoi"):
         assert shown in page
     assert "Recent runs" not in page
+
+
+def test_it_only_answers_get(client: Client) -> None:
+    admin = MembershipFactory(role=Membership.Role.PLATFORM_ADMIN).user
+    assert sign_in(client, admin).post(PAGE).status_code == 405
