@@ -81,6 +81,17 @@ RETENTION_APPLY_NIGHTLY = env_bool("BRIDGEWAY_RETENTION_APPLY_NIGHTLY", default=
 # Where the hourly job appends signed checkpoints of the audit chain; keep it off this server.
 AUDIT_ANCHOR_FILE = Path(env_str("BRIDGEWAY_AUDIT_ANCHOR_FILE", str(VAR_DIR / "audit-anchors")))
 
+# Backups (docs/operating.md, docs/decisions/0091-backups-encrypted-checked-restored.md): the
+# keys that encrypt them, newest first (the newest encrypts, every one opens), kept apart from
+# the backups and from the other keys. An S3 endpoint for `bridgeway backup --upload s3://...`
+# other than Amazon's (credentials from the usual AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY).
+BACKUP_KEYS = [
+    key.strip() for key in env_secret("BRIDGEWAY_BACKUP_KEYS").split(",") if key.strip()
+] or [local_secret(VAR_DIR / "backup.key", make="fernet")]
+BACKUP_S3_ENDPOINT_URL = env_str("BRIDGEWAY_BACKUP_S3_ENDPOINT_URL") or None
+# PostgreSQL's programs (pg_dump, pg_restore); by default those on the PATH.
+POSTGRES_BIN_DIR = env_str("BRIDGEWAY_POSTGRES_BIN_DIR")
+
 INSTALLED_APPS = [
     "django.contrib.auth",
     "django.contrib.contenttypes",

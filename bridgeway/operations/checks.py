@@ -15,6 +15,7 @@ SECRETS = (
     ("BRIDGEWAY_PSEUDONYM_KEY", "the snapshot's pseudonym key"),
     ("BRIDGEWAY_AUDIT_KEYS", "the audit chain's keys"),
     ("BRIDGEWAY_AUDIT_ANCHOR_KEYS", "the audit anchor's keys"),
+    ("BRIDGEWAY_BACKUP_KEYS", "the keys that encrypt backups"),
 )
 
 
