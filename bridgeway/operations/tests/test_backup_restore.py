@@ -48,9 +48,8 @@ class Site:
             DJANGO_SETTINGS_MODULE="bridgeway.settings",
             BRIDGEWAY_VAR_DIR=str(base / "var"),
             BRIDGEWAY_LOG_FORMAT="text",
-            **KEYS,
-            **settings,
         )
+        self.env.update({**KEYS, **settings})
         self.name = f"bw_backup_{uuid.uuid4().hex[:10]}"
         if ON_POSTGRES:
             self.env["DATABASE_OWNER_URL"] = re.sub(
