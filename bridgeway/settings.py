@@ -89,6 +89,11 @@ BACKUP_KEYS = [
     key.strip() for key in env_secret("BRIDGEWAY_BACKUP_KEYS").split(",") if key.strip()
 ] or [local_secret(VAR_DIR / "backup.key", make="fernet")]
 BACKUP_S3_ENDPOINT_URL = env_str("BRIDGEWAY_BACKUP_S3_ENDPOINT_URL") or None
+# The nightly backup job: where it writes (none: it does nothing), where it uploads, how many
+# of its folders it keeps there.
+BACKUP_DIR = env_str("BRIDGEWAY_BACKUP_DIR")
+BACKUP_UPLOAD = env_str("BRIDGEWAY_BACKUP_UPLOAD")
+BACKUP_KEEP = env_int("BRIDGEWAY_BACKUP_KEEP", 14, minimum=1)
 # PostgreSQL's programs (pg_dump, pg_restore); by default those on the PATH.
 POSTGRES_BIN_DIR = env_str("BRIDGEWAY_POSTGRES_BIN_DIR")
 

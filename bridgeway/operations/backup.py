@@ -145,10 +145,10 @@ def backup_make(out: Path) -> Path:
 def _backup_make(out: Path) -> Path:
     keys = _keys()
     private_directory(out)
-    stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
+    stamp = timezone.now().strftime("%Y%m%dT%H%M%S.%fZ")
     folder = out / f"bridgeway-{stamp}"
     if folder.exists():
-        raise BackupError(f"{folder} already exists; wait a second and run it again")
+        raise BackupError(f"{folder} already exists; run it again")
     work = Path(tempfile.mkdtemp(prefix=".bridgeway-backup-", dir=out))
     try:
         manifest = _backup_into(work, keys[0])
@@ -258,6 +258,17 @@ def _tar_media(target: Path) -> int:
                     archive.add(path, arcname=str(path.relative_to(media)), recursive=False)
                     count += 1
     return count
+
+
+def backups_prune(out: Path, *, keep: int) -> list[Path]:
+    """Remove all but the newest ``keep`` backup folders in ``out``; returns those removed."""
+    folders = sorted(
+        path for path in out.glob("bridgeway-*") if path.is_dir() and (path / MANIFEST).exists()
+    )
+    removed = folders[:-keep] if len(folders) > keep else []
+    for folder in removed:
+        shutil.rmtree(folder)
+    return removed
 
 
 # --- Restore --------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
@@ -44,6 +45,18 @@ def audit_anchor() -> None:
     call_command("audit", "anchor", "--out", str(settings.AUDIT_ANCHOR_FILE), verbosity=0)
 
 
+def backup() -> None:
+    """Back up into BRIDGEWAY_BACKUP_DIR (and upload), keeping the newest BACKUP_KEEP there."""
+    if not settings.BACKUP_DIR:
+        logger.warning("backup skipped: BRIDGEWAY_BACKUP_DIR is not set")
+        return
+    from bridgeway.operations.backup import backups_prune
+
+    upload = ["--upload", settings.BACKUP_UPLOAD] if settings.BACKUP_UPLOAD else []
+    call_command("backup", "--out", settings.BACKUP_DIR, *upload, verbosity=0)
+    backups_prune(Path(settings.BACKUP_DIR), keep=settings.BACKUP_KEEP)
+
+
 # name, function (callable or dotted path), every, local hour for daily jobs.
 JOBS: list[tuple[str, Callable[[], object] | str, timedelta, int | None]] = [
     ("snapshot", snapshot, HOURLY, None),
@@ -51,6 +64,7 @@ JOBS: list[tuple[str, Callable[[], object] | str, timedelta, int | None]] = [
     ("forget-throttles", forget_throttles, HOURLY, None),
     ("clear-sessions", clear_sessions, DAILY, 3),
     ("retention", retention, DAILY, 2),
+    ("backup", backup, DAILY, 0),
     ("harvest-sources", "bridgeway.directory.jobs.harvest_all_sources", DAILY, 1),
     ("daily-digests", "bridgeway.casework.jobs.send_daily_digests", DAILY, 7),
     (
