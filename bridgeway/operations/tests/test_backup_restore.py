@@ -256,7 +256,7 @@ def test_a_damaged_backup_is_named_and_restores_nothing(
     ("variable", "said"),
     [
         ("BRIDGEWAY_ENCRYPTION_KEYS", "BRIDGEWAY_ENCRYPTION_KEYS cannot open"),
-        ("BRIDGEWAY_AUDIT_KEYS", "BRIDGEWAY_AUDIT_KEYS does not hold the backup's audit key"),
+        ("BRIDGEWAY_AUDIT_KEYS", "BRIDGEWAY_AUDIT_KEYS does not hold the audit key"),
         ("BRIDGEWAY_BACKUP_KEYS", "which is not among BRIDGEWAY_BACKUP_KEYS"),
     ],
 )
