@@ -99,7 +99,7 @@ def _program(name: str) -> str:
 
 def _postgres_arguments() -> tuple[list[str], dict[str, str]]:
     """Connection arguments and environment for pg_dump/pg_restore: Django's own database."""
-    database = settings.DATABASES["default"]
+    database: dict[str, Any] = dict(settings.DATABASES["default"])
     arguments = ["--dbname", str(database["NAME"])]
     for option, key in (("--host", "HOST"), ("--port", "PORT"), ("--username", "USER")):
         if database.get(key):

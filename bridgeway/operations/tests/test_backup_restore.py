@@ -109,7 +109,7 @@ def _admin(sql: str) -> None:
     import psycopg
 
     with psycopg.connect(os.environ["DATABASE_OWNER_URL"], autocommit=True) as connection:
-        connection.execute(sql)  # type: ignore[arg-type]
+        connection.execute(sql)
 
 
 def _free_port() -> int:
@@ -164,8 +164,11 @@ def made(
     result = source.run(
         "backup", "--out", str(base / "backups"), "--upload", "s3://bridgeway-backups/nightly"
     )
-    folder = Path(re.search(r"Backup written to (\S+)", result.stdout)[1])  # type: ignore[index]
-    address = re.search(r"Copied to (\S+)", result.stdout)[1]  # type: ignore[index]
+    written = re.search(r"Backup written to (\S+)", result.stdout)
+    copied = re.search(r"Copied to (\S+)", result.stdout)
+    assert written is not None, result.stdout
+    assert copied is not None, result.stdout
+    folder, address = Path(written[1]), copied[1]
     yield source, folder, address, source.describe()
     source.drop()
 
@@ -185,8 +188,8 @@ def test_a_backup_restores_from_s3_into_a_fresh_database(made, fresh: Site) -> N
     assert "sealed values open with the configured keys" in result.stdout
     after = fresh.describe()
     assert after == before
-    assert len(before["referrals"]) == REFERRALS  # type: ignore[arg-type]
-    assert "Ní Bhriain" in next(iter(before["referrals"].values()))  # type: ignore[attr-defined]
+    assert len(before["referrals"]) == REFERRALS
+    assert "Ní Bhriain" in next(iter(before["referrals"].values()))
     assert before["upload"] == "An introduction letter, uploaded.\n"
     # The restored site goes on: its audit chain verifies on its own, and migrate has nothing to do.
     assert "Audit log intact" in fresh.run("audit", "verify").stdout
@@ -201,7 +204,7 @@ def test_a_backup_holds_no_keys_and_no_plain_personal_data(made) -> None:
     assert manifest["rows"]["casework_referral"] == REFERRALS
     assert set(manifest["files"]) == set(names) - {"manifest.json"}
     everything = b"".join(path.read_bytes() for path in folder.iterdir())
-    names = list(before["referrals"].values())  # type: ignore[attr-defined]
+    names = list(before["referrals"].values())
     for secret in [*KEYS.values(), *names, "Ní Bhriain", "introduction letter"]:
         assert secret.encode() not in everything
     for path in [folder, *folder.iterdir()]:
