@@ -20,7 +20,9 @@ demo:
 	$(BIN)/bridgeway migrate --noinput
 	$(BIN)/bridgeway load-reference-data
 	$(BIN)/bridgeway seed-demo --seed 1
-	$(BIN)/bridgeway serve $(ADDRESS)
+# The worker beside the server runs the jobs (the first snapshot within a minute).
+	$(BIN)/bridgeway worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
+	  $(BIN)/bridgeway serve $(ADDRESS)
 
 test:
 	scripts/system-packages test
@@ -34,7 +36,8 @@ lint:
 serve:
 	scripts/bootstrap demo
 	$(BIN)/bridgeway migrate --noinput
-	$(BIN)/bridgeway serve $(ADDRESS)
+	$(BIN)/bridgeway worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
+	  $(BIN)/bridgeway serve $(ADDRESS)
 
 clean:
 	rm -rf bridgeway/site/static/build var/static .mypy_cache .ruff_cache .pytest_cache .hypothesis

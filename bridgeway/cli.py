@@ -9,9 +9,9 @@ from __future__ import annotations
 import os
 import sys
 
-# Commands that change the schema or remove audit entries, run as the database's owner role
+# Commands that change the schema, remove audit entries or dump and restore it all, run as the database's owner role
 # (DATABASE_OWNER_URL) when one is configured; everything else connects as the site's role.
-OWNER_COMMANDS = frozenset({"migrate", "seed_demo"})
+OWNER_COMMANDS = frozenset({"migrate", "seed_demo", "backup", "restore"})
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -104,6 +104,34 @@ DIRECTORY_FEED_MAX_BYTES = env_int("BRIDGEWAY_DIRECTORY_FEED_MAX_BYTES", 20_000_
 
 SNAPSHOT_DIR = Path(env_str("BRIDGEWAY_SNAPSHOT_DIR", str(VAR_DIR / "snapshot")))
 
+# Jobs (docs/operating.md, docs/decisions/0090-jobs-on-django-tasks.md): django-tasks' queue in
+# the database, run by `bridgeway worker`. A running job's lease is renewed while its worker
+# lives; one past its lease was lost (the worker killed) and is tried again.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+JOB_LEASE_SECONDS = env_int("BRIDGEWAY_JOB_LEASE_SECONDS", 120, minimum=2)
+# The wait before a failed job's second try, doubling for each try after.
+JOB_RETRY_SECONDS = env_int("BRIDGEWAY_JOB_RETRY_SECONDS", 60, minimum=1)
+# Nightly retention anonymises only when the operator turns this on; until then it reports.
+RETENTION_APPLY_NIGHTLY = env_bool("BRIDGEWAY_RETENTION_APPLY_NIGHTLY", default=False)
+# Where the hourly job appends signed checkpoints of the audit chain; keep it off this server.
+AUDIT_ANCHOR_FILE = Path(env_str("BRIDGEWAY_AUDIT_ANCHOR_FILE", str(VAR_DIR / "audit-anchors")))
+
+# Backups (docs/operating.md, docs/decisions/0091-backups-encrypted-checked-restored.md): the
+# keys that encrypt them, newest first (the newest encrypts, every one opens), kept apart from
+# the backups and from the other keys. An S3 endpoint for `bridgeway backup --upload s3://...`
+# other than Amazon's (credentials from the usual AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY).
+BACKUP_KEYS = [
+    key.strip() for key in env_secret("BRIDGEWAY_BACKUP_KEYS").split(",") if key.strip()
+] or [local_secret(VAR_DIR / "backup.key", make="fernet")]
+BACKUP_S3_ENDPOINT_URL = env_str("BRIDGEWAY_BACKUP_S3_ENDPOINT_URL") or None
+# The nightly backup job: where it writes (none: it does nothing), where it uploads, how many
+# of its folders it keeps there.
+BACKUP_DIR = env_str("BRIDGEWAY_BACKUP_DIR")
+BACKUP_UPLOAD = env_str("BRIDGEWAY_BACKUP_UPLOAD")
+BACKUP_KEEP = env_int("BRIDGEWAY_BACKUP_KEEP", 14, minimum=1)
+# PostgreSQL's programs (pg_dump, pg_restore); by default those on the PATH.
+POSTGRES_BIN_DIR = env_str("BRIDGEWAY_POSTGRES_BIN_DIR")
+
 INSTALLED_APPS = [
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -115,6 +143,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "django_otp_webauthn",
+    "django_tasks",
+    "django_tasks_db",
     "bridgeway.site",
     "bridgeway.throttles",
     "bridgeway.equality",
@@ -125,10 +155,13 @@ INSTALLED_APPS = [
     "bridgeway.frontdoor",
     "bridgeway.insight",
     "bridgeway.commissioning",
+    "bridgeway.operations",
     "bridgeway.demo",
 ]
 
 MIDDLEWARE = [
+    # First: a request id for the logs, and request counts and latencies by route name.
+    "bridgeway.operations.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "bridgeway.site.middleware.SafetyHeadersMiddleware",
@@ -263,6 +296,8 @@ SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
 # Every subdomain too, so no sibling host can be reached over plain HTTP to plant a cookie.
 # Preloading is left to the operator: it is hard to undo (docs/security.md).
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+# `check --deploy` would warn that preloading is off: that is the operator's decision.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -305,10 +340,18 @@ MEDIA_ROOT = VAR_DIR / "media"
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
+# One JSON object a line (docs/operating.md), or plain text to read by eye.
+LOG_FORMAT = env_choice("BRIDGEWAY_LOG_FORMAT", "json", ("json", "text"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "bridgeway.operations.logs.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            **({"formatter": "json"} if LOG_FORMAT == "json" else {}),
+        }
+    },
     "root": {
         "handlers": ["console"],
         "level": env_choice(
@@ -320,3 +363,5 @@ LOGGING = {
 # The publisher's 360Giving prefix for grant ids ("360G-" and a registered name); the demo's
 # default marks its files as not a real publisher's (commissioning/open_data.py).
 THREESIXTYGIVING_PREFIX = env_str("BRIDGEWAY_360GIVING_PREFIX", "360G-bridgeway-demo")
+# Who may read /metrics: addresses or networks, as seen through TRUSTED_PROXY_COUNT proxies.
+METRICS_ALLOWED_ADDRESSES = env_list("BRIDGEWAY_METRICS_ALLOWED_ADDRESSES", ["127.0.0.1", "::1"])

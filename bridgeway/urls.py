@@ -9,10 +9,13 @@ from bridgeway.accounts.middleware import public, public_urls
 from bridgeway.api import api
 from bridgeway.directory import api as directory_api
 from bridgeway.directory import introduction_views
+from bridgeway.operations import views as operations_views
 from bridgeway.site import views as site_views
 
 urlpatterns = [
     path("healthz", site_views.healthz, name="healthz"),
+    path("readyz", operations_views.readyz, name="readyz"),
+    path("metrics", operations_views.metrics, name="metrics"),
     path("favicon.ico", site_views.favicon, name="favicon"),
     # The API decides access itself: an open feed, or its own authentication per operation.
     # Older ORUK validators ask for the list routes with a trailing slash.
@@ -31,6 +34,7 @@ urlpatterns = [
     path("staff/", include("bridgeway.casework.urls")),
     path("staff/directory/", include("bridgeway.directory.urls")),
     path("staff/funding/", include("bridgeway.commissioning.urls")),
+    path("staff/operations/", include("bridgeway.operations.urls")),
     path("insight/", include("bridgeway.insight.urls")),
     path(
         "media/introductions/<uuid:introduction_id>/",

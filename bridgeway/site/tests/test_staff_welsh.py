@@ -364,13 +364,14 @@ STAFF_TEMPLATES = [
     *sorted((BRIDGEWAY / "accounts" / "templates").rglob("*.html")),
     *sorted((BRIDGEWAY / "casework" / "templates").rglob("*.html")),
     *sorted((BRIDGEWAY / "directory" / "templates").rglob("*.html")),
+    *sorted((BRIDGEWAY / "operations" / "templates").rglob("*.html")),
     *sorted((BRIDGEWAY / "site" / "templates").rglob("*.html")),
 ]
 STAFF_PYTHON = [
     BRIDGEWAY / "equality" / "staff_labels.py",
     *(
         path
-        for app in ("accounts", "casework", "directory", "site")
+        for app in ("accounts", "casework", "directory", "operations", "site")
         for path in sorted((BRIDGEWAY / app).rglob("*.py"))
         if not {"tests", "migrations", "management", "openreferral"} & set(path.parts)
         and path.name != "api.py"
