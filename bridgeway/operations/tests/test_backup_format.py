@@ -46,8 +46,9 @@ def _opened(sealed: bytes, name: str = "database.enc", key: bytes = KEY) -> byte
 def test_what_is_encrypted_opens_to_the_same_bytes(data: bytes) -> None:
     sealed = _sealed(data)
     assert _opened(sealed) == data
+    # Past the plain header (which any data may happen to repeat), nothing of it shows.
     if len(data) >= 16:
-        assert data not in sealed
+        assert data not in sealed[len(backup_format.MAGIC) :]
 
 
 @settings(max_examples=60, deadline=None)
