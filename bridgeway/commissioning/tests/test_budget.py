@@ -83,7 +83,9 @@ def test_every_decision_is_in_the_audit_log(commissioner_office, commissioner):
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL's concurrency")
-def test_two_simultaneous_awards_cannot_pass_the_budget(commissioner_office, commissioner):
+def test_two_simultaneous_awards_cannot_pass_the_budget(
+    live_reference_data, commissioner_office, commissioner
+):
     # £60,000 left and two £40,000 awards decided at the same instant: exactly one may win.
     funding_round, bids = _round_with_four_bids(commissioner_office, total="100000.00")
     application_decide(application=bids[0], actor=commissioner, outcome="awarded", feedback="")

@@ -25,7 +25,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 UK = Path(settings.BASE_DIR).parent / "shared" / "data" / "openreferral" / "uk" / "examples"
 
 
-@pytest.mark.usefixtures("full_service")
+# Reference data first: an earlier transactional test may have emptied the tables.
+@pytest.mark.usefixtures("live_reference_data", "full_service")
 def test_every_field_survives_a_harvest_of_bridgeways_own_feed_over_http(live_server, organisation):
     # The UK example brings the fields Bridgeway keeps without modelling them (accessibility,
     # location contacts, address country and type, phone extensions, language notes...).

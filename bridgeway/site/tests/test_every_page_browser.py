@@ -24,7 +24,8 @@ import pytest
 from django.test import Client
 
 from bridgeway.accounts.middleware import is_public
-from bridgeway.accounts.models import Organisation, User
+from bridgeway.accounts.models import Membership, Organisation, User
+from bridgeway.accounts.tests.factories import MembershipFactory
 from bridgeway.conftest import AXE_SCRIPT, sign_in
 from bridgeway.insight.tests.factories import LEEDS, person_events, write_snapshot
 from bridgeway.site.tests.test_every_route import (
@@ -44,6 +45,8 @@ DOWNLOAD = re.compile(r"\.(csv|xlsx|pdf|parquet|json)$")
 NOT_PAGES = {
     re.compile(r"^/api/v1/"): "the API and the Open Referral feed answer JSON",
     re.compile(r"^/healthz$"): "the health check answers JSON",
+    re.compile(r"^/readyz$"): "the readiness check answers JSON",
+    re.compile(r"^/metrics$"): "Prometheus metrics in their text format",
     re.compile(r"^/favicon\.ico$"): "an icon",
     re.compile(r"^/media/introductions/"): "a recording (audio or video)",
     DOWNLOAD: "a file to download (CSV, XLSX, PDF)",
@@ -103,6 +106,8 @@ FILL_FORMS = """
 }
 """
 
+OPEN_DETAILS = "() => document.querySelectorAll('details').forEach((d) => (d.open = true))"
+
 # The submit button of the main form with something to fill in, if any.
 FORM_TO_SEND = """
 (notSent) => {
@@ -140,9 +145,7 @@ class Walk:
         """axe-core's WCAG 2.2 AA rules and the error summary's links, on the page as it is."""
         if not self.page.evaluate("() => typeof window.axe === 'object'"):
             self.page.evaluate(AXE_SCRIPT.read_text(encoding="utf-8"))
-        self.page.evaluate(
-            "() => document.querySelectorAll('details').forEach((d) => (d.open = true))"
-        )
+        self.page.evaluate(OPEN_DETAILS)
         self.failures += [f"{where}: {v}" for v in self.page.evaluate(AXE_RUN, WCAG_22_AA)]
         broken = self.page.evaluate(BROKEN_ERROR_LINKS)
         if broken:
@@ -181,6 +184,8 @@ class Walk:
         self.page.evaluate(FILL_FORMS)
         self.check(f"{where} (filled in)")
         self.page.goto(self.base + url)
+        # A form folded in a <details> (as the round page's partner form) is sent unfolded.
+        self.page.evaluate(OPEN_DETAILS)
         if self.page.evaluate(FORM_TO_SEND, NOT_SENT.pattern):
             self.page.locator("[data-walk-send]").first.click()
             self.page.wait_for_load_state()
@@ -226,8 +231,14 @@ def signed_in_contexts(
     browser: Any, live_server: Any, organisation_admin: User, commissioner: User
 ) -> Iterator[dict[str, Any]]:
     """A browser context signed in (both factors) for each person the staff pages need."""
+    platform_admin = MembershipFactory(role=Membership.Role.PLATFORM_ADMIN).user
     contexts = {}
-    for name, user in [("admin", organisation_admin), ("commissioner", commissioner)]:
+    people = [
+        ("admin", organisation_admin),
+        ("commissioner", commissioner),
+        ("platform", platform_admin),
+    ]
+    for name, user in people:
         client = sign_in(Client(), user)
         context = browser.new_context(locale="en-GB")
         context.route(lambda url: not url.startswith(live_server.url), lambda route: route.abort())
@@ -246,10 +257,13 @@ def signed_in_contexts(
 
 
 def _who_may_open(url: str) -> str:
-    """Commissioners read insight and run funding rounds; everything else, applying to a
-    round included, is an administrator's (as a commissioner, applying is a 403)."""
+    """Commissioners read insight and run funding rounds; the jobs page is the platform
+    admins'; everything else, applying to a round included, is an organisation
+    administrator's (as a commissioner, applying is a 403)."""
     if url.startswith("/staff/funding/") and url.endswith("/apply/"):
         return "admin"
+    if url.startswith("/staff/operations/"):
+        return "platform"
     return "commissioner" if url.startswith(("/insight/", "/staff/funding/")) else "admin"
 
 
