@@ -5,6 +5,7 @@ bars are long enough to see and compare beside West Yorkshire's large White Brit
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -46,7 +47,11 @@ CHART_ROWS = """() => {
 
 @pytest.fixture
 def commissioner_page(
-    browser: Any, live_server: Any, live_reference_data: None, commissioner: User, settings: Any
+    browser: Any,
+    live_server: Any,
+    live_reference_data: None,
+    commissioner: User,
+    snapshot_dir: Path,
 ) -> Iterator[Any]:
     rows = [
         row
@@ -56,7 +61,8 @@ def commissioner_page(
             f"{group}-{number}", group, ["referred", "offered"], lad_code=LEEDS
         )
     ]
-    write_snapshot(settings.SNAPSHOT_DIR, rows)
+    # In the test's own folder, which the settings (and so the live server) point at.
+    write_snapshot(snapshot_dir, rows)
     client = sign_in(Client(), commissioner)
     context = browser.new_context(locale="en-GB")
     context.route(lambda url: not url.startswith(live_server.url), lambda route: route.abort())
