@@ -389,10 +389,29 @@ def provider_report(
     Raises ``EmptyPeriod`` when no provider had anyone in the period, and ``UnknownArea``,
     ``PeriodError`` and ``SnapshotError`` as ``needs_assessments`` does.
     """
+    providers, data_quality = provider_reports(
+        snapshot_dir=snapshot_dir, area_code=area_code, date_from=date_from, date_to=date_to
+    )
+    return data_quality if quality else providers
+
+
+def provider_reports(
+    *,
+    snapshot_dir: Path | None = None,
+    area_code: str,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> tuple[BreakdownReport, BreakdownReport]:
+    """Provider scrutiny and data quality together, from one count of the providers.
+
+    Both tables are built from the same counts, so a page showing both (the dashboard)
+    reads the snapshot once for them. Raises as ``provider_report`` does.
+    """
     areas, parts = _areas_and_parts(snapshot_dir, area_code, date_from, date_to)
     files = [part.path for part in parts]
     threshold = settings.SUPPRESSION_THRESHOLD
-    rows: list[Row] = []
+    provider_rows: list[Row] = []
+    quality_rows: list[Row] = []
     anyone = False
     for area in areas:
         counts = scrutiny.count_providers(
@@ -400,22 +419,14 @@ def provider_report(
         )
         anyone = anyone or bool(counts)
         names = provider_names(list(counts))
-        if quality:
-            rows += scrutiny.data_quality_table(area, counts, names, threshold=threshold)
-        else:
-            rows += scrutiny.provider_scrutiny_table(area, counts, names, threshold=threshold)
+        provider_rows += scrutiny.provider_scrutiny_table(area, counts, names, threshold=threshold)
+        quality_rows += scrutiny.data_quality_table(area, counts, names, threshold=threshold)
     if not anyone:
         raise _empty_period(areas, files, date_from, date_to)
-    return _report(
-        "Data quality" if quality else "Providers",
-        scrutiny.QUALITY_HEADER if quality else scrutiny.PROVIDER_HEADER,
-        rows,
-        areas,
-        parts,
-        ["ethnic_group"],
-        False,
-        date_from,
-        date_to,
+    common = (areas, parts, ["ethnic_group"], False, date_from, date_to)
+    return (
+        _report("Providers", scrutiny.PROVIDER_HEADER, provider_rows, *common),
+        _report("Data quality", scrutiny.QUALITY_HEADER, quality_rows, *common),
     )
 
 

@@ -57,6 +57,7 @@ from bridgeway.insight.reports import (
     intersections_report,
     needs_assessment_rows,
     provider_report,
+    provider_reports,
 )
 from bridgeway.insight.scrutiny import QUALITY_CHARACTERISTICS
 from bridgeway.insight.selectors import insight_area_for_user, insight_areas_for
@@ -133,8 +134,8 @@ def _scrutiny(area: PoliceForceArea, form: PeriodForm) -> dict[str, Any]:
     }
     context: dict[str, Any] = {}
     try:
-        providers = provider_report(**common)
-        quality = provider_report(quality=True, **common)
+        # Both tables from one count of the providers: the snapshot is read once for them.
+        providers, quality = provider_reports(**common)
     except EmptyPeriod:
         pass  # the page says no provider had anyone in the period
     else:

@@ -6,11 +6,12 @@ from typing import Any
 
 import pytest
 from django.contrib.sessions.models import Session
+from django.test import Client
 
-from bridgeway.accounts.models import Organisation
-from bridgeway.accounts.tests.factories import OrganisationFactory
+from bridgeway.accounts.models import Membership, Organisation
+from bridgeway.accounts.tests.factories import MembershipFactory, OrganisationFactory
 from bridgeway.casework.models import Referral
-from bridgeway.conftest import WEST_YORKSHIRE
+from bridgeway.conftest import WEST_YORKSHIRE, sign_in
 from bridgeway.directory.services import service_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -122,3 +123,11 @@ def test_an_urdu_journey_fills_the_referral_form(
     assert referral.harm_types == ["hate_crime"]
     assert referral.person.language == "urd"
     assert referral.person.age_band == "under_18"
+    # The practitioner reads the person's answers, not "English" and "Not said".
+    practitioner = MembershipFactory(organisation=organisation, role=Membership.Role.PRACTITIONER)
+    staff = sign_in(Client(), practitioner.user)
+    detail = staff.get(f"/staff/referrals/{referral.reference}/").content.decode()
+    language = detail.split("Language</dt>", 1)[1].split("</dd>", 1)[0]
+    assert "Urdu" in language, language
+    about = detail.split("What it is about</dt>", 1)[1].split("</dd>", 1)[0]
+    assert "Hate crime" in about, about

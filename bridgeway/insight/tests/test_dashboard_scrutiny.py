@@ -356,3 +356,25 @@ def test_a_bad_smallest_community_share_names_the_filter(commissioner_client, pr
     assert "Smallest community to list (% of residents): Enter a percentage" in (
         response.content.decode()
     )
+
+
+def test_the_page_counts_the_providers_once_for_both_tables(
+    commissioner_client, providers, monkeypatch
+):
+    # Provider scrutiny and data quality are built from the same counts (decision 0069):
+    # counting twice read the snapshot twice and kept the page over 500 ms on the demo.
+    from bridgeway.insight import scrutiny
+
+    calls = []
+    count_providers = scrutiny.count_providers
+
+    def counted(*args, **kwargs):
+        calls.append(kwargs["area_code"])
+        return count_providers(*args, **kwargs)
+
+    monkeypatch.setattr(scrutiny, "count_providers", counted)
+    response = commissioner_client.get(DASHBOARD)
+    assert calls == [WEST_YORKSHIRE]
+    # Both tables are still there, each with the providers in it.
+    assert response.context["providers"]
+    assert response.context["quality_rows"]

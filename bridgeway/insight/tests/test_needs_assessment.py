@@ -276,3 +276,23 @@ def test_zero_accepted_gives_a_ratio_of_zero_with_an_interval_from_zero():
     assert (indian["take_up_ratio"], indian["take_up_ratio_low"]) == ("0.000", "0.000")
     assert indian["take_up_ratio_high"] == "0.591"
     assert indian["take_up_rate"] == "0.0000"
+
+
+def test_queries_share_one_database_per_process_through_their_own_connections():
+    # Opening a DuckDB database costs about 20 ms; a page runs several queries (decision 0069).
+    from bridgeway.insight.needs_assessment import DUCKDB_MEMORY_LIMIT, connect
+
+    with connect() as first, connect() as second:
+        assert first is not second
+        first.execute("CREATE TABLE shared_check AS SELECT 42 AS answer")
+        try:
+            assert second.execute("SELECT answer FROM shared_check").fetchall() == [(42,)]
+        finally:
+            first.execute("DROP TABLE shared_check")
+        limit = second.execute("SELECT current_setting('memory_limit')").fetchone()
+    assert limit is not None
+    assert limit[0] != ""
+    assert DUCKDB_MEMORY_LIMIT
+    with connect() as third:
+        # Closing a connection leaves the database for the next.
+        assert third.execute("SELECT 1").fetchall() == [(1,)]
