@@ -22,10 +22,12 @@ import json
 import logging
 import os
 import shutil
+import socket
 import sqlite3
 import subprocess
 import tarfile
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -62,6 +64,11 @@ DATABASE_FILE = {"postgresql": "database.pgdump.enc", "sqlite": "database.sqlite
 MEDIA_FILE = "media.tar.enc"
 # Sealed and MAC'd at backup time with the keys then in force; a restore opens them first.
 CHECK_TEXT = "bridgeway backup key check"
+# In each hidden working folder: the host and process making it, so a later run can tell a
+# folder left by a killed run from one still being written.
+OWNER = ".owner"
+# A working folder older than this is abandoned whoever made it (no backup runs for a day).
+STALE_AFTER_SECONDS = 86400
 
 
 class BackupError(Exception):
@@ -151,17 +158,47 @@ def _backup_make(out: Path) -> Path:
     folder = out / f"bridgeway-{stamp}"
     if folder.exists():
         raise BackupError(f"{folder} already exists; run it again")
-    work = Path(tempfile.mkdtemp(prefix=".bridgeway-backup-", dir=out))
+    work = working_folder(out, ".bridgeway-backup-")
     try:
         manifest = _backup_into(work, keys[0])
         manifest_path = work / MANIFEST
         manifest_path.write_text(json.dumps(manifest_sealed(manifest, keys[0]), indent=2))
+        (work / OWNER).unlink()
         # Only a complete backup gets its final name.
         work.rename(folder)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
     return folder
+
+
+def working_folder(parent: Path, prefix: str) -> Path:
+    """A new hidden folder under ``parent``, after removing those that killed runs left."""
+    for left in parent.glob(f"{prefix}*"):
+        if left.is_dir() and _abandoned(left):
+            logger.warning("removing %s, left by a backup or restore that was stopped", left)
+            shutil.rmtree(left, ignore_errors=True)
+    work = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+    (work / OWNER).write_text(f"{socket.gethostname()} {os.getpid()}\n", encoding="utf-8")
+    return work
+
+
+def _abandoned(folder: Path) -> bool:
+    """Whether no live process is writing ``folder``: its maker on this host is gone, or it
+    is a day old (a maker on another host, or a process id used again since)."""
+    try:
+        if time.time() - folder.stat().st_mtime > STALE_AFTER_SECONDS:
+            return True
+        host, _, pid = (folder / OWNER).read_text(encoding="utf-8").partition(" ")
+        if host != socket.gethostname():
+            return False
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except (OSError, ValueError):
+        # Just made and not yet signed, or not ours to judge: left until it is a day old.
+        return False
+    return False
 
 
 def _backup_into(work: Path, key: bytes) -> dict[str, Any]:
@@ -402,7 +439,7 @@ def _scratch(folder: Path) -> Iterator[Path]:
     # Next to the upload folder, so the restored files are moved into place, not copied.
     parent = Path(settings.MEDIA_ROOT).parent
     private_directory(parent)
-    scratch = Path(tempfile.mkdtemp(prefix=".bridgeway-restore-", dir=parent))
+    scratch = working_folder(parent, ".bridgeway-restore-")
     try:
         yield scratch
     finally:

@@ -12,11 +12,11 @@ import os
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.apps import apps
 from django.conf import settings
-from django.db.models import Count, Min
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from prometheus_client import (
@@ -26,7 +26,7 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import GaugeHistogramMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from bridgeway.operations import logs
@@ -45,12 +45,14 @@ LATENCY = Histogram(
     ["route"],
     buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
+# How long referrals have waited for first contact: an hour, four, a day, three, a week.
+WAITING_BUCKETS = (3600, 4 * 3600, 86400, 3 * 86400, 7 * 86400)
 
 
 class DatabaseCollector(Collector):
     """Figures read from the database at each scrape."""
 
-    def collect(self) -> Iterator[GaugeMetricFamily]:
+    def collect(self) -> Iterator[GaugeMetricFamily | GaugeHistogramMetricFamily]:
         since = timezone.now() - timedelta(days=1)
         runs = GaugeMetricFamily(
             "bridgeway_job_runs_last_day",
@@ -68,20 +70,36 @@ class DatabaseCollector(Collector):
         yield GaugeMetricFamily(
             "bridgeway_job_queue_depth", "Tasks waiting for a worker.", value=queue_depth()
         )
-        # Referrals no one has contacted yet, and how long the oldest has waited.
-        referral = apps.get_model("casework", "Referral")
-        waiting = referral.objects.filter(stage="referred").aggregate(
-            n=Count("id"), oldest=Min("received_at")
+        yield from _inbox_waiting(timezone.now())
+
+
+def _inbox_waiting(now: datetime) -> Iterator[GaugeMetricFamily | GaugeHistogramMetricFamily]:
+    """Referrals no one has contacted yet: how many, the oldest's wait, and all waits."""
+    referral = apps.get_model("casework", "Referral")
+    waits = sorted(
+        (now - received).total_seconds()
+        for received in referral.objects.filter(stage="referred").values_list(
+            "received_at", flat=True
         )
-        yield GaugeMetricFamily(
-            "bridgeway_inbox_waiting", "Referrals not yet contacted.", value=waiting["n"]
-        )
-        oldest = waiting["oldest"]
-        yield GaugeMetricFamily(
-            "bridgeway_inbox_oldest_waiting_seconds",
-            "How long the oldest referral not yet contacted has waited.",
-            value=(timezone.now() - oldest).total_seconds() if oldest else 0.0,
-        )
+    )
+    yield GaugeMetricFamily(
+        "bridgeway_inbox_waiting", "Referrals not yet contacted.", value=len(waits)
+    )
+    yield GaugeMetricFamily(
+        "bridgeway_inbox_oldest_waiting_seconds",
+        "How long the oldest referral not yet contacted has waited.",
+        value=waits[-1] if waits else 0.0,
+    )
+    buckets = [
+        (str(float(limit)), float(sum(wait <= limit for wait in waits)))
+        for limit in WAITING_BUCKETS
+    ]
+    yield GaugeHistogramMetricFamily(
+        "bridgeway_inbox_waiting_seconds",
+        "How long each referral not yet contacted has waited.",
+        buckets=[*buckets, ("+Inf", float(len(waits)))],
+        gsum_value=sum(waits),
+    )
 
 
 def registry() -> CollectorRegistry:

@@ -71,6 +71,7 @@ def test_the_documented_production_settings_pass(tmp_path: Path) -> None:
         ({"BRIDGEWAY_SECRET_KEY_FILE": ""}, "BRIDGEWAY_SECRET_KEY is not set"),
         ({"BRIDGEWAY_ENCRYPTION_KEYS_FILE": ""}, "BRIDGEWAY_ENCRYPTION_KEYS is not set"),
         ({"BRIDGEWAY_AUDIT_KEYS_FILE": ""}, "BRIDGEWAY_AUDIT_KEYS is not set"),
+        ({"BRIDGEWAY_BLIND_INDEX_KEY_FILE": ""}, "BRIDGEWAY_BLIND_INDEX_KEY is not set"),
         ({"BRIDGEWAY_DEBUG": "true"}, "BRIDGEWAY_DEBUG is on"),
         ({"BRIDGEWAY_HTTPS": "false"}, "BRIDGEWAY_HTTPS is off behind a proxy"),
         (
@@ -87,3 +88,46 @@ def test_each_unsafe_setting_fails_naming_it(
     result = check(environment)
     assert result.returncode != 0
     assert named in result.stderr
+
+
+def _generated_key(environment: dict[str, str], name: str) -> Path:
+    """The key file settings.py generates into var/ for local use, made as it would be."""
+    var_dir = Path(environment["BRIDGEWAY_VAR_DIR"])
+    var_dir.mkdir(exist_ok=True)
+    key = var_dir / name
+    key.write_text(Fernet.generate_key().decode() + "\n")
+    return key
+
+
+def test_encryption_keys_left_at_the_generated_file_fail_naming_the_setting(
+    tmp_path: Path,
+) -> None:
+    environment = production_environment(tmp_path)
+    environment["BRIDGEWAY_ENCRYPTION_KEYS_FILE"] = str(
+        _generated_key(environment, "encryption.key")
+    )
+    result = check(environment)
+    assert result.returncode != 0
+    assert "BRIDGEWAY_ENCRYPTION_KEYS is the key generated into" in result.stderr
+    assert "BRIDGEWAY_BACKUP_KEYS" not in result.stderr  # only the one left behind is named
+
+
+def test_a_copy_of_the_generated_key_fails_too(tmp_path: Path) -> None:
+    environment = production_environment(tmp_path)
+    generated = _generated_key(environment, "encryption.key").read_text().strip()
+    elsewhere = Path(environment["BRIDGEWAY_ENCRYPTION_KEYS_FILE"])
+    elsewhere.write_text(f"{Fernet.generate_key().decode()},{generated}\n")
+    result = check(environment)
+    assert result.returncode != 0
+    assert "BRIDGEWAY_ENCRYPTION_KEYS is the key generated into" in result.stderr
+    # Once the local key is gone from var/ (rotated away and moved out), the check passes.
+    (Path(environment["BRIDGEWAY_VAR_DIR"]) / "encryption.key").unlink()
+    assert check(environment).returncode == 0
+
+
+def test_any_secret_kept_under_the_data_folder_fails(tmp_path: Path) -> None:
+    environment = production_environment(tmp_path)
+    environment["BRIDGEWAY_BACKUP_KEYS_FILE"] = str(_generated_key(environment, "my-backup.key"))
+    result = check(environment)
+    assert result.returncode != 0
+    assert "BRIDGEWAY_BACKUP_KEYS is the key generated into" in result.stderr

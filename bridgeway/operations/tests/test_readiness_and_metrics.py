@@ -84,3 +84,34 @@ def test_every_answer_carries_a_request_id(client: Client) -> None:
     )
     # Anything that is not an id is replaced, so a header cannot write into the logs.
     assert client.get("/healthz", HTTP_X_REQUEST_ID="x" * 100 + " name")["X-Request-ID"] != "x"
+
+
+def test_metrics_show_how_long_the_inbox_has_waited(client: Client, organisation) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from bridgeway.casework.models import Referral
+    from bridgeway.casework.tests.factories import CaseworkServiceFactory, make_referral
+
+    service = CaseworkServiceFactory(organisation=organisation)
+    now = timezone.now()
+    for hours in (0.5, 2, 30):
+        make_referral(service=service, received_at=now - timedelta(hours=hours))
+    contacted = make_referral(service=service, received_at=now - timedelta(days=20))
+    Referral.objects.filter(pk=contacted.pk).update(stage="contacted")
+    text = client.get("/metrics", REMOTE_ADDR="127.0.0.1").content.decode()
+    figures = {
+        line.rsplit(" ", 1)[0]: float(line.rsplit(" ", 1)[1])
+        for line in text.splitlines()
+        if line.startswith("bridgeway_inbox_")
+    }
+    assert figures["bridgeway_inbox_waiting"] == 3
+    assert 30 * 3600 <= figures["bridgeway_inbox_oldest_waiting_seconds"] < 31 * 3600
+    assert figures['bridgeway_inbox_waiting_seconds_bucket{le="3600.0"}'] == 1
+    assert figures['bridgeway_inbox_waiting_seconds_bucket{le="14400.0"}'] == 2
+    assert figures['bridgeway_inbox_waiting_seconds_bucket{le="86400.0"}'] == 2
+    assert figures['bridgeway_inbox_waiting_seconds_bucket{le="259200.0"}'] == 3
+    assert figures['bridgeway_inbox_waiting_seconds_bucket{le="+Inf"}'] == 3
+    assert figures["bridgeway_inbox_waiting_seconds_gcount"] == 3
+    assert 32.5 * 3600 <= figures["bridgeway_inbox_waiting_seconds_gsum"] < 33 * 3600

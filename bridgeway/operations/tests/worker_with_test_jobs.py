@@ -44,6 +44,24 @@ def killed_once() -> None:
     _mark("hang-end")
 
 
+def outage_once() -> None:
+    """The first try waits for the test to take the database away, then needs it; later
+    tries finish. The first try's connection is closed first, as a job's next query would
+    find it once the server had dropped it."""
+    from django.db import connection
+
+    first = not (MARKS / "outage-tried").exists()
+    (MARKS / "outage-tried").touch()
+    _mark("outage-start")
+    if first:
+        deadline = time.monotonic() + 120
+        while not (MARKS / "away").exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        connection.close()
+        connection.ensure_connection()  # the database is away: this raises
+    _mark("outage-end")
+
+
 def quick() -> None:
     """Finishes at once."""
     _mark("quick")
@@ -60,6 +78,7 @@ def main() -> None:
     register("test-fails", always_fails, attempts=3)
     register("test-killed", killed_once, attempts=3)
     register("test-quick", quick, attempts=1)
+    register("test-outage", outage_once, attempts=3)
     if len(sys.argv) > 2:
         from bridgeway.operations.services import enqueue
 
