@@ -307,6 +307,53 @@ class Report(TimestampedModel):
     follow_up_locked_until = models.DateTimeField(null=True, blank=True)
 
 
+class Evidence(models.Model):
+    """A screenshot or photo given with a report, re-encoded without metadata and sealed.
+
+    ``content`` is the cleaned image, base64 in a sealed field, so it is encrypted at rest,
+    rotated with the other keys and blanked by erasure like the rest of the person's data.
+    Only the organisation the referral belongs to sees it; it goes further only under a
+    consent that ``includes`` evidence (docs/decisions/0115-evidence-cleaned-and-sealed.md).
+    """
+
+    class ContentType(models.TextChoices):
+        PNG = "image/png", "PNG"
+        JPEG = "image/jpeg", "JPEG"
+        WEBP = "image/webp", "WebP"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="evidence")
+    content_type = models.CharField(max_length=20, choices=ContentType.choices)
+    content = SealedTextField()
+    size = models.PositiveIntegerField()
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    added_at = models.DateTimeField()
+    # Blank when the person added it themselves (with the report or on the follow-up page).
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The evidence this copy was passed on from, under an onward referral's consent.
+    copied_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["added_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(content_type__in=["image/png", "image/jpeg", "image/webp"]),
+                name="casework_evidence_type_known",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(size__gt=0), name="casework_evidence_not_empty"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Evidence {self.id} ({self.content_type})"
+
+
 class CaseEvent(models.Model):
     """One entry of a referral's timeline. Insight's snapshot is made from these."""
 
@@ -425,6 +472,7 @@ class Consent(TimestampedModel):
         CHARACTERISTICS = "characteristics", _("Age, ethnic group and other characteristics")
         NARRATIVE = "narrative", _("What happened, in their words")
         HISTORY = "history", _("The case timeline, messages and notes")
+        EVIDENCE = "evidence", _("Screenshots and photos they gave")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="consents")

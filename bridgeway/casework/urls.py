@@ -7,6 +7,7 @@ from django.urls import URLPattern, path
 from bridgeway.casework import (
     views,
     views_caseload,
+    views_evidence,
     views_intake,
     views_notifications,
     views_people,
@@ -46,6 +47,12 @@ urlpatterns: list[URLPattern] = [
     path("referrals/<str:reference>/merge/", views_people.person_merge_view, name="person-merge"),
     path("referrals/<str:reference>/person/", views_people.person_edit_view, name="person-edit"),
     path("referrals/<str:reference>/tasks/", views_tasks.tasks_view, name="tasks"),
+    path("referrals/<str:reference>/evidence/", views_evidence.evidence_view, name="evidence"),
+    path(
+        "referrals/<str:reference>/evidence/<str:evidence_id>/",
+        views_evidence.evidence_image_view,
+        name="evidence-image",
+    ),
     path("referrals/<str:reference>/tasks/done/", views_tasks.task_done_view, name="task-done"),
     path(
         "referrals/<str:reference>/person/erase/",

@@ -23,6 +23,7 @@ from bridgeway.casework.services.checks import (
     _require_caseworker_of,
 )
 from bridgeway.casework.services.consent import _share_audit, _share_event, consent_for_share
+from bridgeway.casework.services.evidence import evidence_copy
 from bridgeway.casework.services.person_index import person_index_refresh
 from bridgeway.casework.services.referrals import _save_with_reference, _stage_event
 from bridgeway.directory.models import Service
@@ -59,6 +60,8 @@ def onward_referral_create(
     )
     if transfer:
         _history_carry(referral, to=new_referral)
+    if Consent.Item.EVIDENCE in items:
+        evidence_copy(source=referral, to=new_referral)
     share = Share.objects.create(
         consent=consent,
         referral=referral,

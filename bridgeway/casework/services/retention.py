@@ -15,6 +15,7 @@ from bridgeway.casework.models import (
     CaseEvent,
     ContactAttempt,
     ContactPreference,
+    Evidence,
     Person,
     PersonIndex,
     Referral,
@@ -123,6 +124,8 @@ def referral_anonymise(*, referral: Referral, at: dt.datetime | None = None) -> 
         ]
     )
     Report.objects.filter(referral=locked).update(incident_place="")
+    # Screenshots and photos are personal data through and through: nothing of them is kept.
+    Evidence.objects.filter(referral=locked).delete()
     CaseEvent.objects.filter(referral=locked).exclude(text="").update(text="")
     ContactAttempt.objects.filter(referral=locked).exclude(note="").update(note="")
     person_cleared = not Referral.objects.filter(
