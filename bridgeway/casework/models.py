@@ -561,6 +561,9 @@ class Share(models.Model):
     shared_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # When the handover pack (PDF) for the police was first made from this share; shown to the
+    # person on the follow-up page (docs/decisions/0116-police-handover-pack.md).
+    pack_made_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["shared_at", "id"]

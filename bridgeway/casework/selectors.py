@@ -390,6 +390,8 @@ class ShareSeen:
     items: tuple[str, ...]
     # An onward referral always carries the person's local authority district, when known.
     carried_area: bool
+    # When a handover pack (PDF) was made for the police from this share, if one was.
+    pack_made_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -449,6 +451,7 @@ def sharing_for_reporter(referral: Referral) -> list[ConsentSeen]:
                 items=tuple(share.items),
                 carried_area=share.scope == Consent.Scope.ONWARD_REFERRAL
                 and share.referral.person.district_id is not None,
+                pack_made_at=share.pack_made_at,
             )
         )
     seen = [

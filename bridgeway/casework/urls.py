@@ -53,6 +53,11 @@ urlpatterns: list[URLPattern] = [
         views_evidence.evidence_image_view,
         name="evidence-image",
     ),
+    path(
+        "referrals/<str:reference>/police/<str:share_id>/pack.pdf",
+        views_evidence.police_pack_view,
+        name="police-pack",
+    ),
     path("referrals/<str:reference>/tasks/done/", views_tasks.task_done_view, name="task-done"),
     path(
         "referrals/<str:reference>/person/erase/",

@@ -1,10 +1,10 @@
-"""Staff pages for a case's screenshots and photos: list, add one, look at one."""
+"""Staff pages for a case's screenshots and photos (list, add, look at one) and its police pack."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -14,9 +14,10 @@ from bridgeway.accounts.access import CASEWORK_ROLES, require_role, signed_in_us
 from bridgeway.casework.evidence_forms import EvidenceForm
 from bridgeway.casework.evidence_images import MAX_BYTES
 from bridgeway.casework.evidence_selectors import evidence_for_referral, evidence_get_for_user
-from bridgeway.casework.models import Referral
+from bridgeway.casework.models import Consent, Referral, Share
 from bridgeway.casework.selectors import referral_for_user
 from bridgeway.casework.services.evidence import evidence_attach, evidence_bytes
+from bridgeway.casework.services.police_pack import police_pack_make
 from bridgeway.forms import form_errors_from
 
 
@@ -71,3 +72,40 @@ def evidence_image_view(request: HttpRequest, reference: str, evidence_id: str) 
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@never_cache
+@require_GET
+@staff_required
+def police_pack_view(request: HttpRequest, reference: str, share_id: str) -> HttpResponse:
+    """The handover pack (PDF) of a report passed to the police; 404 for anyone else's case."""
+    user = signed_in_user(request)
+    require_role(user, CASEWORK_ROLES)
+    referral = referral_for_user(user, reference)
+    share = (
+        Share.objects.filter(
+            referral=referral, scope=Consent.Scope.POLICE, pk=_share_number(share_id)
+        )
+        .select_related(
+            "consent", "recipient_police_force_area", "referral__person", "referral__organisation"
+        )
+        .first()
+    )
+    if share is None:
+        raise Http404("No such share")
+    try:
+        pdf = police_pack_make(share=share, actor=user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("casework:referral-detail", reference=referral.reference)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="police-handover-{referral.reference}.pdf"'
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _share_number(share_id: str) -> int:
+    return int(share_id) if share_id.isdigit() and len(share_id) < 19 else 0

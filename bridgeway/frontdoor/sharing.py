@@ -6,6 +6,8 @@ child could follow: who, when and what, with no casework terms like "scope" or "
 
 from __future__ import annotations
 
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -21,7 +23,9 @@ ITEM_WORDS: dict[str, Promise] = {
     Consent.Item.CHARACTERISTICS: _("Things about you, like your age, religion or ethnic group"),
     Consent.Item.NARRATIVE: _("What happened, in your own words"),
     Consent.Item.HISTORY: _("Your messages with us, and our notes"),
+    Consent.Item.EVIDENCE: _("The screenshots and photos you gave us"),
 }
+PACK_MADE = _("We gave the police these things in a document on %(day)s")
 
 
 def shared_with(*, scope: str, recipient: str, worker: str) -> str:
@@ -49,4 +53,9 @@ def consent_may_carry(consent: ConsentSeen) -> list[str]:
 def share_carried(share: ShareSeen) -> list[str]:
     """What one share actually passed on, in the person's words."""
     extra = [str(AREA_SHARED)] if share.carried_area else []
-    return [str(ALWAYS_SHARED), *extra, *_items(share.items)]
+    pack = (
+        [str(PACK_MADE) % {"day": date_format(timezone.localtime(share.pack_made_at), "j F Y")}]
+        if share.pack_made_at
+        else []
+    )
+    return [str(ALWAYS_SHARED), *extra, *_items(share.items), *pack]

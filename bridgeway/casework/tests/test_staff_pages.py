@@ -53,6 +53,10 @@ REFERRAL_ROUTES: dict[str, tuple[str, str, dict[str, str]]] = {
     "person-erase": ("casework:person-erase", "post", {}),
     "tasks": ("casework:tasks", "get", {}),
     "task-done": ("casework:task-done", "post", {"task": "1"}),
+    "evidence": ("casework:evidence", "get", {}),
+    "evidence-post": ("casework:evidence", "post", {}),
+    "evidence-image": ("casework:evidence-image", "get", {}),
+    "police-pack": ("casework:police-pack", "get", {}),
 }
 CASEWORK_URL_NAMES = ["casework:inbox", *REFERRAL_ROUTES]
 REFERRAL_URL_NAMES = list(REFERRAL_ROUTES)
@@ -78,6 +82,10 @@ def _request(client: Client, name: str, referral: Referral):
     args = [referral.reference]
     if route == "casework:consent-revoke":
         args.append(str(_consent_of(referral).pk) if referral.person_id else str(uuid.uuid4()))
+    if route == "casework:evidence-image":
+        args.append(str(uuid.uuid4()))
+    if route == "casework:police-pack":
+        args.append("1")
     url = reverse(route, args=args)
     if method == "post":
         return client.post(url, data)
