@@ -38,8 +38,11 @@ from typing import IO
 import numpy as np
 from scipy.optimize import linprog  # type: ignore[import-untyped]
 
+from bridgeway.disclosure import statistics
+from bridgeway.disclosure.statistics import NotComputable
+from bridgeway.disclosure.suppression import NOT_APPLICABLE, is_primary, suppress_column
 from bridgeway.equality.vocabulary import NOT_KNOWN_CODES, high_level_group, vocabulary
-from bridgeway.insight import perturbation, statistics
+from bridgeway.insight import perturbation
 from bridgeway.insight.figures import (
     CONFIDENTIAL_FIGURE,
     NOT_APPLICABLE_FIGURE,
@@ -49,8 +52,6 @@ from bridgeway.insight.figures import (
 )
 from bridgeway.insight.needs_assessment import RECORD_KEY_SQL, AreaKind, connect
 from bridgeway.insight.perturbation import EMPTY, KEY_MODULUS, KeyedCount, combine
-from bridgeway.insight.statistics import NotComputable
-from bridgeway.insight.suppression import NOT_APPLICABLE, is_primary, suppress_column
 from bridgeway.spreadsheet_cells import csv_record
 
 SHARE_PLACES = 4

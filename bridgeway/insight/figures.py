@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bridgeway.insight.suppression import (
+from bridgeway.disclosure.suppression import (
     CONFIDENTIAL,
     NOT_APPLICABLE,
     NOT_AVAILABLE,

@@ -28,8 +28,11 @@ from typing import IO, Literal
 
 import duckdb
 
+from bridgeway.disclosure import statistics
+from bridgeway.disclosure.statistics import NotComputable
+from bridgeway.disclosure.suppression import ColumnSuppression, suppress_column
 from bridgeway.equality.vocabulary import NOT_KNOWN_CODES, high_level_group, vocabulary
-from bridgeway.insight import perturbation, statistics
+from bridgeway.insight import perturbation
 from bridgeway.insight.figures import (
     CONFIDENTIAL_FIGURE,
     NOT_APPLICABLE_FIGURE,
@@ -38,8 +41,6 @@ from bridgeway.insight.figures import (
     Row,
 )
 from bridgeway.insight.perturbation import EMPTY, KEY_MODULUS, KeyedCount, combine, is_hidden
-from bridgeway.insight.statistics import NotComputable
-from bridgeway.insight.suppression import ColumnSuppression, suppress_column
 from bridgeway.spreadsheet_cells import csv_record
 
 HEADER = (

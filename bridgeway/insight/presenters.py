@@ -13,12 +13,12 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from bridgeway.disclosure.suppression import is_symbol
 from bridgeway.insight import bars, breakdown
 from bridgeway.insight.figures import Figure, Row
 from bridgeway.insight.needs_assessment import TOTAL
 from bridgeway.insight.reports import BreakdownReport
 from bridgeway.insight.scrutiny import MAJORITY_GROUP
-from bridgeway.insight.suppression import is_symbol
 
 
 def _bar_width(figure: Figure, scale: float, places: int) -> str | None:

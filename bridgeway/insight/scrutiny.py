@@ -25,6 +25,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from bridgeway.disclosure.suppression import (
+    NOT_APPLICABLE,
+    ColumnSuppression,
+    is_primary,
+    suppress_column,
+)
 from bridgeway.equality.vocabulary import NOT_KNOWN_CODES, vocabulary
 from bridgeway.insight import perturbation
 from bridgeway.insight.figures import CONFIDENTIAL_FIGURE, Figure, Row
@@ -40,12 +46,6 @@ from bridgeway.insight.needs_assessment import (
     protected_counts,
 )
 from bridgeway.insight.perturbation import KEY_MODULUS, KeyedCount, combine
-from bridgeway.insight.suppression import (
-    NOT_APPLICABLE,
-    ColumnSuppression,
-    is_primary,
-    suppress_column,
-)
 
 SHARE_PLACES = 4
 # The characteristics whose answers can be missing in the three ways (disability is a list,

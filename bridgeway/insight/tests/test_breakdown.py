@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from scipy.optimize import brentq, linprog  # type: ignore[import-untyped]
 from statsmodels.stats.proportion import proportion_confint, score_test_proportions_2indep
 
+from bridgeway.disclosure.suppression import suppress_column
 from bridgeway.insight import breakdown
 from bridgeway.insight.breakdown import (
     BreakdownError,
@@ -23,7 +24,6 @@ from bridgeway.insight.breakdown import (
     intersections_table,
     suppress_table,
 )
-from bridgeway.insight.suppression import suppress_column
 from bridgeway.insight.tests.factories import person_events, write_snapshot
 
 # These tests check the arithmetic against counts worked out by hand (see conftest).

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bridgeway.disclosure.suppression import format_count, format_decimal
 from bridgeway.insight.figures import CONFIDENTIAL_FIGURE, NOT_APPLICABLE_FIGURE, Figure, Row
 from bridgeway.insight.needs_assessment import (
     HEADER,
@@ -16,7 +17,6 @@ from bridgeway.insight.needs_assessment import (
     GroupCounts,
     needs_assessment_table,
 )
-from bridgeway.insight.suppression import format_count, format_decimal
 
 LABEL_COLUMNS = {"area_code", "area_name", "ethnic_group", "ethnic_group_label"}
 

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from statsmodels.stats.proportion import proportion_confint
 
-from bridgeway.insight.statistics import (
+from bridgeway.disclosure.statistics import (
     NotComputable,
     koopman_ratio_interval,
     koopman_ratio_interval_within,

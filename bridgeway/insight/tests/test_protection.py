@@ -17,10 +17,10 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from bridgeway.conftest import WEST_YORKSHIRE
+from bridgeway.disclosure.statistics import wilson_interval, wilson_interval_within
 from bridgeway.insight import perturbation
 from bridgeway.insight.needs_assessment import HEADER
 from bridgeway.insight.services import snapshot_write
-from bridgeway.insight.statistics import wilson_interval, wilson_interval_within
 from bridgeway.insight.tests.factories import LEEDS, ServiceFactory, referral_through
 
 pytestmark = pytest.mark.django_db

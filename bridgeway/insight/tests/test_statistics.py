@@ -11,7 +11,7 @@ from statsmodels.stats.proportion import (
     score_test_proportions_2indep,
 )
 
-from bridgeway.insight.statistics import (
+from bridgeway.disclosure.statistics import (
     Z_95,
     NotComputable,
     koopman_ratio_interval,

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog  # type: ignore[import-untyped]
 
-from bridgeway.insight.suppression import (
+from bridgeway.disclosure.suppression import (
     CONFIDENTIAL,
     format_count,
     format_decimal,
