@@ -11,12 +11,15 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass
 
-from django.db.models import Count, Min, Q
+from django.conf import settings
+from django.db.models import Count, Min, Q, Sum
 from django.utils import timezone
 
 from bridgeway.accounts.models import Organisation, User
-from bridgeway.casework.caseload import Waiting, waiting
-from bridgeway.casework.models import FINISHING_STAGES, CaseEvent, Referral, Task
+from bridgeway.casework.caseload import Reach, Waiting, reach_by_group, waiting
+from bridgeway.casework.models import FINISHING_STAGES, CaseEvent, Person, Referral, Task
+from bridgeway.equality.vocabulary import NOT_KNOWN_CODES, vocabulary
+from bridgeway.places.models import CensusPopulation
 
 # The window of arrivals the page's waiting times, channels and declines cover.
 CASELOAD_WINDOW_DAYS = 90
@@ -40,6 +43,9 @@ class Caseload:
     overdue_tasks: list[tuple[str, int]]
     by_channel: list[tuple[str, int]]
     by_decline_reason: list[tuple[str, int]]
+    # People who arrived in the window, by ethnic group, against the areas' residents.
+    reach: Reach
+    area_names: list[str]
 
 
 def _names(ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
@@ -110,4 +116,41 @@ def caseload_for(organisation: Organisation, *, now: dt.datetime | None = None) 
         overdue_tasks=sorted((names[row["assignee"]], row["tasks"]) for row in overdue_rows),
         by_channel=channels.most_common(),
         by_decline_reason=reasons.most_common(),
+        reach=reach_for(organisation, since=since),
+        area_names=sorted(organisation.areas.values_list("name", flat=True)),
+    )
+
+
+def reach_for(organisation: Organisation, *, since: dt.datetime) -> Reach:
+    """Distinct people with a referral to ``organisation`` since ``since``, by ethnic group,
+    against the census residents of the police force areas it works in.
+
+    A person merged into another is counted once, as the person kept.
+    """
+    people = dict(
+        Person.objects.filter(
+            organisation=organisation,
+            merged_into__isnull=True,
+            referrals__organisation=organisation,
+            referrals__received_at__gte=since,
+        )
+        .values_list("ethnic_group")
+        .annotate(n=Count("id", distinct=True))
+        .order_by()
+    )
+    population = dict(
+        CensusPopulation.objects.filter(district__police_force_area__in=organisation.areas.all())
+        .values_list("ethnic_group")
+        .annotate(n=Sum("count"))
+        .order_by()
+    )
+    groups = [
+        code for code in vocabulary("ethnic_groups").ordered_codes() if code not in NOT_KNOWN_CODES
+    ]
+    return reach_by_group(
+        people,
+        population,
+        groups=groups,
+        not_known=NOT_KNOWN_CODES,
+        threshold=settings.SUPPRESSION_THRESHOLD,
     )
