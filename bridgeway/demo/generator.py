@@ -36,7 +36,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from bridgeway.accounts.models import Membership, Organisation, User
 from bridgeway.accounts.services import staff_account_create, totp_device_create
-from bridgeway.casework.models import AuditEntry, Person, Referral
+from bridgeway.casework.models import AuditEntry, Person, Referral, Share
 from bridgeway.casework.services import (
     ContactDetails,
     PersonDetails,
@@ -59,6 +59,7 @@ from bridgeway.demo.catalogue import (
     ServiceSpec,
 )
 from bridgeway.demo.funding import build_funding
+from bridgeway.demo.working_day import build_working_day
 from bridgeway.directory.models import Service
 from bridgeway.directory.services import service_create
 from bridgeway.places.models import (
@@ -589,6 +590,12 @@ def generate_demo(
             by_area[code] = counts.referrals + counts.reports
             referrals += counts.referrals
             reports += counts.reports
+        referrals += build_working_day(
+            organisations=built.organisations,
+            users=built.users,
+            services=[service for service, _spec, _profile in built.services],
+            now=moment,
+        )
         rounds, applications = build_funding(
             built.organisations,
             built.users,
@@ -650,6 +657,8 @@ def demo_data_delete(*, dry_run: bool = False) -> dict[str, int]:
         audit_demo_entries_delete(entries=audit)
         applications.delete()
         rounds.delete()
+        # Shares are kept whatever happens to a case (PROTECT); demo ones go with the demo.
+        Share.objects.filter(Q(referral__in=referrals) | Q(onward_referral__in=referrals)).delete()
         referrals.delete()
         people.delete()
         services.delete()

@@ -15,7 +15,9 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from bridgeway.accounts.models import Membership, Organisation, User
-from bridgeway.casework.models import Person, Referral
+from bridgeway.casework.models import Evidence, Person, Referral, Share, Task
+from bridgeway.casework.people_selectors import duplicate_suggestions
+from bridgeway.casework.services.intake import PUBLIC_CHANNELS
 from bridgeway.commissioning.models import (
     ConflictDeclaration,
     FundingRound,
@@ -31,7 +33,9 @@ from bridgeway.demo.generator import (
     demo_sign_ins,
     generate_demo,
 )
+from bridgeway.demo.working_day import WORKING_DAY_ORGANISATION
 from bridgeway.directory.models import Service
+from bridgeway.equality.vocabulary import vocabulary
 
 
 def seed(*arguments: str) -> str:
@@ -170,7 +174,8 @@ def test_same_seed_gives_the_same_synthetic_people(db):
                 r.stage,
                 r.channel,
             )
-            for r in Referral.objects.select_related("person")
+            # An onward referral arrives when it is made, not at a time the seed sets.
+            for r in Referral.objects.select_related("person").filter(arrived_by__isnull=True)
         )
 
     generate_demo(seed=5, referrals_per_area=6, now=now)
@@ -179,7 +184,8 @@ def test_same_seed_gives_the_same_synthetic_people(db):
     generate_demo(seed=5, referrals_per_area=6, now=now)
 
     assert people() == first
-    assert len(first) == 36
+    # Six in each area, and the working day's eight staff channels, duplicate and report.
+    assert len(first) == 36 + 10
 
 
 def test_demo_round_has_a_declined_application_with_feedback(db):
@@ -241,3 +247,40 @@ def test_pages_showing_demo_data_say_it_is_synthetic(db):
 
     assert "Reaching communities we miss" in page
     assert "made-up demonstration data" in page
+
+
+@pytest.mark.database_owner
+def test_demo_shows_a_practitioners_working_day(db):
+    """Issue 15: staff-entered referrals from each channel, a likely duplicate to merge, tasks
+    due and overdue, a linked onward referral, and a report with a picture and a police pack."""
+    generate_demo(seed=3, referrals_per_area=0)
+    centre = Organisation.objects.get(slug=WORKING_DAY_ORGANISATION)
+    staff_channels = {
+        code
+        for code in vocabulary("referral_channels").ordered_codes()
+        if code not in PUBLIC_CHANNELS
+    }
+    channels = set(Referral.objects.filter(organisation=centre).values_list("channel", flat=True))
+    assert staff_channels <= channels
+    police = Referral.objects.get(organisation=centre, channel="police")
+    assert police.police_reference.startswith("WY-DEMO-")
+    first = Referral.objects.filter(organisation=centre, channel="phone").order_by("received_at")
+    newest = first.last()
+    assert newest is not None
+    suggested = duplicate_suggestions(
+        centre.pk, name="Muhammad Rafiq", date_of_birth="1984-03-12", exclude=newest.person_id
+    )
+    assert suggested, "the second Rafiq record is suggested as a duplicate of the first"
+    today = timezone.localdate()
+    tasks = Task.objects.filter(referral__organisation=centre)
+    assert tasks.filter(due_on__lt=today).exists()
+    assert tasks.filter(due_on__gte=today).exists()
+    onward = Share.objects.get(scope="onward_referral", referral__organisation=centre)
+    assert onward.onward_referral is not None
+    assert onward.onward_referral.person.link_key == onward.referral.person.link_key
+    assert onward.referral.person.link_key is not None
+    assert Evidence.objects.filter(referral__organisation=centre).exists()
+    assert Share.objects.filter(scope="police", referral__organisation=centre).exists()
+
+    demo_data_delete()
+    assert not Referral.objects.exists()
