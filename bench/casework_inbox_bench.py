@@ -8,8 +8,8 @@ their people, contact preferences and first stage event, signs in a practitioner
 factors, as after the real sign-in), starts ``bridgeway serve`` on a free port and sends
 REQUESTS (default 200) ``GET /staff/inbox/`` requests after a warm-up: half any page of the
 whole inbox, half one of the first five pages with a filter (stage, harm, age, waiting time,
-assignee). Prints p50 and p95 latency, and
-beside them the same pages as a plain ``SELECT`` of one page of cases (no filters, no
+assignee, first contact or a task due or overdue; one case in ten has a task). Prints p50
+and p95 latency, and beside them the same pages as a plain ``SELECT`` of one page of cases (no filters, no
 rendering) through Django's connection, the baseline. Target (issue 6): p95 under 150 ms.
 
 ``--deep N`` then times N deep filtered pages (default 40, 0 to skip): each a page deep in a
@@ -59,7 +59,7 @@ def populate(cases: int) -> None:
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from bridgeway.accounts.models import Membership, Organisation, User
-    from bridgeway.casework.models import CaseEvent, ContactPreference, Person, Referral
+    from bridgeway.casework.models import CaseEvent, ContactPreference, Person, Referral, Task
     from bridgeway.casework.references import ALPHABET
     from bridgeway.directory.models import Service
     from bridgeway.equality.vocabulary import vocabulary
@@ -123,6 +123,20 @@ def populate(cases: int) -> None:
                     occurred_at=referral.received_at,
                 )
                 for referral in referrals
+            )
+            # One case in ten has a task, due from a fortnight ago to a fortnight ahead, so
+            # the "task overdue" filter has work to find (issue 15).
+            Task.objects.bulk_create(
+                Task(
+                    referral=referral,
+                    kind="call_back",
+                    due_on=timezone.localdate(now) + dt.timedelta(days=rng.randint(-14, 14)),
+                    assignee=user,
+                    created_by=user,
+                    created_at=now,
+                )
+                for referral in referrals
+                if rng.random() < 0.1
             )
     client = Client()
     client.force_login(user)
@@ -224,6 +238,9 @@ def _queries(count: int, pages: int) -> list[str]:
                         "waited=7",
                         "assignee=me",
                         "assignee=unassigned",
+                        "due=overdue",
+                        "due=due_today",
+                        "due=task_overdue",
                     ]
                 )
             )
