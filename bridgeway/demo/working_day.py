@@ -14,7 +14,7 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from bridgeway.accounts.models import Organisation, User
-from bridgeway.casework.models import Consent, Referral
+from bridgeway.casework.models import REFERRAL_CHANNELS, Consent, Referral
 from bridgeway.casework.services import (
     consent_record,
     onward_referral_create,
@@ -26,7 +26,6 @@ from bridgeway.casework.services.people import ContactDetails, PersonDetails
 from bridgeway.casework.services.referrals import report_create
 from bridgeway.casework.services.tasks import task_create
 from bridgeway.directory.models import Service
-from bridgeway.equality.vocabulary import vocabulary
 from bridgeway.places.models import PoliceForceArea
 
 # The reporting centre whose practitioner's day this is, and where people are referred on.
@@ -43,6 +42,9 @@ _PEOPLE = (
     ("Ruth Adeyemi", "1988-12-24", "07700 900107"),
     ("Gurpreet Sandhu", "1975-04-04", "07700 900108"),
 )
+STAFF_CHANNELS = tuple(code for code in REFERRAL_CHANNELS if code not in PUBLIC_CHANNELS)
+# One per staff channel, the duplicate, the onward referral and the report.
+WORKING_DAY_REFERRALS = len(STAFF_CHANNELS) + 3
 
 
 def _screenshot() -> bytes:
@@ -70,11 +72,7 @@ def build_working_day(
     onward_service = next(
         s for s in services if s.organisation_id == organisations[REFERRED_ON_TO].pk
     )
-    channels = [
-        code
-        for code in vocabulary("referral_channels").ordered_codes()
-        if code not in PUBLIC_CHANNELS
-    ]
+    channels = STAFF_CHANNELS
     made: list[Referral] = []
     for n, channel in enumerate(channels):
         name, birth, phone = _PEOPLE[n % len(_PEOPLE)]

@@ -33,7 +33,7 @@ from bridgeway.demo.generator import (
     demo_sign_ins,
     generate_demo,
 )
-from bridgeway.demo.working_day import WORKING_DAY_ORGANISATION
+from bridgeway.demo.working_day import WORKING_DAY_ORGANISATION, WORKING_DAY_REFERRALS
 from bridgeway.directory.models import Service
 from bridgeway.equality.vocabulary import vocabulary
 
@@ -73,7 +73,7 @@ def test_services_cover_real_districts_of_their_area_and_speak_community_languag
 def test_referrals_are_synthetic_and_placed_in_their_areas(db):
     output = seed("--referrals-per-area", "12")
 
-    assert Referral.objects.count() == 12 * 6
+    assert Referral.objects.count() == 12 * 6 + WORKING_DAY_REFERRALS
     assert not Referral.objects.filter(is_synthetic=False).exists()
     assert not Person.objects.filter(is_synthetic=False).exists()
     for referral in Referral.objects.select_related("person", "organisation"):
@@ -124,7 +124,7 @@ def test_replace_deletes_and_regenerates_without_duplicates(db):
 
     assert f"Deleted: {len(ORGANISATIONS)} organisations" in output
     assert Organisation.objects.count() == len(ORGANISATIONS)
-    assert Referral.objects.count() == 12
+    assert Referral.objects.count() == 12 + WORKING_DAY_REFERRALS
     assert FundingRound.objects.count() == 4
 
 
@@ -134,7 +134,7 @@ def test_replace_dry_run_changes_nothing(db):
     output = seed("--replace", "--dry-run")
 
     assert f"Would delete: {len(ORGANISATIONS)} organisations" in output
-    assert Referral.objects.count() == 12
+    assert Referral.objects.count() == 12 + WORKING_DAY_REFERRALS
 
 
 def test_refuses_when_real_organisations_exist(organisation):
@@ -185,7 +185,7 @@ def test_same_seed_gives_the_same_synthetic_people(db):
 
     assert people() == first
     # Six in each area, and the working day's eight staff channels, duplicate and report.
-    assert len(first) == 36 + 10
+    assert len(first) == 36 + WORKING_DAY_REFERRALS - 1
 
 
 def test_demo_round_has_a_declined_application_with_feedback(db):
