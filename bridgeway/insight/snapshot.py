@@ -176,6 +176,10 @@ class SnapshotState:
     # writes only the late arrivals, not the whole window again.
     recent_event_ids: tuple[int, ...] = ()
     written_at: str = ""
+    # Which merges of people's records the parts were written after ("" before any): a merge
+    # or its undoing changes the person_key of events already written, so the snapshot is
+    # then written again whole (docs/decisions/0119-merges-rewrite-the-snapshot.md).
+    people_version: str = ""
 
     def to_json(self) -> str:
         return json.dumps(
@@ -184,6 +188,7 @@ class SnapshotState:
                 "last_event_id": self.last_event_id,
                 "recent_event_ids": list(self.recent_event_ids),
                 "written_at": self.written_at,
+                "people_version": self.people_version,
             },
             indent=2,
         )
@@ -200,6 +205,7 @@ def read_state(directory: Path) -> SnapshotState:
             last_event_id=int(data["last_event_id"]),
             recent_event_ids=tuple(int(i) for i in data.get("recent_event_ids", [])),
             written_at=str(data.get("written_at", "")),
+            people_version=str(data.get("people_version", "")),
         )
     except (ValueError, KeyError, TypeError) as error:
         raise SnapshotError(f"{path}: the state file cannot be read ({error})") from None

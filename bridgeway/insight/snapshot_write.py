@@ -21,12 +21,12 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 from django.conf import settings
 from django.db import connection
-from django.db.models import Max, UUIDField
+from django.db.models import Count, Max, Q, UUIDField
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from bridgeway.accounts.models import Organisation
-from bridgeway.casework.models import CaseEvent, Person, Referral
+from bridgeway.casework.models import CaseEvent, Person, PersonMerge, Referral
 from bridgeway.directory.models import Service
 from bridgeway.equality.vocabulary import NOT_KNOWN_CODES, vocabulary
 from bridgeway.insight.snapshot import COLUMNS as SNAPSHOT_COLUMNS
@@ -645,8 +645,23 @@ def snapshot_write(*, out_dir: Path | None = None, batch_size: int = BATCH_SIZE)
         return _snapshot_write_locked(directory, batch_size)
 
 
+def people_version() -> str:
+    """Which merges of people's records (and undoings) have happened: "" before any."""
+    merges = PersonMerge.objects.aggregate(
+        last=Max("id"), undone=Count("id", filter=Q(undone_at__isnull=False))
+    )
+    return "" if merges["last"] is None else f"{merges['last']}:{merges['undone']}"
+
+
 def _snapshot_write_locked(directory: Path, batch_size: int) -> SnapshotResult:
     state = read_state(directory)
+    version = people_version()
+    if version != state.people_version:
+        # A merge moved referrals (and their events) to another person: events already
+        # written carry the person_key they had then, so every part is written again.
+        for part in snapshot_files(directory):
+            part.unlink()
+        state = SnapshotState()
     ceiling = CaseEvent.objects.aggregate(highest=Max("id"))["highest"] or 0
     floor = max(0, state.last_event_id - SAFETY_WINDOW_IDS)
     already_written = set(state.recent_event_ids)
@@ -722,6 +737,7 @@ def _snapshot_write_locked(directory: Path, batch_size: int) -> SnapshotResult:
             last_event_id=last_event_id,
             recent_event_ids=tuple(recent),
             written_at=written_at.isoformat(),
+            people_version=version,
         ),
     )
     return SnapshotResult(
