@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from bridgeway.frontdoor import about, leaving, views
+from bridgeway.frontdoor import about, leaving, views, views_pictures
 
 app_name = "frontdoor"
 
@@ -40,6 +40,11 @@ urlpatterns: list[URLPattern] = [
     path("report/", views.report, name="report"),
     path("report/done/", views.report_done, name="report-done"),
     path("report/follow-up/", views.follow_up, name="follow-up"),
+    path(
+        "report/follow-up/pictures/",
+        views_pictures.follow_up_pictures,
+        name="follow-up-pictures",
+    ),
     # The quick exit's request to forget the journey, and advice on leaving no trace.
     path("leave/", leaving.leave, name="leave"),
     path("cover-your-tracks/", leaving.cover_your_tracks, name="cover-your-tracks"),
