@@ -273,6 +273,10 @@ FORMS = [
 # Views that accept POST but are not a form of fields, or whose form needs a state this test
 # cannot reach by posting (each says why, and where it is checked instead).
 EXCUSED = {
+    "casework:evidence": "a file upload; refusals named on it in casework/tests/test_evidence.py",
+    "frontdoor:follow-up-pictures": (
+        "a file upload with the report open; tested in frontdoor/tests/test_follow_up_pictures.py"
+    ),
     "casework:task-done": "a button naming a task; tested in casework/tests/test_tasks.py",
     "casework:person-erase": "a confirmed button; tested in casework/tests/test_corrections.py",
     "casework:person-merge-undo": "a button with no fields; tested in casework/tests/test_people.py",
