@@ -20,7 +20,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 from django.conf import settings
-from django.db import connection
+from django.db import connections, router
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Max, UUIDField
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -40,6 +41,7 @@ from bridgeway.insight.snapshot import (
     write_state,
 )
 from bridgeway.places.models import LocalAuthorityDistrict
+from bridgeway.replica import replica_reads
 
 # PostgreSQL hands out ids when rows are inserted but they become visible when their
 # transaction commits, so an event with a lower id can appear after one with a higher id was
@@ -432,7 +434,13 @@ def _mapped(column: pa.Array | pa.ChunkedArray, translate: Any, kind: pa.DataTyp
 
 def _reads_by_copy() -> bool:
     """Whether this database streams events with COPY (PostgreSQL) rather than the ORM."""
-    return connection.vendor == "postgresql"
+    return _events_database().vendor == "postgresql"
+
+
+def _events_database() -> BaseDatabaseWrapper:
+    """The database the events are read from: the replica where there is one and it is fit
+    (bridgeway/replica.py), else the primary."""
+    return connections[router.db_for_read(CaseEvent)]
 
 
 def _referral_columns(
@@ -500,6 +508,7 @@ def _postgres_event_tables(
         "service_districts": Service.districts.through._meta.db_table,
         "service_forces": Service.police_force_areas.through._meta.db_table,
     }
+    connection = _events_database()
     quoted = {name: connection.ops.quote_name(t) for name, t in tables.items()}
     events_query = _COPY_EVENTS.format(**quoted)
     referrals_query = _COPY_REFERRALS.format(**quoted)
@@ -642,7 +651,9 @@ def snapshot_write(*, out_dir: Path | None = None, batch_size: int = BATCH_SIZE)
             raise SnapshotError(
                 f"{directory}: another snapshot is being written there; try again when it ends"
             ) from None
-        return _snapshot_write_locked(directory, batch_size)
+        # It only reads the database, so the replica may serve it (bridgeway/replica.py).
+        with replica_reads():
+            return _snapshot_write_locked(directory, batch_size)
 
 
 def _snapshot_write_locked(directory: Path, batch_size: int) -> SnapshotResult:
