@@ -22,6 +22,11 @@ from bridgeway.environment import (
     env_str,
     local_secret,
 )
+from bridgeway.object_storage import (
+    ObjectStorageConfigurationError,
+    media_storage,
+    s3_location,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("BRIDGEWAY_VAR_DIR", str(BASE_DIR / "var"))).resolve()
@@ -365,6 +370,35 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 MEDIA_ROOT = VAR_DIR / "media"
+# --- Object storage (docs/decisions/0129-object-storage.md) ------------------------------------
+# Local disk by default. BRIDGEWAY_MEDIA_BUCKET keeps uploads in that S3-compatible bucket
+# (django-storages); BRIDGEWAY_SNAPSHOT_STORE (s3://bucket/prefix) keeps the insight snapshot
+# there, SNAPSHOT_DIR then holding each server's copy. BRIDGEWAY_S3_ENDPOINT_URL names a store
+# other than Amazon's; credentials are the usual AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.
+# Buckets stay private: files are streamed by the views that check who may have them.
+S3_ENDPOINT_URL = env_str("BRIDGEWAY_S3_ENDPOINT_URL") or None
+S3_REGION = env_str("BRIDGEWAY_S3_REGION", "eu-west-2")
+MEDIA_BUCKET = env_str("BRIDGEWAY_MEDIA_BUCKET")
+if MEDIA_BUCKET:
+    STORAGES["default"] = media_storage(
+        s3_location(
+            f"s3://{MEDIA_BUCKET}/{env_str('BRIDGEWAY_MEDIA_PREFIX', 'media')}",
+            endpoint_url=S3_ENDPOINT_URL,
+            region=S3_REGION,
+        )
+    )
+try:
+    SNAPSHOT_STORE = (
+        s3_location(
+            env_str("BRIDGEWAY_SNAPSHOT_STORE"), endpoint_url=S3_ENDPOINT_URL, region=S3_REGION
+        )
+        if env_str("BRIDGEWAY_SNAPSHOT_STORE")
+        else None
+    )
+except ObjectStorageConfigurationError as error:
+    raise ConfigurationError(f"BRIDGEWAY_SNAPSHOT_STORE cannot be used: {error}") from None
+# --- end of object storage -----------------------------------------------------------------------
+
 # Uploads and the folders they go in are readable by Bridgeway's own account only.
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700

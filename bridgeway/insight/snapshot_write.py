@@ -40,6 +40,7 @@ from bridgeway.insight.snapshot import (
     write_part,
     write_state,
 )
+from bridgeway.insight.snapshot_store import configured_store, snapshot_pull, snapshot_push
 from bridgeway.places.models import LocalAuthorityDistrict
 from bridgeway.replica import replica_reads
 
@@ -651,9 +652,17 @@ def snapshot_write(*, out_dir: Path | None = None, batch_size: int = BATCH_SIZE)
             raise SnapshotError(
                 f"{directory}: another snapshot is being written there; try again when it ends"
             ) from None
+        # A copy of a snapshot kept in a bucket starts from the bucket's parts and state, and
+        # sends what it wrote back (decision 0129).
+        store = configured_store(directory)
+        if store is not None:
+            snapshot_pull(store, directory, with_state=True)
         # It only reads the database, so the replica may serve it (bridgeway/replica.py).
         with replica_reads():
-            return _snapshot_write_locked(directory, batch_size)
+            result = _snapshot_write_locked(directory, batch_size)
+        if store is not None:
+            snapshot_push(store, directory, result.path)
+        return result
 
 
 def _snapshot_write_locked(directory: Path, batch_size: int) -> SnapshotResult:
