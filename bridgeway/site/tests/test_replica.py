@@ -327,3 +327,25 @@ def test_reads_fall_back_to_the_primary_when_the_replica_lags(fresh, client):
         with replica_reads():
             assert router.db_for_read(Service) == REPLICA
         assert "Not yet replayed" in _feed_names(client)
+
+
+def test_the_snapshot_reads_the_replica(fresh, organisation, tmp_path):
+    import datetime as dt
+
+    from bridgeway.casework.models import Referral
+    from bridgeway.insight.services import snapshot_write
+    from bridgeway.insight.tests.factories import LEEDS, referral_through
+    from bridgeway.insight.tests.factories import ServiceFactory as InsightServiceFactory
+
+    at = dt.datetime(2025, 5, 10, 9, 30, tzinfo=dt.UTC)
+    service = InsightServiceFactory(organisation=organisation, district_codes=[LEEDS])
+    replayed = referral_through(service, [], at=at)
+    _until(
+        lambda: Referral.objects.using(REPLICA).filter(id=replayed.id).exists(),
+        "the replica to replay a referral",
+    )
+    fresh.pause()
+    referral_through(service, [], at=at)  # on the primary only
+    with override_settings(REPLICA_MAX_LAG_SECONDS=3600, REPLICA_PIN_SECONDS=3601):
+        result = snapshot_write(out_dir=tmp_path / "snapshot")
+    assert result.events_written == 1  # the replica's one referral, not the primary's two
