@@ -22,6 +22,11 @@ from bridgeway.environment import (
     env_str,
     local_secret,
 )
+from bridgeway.object_storage import (
+    ObjectStorageConfigurationError,
+    media_storage,
+    s3_location,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("BRIDGEWAY_VAR_DIR", str(BASE_DIR / "var"))).resolve()
@@ -162,6 +167,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: a request id for the logs, and request counts and latencies by route name.
     "bridgeway.operations.metrics.RequestMetricsMiddleware",
+    # A person who has just written reads from the primary for a while (bridgeway/replica.py).
+    "bridgeway.replica.ReplicaPinMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "bridgeway.site.middleware.SafetyHeadersMiddleware",
@@ -230,6 +237,33 @@ if env_choice("BRIDGEWAY_DATABASE_ROLE", "app", ("app", "owner")) == "owner" and
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+
+# --- Read replica (docs/decisions/0128-read-replica.md) ---------------------------------------
+# With DATABASE_REPLICA_URL (a PostgreSQL streaming replica of DATABASE_URL's database, as the
+# site's role), the ORUK feed, public matching, the insight dashboard and the snapshot read from
+# it; everything else uses the primary. It is used only while it answers and is no more than
+# REPLICA_MAX_LAG_SECONDS behind (checked at most every REPLICA_CHECK_SECONDS per process), and
+# a person who has just written reads from the primary for REPLICA_PIN_SECONDS.
+DATABASE_ROUTERS = ["bridgeway.replica.ReplicaRouter"]
+if env_str("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = _database("DATABASE_REPLICA_URL")
+    if DATABASES["replica"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ConfigurationError("DATABASE_REPLICA_URL must name a PostgreSQL database")
+    # A replica that does not answer is given up on quickly, and reads go to the primary.
+    DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = env_int(
+        "BRIDGEWAY_REPLICA_CONNECT_TIMEOUT", 2, minimum=1
+    )
+    # Tests use the primary's test database through it: it is that database's copy.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+REPLICA_MAX_LAG_SECONDS = env_int("BRIDGEWAY_REPLICA_MAX_LAG_SECONDS", 5, minimum=0)
+REPLICA_CHECK_SECONDS = env_int("BRIDGEWAY_REPLICA_CHECK_SECONDS", 2, minimum=0)
+REPLICA_PIN_SECONDS = env_int("BRIDGEWAY_REPLICA_PIN_SECONDS", 15, minimum=1)
+if REPLICA_PIN_SECONDS <= REPLICA_MAX_LAG_SECONDS:
+    raise ConfigurationError(
+        "BRIDGEWAY_REPLICA_PIN_SECONDS must be longer than BRIDGEWAY_REPLICA_MAX_LAG_SECONDS, "
+        "or a person could miss what they have just written"
+    )
+# --- end of read replica -------------------------------------------------------------------------
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -336,6 +370,35 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 MEDIA_ROOT = VAR_DIR / "media"
+# --- Object storage (docs/decisions/0129-object-storage.md) ------------------------------------
+# Local disk by default. BRIDGEWAY_MEDIA_BUCKET keeps uploads in that S3-compatible bucket
+# (django-storages); BRIDGEWAY_SNAPSHOT_STORE (s3://bucket/prefix) keeps the insight snapshot
+# there, SNAPSHOT_DIR then holding each server's copy. BRIDGEWAY_S3_ENDPOINT_URL names a store
+# other than Amazon's; credentials are the usual AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.
+# Buckets stay private: files are streamed by the views that check who may have them.
+S3_ENDPOINT_URL = env_str("BRIDGEWAY_S3_ENDPOINT_URL") or None
+S3_REGION = env_str("BRIDGEWAY_S3_REGION", "eu-west-2")
+MEDIA_BUCKET = env_str("BRIDGEWAY_MEDIA_BUCKET")
+if MEDIA_BUCKET:
+    STORAGES["default"] = media_storage(
+        s3_location(
+            f"s3://{MEDIA_BUCKET}/{env_str('BRIDGEWAY_MEDIA_PREFIX', 'media')}",
+            endpoint_url=S3_ENDPOINT_URL,
+            region=S3_REGION,
+        )
+    )
+try:
+    SNAPSHOT_STORE = (
+        s3_location(
+            env_str("BRIDGEWAY_SNAPSHOT_STORE"), endpoint_url=S3_ENDPOINT_URL, region=S3_REGION
+        )
+        if env_str("BRIDGEWAY_SNAPSHOT_STORE")
+        else None
+    )
+except ObjectStorageConfigurationError as error:
+    raise ConfigurationError(f"BRIDGEWAY_SNAPSHOT_STORE cannot be used: {error}") from None
+# --- end of object storage -----------------------------------------------------------------------
+
 # Uploads and the folders they go in are readable by Bridgeway's own account only.
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700

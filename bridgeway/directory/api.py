@@ -42,6 +42,7 @@ from bridgeway.equality.vocabulary import languages as known_languages
 from bridgeway.equality.vocabulary import vocabulary
 from bridgeway.places.postcodes import parse_location
 from bridgeway.places.selectors import resolve_location
+from bridgeway.replica import reads_from_replica
 
 router = Router(tags=["directory"])
 
@@ -250,7 +251,9 @@ _LANGUAGE = one_of(
 
 
 def open_to_all(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Let any website read this answer (CORS): the feed is public, read-only data."""
+    """Let any website read this answer (CORS): the feed is public, read-only data, read
+    from the replica where there is one (bridgeway/replica.py)."""
+    replica_view = reads_from_replica(view)
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -259,7 +262,7 @@ def open_to_all(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
             query = request.GET.copy()
             query.setlist("per_page", query.getlist("perPage"))
             request.GET = query  # type: ignore[assignment]  # a copy, as Django allows
-        response = view(request, *args, **kwargs)
+        response = replica_view(request, *args, **kwargs)
         response["Access-Control-Allow-Origin"] = "*"
         return response
 
@@ -634,6 +637,7 @@ def get_taxonomy_term(request: HttpRequest, term_id: str) -> dict[str, Any]:
     response={200: MatchAnswerOut, 400: Problem, 422: Problem},
     summary="Services that fit a person's needs, with reasons",
 )
+@decorate_view(reads_from_replica)
 def match(request: HttpRequest, payload: MatchRequest) -> dict[str, Any]:
     """Services ranked for the needs given, each with reasons and cautions in the request's
     language (Accept-Language); ``fallback`` offers broad options when nothing fits."""

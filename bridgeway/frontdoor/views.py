@@ -103,6 +103,7 @@ from bridgeway.frontdoor.selectors import (
 )
 from bridgeway.frontdoor.sharing import consent_may_carry, share_carried, shared_with
 from bridgeway.places.selectors import resolve_location
+from bridgeway.replica import reads_from_replica
 from bridgeway.throttles.clients import client_of
 from bridgeway.throttles.devices import device_recognise, device_recognised
 
@@ -267,6 +268,7 @@ def _after(step: str) -> HttpResponse:
 @public
 @never_cache
 @require_GET
+@reads_from_replica
 def support_results(request: HttpRequest) -> HttpResponse:
     """Services that fit the answers kept in the session, each with why, best first."""
     if request.GET:
@@ -369,6 +371,7 @@ def _service_context(service: Service) -> dict[str, Any]:
 
 @public
 @require_GET
+@reads_from_replica
 def service_detail(request: HttpRequest, service_id: str) -> HttpResponse:
     """One service: what it does, where, in which languages, and how to get in touch."""
     service = service_get_public(service_id)

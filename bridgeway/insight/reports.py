@@ -30,6 +30,7 @@ from bridgeway.insight.selectors import (
     provider_names,
 )
 from bridgeway.insight.snapshot import PartInfo, validate_snapshot
+from bridgeway.insight.snapshot_store import snapshot_copy
 
 
 class PeriodError(ValueError):
@@ -52,7 +53,7 @@ def needs_assessment_rows(
     """
     _check_period(date_from, date_to)
     area = area_population(area_code)
-    parts = validate_snapshot(Path(snapshot_dir or settings.SNAPSHOT_DIR))
+    parts = validate_snapshot(snapshot_copy(Path(snapshot_dir or settings.SNAPSHOT_DIR)))
     counted = count_people(
         [part.path for part in parts],
         area_code=area.code,
@@ -343,7 +344,7 @@ def _areas_and_parts(
         areas = force_area_populations()
     else:
         areas = [area_population(area_code)]
-    parts = validate_snapshot(Path(snapshot_dir or settings.SNAPSHOT_DIR))
+    parts = validate_snapshot(snapshot_copy(Path(snapshot_dir or settings.SNAPSHOT_DIR)))
     return areas, parts
 
 

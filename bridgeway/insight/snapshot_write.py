@@ -20,7 +20,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 from django.conf import settings
-from django.db import connection
+from django.db import connections, router
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Count, Max, Q, UUIDField
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -39,7 +40,9 @@ from bridgeway.insight.snapshot import (
     write_part,
     write_state,
 )
+from bridgeway.insight.snapshot_store import configured_store, snapshot_pull, snapshot_push
 from bridgeway.places.models import LocalAuthorityDistrict
+from bridgeway.replica import replica_reads
 
 # PostgreSQL hands out ids when rows are inserted but they become visible when their
 # transaction commits, so an event with a lower id can appear after one with a higher id was
@@ -432,7 +435,13 @@ def _mapped(column: pa.Array | pa.ChunkedArray, translate: Any, kind: pa.DataTyp
 
 def _reads_by_copy() -> bool:
     """Whether this database streams events with COPY (PostgreSQL) rather than the ORM."""
-    return connection.vendor == "postgresql"
+    return _events_database().vendor == "postgresql"
+
+
+def _events_database() -> BaseDatabaseWrapper:
+    """The database the events are read from: the replica where there is one and it is fit
+    (bridgeway/replica.py), else the primary."""
+    return connections[router.db_for_read(CaseEvent)]
 
 
 def _referral_columns(
@@ -500,6 +509,7 @@ def _postgres_event_tables(
         "service_districts": Service.districts.through._meta.db_table,
         "service_forces": Service.police_force_areas.through._meta.db_table,
     }
+    connection = _events_database()
     quoted = {name: connection.ops.quote_name(t) for name, t in tables.items()}
     events_query = _COPY_EVENTS.format(**quoted)
     referrals_query = _COPY_REFERRALS.format(**quoted)
@@ -642,7 +652,17 @@ def snapshot_write(*, out_dir: Path | None = None, batch_size: int = BATCH_SIZE)
             raise SnapshotError(
                 f"{directory}: another snapshot is being written there; try again when it ends"
             ) from None
-        return _snapshot_write_locked(directory, batch_size)
+        # A copy of a snapshot kept in a bucket starts from the bucket's parts and state, and
+        # sends what it wrote back (decision 0129).
+        store = configured_store(directory)
+        if store is not None:
+            snapshot_pull(store, directory, with_state=True)
+        # It only reads the database, so the replica may serve it (bridgeway/replica.py).
+        with replica_reads():
+            result = _snapshot_write_locked(directory, batch_size)
+        if store is not None:
+            snapshot_push(store, directory, result.path)
+        return result
 
 
 def people_version() -> str:

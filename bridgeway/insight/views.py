@@ -63,6 +63,7 @@ from bridgeway.insight.scrutiny import QUALITY_CHARACTERISTICS
 from bridgeway.insight.selectors import insight_area_for_user, insight_areas_for
 from bridgeway.insight.snapshot import SnapshotError, snapshot_files
 from bridgeway.places.models import PoliceForceArea
+from bridgeway.replica import reads_from_replica
 
 logger = logging.getLogger(__name__)
 
@@ -182,6 +183,7 @@ def _query(area: PoliceForceArea, form: PeriodForm, *, breakdowns: bool = False)
 @never_cache
 @require_GET
 @staff_required
+@reads_from_replica
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The needs assessment for one of the reader's police force areas."""
     user = _reader(request)
@@ -257,6 +259,7 @@ def _snapshot_exists() -> bool:
 @never_cache
 @require_GET
 @staff_required
+@reads_from_replica
 def needs_assessment_csv(request: HttpRequest) -> HttpResponse:
     """The same table as the page, as the CSV of the published contract."""
     user = _reader(request)
@@ -303,6 +306,7 @@ FILE_TYPES = {
 @never_cache
 @require_GET
 @staff_required
+@reads_from_replica
 def needs_assessment_file(request: HttpRequest, file_format: str) -> HttpResponse:
     """The same table as the page as a spreadsheet (XLSX), PDF or standalone HTML report."""
     user = _reader(request)
@@ -385,6 +389,7 @@ def _breakdown_report(report: str, area: PoliceForceArea, form: PeriodForm) -> B
 @never_cache
 @require_GET
 @staff_required
+@reads_from_replica
 def report_file(request: HttpRequest, report: str, file_format: str) -> HttpResponse:
     """The funnel, intersections, providers, data quality or coverage gaps as CSV or XLSX,
     for the area and filters on the page, with the period, sources, suppression note and
