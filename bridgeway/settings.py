@@ -214,7 +214,11 @@ TEMPLATES = [
 def _database(variable: str, default: str = "") -> dj_database_url.DBConfig:
     try:
         return dj_database_url.parse(
-            env_str(variable, default), conn_max_age=env_int("BRIDGEWAY_DB_CONN_MAX_AGE", 60)
+            env_str(variable, default),
+            conn_max_age=env_int("BRIDGEWAY_DB_CONN_MAX_AGE", 60),
+            # A kept connection is checked before each request reuses it, so after PostgreSQL
+            # restarts the next request opens a new one instead of failing on the old one.
+            conn_health_checks=True,
         )
     except ValueError as error:
         raise ConfigurationError(f"{variable} cannot be used: {error}") from None

@@ -101,6 +101,13 @@ from bridgeway.frontdoor.selectors import (
     reporting_centres,
     services_anywhere,
 )
+from bridgeway.frontdoor.services import (
+    message_submit,
+    referral_submit,
+    report_submit,
+    submission_key_from,
+    submission_key_new,
+)
 from bridgeway.frontdoor.sharing import consent_may_carry, share_carried, shared_with
 from bridgeway.places.selectors import resolve_location
 from bridgeway.replica import reads_from_replica
@@ -148,6 +155,17 @@ _FORM_FIELD_FOR = {
     "incident_date": "incident_day",
     "organisation": "centre",
 }
+
+
+def _submission_key(request: HttpRequest) -> str:
+    """The key for the form about to be shown: the one it was sent with, else a new one.
+
+    A form shown again after a mistake keeps its key, so that once it is sent right, a
+    second sending of it (a double click) is still recognised (decision 0125).
+    """
+    if request.method == "POST":
+        return submission_key_from(request.POST.get("submission_key")) or submission_key_new()
+    return submission_key_new()
 
 
 def add_service_errors(form: forms.Form, error: ValidationError) -> None:
@@ -388,6 +406,7 @@ def refer(request: HttpRequest, service_id: str) -> HttpResponse:
     context = _service_context(service)
     if not context["takes_referrals"]:
         return render(request, "frontdoor/refer.html", {**context, "form": None})
+    context["submission_key"] = _submission_key(request)
     if request.method == "POST":
         form = SelfReferralForm(request.POST)
         paused = submission_paused(request, submission_rule()) if form.is_valid() else None
@@ -400,14 +419,17 @@ def refer(request: HttpRequest, service_id: str) -> HttpResponse:
             )
         if form.is_valid():
             try:
-                referral = referral_create(
-                    service=service,
-                    details=form.person_details(),
-                    contact=form.contact_details(),
-                    harm_types=form.cleaned_data["what"],
-                    narrative=form.cleaned_data["narrative"],
-                    channel="self",
-                )
+                referral = referral_submit(
+                    key=submission_key_from(request.POST.get("submission_key")),
+                    make=lambda: referral_create(
+                        service=service,
+                        details=form.person_details(),
+                        contact=form.contact_details(),
+                        harm_types=form.cleaned_data["what"],
+                        narrative=form.cleaned_data["narrative"],
+                        channel="self",
+                    ),
+                ).referral
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
@@ -460,24 +482,28 @@ def report(request: HttpRequest) -> HttpResponse:
         try:
             if organisation is None:
                 raise ValidationError(_("Reports cannot be taken at the moment."))
-            referral, code = report_create(
-                organisation=organisation,
-                details=form.person_details(),
-                contact=None if form.is_anonymous else form.contact_details(),
-                is_anonymous=form.is_anonymous,
-                # The reporter's own view decides the label staff see; unsure stays an incident.
-                harm_types=(
-                    ("hate_crime",)
-                    if form.cleaned_data["thinks_crime"] == "yes"
-                    else ("hate_incident",)
+            submitted = report_submit(
+                key=submission_key_from(request.POST.get("submission_key")),
+                make=lambda: report_create(
+                    organisation=organisation,
+                    details=form.person_details(),
+                    contact=None if form.is_anonymous else form.contact_details(),
+                    is_anonymous=form.is_anonymous,
+                    # The reporter's own view decides the label staff see; unsure stays an incident.
+                    harm_types=(
+                        ("hate_crime",)
+                        if form.cleaned_data["thinks_crime"] == "yes"
+                        else ("hate_incident",)
+                    ),
+                    thinks_crime=form.cleaned_data["thinks_crime"],
+                    hate_strands=form.cleaned_data["hate_strands"],
+                    narrative=form.cleaned_data["narrative"],
+                    incident_date=form.cleaned_data["incident_date"],
+                    incident_place=form.cleaned_data["incident_place"],
+                    wants_police_told=form.cleaned_data["wants_police_told"],
                 ),
-                thinks_crime=form.cleaned_data["thinks_crime"],
-                hate_strands=form.cleaned_data["hate_strands"],
-                narrative=form.cleaned_data["narrative"],
-                incident_date=form.cleaned_data["incident_date"],
-                incident_place=form.cleaned_data["incident_place"],
-                wants_police_told=form.cleaned_data["wants_police_told"],
             )
+            referral, code = submitted.referral, submitted.code
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -504,6 +530,7 @@ def report(request: HttpRequest) -> HttpResponse:
             "show_centres": len(centres) > 1,
             "anonymous": form.is_anonymous,
             "paused": paused,
+            "submission_key": _submission_key(request),
         },
         status=429 if paused else 200,
     )
@@ -595,6 +622,7 @@ def _conversation_page(
             "message_form": message_form or ReporterMessageForm(),
             "seconds_left": grant.seconds_left(now),
             "paused": paused,
+            "submission_key": _submission_key(request),
         },
         status=429 if paused else 200,
     )
@@ -717,7 +745,13 @@ def _send_message(request: HttpRequest) -> HttpResponse:
         return _conversation_page(request, grant, referral, form, paused)
     if form.is_valid():
         try:
-            message_from_reporter(referral=referral, text=form.cleaned_data["text"])
+            message_submit(
+                key=submission_key_from(request.POST.get("submission_key")),
+                referral=referral,
+                make=lambda: message_from_reporter(
+                    referral=referral, text=form.cleaned_data["text"]
+                ),
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:

@@ -62,6 +62,7 @@ JOBS: list[tuple[str, Callable[[], object] | str, timedelta, int | None]] = [
     ("snapshot", snapshot, HOURLY, None),
     ("audit-anchor", audit_anchor, HOURLY, None),
     ("forget-throttles", forget_throttles, HOURLY, None),
+    ("forget-submission-keys", "bridgeway.frontdoor.jobs.forget_submission_keys", HOURLY, None),
     ("clear-sessions", clear_sessions, DAILY, 3),
     ("retention", retention, DAILY, 2),
     ("backup", backup, DAILY, 0),

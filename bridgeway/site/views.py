@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.utils.html import escape
 from django.utils.translation import get_language_from_request
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -68,8 +71,35 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
     return render(request, "site/error.html", {"status": 404, **_shell(request)}, status=404)
 
 
+# How long a person is asked to wait when the database cannot be reached (a restart, a
+# fail-over): long enough for PostgreSQL to come back, short enough to be worth waiting for.
+DATABASE_RETRY_AFTER_SECONDS = 30
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
-    # No context processors here: the database may be what failed.
+    """The page for an error nobody planned for; a calm 503 if the database was unreachable.
+
+    Django calls this inside the failed request's ``except``, so the exception is at hand.
+    A database that cannot be reached (restarting, failing over, its connections used up)
+    is an outage, not a fault in the page: the answer is 503 with ``Retry-After``, saying
+    nothing was kept, so the person (or their browser, or the proxy) tries again.
+    """
+    # No templates or context processors here: the database may be what failed.
+    failure = sys.exc_info()[1]
+    if isinstance(failure, OperationalError | InterfaceError):
+        title = escape(_("Please try again in a minute"))
+        body = escape(
+            _(
+                "We could not take your request just now. Nothing you sent on this page has "
+                "been kept. Please go back and send it again in a minute."
+            )
+        )
+        response = HttpResponse(
+            f"<!doctype html><title>{title}</title><h1>{title}</h1><p>{body}</p>", status=503
+        )
+        response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+        response["Cache-Control"] = "no-store"
+        return response
     return HttpResponse(
         "<!doctype html><title>Sorry, something went wrong</title>"
         "<h1>Sorry, something went wrong</h1><p>Nothing you sent has been lost if you saw "

@@ -84,6 +84,7 @@ from bridgeway.casework.services.referrals import (
     referral_advance,
     referral_assign,
     referral_create,
+    report_code_renew,
     report_create,
 )
 from bridgeway.casework.services.retention import (
@@ -147,6 +148,7 @@ __all__ = [
     "referral_assign",
     "referral_create",
     "referral_intake",
+    "report_code_renew",
     "report_create",
     "retention_due",
     "retention_held_for_young_people",

@@ -226,6 +226,29 @@ def report_create(
 
 
 @transaction.atomic
+def report_code_renew(*, referral: Referral) -> str:
+    """A new follow-up code for a report just made, replacing the one it had; returns it.
+
+    Only for the front door's answer to the same report form sent again (a double click, a
+    retry after a dropped connection): the first answer, with the first code, may never have
+    reached the person, and the code is kept only as a hash, so it cannot be shown again.
+    """
+    report = Report.objects.select_for_update().get(referral=referral)
+    code = new_follow_up_code()
+    report.follow_up_code_hash = make_password(normalise_code(code))
+    report.save(update_fields=["follow_up_code_hash", "updated_at"])
+    audit_record(
+        actor=None,
+        organisation=referral.organisation,
+        action="report.code_renewed",
+        object_type="referral",
+        object_id=str(referral.pk),
+        detail={"why": "sent again"},
+    )
+    return code
+
+
+@transaction.atomic
 def referral_advance(
     *,
     referral: Referral,

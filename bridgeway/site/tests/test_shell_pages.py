@@ -137,6 +137,22 @@ def test_server_error_page_renders_without_the_database():
     assert "Sorry, something went wrong" in response.content.decode()
 
 
+def test_an_unreachable_database_gets_a_calm_503_with_retry_after_not_a_stack_trace():
+    request = RequestFactory().post("/en/report/")
+    # Django calls the handler inside the request's except block, as here.
+    try:
+        raise OperationalError('connection to server at "127.0.0.1", port 5432 failed')
+    except OperationalError:
+        response = server_error(request)
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    text = response.content.decode()
+    assert "Please try again in a minute" in text
+    assert "Nothing you sent on this page has been kept" in text
+    assert "Traceback" not in text
+    assert "5432" not in text
+
+
 @pytest.mark.django_db
 def test_favicon_is_an_icon_anyone_may_fetch_and_cache(client):
     response = client.get("/favicon.ico")
