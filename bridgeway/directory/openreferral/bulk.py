@@ -88,7 +88,12 @@ class Table:
 
     def __init__(self, model: type[models.Model]) -> None:
         self.model = model
-        self.fields = [f for f in model._meta.local_concrete_fields if f.column]
+        # An automatic primary key (a through table's) is the database's to number.
+        self.fields = [
+            f
+            for f in model._meta.local_concrete_fields
+            if f.column and not isinstance(f, models.AutoField)
+        ]
         postgres = connection.vendor == "postgresql"
         self.converters = [_converter(f, postgres) for f in self.fields]
 
