@@ -19,8 +19,8 @@ fresh SQLite database under VAR_DIR (never the checkout's var/):
 Prints the median over the rounds of each round's p50 and p95, beside the baseline and the
 goals (issue 19): match p95 under 30 ms at 50,000 services; the cost of a match at 50,000
 over 10,000 under 2; import at least 2,500 services/s and at least half the baseline's speed.
-Import figures are the median of IMPORT_ROUNDS imports into fresh databases (default 1: an
-import of 50,000 takes about a minute on a busy machine).
+Import figures are the median of IMPORT_ROUNDS imports into fresh databases (default 3, as
+every figure of issue 19 is a median of three; 1 for a quick look).
 """
 
 from __future__ import annotations
@@ -293,7 +293,7 @@ def main() -> None:
         help="match against the databases an earlier run left in --var-dir; no import",
     )
     parser.add_argument(
-        "--import-rounds", type=int, default=1, help="imports into fresh databases per size (1)"
+        "--import-rounds", type=int, default=3, help="imports into fresh databases per size (3)"
     )
     args = parser.parse_args()
     if args.var_dir is not None and args.var_dir.resolve() == (ROOT / "var").resolve():

@@ -1,7 +1,7 @@
 """Write a synthetic national snapshot for benchmarking insight (no database, no Django).
 
-    .venv/bin/python bench/insight_generate.py [--events 10000000] [--parts 10]
-        [--out var/bench/insight-snapshot] [--seed 2021]
+    .venv/bin/python bench/insight_generate.py --out DIR [--events 10000000] [--parts 10]
+        [--seed 2021]
 
 People are drawn district by district and ethnic group by ethnic group in proportion to the
 real Census 2021 counts shipped in bridgeway/places/data (so every police force area has its
@@ -10,7 +10,7 @@ people with a missing answer instead of their group, and each person reaching a 
 of the funnel (referred -> contacted -> assessed -> offered -> accepted or declined ->
 started -> closed). Everything is generated with numpy and pyarrow in chunks of people, one
 row group per chunk, so memory stays flat whatever --events is. The files carry the snapshot
-schema and are marked synthetic. Keep the output out of the repository (var/ is ignored).
+schema and are marked synthetic. Write them outside the checkout (a directory in /tmp).
 """
 
 from __future__ import annotations
@@ -130,11 +130,13 @@ def _chunk(
     coped = pa.array(
         np.where(closed, rng.random(events) < 0.7, False), mask=~closed, type=pa.bool_()
     )
-    person_text = pa.array(person).cast(pa.string())
+    # Pseudonyms as the snapshot holds them: 32 random-looking bytes each (decision 0130),
+    # not short numbers, which would flatter every group-by and join on them.
+    person_key = _digests(rng, people)
     columns = {
-        "event_id": pa.array(person * 8 + stage).cast(pa.string()),
-        "person_key": person_text,
-        "case_key": person_text,
+        "event_id": _digests(rng, events),
+        "person_key": person_key.take(pa.array(person - first_person)),
+        "case_key": person_key.take(pa.array(person - first_person)),
         "organisation_key": pa.array(service // 2).cast(pa.string()),
         "service_key": pa.array(service).cast(pa.string()),
         "organisation_kind": _strings(specialist.astype(np.int64), ["universal", "specialist"]),
@@ -155,8 +157,15 @@ def _chunk(
         ),
         "channel": per_person(["self", "police"]),
         "coped_better": coped,
+        "decline_reason": pa.nulls(events, pa.string()),
     }
     return pa.table(columns).cast(SNAPSHOT_SCHEMA)
+
+
+def _digests(rng: np.random.Generator, count: int) -> pa.Array:
+    """``count`` random 32-byte values, as a snapshot's keyed hashes look to a reader."""
+    data = rng.bytes(32 * count)
+    return pa.FixedSizeBinaryArray.from_buffers(pa.binary(32), count, [None, pa.py_buffer(data)])
 
 
 def generate(out: Path, *, events: int, parts: int, seed: int) -> int:
@@ -200,7 +209,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--events", type=int, default=10_000_000)
     parser.add_argument("--parts", type=int, default=10)
-    parser.add_argument("--out", type=Path, default=Path("var/bench/insight-snapshot"))
+    parser.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        help="directory to write the part files to (outside the checkout's var/)",
+    )
     parser.add_argument("--seed", type=int, default=2021)
     arguments = parser.parse_args()
     started = time.perf_counter()

@@ -184,7 +184,9 @@ class PeopleCounts:
 # event that a later run wrote again (runs overlap on purpose; see snapshot_write)
 # carries the same person, stage and day, so counting distinct people per area, group and
 # stage counts it once. The key is a single integer so DuckDB's arg_max stays on its fast
-# path: this query is benchmarked against a plain GROUP BY (bench/insight_bench.py).
+# path, and each person's record key is worked out once, in the pass that groups by person,
+# not once per cell they appear in: this query is benchmarked against a plain GROUP BY
+# (bench/insight_bench.py).
 _COUNT_SQL = """
 WITH events AS (
     SELECT person_key, stage, occurred_on, ethnic_group, {area_column} AS area,
@@ -192,7 +194,8 @@ WITH events AS (
                + list_position($files, filename) AS newness
     FROM read_parquet($files, filename = true)
 ), people AS (
-    SELECT person_key, arg_max(ethnic_group, newness) AS ethnic_group
+    SELECT person_key, arg_max(ethnic_group, newness) AS ethnic_group,
+           {record_key} AS record_key
     FROM events GROUP BY person_key
 ), seen AS (
     SELECT DISTINCT person_key, area, stage FROM events
@@ -200,7 +203,7 @@ WITH events AS (
       AND ($date_from IS NULL OR occurred_on >= $date_from)
       AND ($date_to IS NULL OR occurred_on <= $date_to)
 )
-SELECT seen.area, people.ethnic_group, seen.stage, count(*), sum({record_key}) % {modulus}
+SELECT seen.area, people.ethnic_group, seen.stage, count(*), sum(record_key) % {modulus}
 FROM seen JOIN people USING (person_key)
 GROUP BY ALL
 """
@@ -215,8 +218,11 @@ GROUP BY ALL
 DUCKDB_MEMORY_LIMIT = "1500MB"
 
 
-# A person's record key in SQL, as ``perturbation.record_key`` computes it in Python.
-RECORD_KEY_SQL = "CAST('0x' || substr(md5(person_key), 1, 12) AS BIGINT)"
+# A person's record key in SQL, as ``perturbation.record_key`` computes it in Python from the
+# pseudonym's hexadecimal text: the snapshot holds the pseudonym's 32 bytes (decision 0130),
+# so they are written out in lower-case hexadecimal first and every record key, and so every
+# published count, is what it was when the snapshot held the text.
+RECORD_KEY_SQL = "CAST('0x' || substr(md5(lower(hex(person_key))), 1, 12) AS BIGINT)"
 
 
 def connect() -> duckdb.DuckDBPyConnection:

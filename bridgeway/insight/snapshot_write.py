@@ -123,60 +123,36 @@ class _Codes:
         return [code for code in dict.fromkeys(codes) if isinstance(code, str) and code in known]
 
 
-_REMEMBERED = 500_000  # pseudonyms of each kind kept between batches
+# Kinds whose pseudonyms the snapshot holds as 32 bytes; the others as hexadecimal text.
+_BINARY_KINDS = frozenset({"event", "person", "case"})
 
 
 class _RememberedPseudonyms:
-    """Keyed hashes of people, cases, organisations and services, each computed once per run.
+    """Keyed hashes of events, people, cases, organisations and services, column by column.
 
-    A person has many events, so most of their hashes repeat; events are unique and are not
-    remembered.
+    Every column is hashed in bulk (``Pseudonymiser.digests``, in DuckDB): no Python runs per
+    event. A column's distinct values are hashed once each and spread back with an Arrow
+    ``take``, since a person has many events and a referral several.
     """
 
     def __init__(self, pseudonyms: Pseudonymiser) -> None:
         self._pseudonyms = pseudonyms
-        self._known: dict[str, dict[Any, str]] = {
-            "person": {},
-            "case": {},
-            "organisation": {},
-            "service": {},
-        }
 
-    def event(self, identifier: object) -> str:
-        return self._pseudonyms.key("event", identifier)
-
-    def events(self, identifiers: pa.Array) -> pa.StringArray:
-        """The pseudonyms of many event ids at once (never remembered: each is unique)."""
-        return self._pseudonyms.keys("event", identifiers.to_pylist())
+    def events(self, identifiers: pa.Array | pa.ChunkedArray) -> pa.Array:
+        """The pseudonyms of many event ids at once (each is unique: no de-duplication)."""
+        return self._pseudonyms.digests("event", identifiers)
 
     def mapped(self, kind: str, column: pa.Array | pa.ChunkedArray) -> pa.Array:
-        """The pseudonym of each value of ``column`` (nulls stay null), hashing each distinct
-        value not seen before once, in one batch."""
+        """The pseudonym of each value of ``column`` (nulls stay null), each distinct value
+        hashed once."""
         encoded = pc.dictionary_encode(column)
         if isinstance(encoded, pa.ChunkedArray):
             encoded = encoded.combine_chunks()
-        distinct = encoded.dictionary.to_pylist()
-        known = self._known[kind]
-        missing = [value for value in distinct if value not in known]
-        if len(known) + len(missing) > _REMEMBERED:
-            known.clear()  # bounded memory on a very large first run
-            missing = distinct
-        if missing:
-            known.update(
-                zip(missing, self._pseudonyms.keys(kind, missing).to_pylist(), strict=True)
-            )
-        values = pa.array([known[value] for value in distinct], pa.string())
-        return values.take(encoded.indices)
-
-    def key(self, kind: str, identifier: Any) -> str:
-        known = self._known[kind]
-        found = known.get(identifier)
-        if found is None:
-            found = known[identifier] = self._pseudonyms.key(kind, identifier)
-            if len(known) > _REMEMBERED:
-                # Bounded memory on a very large first run: start remembering afresh.
-                known.clear()
-        return found
+        if kind in _BINARY_KINDS:
+            hashed = self._pseudonyms.digests(kind, encoded.dictionary)
+        else:
+            hashed = self._pseudonyms.hexdigests(kind, encoded.dictionary)
+        return hashed.take(encoded.indices)
 
 
 class _ServiceAreas:
@@ -221,7 +197,7 @@ def _event_columns(
     pseudonyms: _RememberedPseudonyms,
     service_areas: _ServiceAreas,
     codes: _Codes,
-) -> dict[str, list[Any]]:
+) -> dict[str, Any]:
     """The snapshot's columns for a batch of ``_EVENT_FIELDS`` tuples, built column by column."""
     local_zone = timezone.get_current_timezone()
     columns: dict[str, list[Any]] = {name: [] for name in SNAPSHOT_COLUMNS}
@@ -251,7 +227,6 @@ def _event_columns(
     ) = (columns[name] for name in SNAPSHOT_COLUMNS)
     characteristic = codes.characteristic
     listed = codes.listed
-    key = pseudonyms.key
     for (
         event_id,
         stage,
@@ -281,11 +256,12 @@ def _event_columns(
         pfa = person_pfa or person_lad_pfa
         if lad is None and pfa is None and service_id is not None:
             lad, pfa = service_areas.get(service_id)
-        event_ids.append(pseudonyms.event(event_id))
-        person_keys.append(key("person", person_id))
-        case_keys.append(key("case", referral_id))
-        organisation_keys.append(key("organisation", organisation_id))
-        service_keys.append(key("service", service_id) if service_id else None)
+        # Identifiers as text, hashed a column at a time below.
+        event_ids.append(event_id)
+        person_keys.append(str(person_id))
+        case_keys.append(str(referral_id))
+        organisation_keys.append(str(organisation_id))
+        service_keys.append(str(service_id) if service_id else None)
         kinds.append(organisation_kind)
         specialists.append(is_specialist if service_id else None)
         stages.append(stage)
@@ -306,7 +282,16 @@ def _event_columns(
         coped.append(coped_better if stage == "closed" else None)
         # Likewise the reason belongs to the declining event; blank (before 0084) is unknown.
         decline_reasons.append((decline_reason or None) if stage == "declined" else None)
-    return columns
+    hashed: dict[str, Any] = dict(columns)
+    hashed["event_id"] = pseudonyms.events(pa.array(event_ids, pa.int64()))
+    for name, kind in (
+        ("person_key", "person"),
+        ("case_key", "case"),
+        ("organisation_key", "organisation"),
+        ("service_key", "service"),
+    ):
+        hashed[name] = pseudonyms.mapped(kind, pa.array(columns[name], pa.string()))
+    return hashed
 
 
 # On PostgreSQL the snapshot is read with two narrow COPYs per batch rather than one wide
@@ -315,7 +300,7 @@ def _event_columns(
 # area fallback joined in SQL. A referral has about five stage events, so everything known
 # about the referral (codes, lists, four pseudonyms) crosses the wire and is worked out once
 # per referral, then spread over its events with one Arrow ``take``. Only the event id gets
-# an HMAC per row, and that is done in one tight loop (``Pseudonymiser.keys``). The ORM path
+# an HMAC per row, and that is done in bulk by DuckDB (``Pseudonymiser.digests``). The ORM path
 # above gives the same rows on every database and stays the reference; tests run both.
 _COPY_EVENTS = """
 COPY (
@@ -700,7 +685,7 @@ def _snapshot_write_locked(directory: Path, batch_size: int) -> SnapshotResult:
     codes = _Codes()
     written_ids: list[int] = []
 
-    def batches() -> Iterator[dict[str, list[Any]]]:
+    def batches() -> Iterator[dict[str, Any]]:
         # values_list tuples, not dicts, and a server-side cursor on PostgreSQL fetching a
         # batch at a time: the per-row Python work is what bounds the rate.
         batch: list[tuple[Any, ...]] = []
@@ -714,7 +699,7 @@ def _snapshot_write_locked(directory: Path, batch_size: int) -> SnapshotResult:
         if batch:
             yield columns(batch)
 
-    def columns(batch: list[tuple[Any, ...]]) -> dict[str, list[Any]]:
+    def columns(batch: list[tuple[Any, ...]]) -> dict[str, Any]:
         service_areas.load(
             {
                 values[_SERVICE]

@@ -39,7 +39,7 @@ from bridgeway.directory.models import (
     Schedule,
     Service,
 )
-from bridgeway.directory.openreferral import hsds
+from bridgeway.directory.openreferral import bulk, hsds
 from bridgeway.directory.stamps import services_stamp
 from bridgeway.equality.models import Term
 from bridgeway.places.models import LocalAuthorityDistrict, PoliceForceArea
@@ -654,32 +654,30 @@ def _replaced(checked: Sequence[_Checked], array: str) -> list[_Checked]:
 
 def _write_codes(checked: Sequence[_Checked], known: _Known) -> None:
     """Replace the code lists (areas, languages, vocabularies) each record carries."""
-    # The code lists are most of the rows; plain executemany avoids building a model object
-    # for each of them (bulk_create of the through models was most of the import's time).
-    quote = connection.ops.quote_name
-    pk = Service._meta.pk
-    assert pk is not None  # noqa: S101 - every concrete model has one; narrows the type
+    # The code lists are most of the rows: written in bulk (COPY on PostgreSQL), straight
+    # from the codes, with no model object for each (bulk.py).
     for name, (relation, vocabulary) in _RELATIONS.items():
         through = Service._meta.get_field(relation).remote_field.through  # type: ignore[union-attr]
         target = Service._meta.get_field(relation).m2m_reverse_field_name()  # type: ignore[union-attr]
         items = _replaced(checked, _RELATION_ARRAY[name])
         for chunk in _chunks([uuid.UUID(item.listing.id) for item in items if item.exists]):
             through.objects.filter(service_id__in=chunk).delete()
-        rows = []
-        for item in items:
-            codes = item.district_codes if name == "district_codes" else getattr(item.listing, name)
-            key = pk.get_db_prep_value(uuid.UUID(item.listing.id), connection)
-            for code in codes:
-                rows.append((key, code if vocabulary is None else known.terms[vocabulary][code]))
-        # Names come from the models, quoted; values are parameters.
-        sql = "INSERT INTO {} ({}, {}) VALUES (%s, %s)".format(  # noqa: S608
-            quote(through._meta.db_table),
-            quote(through._meta.get_field("service").column),
-            quote(through._meta.get_field(target).column),
+        through_table = bulk.table(through)
+        target_name = through._meta.get_field(target).attname
+        through_table.write(
+            [
+                through_table.row(
+                    {
+                        "service_id": uuid.UUID(item.listing.id),
+                        target_name: code if vocabulary is None else known.terms[vocabulary][code],
+                    }
+                )
+                for item in items
+                for code in (
+                    item.district_codes if name == "district_codes" else getattr(item.listing, name)
+                )
+            ]
         )
-        with connection.cursor() as cursor:
-            for batch in _chunks(rows):
-                cursor.executemany(sql, batch)
 
 
 def _write_children(checked: Sequence[_Checked]) -> None:
@@ -688,12 +686,10 @@ def _write_children(checked: Sequence[_Checked]) -> None:
         items = _replaced(checked, _HSDS_CHILD_FIELD[name])
         for chunk in _chunks([uuid.UUID(item.listing.id) for item in items if item.exists]):
             model._default_manager.filter(service_id__in=chunk).delete()
-        records = [
-            _child(model, item.listing.id, child)
-            for item in items
-            for child in getattr(item.listing, name)
-        ]
-        _insert(model, records)
+        bulk.insert_children(
+            model,
+            ((item.listing.id, child) for item in items for child in getattr(item.listing, name)),
+        )
     # Rows written with plain SQL send no signals: stamp them, last, so every app server's
     # matching index reads these listings on its next match (decision 0096).
     services_stamp([uuid.UUID(item.listing.id) for item in checked])
@@ -703,23 +699,8 @@ def _insert(model: type[models.Model], objects: Sequence[models.Model]) -> None:
     """INSERT the objects with ``executemany``: what ``bulk_create`` does (each field's
     ``pre_save`` and ``get_db_prep_save``), without compiling SQL for every batch, which
     was half of a large import's time. For new rows of models with no signals or parents."""
-    if not objects:
-        return
-    fields = [f for f in model._meta.local_concrete_fields if f.column]
-    quote = connection.ops.quote_name
-    # Names come from the model, quoted; values are parameters.
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
-        quote(model._meta.db_table),
-        ", ".join(quote(str(f.column)) for f in fields),
-        ", ".join(["%s"] * len(fields)),
-    )
-    rows = [
-        tuple(f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields)
-        for obj in objects
-    ]
-    with connection.cursor() as cursor:
-        for batch in _chunks(rows):
-            cursor.executemany(sql, batch)
+    # COPY on PostgreSQL, executemany on SQLite, each field converted once (bulk.py).
+    bulk.insert_objects(model, objects)
 
 
 def _update(model: type[models.Model], objects: Sequence[models.Model], names: list[str]) -> None:

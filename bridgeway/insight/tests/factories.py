@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import itertools
 from pathlib import Path
 from typing import Any
@@ -80,8 +81,19 @@ def referral_through(
 _ids = itertools.count(1)
 
 
+def pseudonym(name: str | bytes) -> bytes:
+    """A readable test name as the 32 bytes a snapshot pseudonym is (bytes pass through)."""
+    if isinstance(name, bytes):
+        return name
+    return hashlib.sha256(name.encode()).digest()
+
+
 def snapshot_row(**values: Any) -> dict[str, Any]:
-    """One hand-made snapshot row with plausible defaults."""
+    """One hand-made snapshot row with plausible defaults.
+
+    ``event_id``, ``person_key`` and ``case_key`` may be given as readable names; they are
+    written as the 32-byte pseudonyms the snapshot holds.
+    """
     number = next(_ids)
     row: dict[str, Any] = {
         "event_id": f"event-{number}",
@@ -107,6 +119,8 @@ def snapshot_row(**values: Any) -> dict[str, Any]:
         "coped_better": None,
     }
     row.update(values)
+    for name in ("event_id", "person_key", "case_key"):
+        row[name] = pseudonym(row[name])
     return row
 
 

@@ -38,9 +38,10 @@ pytestmark = pytest.mark.django_db
 
 AT = dt.datetime(2025, 5, 10, 9, 30, tzinfo=dt.UTC)
 CONTRACT_TYPES = {
-    "event_id": pa.string(),
-    "person_key": pa.string(),
-    "case_key": pa.string(),
+    # Events, people and cases as the 32 bytes of their keyed hash (decision 0130).
+    "event_id": pa.binary(32),
+    "person_key": pa.binary(32),
+    "case_key": pa.binary(32),
     "organisation_key": pa.string(),
     "service_key": pa.string(),
     "organisation_kind": pa.string(),
@@ -121,9 +122,10 @@ def test_keys_are_hmacs_with_the_pseudonym_key(service, snapshot_dir, settings):
         ).hexdigest()
 
     event = CaseEvent.objects.get(referral=referral)
-    assert row["person_key"] == expected("person", referral.person_id)
-    assert row["case_key"] == expected("case", referral.id)
-    assert row["event_id"] == expected("event", event.id)
+    # The same HMAC-SHA256 values as when they were written in hexadecimal, now as bytes.
+    assert row["person_key"].hex() == expected("person", referral.person_id)
+    assert row["case_key"].hex() == expected("case", referral.id)
+    assert row["event_id"].hex() == expected("event", event.id)
     assert row["organisation_key"] == expected("organisation", service.organisation_id)
     assert row["service_key"] == expected("service", service.id)
 
@@ -391,3 +393,27 @@ def test_copy_reader_in_small_batches_matches_the_orm_reader_run_after_run(
         "accepted",
         "referred",
     ]
+
+
+@pytest.mark.parametrize("key", ["short-key", "k" * 100])
+def test_bulk_pseudonyms_are_the_same_hmacs_one_at_a_time_gives(key):
+    """DuckDB's HMAC (decision 0130) is hmac.new's, for ints, UUIDs and nulls, any key length."""
+    import uuid
+
+    from bridgeway.insight.snapshot import Pseudonymiser
+
+    pseudonyms = Pseudonymiser(key)
+    numbers = [1, 20_000, None, 12_345_678_901]
+    people = [str(uuid.uuid4()), None, str(uuid.uuid4())]
+    digests = pseudonyms.digests("event", pa.array(numbers, pa.int64()))
+    assert digests.type == pa.binary(32)
+    assert digests.to_pylist() == [
+        None
+        if n is None
+        else hmac.new(key.encode(), f"event:{n}".encode(), hashlib.sha256).digest()
+        for n in numbers
+    ]
+    assert pseudonyms.hexdigests("person", pa.array(people)).to_pylist() == [
+        None if p is None else pseudonyms.key("person", p) for p in people
+    ]
+    assert len(pseudonyms.digests("case", pa.array([], pa.string()))) == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import signal
 import socket
@@ -105,6 +106,22 @@ def test_serve_serves_the_site_and_its_static_files(
         status, _, body = get(f"{base}/en/no-such-page/")
         assert status == 404
         assert b"Page not found" in body
+
+        # A connection left idle for 3 s, as a proxy's pool leaves its connections between
+        # requests, is still open for the next request (gunicorn's default closed it after
+        # 2 s, and the proxy's next request on it failed; issue 19).
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        try:
+            connection.request("GET", "/healthz")
+            assert connection.getresponse().read()
+            first_socket = connection.sock
+            time.sleep(3)
+            connection.request("GET", "/healthz")
+            response = connection.getresponse()
+            assert response.status == 200
+            assert connection.sock is first_socket
+        finally:
+            connection.close()
     finally:
         server.send_signal(signal.SIGTERM)
         output, _ = server.communicate(timeout=60)

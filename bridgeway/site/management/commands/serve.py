@@ -21,6 +21,8 @@ from gunicorn.app.base import BaseApplication
 from bridgeway.environment import env_int
 
 DEFAULT_ADDRESS = "127.0.0.1:8000"
+# Seconds an idle keep-alive connection is held: above nginx's upstream keepalive_timeout (60 s).
+KEEPALIVE_SECONDS = 75
 
 # A host name as RFC 1123 allows (letters, digits and hyphens between dots).
 _HOST_NAME = re.compile(
@@ -117,7 +119,8 @@ class Command(BaseCommand):
     help = (
         "Serve Bridgeway with gunicorn, its static files included, on ADDR:PORT "
         f"(default {DEFAULT_ADDRESS}). Workers: BRIDGEWAY_WORKERS (default 2); threads per "
-        "worker: BRIDGEWAY_THREADS (default 4)."
+        "worker: BRIDGEWAY_THREADS (default 4); seconds an idle connection is kept open: "
+        f"BRIDGEWAY_KEEPALIVE (default {KEEPALIVE_SECONDS})."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -136,6 +139,7 @@ class Command(BaseCommand):
             raise CommandError(f"cannot serve on that address: {error}", returncode=2) from None
         workers = env_int("BRIDGEWAY_WORKERS", 2, minimum=1)
         threads = env_int("BRIDGEWAY_THREADS", 4, minimum=1)
+        keepalive = env_int("BRIDGEWAY_KEEPALIVE", KEEPALIVE_SECONDS, minimum=1)
 
         # Quietly, every start: the files served are always the ones in this release.
         call_command("collectstatic", interactive=False, verbosity=0)
@@ -156,6 +160,18 @@ class Command(BaseCommand):
                 # The level Django's logging was configured with (BRIDGEWAY_LOG_LEVEL).
                 "loglevel": logging.getLevelName(logging.getLogger().getEffectiveLevel()).lower(),
                 "timeout": 60,
+                # An idle connection stays open longer than the proxy in front keeps its
+                # idle connections to us (nginx's upstream keepalive_timeout, 60 s in
+                # deploy/nginx): with gunicorn's default of 2 s the server closed connections
+                # the proxy (or a client's pool) was about to reuse, and those requests failed
+                # as connection errors under load (issue 19; docs/operating.md).
+                "keepalive": keepalive,
+                # Connections each worker holds at once, idle keep-alive ones included; its
+                # threads serve whichever has a request waiting.
+                "worker_connections": 1000,
+                # Connections the kernel queues while every worker is busy, so a burst
+                # waits rather than being refused.
+                "backlog": 2048,
                 # The API's longest valid query (two 200-character text filters, each
                 # character percent-encoded in up to 12 bytes) is over gunicorn's default of
                 # 4,094 bytes, which answered 414 before the API could; 8,190 is its maximum.
