@@ -27,7 +27,8 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -116,6 +117,21 @@ class Query:
                 continue
             return True
         return False
+
+    def value_matches(self, characteristic: str, value: str) -> bool:
+        """Whether someone whose ``characteristic`` is ``value`` passes this query's test on
+        that characteristic (``groups_match`` is these tests together)."""
+        for name, code in self.groups:
+            if name == characteristic and not (
+                value == code
+                or (
+                    name == "ethnic_group"
+                    and value not in NOT_KNOWN_CODES
+                    and high_level_group(value) == code
+                )
+            ):
+                return False
+        return not (characteristic in self.recorded and value in NOT_KNOWN_CODES)
 
 
 @dataclass
@@ -327,42 +343,76 @@ class Finding:
     high: float
 
 
-def _kind_axes(
-    people: Sequence[Person],
-) -> tuple[list[tuple[tuple[str, str], ...]], list[tuple[Event, ...]]]:
-    """The two axes of the kinds of person the attacker must allow for: every combination of
-    the groups seen (a published non-zero count shows a group is there) and every pattern of
-    events seen. Each kind is one of each.
+def _value_test(query: Query, characteristic: str, value: str) -> bool:
+    return query.value_matches(characteristic, value)
 
-    The attacker is not told which combinations of groups occur: that is what the outputs
-    are meant to protect.
+
+def _classes(tests: Sequence[Callable[[Any], bool]], items: Sequence[Any]) -> list[int]:
+    """Each item's class: items that every test treats alike share one (numbered from 0)."""
+    signatures: dict[tuple[bool, ...], int] = {}
+    return [
+        signatures.setdefault(tuple(test(item) for test in tests), len(signatures))
+        for item in items
+    ]
+
+
+@dataclass
+class _Kinds:
+    """The attacker's unknowns before merging: one of each class of every characteristic
+    crossed with one class of event patterns, and which queries count each."""
+
+    member: np.ndarray
+    truth: np.ndarray
+
+
+def _kinds(queries: Sequence[Query], people: Sequence[Person]) -> _Kinds:
+    """Every combination of the groups seen (a published non-zero count shows a group is
+    there; the attacker is not told which combinations occur, that is what the outputs are
+    meant to protect) with every pattern of events seen.
+
+    Values of a characteristic that every query treats alike (the recorded religions, say,
+    which are only ever counted together) form one class, and so do patterns of events: the
+    programs are the same, and the product of classes many times smaller than that of values.
     """
     names = [name for name, _code in people[0].groups] if people else []
-    values = [sorted({person.group(name) for person in people}) for name in names]
-    combinations = [
-        tuple(zip(names, combination, strict=True)) for combination in itertools.product(*values)
-    ]
+    value_class: list[dict[str, int]] = []
+    class_tests: list[list[np.ndarray]] = []  # per characteristic, per query: class vector
+    for name in names:
+        values = sorted({person.group(name) for person in people})
+        tests = sorted({(q.groups, q.recorded) for q in queries}, key=repr)
+        per_test = [Query("", "", (None, None), "", groups, recorded) for groups, recorded in tests]
+        numbers = _classes([partial(_value_test, q, name) for q in per_test], values)
+        value_class.append(dict(zip(values, numbers, strict=True)))
+        representative = {number: value for value, number in zip(values, numbers, strict=True)}
+        count = len(representative)
+        vectors = [
+            np.array(
+                [query.value_matches(name, representative[c]) for c in range(count)], dtype=bool
+            )
+            for query in queries
+        ]
+        class_tests.append(vectors)
     patterns = sorted({person.events for person in people}, key=repr)
-    return combinations, patterns
-
-
-def _membership(
-    queries: Sequence[Query],
-    combinations: Sequence[tuple[tuple[str, str], ...]],
-    patterns: Sequence[tuple[Event, ...]],
-) -> np.ndarray:
-    """Which kinds (combination x pattern, flattened) each query counts: a 0/1 matrix.
-
-    A query's test splits into one on the groups and one on the events, so each is worked
-    out once per axis and the kinds' membership is their outer product.
-    """
-    groups = [dict(combination) for combination in combinations]
-    rows = np.zeros((len(queries), len(combinations) * len(patterns)), dtype=np.int8)
+    event_tests = list(dict.fromkeys(replace(q, groups=(), recorded=()) for q in queries))
+    pattern_numbers = _classes([q.events_match for q in event_tests], patterns)
+    pattern_class = dict(zip(patterns, pattern_numbers, strict=True))
+    pattern_representative = {n: e for e, n in zip(patterns, pattern_numbers, strict=True)}
+    pattern_count = len(pattern_representative)
+    sizes = [len(tests[0]) for tests in class_tests] + [pattern_count]
+    member = np.zeros((len(queries), int(np.prod(sizes))), dtype=bool)
     for number, query in enumerate(queries):
-        by_group = np.array([query.groups_match(g) for g in groups], dtype=np.int8)
-        by_events = np.array([query.events_match(e) for e in patterns], dtype=np.int8)
-        rows[number] = np.outer(by_group, by_events).ravel()
-    return rows
+        row = np.array(
+            [query.events_match(pattern_representative[c]) for c in range(pattern_count)]
+        )
+        for tests in reversed(class_tests):
+            row = np.multiply.outer(tests[number], row)
+        member[number] = row.ravel()
+    truth = np.zeros(member.shape[1])
+    for person in people:
+        position = [value_class[n][person.group(name)] for n, name in enumerate(names)]
+        position.append(pattern_class[person.events])
+        truth[np.ravel_multi_index(tuple(position), sizes)] += 1
+    return _Kinds(member, truth)
 
 
 def attack(
@@ -374,22 +424,16 @@ def attack(
     Kinds of person that every published count treats alike are merged into one unknown
     (their sum): the linear program is the same, and many times smaller.
     """
-    combinations, patterns = _kind_axes(people)
     queries = list(dict.fromkeys(query for query, _low, _high in published.cells))
     index = {query: number for number, query in enumerate(queries)}
-    member = _membership(queries, combinations, patterns)
-    position = {
-        (combination, events): c * len(patterns) + e
-        for c, combination in enumerate(combinations)
-        for e, events in enumerate(patterns)
-    }
-    truth_by_kind = np.zeros(member.shape[1])
-    for person in people:
-        truth_by_kind[position[(person.groups, person.events)]] += 1
-    # Merge kinds with the same column: one unknown per distinct pattern of membership.
-    atoms, atom_of = np.unique(member, axis=1, return_inverse=True)
-    atoms = atoms.astype(float)
-    truth = np.bincount(atom_of.ravel(), weights=truth_by_kind, minlength=atoms.shape[1])
+    kinds = _kinds(queries, people)
+    # Merge kinds with the same column: one unknown per distinct pattern of membership
+    # (compared packed, eight queries to a byte).
+    packed = np.packbits(kinds.member, axis=0)
+    _columns, first, atom_of = np.unique(packed, axis=1, return_index=True, return_inverse=True)
+    atoms = kinds.member[:, first].astype(float)
+    truth = np.bincount(atom_of.ravel(), weights=kinds.truth, minlength=atoms.shape[1])
+
     # Counts of the same people bound the same sum: keep the tightest bounds of each.
     tightest: dict[bytes, tuple[int, float, float]] = {}
     for query, low, high in published.cells:
