@@ -167,7 +167,7 @@ def test_decline_form_records_feedback_and_the_round_lists_support(
         reverse("commissioning:decide", args=[application.id]), fields, secure=True
     )
     assert response.status_code == 302
-    assert application.decision.support_offered  # type: ignore[union-attr]
+    assert application.decision.support_offered
     page = commissioner_client.get(
         reverse("commissioning:round", args=[application.funding_round_id]), secure=True
     ).content.decode()
