@@ -62,3 +62,23 @@ def days_figure(days: Iterable[int]) -> DaysFigure:
 def days_between(start: dt.date, end: dt.date, *, paused: int = 0) -> int:
     """Whole days from ``start`` to ``end``, less days the clock was stopped (never below 0)."""
     return max(0, (end - start).days - paused)
+
+
+def paused_days(
+    start: dt.date, end: dt.date, pauses: Iterable[tuple[dt.date, dt.date | None]]
+) -> int:
+    """Days between ``start`` and ``end`` on which the clock was stopped.
+
+    Each pause runs from the day a question was asked to the day it was answered (``None``:
+    still open, so until ``end``). Overlapping pauses count once; only the part inside
+    ``start`` to ``end`` counts.
+    """
+    spans = sorted((max(asked, start), min(answered or end, end)) for asked, answered in pauses)
+    total = 0
+    reached = start
+    for begin, finish in spans:
+        begin = max(begin, reached)
+        if finish > begin:
+            total += (finish - begin).days
+            reached = finish
+    return total

@@ -86,6 +86,81 @@ class DecisionForm(forms.Form):
         error_messages={"max_length": _("Keep feedback to %(limit_value)d characters or fewer.")},
     )
     amount_awarded = _amount_field(_("Amount awarded, in pounds (if awarding)"), required=False)
+    support_offered = forms.BooleanField(
+        label=_("We have offered this organisation support to apply again"), required=False
+    )
+
+    def __init__(self, *args: Any, criteria: list[Criterion] | None = None, **kwargs: Any) -> None:
+        """Two feedback fields per criterion: what was strong, what would make it succeed."""
+        super().__init__(*args, **kwargs)
+        self.criteria = list(criteria or [])
+        for criterion in self.criteria:
+            for part, label in (
+                ("strengths", _("%(criterion)s: what was strong")),
+                ("to_improve", _("%(criterion)s: what would make it succeed")),
+            ):
+                self.fields[f"criterion_{criterion.pk}_{part}"] = forms.CharField(
+                    label=label % {"criterion": criterion.title},
+                    required=False,
+                    max_length=TEXT_MAX_LENGTH,
+                    widget=forms.Textarea(attrs={"rows": 2}),
+                    error_messages={
+                        "max_length": _("Keep this to %(limit_value)d characters or fewer.")
+                    },
+                )
+
+    def criterion_fields(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
+        """The per-criterion feedback fields, in pairs, for the page."""
+        return [
+            (self[f"criterion_{c.pk}_strengths"], self[f"criterion_{c.pk}_to_improve"])
+            for c in self.criteria
+        ]
+
+    def criterion_feedback(self) -> dict[int, tuple[str, str]]:
+        """What was typed per criterion (after ``is_valid``), for ``application_decide``."""
+        return {
+            c.pk: (
+                self.cleaned_data.get(f"criterion_{c.pk}_strengths", ""),
+                self.cleaned_data.get(f"criterion_{c.pk}_to_improve", ""),
+            )
+            for c in self.criteria
+        }
+
+
+class InformationRequestForm(forms.Form):
+    question = forms.CharField(
+        label=_("What more do you need to know?"),
+        max_length=5_000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "required": _("Say what information you need."),
+            "max_length": _("Keep this to %(limit_value)d characters or fewer."),
+        },
+    )
+
+
+class InformationAnswerForm(forms.Form):
+    answer = forms.CharField(
+        label=_("Your answer"),
+        max_length=5_000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={
+            "required": _("Enter your answer."),
+            "max_length": _("Keep this to %(limit_value)d characters or fewer."),
+        },
+    )
+
+
+class MessageForm(forms.Form):
+    body = forms.CharField(
+        label=_("Message"),
+        max_length=5_000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "required": _("Write your message."),
+            "max_length": _("Keep this to %(limit_value)d characters or fewer."),
+        },
+    )
 
 
 _DATE_ERRORS = {

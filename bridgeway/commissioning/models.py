@@ -134,6 +134,8 @@ class Application(TimestampedModel):
         UNDER_REVIEW = "under_review", _("Under review")
         AWARDED = "awarded", _("Awarded")
         DECLINED = "declined", _("Declined")
+        # The round asked a question; the decision clock stops until the applicant answers.
+        MORE_INFORMATION = "more_information", _("More information needed")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     funding_round = models.ForeignKey(
@@ -196,6 +198,9 @@ class Decision(TimestampedModel):
     # When the funded work is planned to run (360Giving's plannedDates).
     planned_start = models.DateField(_("planned start"), null=True, blank=True)
     planned_end = models.DateField(_("planned end"), null=True, blank=True)
+    # For a decline: whether the office offered the organisation support to apply again
+    # (a conversation, a capacity-building session), so commissioners can see who was helped.
+    support_offered = models.BooleanField(_("support offered"), default=False)
 
     class Meta:
         constraints = [
@@ -340,3 +345,76 @@ class RoundGap(TimestampedModel):
     @property
     def resident_percent(self) -> str:
         return f"{self.resident_share * 100:.1f}%"
+
+
+class CriterionFeedback(TimestampedModel):
+    """A decline's feedback on one criterion: what was strong, and what would make it succeed.
+
+    A declined application of a round with criteria carries one of these for every criterion
+    (decision 0120), so an organisation learns where it fell short, not only that it did.
+    """
+
+    decision = models.ForeignKey(
+        Decision, on_delete=models.CASCADE, related_name="criterion_feedback"
+    )
+    criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="+")
+    strengths = models.TextField(_("what was strong"))
+    to_improve = models.TextField(_("what would make it succeed"))
+
+    class Meta:
+        ordering = ["criterion__position", "criterion_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["decision", "criterion"], name="commissioning_feedback_once_a_criterion"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(strengths="") & ~models.Q(to_improve=""),
+                name="commissioning_feedback_both_parts",
+            ),
+        ]
+
+
+class InformationRequest(TimestampedModel):
+    """The round's question to an applicant; the decision clock stops until it is answered."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="information_requests"
+    )
+    question = models.TextField(_("what you need to know"))
+    asked_at = models.DateTimeField()
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    answer = models.TextField(_("answer"), blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["asked_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(answered_at__isnull=True)
+                | models.Q(answered_at__gte=models.F("asked_at")),
+                name="commissioning_answered_after_asked",
+            ),
+        ]
+
+    @property
+    def is_open(self) -> bool:
+        return self.answered_at is None
+
+
+class ApplicationMessage(TimestampedModel):
+    """One message in the conversation between an applicant and the round's commissioners."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    from_applicant = models.BooleanField()
+    body = models.TextField(_("message"))
+
+    class Meta:
+        ordering = ["created_at", "id"]

@@ -29,6 +29,7 @@ from bridgeway.commissioning.figures import (
     DaysFigure,
     days_between,
     days_figure,
+    paused_days,
     spread_is_wide,
     weighted_percent,
 )
@@ -38,6 +39,7 @@ from bridgeway.commissioning.models import (
     Criterion,
     Decision,
     FundingRound,
+    InformationRequest,
     ReviewerAssignment,
     RoundPartner,
     Score,
@@ -102,6 +104,7 @@ def applications_of_user(user: User) -> QuerySet[Application]:
     return (
         Application.objects.filter(applicant__in=organisations)
         .select_related("funding_round__commissioner", "applicant", "decision")
+        .prefetch_related("decision__criterion_feedback__criterion")
         .order_by("-submitted_at")
     )
 
@@ -230,20 +233,31 @@ class RoundTimes:
 
 
 def round_times(funding_round: FundingRound) -> RoundTimes:
-    """The round's decision-time figures, counted in Europe/London days."""
-    pairs = [
-        (timezone.localdate(submitted), timezone.localdate(decided))
-        for submitted, decided in Decision.objects.filter(
+    """The round's decision-time figures, counted in Europe/London days.
+
+    Days an application waited for its organisation's answer to a question ("more
+    information needed") are left out: the clock stops until the applicant answers.
+    """
+    pauses = information_pauses(funding_round)
+    rows = [
+        (application_id, timezone.localdate(submitted), timezone.localdate(decided))
+        for application_id, submitted, decided in Decision.objects.filter(
             application__funding_round=funding_round
-        ).values_list("application__submitted_at", "decided_at")
+        ).values_list("application_id", "application__submitted_at", "decided_at")
     ]
     close = funding_round.closes_on
     met: bool | None = None
-    if funding_round.decision_by and pairs:
-        met = max(decided for _s, decided in pairs) <= funding_round.decision_by
+    if funding_round.decision_by and rows:
+        met = max(decided for _a, _s, decided in rows) <= funding_round.decision_by
     return RoundTimes(
-        from_close=days_figure(days_between(close, decided) for _s, decided in pairs),
-        from_submission=days_figure(days_between(s, decided) for s, decided in pairs),
+        from_close=days_figure(
+            days_between(close, decided, paused=paused_days(close, decided, pauses.get(a, [])))
+            for a, _s, decided in rows
+        ),
+        from_submission=days_figure(
+            days_between(s, decided, paused=paused_days(s, decided, pauses.get(a, [])))
+            for a, s, decided in rows
+        ),
         decision_date_met=met,
     )
 
@@ -388,3 +402,68 @@ def coverage_gaps_now(area_code: str, *, snapshot_dir: Path | None = None) -> li
             )
         )
     return gaps
+
+
+def round_applications_in_full(funding_round: FundingRound) -> QuerySet[Application]:
+    """A round's applications with decisions, per-criterion feedback, questions and messages."""
+    return round_applications(funding_round).prefetch_related(
+        "decision__criterion_feedback__criterion",
+        "information_requests",
+        "messages__author",
+    )
+
+
+def round_criteria(funding_round: FundingRound) -> list[Criterion]:
+    return list(Criterion.objects.filter(funding_round=funding_round))
+
+
+def application_get_for_party(user: User, application_id: uuid.UUID) -> tuple[Application, bool]:
+    """An application for the organisation that made it (``True``) or its round's offices
+    (``False``); ``Http404`` for anyone else, so an outsider's id reveals nothing."""
+    own = organisations_for(user, CASEWORK_ROLES)
+    offices = organisations_for(user, INSIGHT_ROLES)
+    rounds = FundingRound.objects.filter(_in_offices(offices)).values("pk")
+    application = (
+        Application.objects.filter(Q(applicant__in=own) | Q(funding_round__in=rounds))
+        .filter(pk=application_id)
+        .select_related("funding_round__commissioner", "applicant", "decision")
+        .prefetch_related(
+            "decision__criterion_feedback__criterion", "information_requests", "messages__author"
+        )
+        .first()
+    )
+    if application is None:
+        raise Http404("No such application.")
+    return application, application.applicant_id in {o.pk for o in own}
+
+
+def earlier_feedback(
+    applicants: Iterable[Organisation], *, before: FundingRound | None = None
+) -> list[Decision]:
+    """Declines the organisations had in other rounds, newest first, with their feedback per
+    criterion, so an organisation applying again sees what it was told last time."""
+    decisions = Decision.objects.filter(
+        outcome=Decision.Outcome.DECLINED,
+        application__applicant__in=[o.pk for o in applicants],
+    )
+    if before is not None:
+        decisions = decisions.exclude(application__funding_round=before)
+    return list(
+        decisions.select_related("application__funding_round", "application__applicant")
+        .prefetch_related("criterion_feedback__criterion")
+        .order_by("-decided_at")
+    )
+
+
+def information_pauses(
+    funding_round: FundingRound,
+) -> dict[uuid.UUID, list[tuple[dt.date, dt.date | None]]]:
+    """Per application, the Europe/London days its questions stopped the decision clock."""
+    pauses: dict[uuid.UUID, list[tuple[dt.date, dt.date | None]]] = defaultdict(list)
+    for application_id, asked, answered in InformationRequest.objects.filter(
+        application__funding_round=funding_round
+    ).values_list("application_id", "asked_at", "answered_at"):
+        pauses[application_id].append(
+            (timezone.localdate(asked), timezone.localdate(answered) if answered else None)
+        )
+    return pauses

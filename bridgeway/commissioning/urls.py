@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import URLPattern, path
 
 from bridgeway.commissioning import views
-from bridgeway.commissioning.views import manage, reviewing
+from bridgeway.commissioning.views import conversation, manage, reviewing
 
 app_name = "commissioning"
 
@@ -20,6 +20,10 @@ urlpatterns: list[URLPattern] = [
     path("<uuid:round_id>/publish/", manage.publish, name="publish"),
     path("<uuid:round_id>/partners/", manage.partner_add, name="partner_add"),
     path("<uuid:round_id>/apply/", views.apply, name="apply"),
+    path("applications/<uuid:application_id>/", conversation.application_page, name="application"),
+    path("applications/<uuid:application_id>/ask/", conversation.ask, name="ask"),
+    path("applications/<uuid:application_id>/answer/", conversation.answer, name="answer"),
+    path("applications/<uuid:application_id>/messages/", conversation.message, name="message"),
     path("applications/<uuid:application_id>/decide/", views.decide, name="decide"),
     path("applications/<uuid:application_id>/review/", views.review, name="review"),
     path("applications/<uuid:application_id>/score/", reviewing.score, name="score"),

@@ -24,6 +24,11 @@ from bridgeway.commissioning.services import (
     funding_round_create,
     funding_round_update,
 )
+from bridgeway.commissioning.services.feedback import (
+    information_answer,
+    information_request,
+    message_post,
+)
 from bridgeway.commissioning.services.gaps import funding_round_create_for_gaps
 from bridgeway.commissioning.services.partners import round_partner_add
 from bridgeway.commissioning.services.reviews import (
@@ -45,6 +50,14 @@ CRITERIA = [
 Bid = tuple[str, str, str]
 # An applying organisation's administrator, and the organisation, by its slug.
 AdminFor = Callable[[str], tuple[Organisation, User]]
+
+
+def _per_criterion(
+    funding_round: FundingRound, parts: list[tuple[str, str]]
+) -> dict[int, tuple[str, str]]:
+    """A decline's feedback on each of the round's criteria: (what was strong, what would
+    make it succeed), in the criteria's order."""
+    return {c.pk: part for c, part in zip(funding_round.criteria.all(), parts, strict=True)}
 
 
 def _days(now: dt.datetime, days: int) -> dt.datetime:
@@ -156,7 +169,30 @@ def _current(
             "show how the post continues after the grant, and the outcomes had no measures. "
             "We would like to meet to help with both before the next round."
         ),
+        criterion_feedback=_per_criterion(
+            funding_round,
+            [
+                (
+                    "Clear evidence of the women you reach that others do not.",
+                    "Say how many women you expect to reach each quarter.",
+                ),
+                (
+                    "Costs are realistic for the first year.",
+                    "Show how the caseworker post continues after the grant.",
+                ),
+                (
+                    "Staff and trustees from the communities you serve.",
+                    "Nothing more needed here.",
+                ),
+            ],
+        ),
+        support_offered=True,
         at=_days(now, -3),
+    )
+    message_post(
+        application=declined,
+        actor=admin_for(first)[1],
+        body="Thank you for the feedback. Could we talk about the budget before the next round?",
     )
     (under_review,) = _bids(
         funding_round,
@@ -172,6 +208,19 @@ def _current(
         _days(now, -9),
     )
     application_review_start(application=under_review, actor=commissioner)
+    # A question stopped the clock for two days until the organisation answered.
+    asked = information_request(
+        application=under_review,
+        actor=commissioner,
+        question="How many young people did the mentors support last year?",
+        at=_days(now, -6),
+    )
+    information_answer(
+        request=asked,
+        actor=admin_for(second)[1],
+        answer="Forty-two, most of them referred by schools.",
+        at=_days(now, -4),
+    )
     reviewer_assign(funding_round=funding_round, actor=commissioner, reviewer=reviewer)
     _score(funding_round, under_review, reviewer, [4, 3, 5])
     return funding_round
@@ -227,6 +276,20 @@ def _last_year(
             "Strong: a clear account of demand in the evenings. To succeed next time: show "
             "which communities the extra hours would reach that you do not reach now, and "
             "how you would know. We can talk this through before the next round."
+        ),
+        criterion_feedback=_per_criterion(
+            funding_round,
+            [
+                (
+                    "A clear account of demand in the evenings.",
+                    "Show which communities the extra hours would reach that you miss now.",
+                ),
+                (
+                    "A modest, costed request.",
+                    "Say how you would know the hours made a difference.",
+                ),
+                ("Volunteers from the towns you serve.", "Say who leads the organisation."),
+            ],
         ),
         at=_days(now, -175),
     )
@@ -308,6 +371,21 @@ def _joint(
             "budget that fits the round (the request was most of it), and a plan for the "
             "first three months. We have offered a meeting with our grants officer."
         ),
+        criterion_feedback=_per_criterion(
+            funding_round,
+            [
+                (
+                    "Deep links with Somali families in both areas.",
+                    "Numbers for the families you would reach in each area.",
+                ),
+                (
+                    "A clear team structure.",
+                    "A budget that fits the round, and a plan for the first three months.",
+                ),
+                ("Led by Somali women from both areas.", "Nothing more needed here."),
+            ],
+        ),
+        support_offered=True,
         at=_days(now, -246),
     )
     return funding_round

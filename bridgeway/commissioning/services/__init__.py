@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,7 +20,13 @@ from django.utils.translation import gettext as _
 from bridgeway.accounts.access import has_role_in
 from bridgeway.accounts.models import Membership, Organisation, User
 from bridgeway.casework.services import audit_record
-from bridgeway.commissioning.models import Application, Criterion, Decision, FundingRound
+from bridgeway.commissioning.models import (
+    Application,
+    Criterion,
+    CriterionFeedback,
+    Decision,
+    FundingRound,
+)
 from bridgeway.commissioning.selectors import has_role_in_round
 from bridgeway.places.models import PoliceForceArea
 
@@ -359,6 +365,8 @@ def application_decide(
     feedback: str,
     amount_awarded: Decimal | int | str | None = None,
     at: dt.datetime | None = None,
+    criterion_feedback: Mapping[int, tuple[str, str]] | None = None,
+    support_offered: bool = False,
 ) -> Decision:
     """Award or decline an application, once.
 
@@ -367,6 +375,12 @@ def application_decide(
     no larger, amount is given, and never more than the round has left: the round's row is
     locked first, so two awards decided at once are summed one after the other and the
     second is refused if the two together would pass the budget. Every decision is audited.
+
+    A decline in a round with criteria also needs, for every criterion, what was strong and
+    what would make a future application succeed (``criterion_feedback``: criterion id to
+    (strengths, to improve)); a missing part is refused naming its field,
+    ``criterion_<id>_strengths`` or ``criterion_<id>_to_improve`` (decision 0120).
+    ``support_offered`` records that the office offered the declined organisation support.
     """
     _require_decider(actor, application.funding_round)
     if outcome not in Decision.Outcome.values:
@@ -395,7 +409,9 @@ def application_decide(
                     )
                 }
             )
+        per_criterion = _criterion_feedback_checked(funding_round, criterion_feedback or {})
     else:
+        per_criterion = []
         amount = (
             locked.amount_requested
             if amount_awarded in (None, "")
@@ -422,9 +438,14 @@ def application_decide(
         amount_awarded=amount,
         decided_at=at or timezone.now(),
         decided_by=actor,
+        support_offered=bool(support_offered) and outcome == Decision.Outcome.DECLINED,
     )
     decision.full_clean()
     decision.save()
+    CriterionFeedback.objects.bulk_create(
+        CriterionFeedback(decision=decision, criterion=c, strengths=good, to_improve=better)
+        for c, good, better in per_criterion
+    )
     locked.status = outcome
     locked.save(update_fields=["status", "updated_at"])
     application.status = locked.status
@@ -437,9 +458,39 @@ def application_decide(
         detail={
             "round": str(funding_round.pk),
             "amount_awarded": str(amount) if amount is not None else None,
+            "criteria_with_feedback": len(per_criterion),
+            "support_offered": decision.support_offered,
         },
     )
     return decision
+
+
+def _criterion_feedback_checked(
+    funding_round: FundingRound, given: Mapping[int, tuple[str, str]]
+) -> list[tuple[Criterion, str, str]]:
+    """Both parts of a decline's feedback for every criterion of the round, or a
+    ``ValidationError`` naming each missing field and its criterion."""
+    errors: dict[str, str] = {}
+    cleaned = []
+    for criterion in Criterion.objects.filter(funding_round=funding_round):
+        strengths, to_improve = (part.strip() for part in given.get(criterion.pk, ("", "")))
+        if not strengths:
+            errors[f"criterion_{criterion.pk}_strengths"] = _(
+                "%(criterion)s: say what was strong."
+            ) % {"criterion": criterion.title}
+        if not to_improve:
+            errors[f"criterion_{criterion.pk}_to_improve"] = _(
+                "%(criterion)s: say what would make a future application succeed."
+            ) % {"criterion": criterion.title}
+        for name, part in (("strengths", strengths), ("to_improve", to_improve)):
+            if len(part) > TEXT_MAX_LENGTH:
+                errors[f"criterion_{criterion.pk}_{name}"] = _(
+                    "This must be %(limit)d characters or fewer."
+                ) % {"limit": TEXT_MAX_LENGTH}
+        cleaned.append((criterion, strengths, to_improve))
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
 
 
 def round_remaining_budget(funding_round: FundingRound) -> Decimal:

@@ -186,8 +186,24 @@ def test_joint_round_from_a_gap_to_an_open_award(
     card.get_by_label("Feedback for the organisation", exact=True).fill(
         "Strong on need; to succeed next time, show who you reach that others do not."
     )
+    # Without feedback on each criterion the decline is refused, naming the criterion.
+    card.get_by_role("button", name="Record decision").click()
+    page.get_by_role(
+        "link", name="Reaches people others miss: say what was strong."
+    ).first.wait_for()
+    card = page.locator(f"#application-{theirs.pk}")
+    card.get_by_label("Declined", exact=True).check()
+    for title in ("Reaches people others miss", "A realistic plan"):
+        card.get_by_label(f"{title}: what was strong", exact=True).fill("Clear need.")
+        card.get_by_label(f"{title}: what would make it succeed", exact=True).fill(
+            "Show who you reach that others do not."
+        )
+    card.get_by_label(
+        "We have offered this organisation support to apply again", exact=True
+    ).check()
     card.get_by_role("button", name="Record decision").click()
     page.get_by_text("Decision recorded for Trustees").wait_for()
+    assert "Declined organisations and support offered" in page.content()
     assert "£22,000.00" in page.content()  # left to award
 
     # The public page shows the award and how long the decision took, without signing in.

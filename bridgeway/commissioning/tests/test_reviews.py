@@ -235,6 +235,9 @@ def test_round_times_count_days_to_decision(commissioner_office, commissioner):
             actor=commissioner,
             outcome="declined",
             feedback="Show the costs.",
+            criterion_feedback={
+                c.pk: ("Clear need.", "Show the costs.") for c in funding_round.criteria.all()
+            },
             at=when,
         )
     times = round_times(funding_round)

@@ -26,19 +26,26 @@ from bridgeway.accounts.access import (
     staff_required,
 )
 from bridgeway.accounts.models import Membership, User
-from bridgeway.commissioning.forms import ApplicationForm, DecisionForm, PartnerForm
-from bridgeway.commissioning.models import FundingRound
+from bridgeway.commissioning.forms import (
+    ApplicationForm,
+    DecisionForm,
+    InformationRequestForm,
+    PartnerForm,
+)
+from bridgeway.commissioning.models import Application, FundingRound
 from bridgeway.commissioning.selectors import (
     application_get_for_office,
     applications_of_user,
     applications_to_review,
     applying_organisations,
+    earlier_feedback,
     funding_round_get_for_office,
     has_role_in_round,
     offices_led_by,
     open_round_get,
     open_rounds,
-    round_applications,
+    round_applications_in_full,
+    round_criteria,
     round_times,
     rounds_of_office,
 )
@@ -133,7 +140,11 @@ def apply(request: HttpRequest, round_id: uuid.UUID) -> HttpResponse:
     return render(
         request,
         "commissioning/apply.html",
-        {"round": funding_round, "form": form},
+        {
+            "round": funding_round,
+            "form": form,
+            "earlier": earlier_feedback(organisations, before=funding_round),
+        },
         status=status,
     )
 
@@ -149,22 +160,39 @@ def _round_page(
     user = signed_in_user(request)
     can_decide = _can_decide(user, funding_round)
     leads = has_role_in(user, funding_round.commissioner_id, [Membership.Role.COMMISSIONER])
+    criteria = round_criteria(funding_round)
     rows: list[dict[str, Any]] = []
-    for application in round_applications(funding_round):
+    for application in round_applications_in_full(funding_round):
         form = None
         if can_decide and not application.is_decided:
             form = (
                 failed[1]
                 if failed and failed[0] == application.id
-                else DecisionForm(prefix=str(application.id))
+                else DecisionForm(prefix=str(application.id), criteria=criteria)
             )
-        rows.append({"application": application, "form": form})
+        rows.append(
+            {
+                "application": application,
+                "form": form,
+                "ask_form": (
+                    InformationRequestForm(prefix=f"ask-{application.id}")
+                    if form is not None
+                    else None
+                ),
+            }
+        )
+    declined = [
+        row["application"]
+        for row in rows
+        if row["application"].status == Application.Status.DECLINED
+    ]
     return render(
         request,
         "commissioning/round.html",
         {
             "round": funding_round,
             "rows": rows,
+            "declined": declined,
             "can_decide": can_decide,
             "leads": leads,
             "partner_form": (
@@ -197,7 +225,9 @@ def decide(request: HttpRequest, application_id: uuid.UUID) -> HttpResponse:
     funding_round = application.funding_round
     if not _can_decide(user, funding_round):
         raise PermissionDenied("Only the office's commissioners may decide applications.")
-    form = DecisionForm(request.POST, prefix=str(application.id))
+    form = DecisionForm(
+        request.POST, prefix=str(application.id), criteria=round_criteria(funding_round)
+    )
     if form.is_valid():
         try:
             application_decide(
@@ -206,6 +236,8 @@ def decide(request: HttpRequest, application_id: uuid.UUID) -> HttpResponse:
                 outcome=form.cleaned_data["outcome"],
                 feedback=form.cleaned_data["feedback"],
                 amount_awarded=form.cleaned_data["amount_awarded"],
+                criterion_feedback=form.criterion_feedback(),
+                support_offered=form.cleaned_data["support_offered"],
             )
         except ValidationError as error:
             form_errors_from(error, form)
