@@ -106,7 +106,13 @@ def funnel_rows(report: BreakdownReport) -> list[dict[str, Any]]:
     shown = []
     for row in report.rows:
         stages: list[dict[str, Any]] = [
-            {"count": row["referred"], "share": "", "interval": "", "width": None}
+            {
+                "label": stage_label(breakdown.FUNNEL_STAGES[0]),
+                "count": row["referred"],
+                "share": "",
+                "interval": "",
+                "width": None,
+            }
         ]
         for stage in breakdown.FUNNEL_STAGES[1:]:
             share = row.figure(f"{stage}_rate")
@@ -117,6 +123,7 @@ def funnel_rows(report: BreakdownReport) -> list[dict[str, Any]]:
             )
             stages.append(
                 {
+                    "label": stage_label(stage),
                     "count": row[stage],
                     "share": share_text,
                     "interval": interval,

@@ -7,7 +7,8 @@ factors (as an organisation's administrator, or as a commissioner where the admi
 not go). At 1280 px and at 390 px, each page is checked as it loads (a form empty), with every
 form filled in (a choice made, conditional questions shown) and, for a form with something to
 fill in, after sending it empty (errors shown). axe-core runs the WCAG 2.2 AA rules and must
-find nothing, and every link of an error summary must lead to an element on the page.
+find nothing, every link of an error summary must lead to an element on the page, and no
+page may be wider than the screen (a phone's reader never scrolls a page sideways).
 
 Only answers that are not web pages are left out, each for a reason listed below; any other
 answer that is not HTML fails the test, so nothing is skipped by accident.
@@ -51,6 +52,9 @@ NOT_PAGES = {
     re.compile(r"^/media/introductions/"): "a recording (audio or video)",
     DOWNLOAD: "a file to download (CSV, XLSX, PDF)",
     re.compile(r"^/staff/sign-in/passkeys/"): "the passkey ceremony's JSON and script",
+    # A file kept with a referral (a letter, a photo) is the person's own document, served as
+    # a download; the referral page that lists it is walked like any other.
+    re.compile(r"^/staff/referrals/[^/]+/files/[^/]+/"): "a file kept with a referral",
 }
 # Forms not sent empty: sending them ends the session the walk needs, or leaves the site.
 NOT_SENT = re.compile(r"sign-out|/leave/")
@@ -142,7 +146,7 @@ class Walk:
         self.post_only: set[str] = set()
 
     def check(self, where: str) -> None:
-        """axe-core's WCAG 2.2 AA rules and the error summary's links, on the page as it is."""
+        """axe-core's WCAG 2.2 AA rules, the error summary's links, and the page's width."""
         if not self.page.evaluate("() => typeof window.axe === 'object'"):
             self.page.evaluate(AXE_SCRIPT.read_text(encoding="utf-8"))
         self.page.evaluate(OPEN_DETAILS)
@@ -150,6 +154,12 @@ class Walk:
         broken = self.page.evaluate(BROKEN_ERROR_LINKS)
         if broken:
             self.failures.append(f"{where}: error summary links to nothing: {broken}")
+        # Nothing wider than the screen: a phone's reader never scrolls the page sideways
+        # (a wide table scrolls inside its own box, not the page).
+        width = self.page.viewport_size["width"]
+        scroll_width = self.page.evaluate("() => document.documentElement.scrollWidth")
+        if scroll_width > width:
+            self.failures.append(f"{where}: the page is {scroll_width}px wide")
         self.checked.append(where)
 
     def fetch_file(self, url: str) -> None:

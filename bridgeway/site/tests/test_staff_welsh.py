@@ -358,12 +358,14 @@ def test_a_staff_page_in_welsh_speaks_welsh(world: World) -> None:
     assert "Inbox" not in text
 
 
-# Where staff pages' strings come from: their templates and the Python behind them. The API
-# answers machines in English, and the commands speak to the operator.
+# Where staff pages' strings come from: their templates and the Python behind them (insight's
+# too; commissioning has its own test). The API answers machines in English, and the
+# commands speak to the operator.
 STAFF_TEMPLATES = [
     *sorted((BRIDGEWAY / "accounts" / "templates").rglob("*.html")),
     *sorted((BRIDGEWAY / "casework" / "templates").rglob("*.html")),
     *sorted((BRIDGEWAY / "directory" / "templates").rglob("*.html")),
+    *sorted((BRIDGEWAY / "insight" / "templates").rglob("*.html")),
     *sorted((BRIDGEWAY / "operations" / "templates").rglob("*.html")),
     *sorted((BRIDGEWAY / "site" / "templates").rglob("*.html")),
 ]
@@ -371,7 +373,7 @@ STAFF_PYTHON = [
     BRIDGEWAY / "equality" / "staff_labels.py",
     *(
         path
-        for app in ("accounts", "casework", "directory", "operations", "site")
+        for app in ("accounts", "casework", "directory", "insight", "operations", "site")
         for path in sorted((BRIDGEWAY / app).rglob("*.py"))
         if not {"tests", "migrations", "management", "openreferral"} & set(path.parts)
         and path.name != "api.py"
