@@ -50,6 +50,9 @@ NOT_PAGES = {
     re.compile(r"^/metrics$"): "Prometheus metrics in their text format",
     re.compile(r"^/favicon\.ico$"): "an icon",
     re.compile(r"^/media/introductions/"): "a recording (audio or video)",
+    # Before DOWNLOAD, which would fetch it: the walk's referral has no share with the police,
+    # so its pack is read back where one is made (casework/tests/test_police_pack.py).
+    re.compile(r"^/staff/referrals/[^/]+/police/[^/]+/pack\.pdf$"): "a police handover pack",
     DOWNLOAD: "a file to download (CSV, XLSX, PDF)",
     re.compile(r"^/staff/sign-in/passkeys/"): "the passkey ceremony's JSON and script",
     # A file kept with a referral (a letter, a photo) is the person's own document, served as
