@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 
@@ -20,3 +23,38 @@ class EvidenceForm(forms.Form):
             "empty": _("The file you chose is empty. Choose the picture again."),
         },
     )
+
+
+class _PicturesInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class PicturesField(forms.Field):
+    """Several pictures from one file box (``<input type=file multiple>``), none required.
+
+    Cleans to the list of files chosen; only how many is checked here. Each file's type,
+    size and contents are checked by ``evidence_attach``, as for one picture at a time, so a
+    refusal can name the file and say what is wrong with it.
+    """
+
+    widget = _PicturesInput
+
+    def __init__(self, *, limit: int, **kwargs: Any) -> None:
+        self.limit = limit
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def clean(self, value: Any) -> list[UploadedFile]:
+        items = value if isinstance(value, list | tuple) else [value]
+        # An empty file box sends no file at all; anything that is not a file is not one.
+        chosen = [item for item in items if isinstance(item, UploadedFile)]
+        if len(chosen) > self.limit:
+            raise forms.ValidationError(
+                _(
+                    "You can add up to %(limit)s pictures with your report. You can add more "
+                    "later, from the page where you check on your report."
+                ),
+                code="too_many",
+                params={"limit": self.limit},
+            )
+        return chosen

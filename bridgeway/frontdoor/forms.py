@@ -18,6 +18,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from bridgeway.accounts.models import Organisation
+from bridgeway.casework.evidence_forms import PicturesField
 from bridgeway.casework.models import ContactPreference
 from bridgeway.casework.references import normalise_reference
 from bridgeway.casework.services import MESSAGE_MAX_LENGTH, ContactDetails, PersonDetails
@@ -54,6 +55,9 @@ DESCRIPTION_MAX = 200
 EMAIL_MAX = 254
 POSTCODE_MAX = 16
 PHONE_MAX = 30
+# Pictures sent with the report itself; more can be added from the follow-up page. Five of
+# the largest (8 MB each) fit under the report page's own body limit in deploy/nginx.
+REPORT_PICTURES_MAX = 5
 
 YES_NO = [("no", _("No")), ("yes", _("Yes"))]
 
@@ -610,6 +614,11 @@ class ReportForm(ContactPreferencesForm):
         required=False,
         max_length=POSTCODE_MAX,
         error_messages=_too_long(_("A postcode")),
+    )
+    pictures = PicturesField(
+        limit=REPORT_PICTURES_MAX,
+        label=_("Screenshots or photos"),
+        # The hint, with the limits, is written in the template (frontdoor/report.html).
     )
     hate_strands = forms.MultipleChoiceField(
         label=_("What do you think it was about? Choose any that fit."),

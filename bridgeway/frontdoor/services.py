@@ -13,14 +13,17 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from bridgeway.casework.models import Referral
 from bridgeway.casework.services import report_code_renew
+from bridgeway.casework.services.evidence import evidence_attach
 from bridgeway.frontdoor.models import SubmissionKey
 
 # Long enough for a person to come back to a form after a dropped connection the next day.
@@ -84,18 +87,68 @@ def referral_submit(*, key: str | None, make: Callable[[], Referral]) -> Submitt
     return Submitted(referral=referral, repeated=repeated)
 
 
-@transaction.atomic
-def report_submit(*, key: str | None, make: Callable[[], tuple[Referral, str]]) -> Submitted:
-    """A report made by ``make`` (casework's ``report_create``), once per key.
+@dataclass(frozen=True)
+class Picture:
+    """A screenshot or photo sent with a report, as it came: its file name, bytes and type."""
 
-    Sent again, the report is not made twice, but its follow-up code is replaced: the first
-    answer, the only one that showed the first code, may never have reached the person, and
-    the code is kept only as a hash. Whichever answer arrives last holds the working code.
+    name: str
+    data: bytes
+    declared_type: str
+
+
+# A file name is shown back only to say which picture was refused; a long one is cut.
+_NAME_SHOWN = 60
+
+
+def _pictures_attach(referral: Referral, pictures: Sequence[Picture]) -> None:
+    """Keep each picture with the new report (``evidence_attach``), or refuse them all.
+
+    Every picture is tried, so that one answer names each file refused and why; if any is
+    refused, ``ValidationError`` on ``pictures`` undoes the whole report with the others.
+    """
+    problems: list[str] = []
+    for picture in pictures:
+        try:
+            evidence_attach(
+                referral=referral, data=picture.data, declared_type=picture.declared_type
+            )
+        except ValidationError as error:
+            name = (
+                picture.name
+                if len(picture.name) <= _NAME_SHOWN
+                else picture.name[:_NAME_SHOWN] + "…"
+            )
+            for problem in error.messages:
+                problems.append(
+                    _("%(name)s: %(problem)s")
+                    % {"name": name or _("A picture"), "problem": problem}
+                )
+    if problems:
+        raise ValidationError({"pictures": problems})
+
+
+@transaction.atomic
+def report_submit(
+    *,
+    key: str | None,
+    make: Callable[[], tuple[Referral, str]],
+    pictures: Sequence[Picture] = (),
+) -> Submitted:
+    """A report made by ``make`` (casework's ``report_create``), once per key, with the
+    screenshots or photos sent with it.
+
+    Sent again, the report is not made twice, nor are its pictures kept twice, but its
+    follow-up code is replaced: the first answer, the only one that showed the first code,
+    may never have reached the person, and the code is kept only as a hash. Whichever answer
+    arrives last holds the working code. A picture refused refuses the report: nothing is
+    kept, the key's claim included, so the form sent again with the pictures put right makes
+    the report.
     """
     codes: list[str] = []
 
     def made() -> Referral:
         referral, code = make()
+        _pictures_attach(referral, pictures)
         codes.append(code)
         return referral
 

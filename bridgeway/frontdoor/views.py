@@ -18,6 +18,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,6 +28,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bridgeway.accounts.middleware import public
+from bridgeway.casework.evidence_images import MAX_BYTES
 from bridgeway.casework.follow_up_grant import FollowUpGrant, grant_from_session
 from bridgeway.casework.models import Referral
 from bridgeway.casework.references import normalise_reference
@@ -63,6 +65,7 @@ from bridgeway.frontdoor.carried_answers import referral_initial
 from bridgeway.frontdoor.code_handover import code_forget, code_hand_over, code_handed_over
 from bridgeway.frontdoor.csrf import same_origin_posts
 from bridgeway.frontdoor.forms import (
+    REPORT_PICTURES_MAX,
     AgeForm,
     FollowUpForm,
     HowForm,
@@ -102,6 +105,7 @@ from bridgeway.frontdoor.selectors import (
     services_anywhere,
 )
 from bridgeway.frontdoor.services import (
+    Picture,
     message_submit,
     referral_submit,
     report_submit,
@@ -468,7 +472,10 @@ def report(request: HttpRequest) -> HttpResponse:
     centres = list(reporting_centres())
     if not centres:
         return render(request, "frontdoor/report.html", {"form": None})
-    form = ReportForm(request.POST if request.method == "POST" else None, centres=centres)
+    bound = request.method == "POST"
+    form = ReportForm(
+        request.POST if bound else None, request.FILES if bound else None, centres=centres
+    )
     paused = (
         submission_paused(request, submission_rule())
         if request.method == "POST" and form.is_valid()
@@ -502,6 +509,7 @@ def report(request: HttpRequest) -> HttpResponse:
                     incident_place=form.cleaned_data["incident_place"],
                     wants_police_told=form.cleaned_data["wants_police_told"],
                 ),
+                pictures=_pictures_sent(form.cleaned_data["pictures"]),
             )
             referral, code = submitted.referral, submitted.code
         except ValidationError as error:
@@ -511,6 +519,7 @@ def report(request: HttpRequest) -> HttpResponse:
             # sealed, short-lived cookie (see code_handover).
             request.session[REPORT_DONE_KEY] = {
                 "reference": referral.reference,
+                "pictures": len(form.cleaned_data["pictures"]),
                 "organisation": organisation.name,
                 "anonymous": form.is_anonymous,
                 "police": form.cleaned_data["wants_police_told"],
@@ -531,9 +540,25 @@ def report(request: HttpRequest) -> HttpResponse:
             "anonymous": form.is_anonymous,
             "paused": paused,
             "submission_key": _submission_key(request),
+            # A browser never fills a file box in again: say so when pictures were sent.
+            "pictures_dropped": bool(request.FILES.getlist("pictures")),
+            "pictures_limit": REPORT_PICTURES_MAX,
+            "picture_megabytes": MAX_BYTES // (1024 * 1024),
         },
         status=429 if paused else 200,
     )
+
+
+def _pictures_sent(uploads: list[UploadedFile]) -> list[Picture]:
+    # No more than one byte past the limit is read: a larger file is refused by its size.
+    return [
+        Picture(
+            name=upload.name or "",
+            data=upload.read(MAX_BYTES + 1),
+            declared_type=upload.content_type or "",
+        )
+        for upload in uploads
+    ]
 
 
 @public
