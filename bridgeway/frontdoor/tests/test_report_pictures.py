@@ -232,9 +232,7 @@ def test_a_report_sent_twice_with_pictures_keeps_one_report_and_its_pictures_onc
     key = _key_in(page.get(REPORT).content.decode())
 
     first = page.post(REPORT, {**_answers(), "submission_key": key, "pictures": _good_pictures()})
-    second = retry.post(
-        REPORT, {**_answers(), "submission_key": key, "pictures": _good_pictures()}
-    )
+    second = retry.post(REPORT, {**_answers(), "submission_key": key, "pictures": _good_pictures()})
 
     assert first.status_code == second.status_code == 302
     referral = Referral.objects.get()
@@ -251,9 +249,7 @@ def test_refused_then_sent_right_with_the_same_key_makes_the_report(
     client.post(REPORT, {**_answers(), "submission_key": key, "pictures": [bad]})
     _nothing_kept()
 
-    again = client.post(
-        REPORT, {**_answers(), "submission_key": key, "pictures": _good_pictures()}
-    )
+    again = client.post(REPORT, {**_answers(), "submission_key": key, "pictures": _good_pictures()})
 
     assert again.status_code == 302
     assert Evidence.objects.filter(referral=Referral.objects.get()).count() == 2
