@@ -52,7 +52,7 @@ class PicturesField(forms.Field):
             raise forms.ValidationError(
                 _(
                     "You can add up to %(limit)s pictures with your report. You can add more "
-                    "later, from the page where you check on your report."
+                    "later, when you check on your report."
                 ),
                 code="too_many",
                 params={"limit": self.limit},

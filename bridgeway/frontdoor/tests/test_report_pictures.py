@@ -12,13 +12,14 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 from PIL import Image
 
 from bridgeway.accounts.models import Membership, Organisation, User
 from bridgeway.accounts.tests.factories import MembershipFactory
 from bridgeway.casework.evidence_images import MAX_BYTES
 from bridgeway.casework.models import AuditEntry, Evidence, Person, Referral
-from bridgeway.casework.services.evidence import evidence_bytes
+from bridgeway.casework.services.evidence import _refusal_message, evidence_bytes
 from bridgeway.conftest import sign_in
 from bridgeway.frontdoor.models import SubmissionKey
 from bridgeway.frontdoor.tests.test_report import _answers
@@ -86,8 +87,8 @@ def test_the_form_takes_several_pictures_without_scripts_and_says_location_is_re
     html = client.get(REPORT).content.decode()
     assert 'enctype="multipart/form-data"' in html
     assert 'type="file" multiple accept="image/png,image/jpeg,image/webp"' in html
-    assert "you can add up to 5 here" in html
-    assert "each smaller than 8 MB" in html
+    assert "You can add up to 5 pictures." in html
+    assert "smaller than 8 MB." in html
     assert "We remove the location and the phone or camera details saved inside a photo." in html
     assert "victim" not in html.lower()
 
@@ -222,6 +223,30 @@ def test_the_refusal_is_in_the_page_language(
     assert "llun.png: " in html
     assert "The file could not be opened as a picture" not in html
     assert "Nid oedd modd agor y ffeil fel llun" in html
+    _nothing_kept()
+
+
+@pytest.mark.parametrize("language", ["cy", "ur", "pa", "pl"])
+def test_every_refusal_and_every_word_about_pictures_is_in_the_page_language(
+    client: Client, reporting_centre: Organisation, language: str
+) -> None:
+    reasons = ["type", "empty", "size", "not_image", "mismatch", "pixels"]
+    english = {reason: _refusal_message(reason) for reason in reasons}
+    with translation.override(language):
+        assert all(_refusal_message(reason) != english[reason] for reason in reasons)
+
+    bad = _file("one.png", b"not a picture", "image/png")
+    sent = client.post(f"/{language}/report/", {**_answers(), "pictures": [bad]})
+    html = sent.content.decode()
+    assert "one.png: " in html
+    for english_words in [
+        "Screenshots or photos",
+        "You can add screenshots",
+        "We remove the location",
+        "Your pictures were not kept",
+        "could not be opened",
+    ]:
+        assert english_words not in html, english_words
     _nothing_kept()
 
 
