@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -117,6 +118,15 @@ def _public_post(
         return Client().post(reverse(route, kwargs=arguments), data or {})
 
     return send
+
+
+def _report_with_a_fake_picture(world: World) -> Any:
+    # Everything else answered: the only error is on the file box, naming the file.
+    fake = SimpleUploadedFile("screenshot.png", b"not a picture", content_type="image/png")
+    answers = {"narrative": "Shouted at on the bus.", "identity": "anonymous", "pictures": fake}
+    response = Client().post(reverse("frontdoor:report"), answers)
+    assert 'href="#id_pictures">screenshot.png: ' in response.content.decode()
+    return response
 
 
 def _follow_up_message(world: World) -> Any:
@@ -222,6 +232,7 @@ FORMS = [
     ),
     FormCase("frontdoor:refer", _public_post("frontdoor:refer", service_id=lambda w: w.service.id)),
     FormCase("frontdoor:report", _public_post("frontdoor:report")),
+    FormCase("frontdoor:report", _report_with_a_fake_picture),
     FormCase("frontdoor:follow-up", _public_post("frontdoor:follow-up")),
     FormCase("frontdoor:follow-up", _follow_up_message),
     FormCase(
