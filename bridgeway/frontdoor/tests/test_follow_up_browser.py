@@ -1,6 +1,7 @@
 """Anonymous two-way reporting in a real browser, with no account, email or phone.
 
-A person reports a hate incident anonymously, writes down the reference and code, opens the
+A person reports a hate incident anonymously with a screenshot chosen in the form's plain file
+box, writes down the reference and code, opens the
 follow-up page with them and writes to the centre; a practitioner of the centre, signed in
 with both factors, reads it and replies; the person reads the reply. Then the quick exit
 closes the report, so the next person at that browser cannot read it.
@@ -8,10 +9,12 @@ closes the report, so the next person at that browser cannot read it.
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from PIL import Image
 
 from bridgeway.accounts.models import Membership, Organisation
 from bridgeway.accounts.services import totp_device_create
@@ -29,13 +32,24 @@ NEUTRAL_SITE = "https://www.bbc.co.uk/weather"
 AUTHENTICATOR_KEY = "4142434445464748494a4b4c4d4e4f5051525354"
 
 
+def _screenshot() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(out, format="PNG")
+    return out.getvalue()
+
+
 def _report_anonymously(page: Any, live_server: Any) -> tuple[str, str]:
     page.goto(f"{live_server.url}/en/report/")
     page.get_by_label("What happened?", exact=True).fill(
         "Two men shouted at me about my headscarf outside the library."
     )
+    # A screenshot of the abuse, chosen in the plain file box the report form has.
+    page.get_by_label("Screenshots or photos").set_input_files(
+        {"name": "group chat.png", "mimeType": "image/png", "buffer": _screenshot()}
+    )
     page.get_by_label("No, I want to stay anonymous").check()
     page.get_by_role("button", name="Send report").click()
+    assert "Screenshots or photos sent with your report: 1." in page.locator("main").inner_text()
     reference = page.locator(".govuk-panel .bw-code").inner_text().strip()
     code = page.locator("#follow-up-code").inner_text().strip()
     return reference, code
@@ -93,6 +107,17 @@ def test_a_person_and_a_centre_write_to_each_other_without_an_account(
         staff_page.goto(f"{live_server.url}/staff/inbox/")
         staff_page.get_by_role("link", name=reference).click()
         assert "It happened again this morning." in staff_page.locator("main").inner_text()
+        # The screenshot sent with the report is on the case, and opens as the picture.
+        referral_page = staff_page.url
+        staff_page.get_by_role("link", name="Screenshots and photos").click()
+        picture = staff_page.locator("[data-evidence] a")
+        assert picture.count() == 1
+        assert "added by the person" in staff_page.locator("[data-evidence]").inner_text()
+        shown = staff_page.request.get(live_server.url + picture.get_attribute("href"))
+        assert shown.status == 200
+        assert shown.headers["content-type"] == "image/png"
+        assert Image.open(io.BytesIO(shown.body())).size == (40, 30)
+        staff_page.goto(referral_page)
         staff_page.locator("#message-text").fill("We are sorry. We can talk whenever you like.")
         with staff_page.expect_navigation():
             staff_page.get_by_role("button", name="Send reply").click()
