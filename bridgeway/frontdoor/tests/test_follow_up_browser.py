@@ -1,9 +1,9 @@
 """Anonymous two-way reporting in a real browser, with no account, email or phone.
 
 A person reports a hate incident anonymously with a screenshot chosen in the form's plain file
-box, writes down the reference and code, opens the
-follow-up page with them and writes to the centre; a practitioner of the centre, signed in
-with both factors, reads it and replies; the person reads the reply. Then the quick exit
+box, writes down the reference and code, opens the follow-up page with them and writes to the
+centre; a practitioner of the centre, signed in with both factors, finds the screenshot on the
+case, reads the message and replies; the person reads the reply. Then the quick exit
 closes the report, so the next person at that browser cannot read it.
 """
 
