@@ -93,6 +93,18 @@ def test_the_form_takes_several_pictures_without_scripts_and_says_location_is_re
     assert "victim" not in html.lower()
 
 
+@pytest.mark.parametrize("language", ["en", "cy", "ur", "pa", "pl"])
+def test_the_privacy_notice_says_photos_lose_their_location(client: Client, language: str) -> None:
+    html = client.get(f"/{language}/privacy/").content.decode()
+    with translation.override(language):
+        said = translation.gettext(
+            "Screenshots or photos, if you add them to a report. Before we keep a photo, we "
+            "remove the location and the phone or camera details saved inside it."
+        )
+    assert said in html
+    assert language == "en" or not said.startswith("Screenshots")
+
+
 def test_a_report_with_a_photo_and_a_screenshot_keeps_both_cleaned_and_sealed(
     client: Client, reporting_centre: Organisation
 ) -> None:
