@@ -44,7 +44,7 @@ class PicturesField(forms.Field):
         kwargs.setdefault("required", False)
         super().__init__(**kwargs)
 
-    def clean(self, value: Any) -> list[UploadedFile]:
+    def clean(self, value: Any) -> list[UploadedFile[bytes]]:
         items = value if isinstance(value, list | tuple) else [value]
         # An empty file box sends no file at all; anything that is not a file is not one.
         chosen = [item for item in items if isinstance(item, UploadedFile)]

@@ -549,7 +549,7 @@ def report(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _pictures_sent(uploads: list[UploadedFile]) -> list[Picture]:
+def _pictures_sent(uploads: list[UploadedFile[bytes]]) -> list[Picture]:
     # No more than one byte past the limit is read: a larger file is refused by its size.
     return [
         Picture(
