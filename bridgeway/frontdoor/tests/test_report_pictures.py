@@ -203,6 +203,17 @@ def test_every_refused_picture_is_named_at_once(
     _nothing_kept()
 
 
+def test_a_file_name_is_shown_back_as_text_never_as_markup(
+    client: Client, reporting_centre: Organisation
+) -> None:
+    bad = _file("<img src=x onerror=alert(1)>.png", b"not a picture", "image/png")
+    html = client.post(REPORT, {**_answers(), "pictures": [bad]}).content.decode()
+
+    assert "<img src=x" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;.png: " in html
+    _nothing_kept()
+
+
 def test_more_pictures_than_a_report_takes_are_refused_before_anything_is_made(
     client: Client, reporting_centre: Organisation
 ) -> None:
