@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.db.models import Q, QuerySet
+from django.db import connections, router
+from django.db.models import Count, Max, Min, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -30,8 +31,8 @@ from bridgeway.commissioning.figures import (
     days_between,
     days_figure,
     paused_days,
-    spread_is_wide,
-    weighted_percent,
+    weighted_share,
+    wide_spread_at,
 )
 from bridgeway.commissioning.models import (
     Application,
@@ -167,60 +168,177 @@ class ModerationRow:
     cells: list[tuple[list[tuple[str, int, str]], bool]]
 
 
-def moderation_rows(funding_round: FundingRound) -> tuple[list[Criterion], list[ModerationRow]]:
-    """Every application of the round with its scores, in four queries whatever its size.
+MODERATION_PAGE_SIZE = 50
 
-    The weighted total is the mean over reviewers of each reviewer's weighted percentage
-    (``figures.weighted_percent``); callers have checked access.
+
+@dataclass(frozen=True)
+class Moderation:
+    """One page of the moderation table, and what is true of the whole round beside it."""
+
+    criteria: list[Criterion]
+    rows: list[ModerationRow]
+    page: int
+    pages: int
+    # Applications in the round (or, with ``wide_only``, those with a wide spread).
+    shown_of: int
+    applications: int
+    # Applications with a wide spread on at least one criterion, over the whole round.
+    wide_applications: int
+    wide_only: bool
+
+
+_MODERATION_SQL = """
+SELECT a.id, t.earned, t.reviewers, COALESCE(c.conflicts, 0), COALESCE(w.wide, 0)
+FROM {application} a
+LEFT JOIN (
+    SELECT application_id, AVG(earned) AS earned, COUNT(*) AS reviewers FROM (
+        SELECT s.application_id, SUM(s.score * k.weight) AS earned, COUNT(*) AS scored
+        FROM {score} s JOIN {criterion} k ON k.id = s.criterion_id
+        WHERE k.funding_round_id = %(round)s
+        GROUP BY s.application_id, s.reviewer_id
+    ) by_reviewer WHERE scored = %(criteria)s GROUP BY application_id
+) t ON t.application_id = a.id
+LEFT JOIN (
+    SELECT application_id, COUNT(*) AS wide FROM (
+        SELECT s.application_id
+        FROM {score} s JOIN {criterion} k ON k.id = s.criterion_id
+        WHERE k.funding_round_id = %(round)s
+        GROUP BY s.application_id, s.criterion_id
+        HAVING COUNT(*) >= 2 AND MAX(s.score) - MIN(s.score) >= %(wide_at)s
+    ) spreads GROUP BY application_id
+) w ON w.application_id = a.id
+LEFT JOIN (
+    SELECT d.application_id, COUNT(*) AS conflicts
+    FROM {declaration} d JOIN {application} b ON b.id = d.application_id
+    WHERE b.funding_round_id = %(round)s AND d.has_conflict
+    GROUP BY d.application_id
+) c ON c.application_id = a.id
+WHERE a.funding_round_id = %(round)s
+ORDER BY CASE WHEN t.earned IS NULL THEN 1 ELSE 0 END, t.earned DESC, a.submitted_at, a.id
+"""
+
+
+def _moderation_totals(
+    funding_round: FundingRound, criteria: list[Criterion]
+) -> list[tuple[object, float | None, int, int, int]]:
+    """Every application of the round, highest weighted total first, as the database sums it:
+    (id as stored, mean over complete reviewers of sum(score x weight), those reviewers,
+    conflicts declared, criteria with a wide spread). Table names are the models' own."""
+    database = router.db_for_read(Application)
+    connection = connections[database]
+    quote = connection.ops.quote_name
+    sql = _MODERATION_SQL.format(
+        application=quote(Application._meta.db_table),
+        score=quote(Score._meta.db_table),
+        criterion=quote(Criterion._meta.db_table),
+        declaration=quote(ConflictDeclaration._meta.db_table),
+    )
+    parameters = {
+        "round": FundingRound._meta.pk.get_db_prep_value(  # type: ignore[union-attr]
+            funding_round.pk, connection
+        ),
+        "criteria": len(criteria),
+        "wide_at": wide_spread_at(funding_round.score_max),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, parameters)
+        return [
+            (pk, float(earned) if earned is not None else None, reviewers or 0, conflicts, wide)
+            for pk, earned, reviewers, conflicts, wide in cursor.fetchall()
+        ]
+
+
+def moderation_page(
+    funding_round: FundingRound,
+    *,
+    page: int = 1,
+    per_page: int = MODERATION_PAGE_SIZE,
+    wide_only: bool = False,
+) -> Moderation:
+    """A page of the round's applications, highest weighted total first (decision 0139).
+
+    The weighted totals, conflicts and wide spreads of every application are worked out by
+    the database in one query (sums per application and reviewer, highest and lowest score
+    per application and criterion), so the order and the wide-spread flags cover the whole
+    round; only the page's own scores and comments are read as rows. Five queries whatever
+    the round's size; callers have checked access. A page past the last is the last.
     """
     criteria = list(Criterion.objects.filter(funding_round=funding_round))
-    weights = {c.pk: c.weight for c in criteria}
-    applications = list(round_applications(funding_round))
-    by_application: dict[object, dict[object, dict[int, tuple[int, str]]]] = defaultdict(
-        lambda: defaultdict(dict)
+    total_weight = sum(c.weight for c in criteria)
+    scale = funding_round.score_max
+    ordered = _moderation_totals(funding_round, criteria) if criteria else []
+    if not criteria:
+        ordered = [
+            (pk, None, 0, 0, 0)
+            for pk in funding_round.applications.order_by("submitted_at", "id").values_list(
+                "pk", flat=True
+            )
+        ]
+    wide_count = sum(1 for row in ordered if row[4])
+    chosen = [row for row in ordered if row[4]] if wide_only else ordered
+    pages = max(1, -(-len(chosen) // per_page))
+    page = min(max(1, page), pages)
+    on_page = [
+        (uuid.UUID(str(pk)) if not isinstance(pk, uuid.UUID) else pk, *rest)
+        for pk, *rest in chosen[(page - 1) * per_page : page * per_page]
+    ]
+    ids = [row[0] for row in on_page]
+    applications = round_applications(funding_round).in_bulk(ids)
+    wide: dict[object, set[int]] = defaultdict(set)
+    for application_id, criterion_id in (
+        Score.objects.filter(application_id__in=ids)
+        .values("application_id", "criterion_id")
+        .annotate(given=Count("id"), spread=Max("score") - Min("score"))
+        .filter(given__gte=2, spread__gte=wide_spread_at(scale))
+        .values_list("application_id", "criterion_id")
+        .order_by()
+    ):
+        wide[application_id].add(criterion_id)
+    side_by_side: dict[object, dict[int, list[tuple[str, int, str]]]] = defaultdict(
+        lambda: defaultdict(list)
     )
-    names: dict[object, str] = {}
-    # Plain rows, not model instances: a large round has thousands of scores (decision 0086).
-    scores = Score.objects.filter(application__funding_round=funding_round).values_list(
-        "application_id", "reviewer_id", "criterion_id", "score", "comment", "reviewer__full_name"
-    )
-    for scored, by, on, mark, remark, name in scores:
-        by_application[scored][by][on] = (mark, remark)
-        names[by] = name
-    conflicts = Counter(
-        ConflictDeclaration.objects.filter(
-            application__funding_round=funding_round, has_conflict=True
-        ).values_list("application_id", flat=True)
-    )
+    # Plain rows, and only the page's: a large round has thousands of scores (decision 0139).
+    for scored, on, mark, remark, name in (
+        Score.objects.filter(application_id__in=ids)
+        .order_by("reviewer__full_name", "reviewer_id")
+        .values_list("application_id", "criterion_id", "score", "comment", "reviewer__full_name")
+    ):
+        side_by_side[scored][on].append((name, mark, remark))
     rows = []
-    for application in applications:
-        reviewers = by_application.get(application.pk, {})
-        side_by_side: dict[int, list[tuple[str, int, str]]] = defaultdict(list)
-        percents = []
-        for reviewer_id, given in reviewers.items():
-            for criterion_id, (value, comment) in given.items():
-                side_by_side[criterion_id].append((names[reviewer_id], value, comment))
-            if weights and set(weights) <= set(given):
-                values = {criterion_id: value for criterion_id, (value, _c) in given.items()}
-                percents.append(weighted_percent(values, weights, funding_round.score_max))
-        wide = frozenset(
-            criterion_id
-            for criterion_id, listed in side_by_side.items()
-            if spread_is_wide((s for _n, s, _c in listed), funding_round.score_max)
-        )
+    for pk, earned, reviewers, conflicts, _wide in on_page:
+        given = side_by_side.get(pk, {})
+        flagged = frozenset(wide.get(pk, ()))
         rows.append(
             ModerationRow(
-                application=application,
-                scores=dict(side_by_side),
-                wide=wide,
-                cells=[(side_by_side.get(c.pk, []), c.pk in wide) for c in criteria],
-                weighted_total=(sum(percents) / len(percents)) if percents else None,
-                reviewers_scored=len(percents),
-                conflicts=conflicts.get(application.pk, 0),
+                application=applications[pk],
+                scores=dict(given),
+                wide=flagged,
+                cells=[(given.get(c.pk, []), c.pk in flagged) for c in criteria],
+                weighted_total=(
+                    weighted_share(earned, total_weight, scale) if earned is not None else None
+                ),
+                reviewers_scored=reviewers,
+                conflicts=conflicts,
             )
         )
-    rows.sort(key=lambda row: -(row.weighted_total or -1))
-    return criteria, rows
+    return Moderation(
+        criteria=criteria,
+        rows=rows,
+        page=page,
+        pages=pages,
+        shown_of=len(chosen),
+        applications=len(ordered),
+        wide_applications=wide_count,
+        wide_only=wide_only,
+    )
+
+
+def moderation_rows(
+    funding_round: FundingRound, *, page: int = 1
+) -> tuple[list[Criterion], list[ModerationRow]]:
+    """The criteria and one page of ``moderation_page``'s rows (the first by default)."""
+    moderation = moderation_page(funding_round, page=page)
+    return moderation.criteria, moderation.rows
 
 
 @dataclass(frozen=True)
