@@ -383,7 +383,8 @@ def round_times(funding_round: FundingRound) -> RoundTimes:
 def office_records(*, today: dt.date) -> list[dict[str, object]]:
     """Each office's closed, published rounds with their decision times, for the public page.
 
-    A joint round counts in the record of every office that paid into it.
+    A joint round counts in the record of every office that paid into it. Beside the rounds,
+    how many promised a decision date and how many of those met it.
     """
     rounds = (
         FundingRound.objects.filter(closes_on__lt=today, published_at__isnull=False)
@@ -396,8 +397,13 @@ def office_records(*, today: dt.date) -> list[dict[str, object]]:
         times = round_times(funding_round)
         funders = [funding_round.commissioner, *(p.office for p in funding_round.partners.all())]
         for funder in funders:
-            office = offices.setdefault(funder.pk, {"office": funder, "rounds": []})
+            office = offices.setdefault(
+                funder.pk, {"office": funder, "rounds": [], "promised": 0, "met": 0}
+            )
             office["rounds"].append({"round": funding_round, "times": times})  # type: ignore[attr-defined]
+            if times.decision_date_met is not None:
+                office["promised"] += 1  # type: ignore[operator]
+                office["met"] += int(times.decision_date_met)  # type: ignore[operator]
     return sorted(offices.values(), key=lambda record: record["office"].name)  # type: ignore[attr-defined]
 
 
@@ -410,8 +416,12 @@ class PublicAward:
 
 
 def recent_awards(*, limit: int = 20) -> list[PublicAward]:
-    """The latest awards of published rounds, with days from application to decision."""
-    decisions = (
+    """The latest awards of published rounds, with days from application to decision.
+
+    Days the application waited for its organisation's answer to a question are left out,
+    as in the rounds' figures (decision 0120): the clock stops until the applicant answers.
+    """
+    decisions = list(
         Decision.objects.filter(
             outcome=Decision.Outcome.AWARDED,
             application__funding_round__published_at__isnull=False,
@@ -419,16 +429,25 @@ def recent_awards(*, limit: int = 20) -> list[PublicAward]:
         .select_related("application__applicant", "application__funding_round__commissioner")
         .order_by("-decided_at")[:limit]
     )
-    return [
-        PublicAward(
-            decision=decision,
-            days_to_decide=days_between(
-                timezone.localdate(decision.application.submitted_at),
-                timezone.localdate(decision.decided_at),
-            ),
+    pauses: dict[uuid.UUID, list[tuple[dt.date, dt.date | None]]] = defaultdict(list)
+    for application_id, asked, answered in InformationRequest.objects.filter(
+        application_id__in=[decision.application_id for decision in decisions]
+    ).values_list("application_id", "asked_at", "answered_at"):
+        pauses[application_id].append(
+            (timezone.localdate(asked), timezone.localdate(answered) if answered else None)
         )
-        for decision in decisions
-    ]
+    awards = []
+    for decision in decisions:
+        submitted = timezone.localdate(decision.application.submitted_at)
+        decided = timezone.localdate(decision.decided_at)
+        stopped = paused_days(submitted, decided, pauses.get(decision.application_id, []))
+        awards.append(
+            PublicAward(
+                decision=decision,
+                days_to_decide=days_between(submitted, decided, paused=stopped),
+            )
+        )
+    return awards
 
 
 def offices_led_by(user: User) -> list[Organisation]:
