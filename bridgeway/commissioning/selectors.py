@@ -241,9 +241,7 @@ def _moderation_totals(
         declaration=quote(ConflictDeclaration._meta.db_table),
     )
     parameters = {
-        "round": FundingRound._meta.pk.get_db_prep_value(  # type: ignore[union-attr]
-            funding_round.pk, connection
-        ),
+        "round": FundingRound._meta.pk.get_db_prep_value(funding_round.pk, connection),
         "criteria": len(criteria),
         "wide_at": wide_spread_at(funding_round.score_max),
     }
@@ -285,9 +283,12 @@ def moderation_page(
     chosen = [row for row in ordered if row[4]] if wide_only else ordered
     pages = max(1, -(-len(chosen) // per_page))
     page = min(max(1, page), pages)
-    on_page = [
-        (uuid.UUID(str(pk)) if not isinstance(pk, uuid.UUID) else pk, *rest)
-        for pk, *rest in chosen[(page - 1) * per_page : page * per_page]
+    # Ids as stored (32 hexadecimal digits on SQLite) become UUIDs for the page's rows only.
+    on_page: list[tuple[uuid.UUID, float | None, int, int]] = [
+        (pk if isinstance(pk, uuid.UUID) else uuid.UUID(str(pk)), earned, reviewers, conflicts)
+        for pk, earned, reviewers, conflicts, _wide in chosen[
+            (page - 1) * per_page : page * per_page
+        ]
     ]
     ids = [row[0] for row in on_page]
     applications = round_applications(funding_round).in_bulk(ids)
@@ -312,7 +313,7 @@ def moderation_page(
     ):
         side_by_side[scored][on].append((name, mark, remark))
     rows = []
-    for pk, earned, reviewers, conflicts, _wide in on_page:
+    for pk, earned, reviewers, conflicts in on_page:
         given = side_by_side.get(pk, {})
         flagged = frozenset(wide.get(pk, ()))
         rows.append(
