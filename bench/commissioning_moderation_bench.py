@@ -8,7 +8,8 @@ names), writes one commissioner's office, a round with 3 weighted criteria, 10 r
 every reviewer and scored by 9 of them on every criterion (the tenth declared a conflict).
 Then requests the moderation page 20 times as the round's commissioner (signed in with both
 factors) and reports the median and 95th percentile. Beside it, the baseline: the same
-scores read as plain rows (``values_list``), medians of 3. Also counts the page's queries
+scores read as plain rows (``values_list``), the median of 3 reads made among the page's
+requests. Also counts the page's queries
 with a tenth of the applications and with all of them, to show the count does not grow.
 Target (issue 16): p95 under 300 ms.
 """
@@ -173,21 +174,27 @@ def main() -> None:
         full = _queries(client, url)
         # Remove nine in ten applications and count again: the count must not change.
         kept = list(Application.objects.values_list("pk", flat=True)[: max(1, applications // 10)])
-        timings = []
-        for _ in range(REQUESTS):
-            started = time.perf_counter()
-            response = client.get(url, secure=True)
-            timings.append(time.perf_counter() - started)
-            assert response.status_code == 200
-        baseline = []
-        for _ in range(3):
+
+        def read_plain_rows() -> float:
             started = time.perf_counter()
             list(
                 Score.objects.filter(application__funding_round=funding_round).values_list(
                     "application_id", "reviewer_id", "criterion_id", "score", "comment"
                 )
             )
-            baseline.append(time.perf_counter() - started)
+            return time.perf_counter() - started
+
+        # The baseline's three reads are spread among the page's requests (first, middle,
+        # last), so on a shared machine both meet the same load.
+        timings = []
+        baseline = []
+        for number in range(REQUESTS):
+            if number in {0, REQUESTS // 2, REQUESTS - 1}:
+                baseline.append(read_plain_rows())
+            started = time.perf_counter()
+            response = client.get(url, secure=True)
+            timings.append(time.perf_counter() - started)
+            assert response.status_code == 200
         Application.objects.exclude(pk__in=kept).delete()
         small = _queries(client, url)
         timings.sort()
@@ -199,7 +206,7 @@ def main() -> None:
             f"median {median * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms (target p95 < 300 ms)"
         )
         print(f"baseline (the scores as plain rows): median {baseline_median * 1000:.0f} ms")
-        print(f"ratio page / baseline: {median / baseline_median:.1f}")
+        print(f"ratio page / baseline: {median / baseline_median:.2f}")
         print(f"queries: {full} with {applications} applications, {small} with {len(kept)}")
 
 

@@ -29,6 +29,22 @@ def weighted_percent(
     return 100.0 * earned / (total_weight * score_max)
 
 
+def weighted_share(earned: float, total_weight: int, score_max: int) -> float:
+    """A weighted sum, sum(score x weight), as a percentage of the best possible.
+
+    The same figure as ``weighted_percent`` when the database has done the summing; given the
+    mean of several reviewers' sums, the mean of their percentages.
+    """
+    if total_weight <= 0 or score_max <= 0:
+        raise ValueError("weights and the scale must be positive")
+    return 100.0 * earned / (total_weight * score_max)
+
+
+def wide_spread_at(score_max: int) -> int:
+    """The difference between highest and lowest score from which a spread is wide."""
+    return math.ceil(score_max / 2)
+
+
 def spread_is_wide(scores: Iterable[int], score_max: int) -> bool:
     """Whether reviewers disagree widely: the highest and lowest differ by half the scale or more.
 
@@ -37,7 +53,7 @@ def spread_is_wide(scores: Iterable[int], score_max: int) -> bool:
     given = list(scores)
     if len(given) < 2:
         return False
-    return max(given) - min(given) >= math.ceil(score_max / 2)
+    return max(given) - min(given) >= wide_spread_at(score_max)
 
 
 @dataclass(frozen=True)

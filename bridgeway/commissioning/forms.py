@@ -351,3 +351,44 @@ class PartnerForm(forms.Form):
             .exclude(pk__in=funding_round.office_ids())
             .order_by("name")
         )
+
+
+class MonitoringReturnForm(forms.Form):
+    """A funded organisation's short monitoring return (decision 0140)."""
+
+    period_start = _date_field(_("Period from"))
+    period_end = _date_field(_("Period to"))
+    people_reached = forms.IntegerField(
+        label=_("People reached in the period"),
+        min_value=0,
+        max_value=1_000_000,
+        error_messages={
+            "required": _("Enter how many people you reached, or 0."),
+            "invalid": _("Enter the number of people as a whole number, like 40."),
+            "min_value": _("The number of people cannot be below 0."),
+            "max_value": _("Enter a number of people under 1,000,000."),
+        },
+    )
+    what_changed = forms.CharField(
+        label=_("What changed for the people you reached"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=TEXT_MAX_LENGTH,
+        error_messages={
+            "required": _("Say in a few words what changed."),
+            "max_length": _("Keep this to %(limit_value)d characters or fewer."),
+        },
+    )
+    spend = forms.DecimalField(
+        label=_("Spent in the period (£)"),
+        min_value=Decimal("0"),
+        max_digits=12,
+        decimal_places=2,
+        error_messages={
+            "required": _("Enter what you spent, or 0."),
+            "invalid": _("Enter the amount in pounds, like 2500 or 2500.50."),
+            "min_value": _("The amount spent cannot be below 0."),
+            "max_digits": _("Enter the amount in pounds, like 2500 or 2500.50."),
+            "max_decimal_places": _("Enter the amount in pounds, like 2500 or 2500.50."),
+            "max_whole_digits": _("Enter the amount in pounds, like 2500 or 2500.50."),
+        },
+    )

@@ -418,3 +418,37 @@ class ApplicationMessage(TimestampedModel):
 
     class Meta:
         ordering = ["created_at", "id"]
+
+
+class MonitoringReturn(TimestampedModel):
+    """A funded organisation's short report on an award: a period, the people it reached,
+    what changed, and what it spent (decision 0140). Its administrators write it; the round's
+    offices read it."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="monitoring_returns"
+    )
+    period_start = models.DateField(_("period from"))
+    period_end = models.DateField(_("period to"))
+    people_reached = models.PositiveIntegerField(_("people reached"))
+    what_changed = models.TextField(_("what changed"))
+    spend = models.DecimalField(_("spent in the period"), max_digits=12, decimal_places=2)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["period_start", "submitted_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(period_end__gte=models.F("period_start")),
+                name="commissioning_return_period_in_order",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(spend__gte=0), name="commissioning_return_spend_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(what_changed=""), name="commissioning_return_says_what_changed"
+            ),
+        ]

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.db.models import Q, QuerySet
+from django.conf import settings
+from django.db import connections, router
+from django.db.models import Count, Max, Min, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from bridgeway.accounts.access import (
     CASEWORK_ROLES,
@@ -30,8 +33,8 @@ from bridgeway.commissioning.figures import (
     days_between,
     days_figure,
     paused_days,
-    spread_is_wide,
-    weighted_percent,
+    weighted_share,
+    wide_spread_at,
 )
 from bridgeway.commissioning.models import (
     Application,
@@ -40,12 +43,17 @@ from bridgeway.commissioning.models import (
     Decision,
     FundingRound,
     InformationRequest,
+    MonitoringReturn,
     ReviewerAssignment,
     RoundPartner,
     Score,
 )
+from bridgeway.directory.models import Service
 from bridgeway.equality.staff_labels import staff_label
-from bridgeway.insight.reports import coverage_gaps_report
+from bridgeway.insight.figures import Row
+from bridgeway.insight.reports import PeriodError, coverage_gaps_report, service_reach_report
+from bridgeway.insight.selectors import UnknownArea, area_population
+from bridgeway.insight.snapshot import Pseudonymiser, SnapshotError
 
 
 def has_role_in_round(user: User, funding_round: FundingRound, roles: Iterable[str]) -> bool:
@@ -167,60 +175,178 @@ class ModerationRow:
     cells: list[tuple[list[tuple[str, int, str]], bool]]
 
 
-def moderation_rows(funding_round: FundingRound) -> tuple[list[Criterion], list[ModerationRow]]:
-    """Every application of the round with its scores, in four queries whatever its size.
+MODERATION_PAGE_SIZE = 50
 
-    The weighted total is the mean over reviewers of each reviewer's weighted percentage
-    (``figures.weighted_percent``); callers have checked access.
+
+@dataclass(frozen=True)
+class Moderation:
+    """One page of the moderation table, and what is true of the whole round beside it."""
+
+    criteria: list[Criterion]
+    rows: list[ModerationRow]
+    page: int
+    pages: int
+    # Applications in the round (or, with ``wide_only``, those with a wide spread).
+    shown_of: int
+    applications: int
+    # Applications with a wide spread on at least one criterion, over the whole round.
+    wide_applications: int
+    wide_only: bool
+
+
+_MODERATION_SQL = """
+SELECT a.id, t.earned, t.reviewers, COALESCE(c.conflicts, 0), COALESCE(w.wide, 0)
+FROM {application} a
+LEFT JOIN (
+    SELECT application_id, AVG(earned) AS earned, COUNT(*) AS reviewers FROM (
+        SELECT s.application_id, SUM(s.score * k.weight) AS earned, COUNT(*) AS scored
+        FROM {score} s JOIN {criterion} k ON k.id = s.criterion_id
+        WHERE k.funding_round_id = %(round)s
+        GROUP BY s.application_id, s.reviewer_id
+    ) by_reviewer WHERE scored = %(criteria)s GROUP BY application_id
+) t ON t.application_id = a.id
+LEFT JOIN (
+    SELECT application_id, COUNT(*) AS wide FROM (
+        SELECT s.application_id
+        FROM {score} s JOIN {criterion} k ON k.id = s.criterion_id
+        WHERE k.funding_round_id = %(round)s
+        GROUP BY s.application_id, s.criterion_id
+        HAVING COUNT(*) >= 2 AND MAX(s.score) - MIN(s.score) >= %(wide_at)s
+    ) spreads GROUP BY application_id
+) w ON w.application_id = a.id
+LEFT JOIN (
+    SELECT d.application_id, COUNT(*) AS conflicts
+    FROM {declaration} d JOIN {application} b ON b.id = d.application_id
+    WHERE b.funding_round_id = %(round)s AND d.has_conflict
+    GROUP BY d.application_id
+) c ON c.application_id = a.id
+WHERE a.funding_round_id = %(round)s
+ORDER BY CASE WHEN t.earned IS NULL THEN 1 ELSE 0 END, t.earned DESC, a.submitted_at, a.id
+"""
+
+
+def _moderation_totals(
+    funding_round: FundingRound, criteria: list[Criterion]
+) -> list[tuple[object, float | None, int, int, int]]:
+    """Every application of the round, highest weighted total first, as the database sums it:
+    (id as stored, mean over complete reviewers of sum(score x weight), those reviewers,
+    conflicts declared, criteria with a wide spread). Table names are the models' own."""
+    database = router.db_for_read(Application)
+    connection = connections[database]
+    quote = connection.ops.quote_name
+    sql = _MODERATION_SQL.format(
+        application=quote(Application._meta.db_table),
+        score=quote(Score._meta.db_table),
+        criterion=quote(Criterion._meta.db_table),
+        declaration=quote(ConflictDeclaration._meta.db_table),
+    )
+    parameters = {
+        "round": FundingRound._meta.pk.get_db_prep_value(funding_round.pk, connection),
+        "criteria": len(criteria),
+        "wide_at": wide_spread_at(funding_round.score_max),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, parameters)
+        return [
+            (pk, float(earned) if earned is not None else None, reviewers or 0, conflicts, wide)
+            for pk, earned, reviewers, conflicts, wide in cursor.fetchall()
+        ]
+
+
+def moderation_page(
+    funding_round: FundingRound,
+    *,
+    page: int = 1,
+    per_page: int = MODERATION_PAGE_SIZE,
+    wide_only: bool = False,
+) -> Moderation:
+    """A page of the round's applications, highest weighted total first (decision 0139).
+
+    The weighted totals, conflicts and wide spreads of every application are worked out by
+    the database in one query (sums per application and reviewer, highest and lowest score
+    per application and criterion), so the order and the wide-spread flags cover the whole
+    round; only the page's own scores and comments are read as rows. Five queries whatever
+    the round's size; callers have checked access. A page past the last is the last.
     """
     criteria = list(Criterion.objects.filter(funding_round=funding_round))
-    weights = {c.pk: c.weight for c in criteria}
-    applications = list(round_applications(funding_round))
-    by_application: dict[object, dict[object, dict[int, tuple[int, str]]]] = defaultdict(
-        lambda: defaultdict(dict)
+    total_weight = sum(c.weight for c in criteria)
+    scale = funding_round.score_max
+    ordered = _moderation_totals(funding_round, criteria) if criteria else []
+    if not criteria:
+        ordered = [
+            (pk, None, 0, 0, 0)
+            for pk in funding_round.applications.order_by("submitted_at", "id").values_list(
+                "pk", flat=True
+            )
+        ]
+    wide_count = sum(1 for row in ordered if row[4])
+    chosen = [row for row in ordered if row[4]] if wide_only else ordered
+    pages = max(1, -(-len(chosen) // per_page))
+    page = min(max(1, page), pages)
+    # Ids as stored (32 hexadecimal digits on SQLite) become UUIDs for the page's rows only.
+    on_page: list[tuple[uuid.UUID, float | None, int, int]] = [
+        (pk if isinstance(pk, uuid.UUID) else uuid.UUID(str(pk)), earned, reviewers, conflicts)
+        for pk, earned, reviewers, conflicts, _wide in chosen[
+            (page - 1) * per_page : page * per_page
+        ]
+    ]
+    ids = [row[0] for row in on_page]
+    applications = round_applications(funding_round).in_bulk(ids)
+    wide: dict[object, set[int]] = defaultdict(set)
+    for application_id, criterion_id in (
+        Score.objects.filter(application_id__in=ids)
+        .values("application_id", "criterion_id")
+        .annotate(given=Count("id"), spread=Max("score") - Min("score"))
+        .filter(given__gte=2, spread__gte=wide_spread_at(scale))
+        .values_list("application_id", "criterion_id")
+        .order_by()
+    ):
+        wide[application_id].add(criterion_id)
+    side_by_side: dict[object, dict[int, list[tuple[str, int, str]]]] = defaultdict(
+        lambda: defaultdict(list)
     )
-    names: dict[object, str] = {}
-    # Plain rows, not model instances: a large round has thousands of scores (decision 0086).
-    scores = Score.objects.filter(application__funding_round=funding_round).values_list(
-        "application_id", "reviewer_id", "criterion_id", "score", "comment", "reviewer__full_name"
-    )
-    for scored, by, on, mark, remark, name in scores:
-        by_application[scored][by][on] = (mark, remark)
-        names[by] = name
-    conflicts = Counter(
-        ConflictDeclaration.objects.filter(
-            application__funding_round=funding_round, has_conflict=True
-        ).values_list("application_id", flat=True)
-    )
+    # Plain rows, and only the page's: a large round has thousands of scores (decision 0139).
+    for scored, on, mark, remark, name in (
+        Score.objects.filter(application_id__in=ids)
+        .order_by("reviewer__full_name", "reviewer_id")
+        .values_list("application_id", "criterion_id", "score", "comment", "reviewer__full_name")
+    ):
+        side_by_side[scored][on].append((name, mark, remark))
     rows = []
-    for application in applications:
-        reviewers = by_application.get(application.pk, {})
-        side_by_side: dict[int, list[tuple[str, int, str]]] = defaultdict(list)
-        percents = []
-        for reviewer_id, given in reviewers.items():
-            for criterion_id, (value, comment) in given.items():
-                side_by_side[criterion_id].append((names[reviewer_id], value, comment))
-            if weights and set(weights) <= set(given):
-                values = {criterion_id: value for criterion_id, (value, _c) in given.items()}
-                percents.append(weighted_percent(values, weights, funding_round.score_max))
-        wide = frozenset(
-            criterion_id
-            for criterion_id, listed in side_by_side.items()
-            if spread_is_wide((s for _n, s, _c in listed), funding_round.score_max)
-        )
+    for pk, earned, reviewers, conflicts in on_page:
+        given = side_by_side.get(pk, {})
+        flagged = frozenset(wide.get(pk, ()))
         rows.append(
             ModerationRow(
-                application=application,
-                scores=dict(side_by_side),
-                wide=wide,
-                cells=[(side_by_side.get(c.pk, []), c.pk in wide) for c in criteria],
-                weighted_total=(sum(percents) / len(percents)) if percents else None,
-                reviewers_scored=len(percents),
-                conflicts=conflicts.get(application.pk, 0),
+                application=applications[pk],
+                scores=dict(given),
+                wide=flagged,
+                cells=[(given.get(c.pk, []), c.pk in flagged) for c in criteria],
+                weighted_total=(
+                    weighted_share(earned, total_weight, scale) if earned is not None else None
+                ),
+                reviewers_scored=reviewers,
+                conflicts=conflicts,
             )
         )
-    rows.sort(key=lambda row: -(row.weighted_total or -1))
-    return criteria, rows
+    return Moderation(
+        criteria=criteria,
+        rows=rows,
+        page=page,
+        pages=pages,
+        shown_of=len(chosen),
+        applications=len(ordered),
+        wide_applications=wide_count,
+        wide_only=wide_only,
+    )
+
+
+def moderation_rows(
+    funding_round: FundingRound, *, page: int = 1
+) -> tuple[list[Criterion], list[ModerationRow]]:
+    """The criteria and one page of ``moderation_page``'s rows (the first by default)."""
+    moderation = moderation_page(funding_round, page=page)
+    return moderation.criteria, moderation.rows
 
 
 @dataclass(frozen=True)
@@ -265,7 +391,8 @@ def round_times(funding_round: FundingRound) -> RoundTimes:
 def office_records(*, today: dt.date) -> list[dict[str, object]]:
     """Each office's closed, published rounds with their decision times, for the public page.
 
-    A joint round counts in the record of every office that paid into it.
+    A joint round counts in the record of every office that paid into it. Beside the rounds,
+    how many promised a decision date and how many of those met it.
     """
     rounds = (
         FundingRound.objects.filter(closes_on__lt=today, published_at__isnull=False)
@@ -278,8 +405,13 @@ def office_records(*, today: dt.date) -> list[dict[str, object]]:
         times = round_times(funding_round)
         funders = [funding_round.commissioner, *(p.office for p in funding_round.partners.all())]
         for funder in funders:
-            office = offices.setdefault(funder.pk, {"office": funder, "rounds": []})
+            office = offices.setdefault(
+                funder.pk, {"office": funder, "rounds": [], "promised": 0, "met": 0}
+            )
             office["rounds"].append({"round": funding_round, "times": times})  # type: ignore[attr-defined]
+            if times.decision_date_met is not None:
+                office["promised"] += 1  # type: ignore[operator]
+                office["met"] += int(times.decision_date_met)  # type: ignore[operator]
     return sorted(offices.values(), key=lambda record: record["office"].name)  # type: ignore[attr-defined]
 
 
@@ -292,8 +424,12 @@ class PublicAward:
 
 
 def recent_awards(*, limit: int = 20) -> list[PublicAward]:
-    """The latest awards of published rounds, with days from application to decision."""
-    decisions = (
+    """The latest awards of published rounds, with days from application to decision.
+
+    Days the application waited for its organisation's answer to a question are left out,
+    as in the rounds' figures (decision 0120): the clock stops until the applicant answers.
+    """
+    decisions = list(
         Decision.objects.filter(
             outcome=Decision.Outcome.AWARDED,
             application__funding_round__published_at__isnull=False,
@@ -301,16 +437,25 @@ def recent_awards(*, limit: int = 20) -> list[PublicAward]:
         .select_related("application__applicant", "application__funding_round__commissioner")
         .order_by("-decided_at")[:limit]
     )
-    return [
-        PublicAward(
-            decision=decision,
-            days_to_decide=days_between(
-                timezone.localdate(decision.application.submitted_at),
-                timezone.localdate(decision.decided_at),
-            ),
+    pauses: dict[uuid.UUID, list[tuple[dt.date, dt.date | None]]] = defaultdict(list)
+    for application_id, asked, answered in InformationRequest.objects.filter(
+        application_id__in=[decision.application_id for decision in decisions]
+    ).values_list("application_id", "asked_at", "answered_at"):
+        pauses[application_id].append(
+            (timezone.localdate(asked), timezone.localdate(answered) if answered else None)
         )
-        for decision in decisions
-    ]
+    awards = []
+    for decision in decisions:
+        submitted = timezone.localdate(decision.application.submitted_at)
+        decided = timezone.localdate(decision.decided_at)
+        stopped = paused_days(submitted, decided, pauses.get(decision.application_id, []))
+        awards.append(
+            PublicAward(
+                decision=decision,
+                days_to_decide=days_between(submitted, decided, paused=stopped),
+            )
+        )
+    return awards
 
 
 def offices_led_by(user: User) -> list[Organisation]:
@@ -467,3 +612,163 @@ def information_pauses(
             (timezone.localdate(asked), timezone.localdate(answered) if answered else None)
         )
     return pauses
+
+
+# --- did the money reach them? (decision 0140) -----------------------------------------------
+
+# Whom a funded service reached in the year before its award and the year from it.
+REACH_WINDOW_DAYS = 365
+
+
+@dataclass(frozen=True)
+class ReachLine:
+    """One targeted community (or everyone, ``total``) and a service's figures for it before
+    and after the award, as insight publishes them (``[c]`` where a count is small)."""
+
+    service_name: str
+    area_name: str
+    ethnic_group: str
+    before: Row | None
+    after: Row | None
+
+    @property
+    def label(self) -> str:
+        if self.ethnic_group == "total":
+            return str(_("Everyone the service reached"))
+        return staff_label("ethnic_groups", self.ethnic_group)
+
+
+@dataclass(frozen=True)
+class AwardReach:
+    """An award and, for each of its organisation's services listed in Bridgeway, whom it
+    reached before and after the award date."""
+
+    application: Application
+    awarded_on: dt.date
+    before_from: dt.date
+    before_to: dt.date
+    after_from: dt.date
+    after_to: dt.date
+    listed_services: int
+    lines: list[ReachLine]
+    returns: list[MonitoringReturn]
+
+
+def _reach_lines(
+    keys: dict[str, str],
+    areas: list[str],
+    targeted: dict[str, list[str]],
+    before: tuple[dt.date, dt.date],
+    after: tuple[dt.date, dt.date],
+    snapshot_dir: Path | None,
+) -> list[ReachLine]:
+    """Per area and listed service that reached anyone, a line per targeted group and one for
+    everyone, with insight's rows before and after."""
+    lines: list[ReachLine] = []
+    for area_code in areas if keys else []:
+        found = {}
+        for period, (start, end) in (("before", before), ("after", after)):
+            report = service_reach_report(
+                snapshot_dir=snapshot_dir,
+                area_code=area_code,
+                service_keys=keys,
+                date_from=start,
+                date_to=end,
+            )
+            for row in report.rows:
+                found[(period, row["service_key"], row["ethnic_group"])] = row
+        groups = [*targeted.get(area_code, []), "total"]
+        area_name = str(area_population(area_code).name)
+        for key, name in keys.items():
+            if not any(k[1] == key for k in found):
+                continue
+            lines += [
+                ReachLine(
+                    service_name=name,
+                    area_name=area_name,
+                    ethnic_group=group,
+                    before=found.get(("before", key, group)),
+                    after=found.get(("after", key, group)),
+                )
+                for group in groups
+            ]
+    return lines
+
+
+def round_reach(
+    funding_round: FundingRound, *, snapshot_dir: Path | None = None
+) -> tuple[list[AwardReach], str]:
+    """For each award of the round (with its monitoring returns), whom the organisation's
+    listed services reached in the round's areas in the year before the award and from it, for the communities the round targeted (its
+    gaps) and everyone: insight's provider rows, read from its snapshot through
+    ``service_reach_report`` (never a recount of case records). Returns the awards and, when
+    insight has no figures, the reason (callers have checked access)."""
+    awards = list(
+        Decision.objects.filter(
+            application__funding_round=funding_round, outcome=Decision.Outcome.AWARDED
+        )
+        .select_related("application__applicant")
+        .order_by("decided_at")
+    )
+    if not awards:
+        return [], ""
+    targeted: dict[str, list[str]] = defaultdict(list)
+    for area_code, group in funding_round.gaps.values_list("area_code", "ethnic_group"):
+        targeted[area_code].append(group)
+    areas = list(funding_round.areas.order_by("name").values_list("code", flat=True))
+    for area_code in targeted:
+        if area_code not in areas:
+            areas.append(area_code)
+    services = defaultdict(list)
+    for organisation_id, service_id, name in Service.objects.filter(
+        organisation_id__in=[d.application.applicant_id for d in awards]
+    ).values_list("organisation_id", "id", "name"):
+        services[organisation_id].append((service_id, name))
+    pseudonyms = Pseudonymiser(settings.PSEUDONYM_KEY)
+    today = timezone.localdate()
+    returns = monitoring_returns_of_round(funding_round)
+    result = []
+    error = ""
+    for decision in awards:
+        awarded_on = timezone.localdate(decision.decided_at)
+        keys = {
+            pseudonyms.key("service", service_id): name
+            for service_id, name in services.get(decision.application.applicant_id, [])
+        }
+        before = (
+            awarded_on - dt.timedelta(days=REACH_WINDOW_DAYS),
+            awarded_on - dt.timedelta(days=1),
+        )
+        after = (awarded_on, min(today, awarded_on + dt.timedelta(days=REACH_WINDOW_DAYS - 1)))
+        lines: list[ReachLine] = []
+        if not error:
+            try:
+                lines = _reach_lines(keys, areas, targeted, before, after, snapshot_dir)
+            except (SnapshotError, UnknownArea, PeriodError):
+                error = str(_("Insight has no figures yet: the snapshot has not been written."))
+        result.append(
+            AwardReach(
+                application=decision.application,
+                awarded_on=awarded_on,
+                before_from=before[0],
+                before_to=before[1],
+                after_from=after[0],
+                after_to=after[1],
+                listed_services=len(keys),
+                lines=lines,
+                returns=returns.get(decision.application_id, []),
+            )
+        )
+    return result, error
+
+
+def monitoring_returns_of_round(
+    funding_round: FundingRound,
+) -> dict[uuid.UUID, list[MonitoringReturn]]:
+    """The round's monitoring returns by application (callers have checked access)."""
+    returns: dict[uuid.UUID, list[MonitoringReturn]] = defaultdict(list)
+    for item in MonitoringReturn.objects.filter(
+        application__funding_round=funding_round
+    ).select_related("application__applicant"):
+        returns[item.application_id].append(item)
+    return returns

@@ -25,6 +25,11 @@ urlpatterns: list[URLPattern] = [
     path("applications/<uuid:application_id>/answer/", conversation.answer, name="answer"),
     path("applications/<uuid:application_id>/messages/", conversation.message, name="message"),
     path("applications/<uuid:application_id>/decide/", views.decide, name="decide"),
+    path(
+        "applications/<uuid:application_id>/returns/",
+        conversation.monitoring_return,
+        name="monitoring_return",
+    ),
     path("applications/<uuid:application_id>/review/", views.review, name="review"),
     path("applications/<uuid:application_id>/score/", reviewing.score, name="score"),
 ]

@@ -469,3 +469,44 @@ def coverage_gaps_report(
         date_from,
         date_to,
     )
+
+
+def service_reach_report(
+    *,
+    snapshot_dir: Path | None = None,
+    area_code: str,
+    service_keys: dict[str, str],
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> BreakdownReport:
+    """Provider scrutiny for chosen services only: whom each reached in one area and period,
+    against the area's census population, perturbed, suppressed and with Wilson intervals
+    as every provider's row is (commissioning shows it before and after an award).
+
+    ``service_keys`` maps each service's pseudonym (``Pseudonymiser.key("service", id)``) to
+    its name. A period in which a service reached no one gives it no rows. Raises
+    ``UnknownArea``, ``PeriodError`` and ``SnapshotError`` as ``needs_assessments`` does.
+    """
+    areas, parts = _areas_and_parts(snapshot_dir, area_code, date_from, date_to)
+    files = [part.path for part in parts]
+    rows: list[Row] = []
+    for area in areas:
+        counts = scrutiny.count_providers(
+            files, area_code=area.code, area_kind=area.kind, date_from=date_from, date_to=date_to
+        )
+        chosen = {p: c for p, c in counts.items() if p.service_key in service_keys}
+        names = {p: service_keys[p.service_key] for p in chosen}
+        rows += scrutiny.provider_scrutiny_table(
+            area, chosen, names, threshold=settings.SUPPRESSION_THRESHOLD
+        )
+    return _report(
+        "Service reach",
+        scrutiny.PROVIDER_HEADER,
+        rows,
+        areas,
+        parts,
+        ["ethnic_group"],
+        False,
+        date_from,
+        date_to,
+    )

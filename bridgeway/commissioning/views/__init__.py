@@ -46,6 +46,7 @@ from bridgeway.commissioning.selectors import (
     open_rounds,
     round_applications_in_full,
     round_criteria,
+    round_reach,
     round_times,
     rounds_of_office,
 )
@@ -181,6 +182,7 @@ def _round_page(
                 ),
             }
         )
+    reach, reach_error = round_reach(funding_round)
     declined = [
         row["application"]
         for row in rows
@@ -202,6 +204,8 @@ def _round_page(
             "is_open": funding_round.is_open_on(timezone.localdate()),
             "times": round_times(funding_round),
             "remaining": round_remaining_budget(funding_round),
+            "reach": reach,
+            "reach_error": reach_error,
         },
         status=status,
     )

@@ -18,12 +18,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from bridgeway.accounts.access import signed_in_user, staff_required
+from bridgeway.accounts.access import has_role_in, signed_in_user, staff_required
 from bridgeway.accounts.models import Membership
 from bridgeway.commissioning.forms import (
     InformationAnswerForm,
     InformationRequestForm,
     MessageForm,
+    MonitoringReturnForm,
 )
 from bridgeway.commissioning.models import Application
 from bridgeway.commissioning.selectors import (
@@ -36,6 +37,7 @@ from bridgeway.commissioning.services.feedback import (
     information_request,
     message_post,
 )
+from bridgeway.commissioning.services.monitoring import monitoring_return_submit
 from bridgeway.forms import form_errors_from
 
 
@@ -47,10 +49,17 @@ def _page(
     message_form: MessageForm | None = None,
     answer_form: InformationAnswerForm | None = None,
     ask_form: InformationRequestForm | None = None,
+    return_form: MonitoringReturnForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     user = signed_in_user(request)
     decides = has_role_in_round(user, application.funding_round, [Membership.Role.COMMISSIONER])
+    # Only the funded organisation's administrators send monitoring returns (decision 0140).
+    reports = (
+        is_applicant
+        and application.status == Application.Status.AWARDED
+        and has_role_in(user, application.applicant_id, [Membership.Role.ORGANISATION_ADMIN])
+    )
     open_request = next((r for r in application.information_requests.all() if r.is_open), None)
     return render(
         request,
@@ -70,6 +79,8 @@ def _page(
                 if decides and not application.is_decided and open_request is None
                 else None
             ),
+            "returns": list(application.monitoring_returns.all()),
+            "return_form": return_form or (MonitoringReturnForm() if reports else None),
             "earlier": (
                 earlier_feedback([application.applicant], before=application.funding_round)
                 if is_applicant
@@ -160,4 +171,19 @@ def answer(request: HttpRequest, application_id: uuid.UUID) -> HttpResponse:
 
     return _post(
         request, application_id, InformationAnswerForm, "answer_form", write, _("Answer sent.")
+    )
+
+
+@never_cache
+@staff_required
+@require_POST
+def monitoring_return(request: HttpRequest, application_id: uuid.UUID) -> HttpResponse:
+    """The funded organisation's administrators send a short monitoring return."""
+    return _post(
+        request,
+        application_id,
+        MonitoringReturnForm,
+        "return_form",
+        lambda a, u, data: monitoring_return_submit(application=a, actor=u, **data),
+        _("Monitoring return sent."),
     )

@@ -26,9 +26,8 @@ from bridgeway.commissioning.selectors import (
     coverage_gaps_now,
     funding_round_get_for_office,
     has_role_in_round,
-    moderation_rows,
+    moderation_page,
     offices_led_by,
-    round_times,
 )
 from bridgeway.commissioning.services import funding_round_create, funding_round_update
 from bridgeway.commissioning.services.gaps import funding_round_create_for_gaps
@@ -191,17 +190,26 @@ def round_edit(request: HttpRequest, round_id: uuid.UUID) -> HttpResponse:
 @staff_required
 @require_GET
 def moderation(request: HttpRequest, round_id: uuid.UUID) -> HttpResponse:
-    """Scores side by side, wide spreads flagged, weighted totals (the round's office)."""
+    """Scores side by side, wide spreads flagged, weighted totals (the round's office).
+
+    A page of about 50 applications at a time; ``?wide=1`` shows only those with a wide
+    spread (flagged over the whole round).
+    """
     funding_round = funding_round_get_for_office(signed_in_user(request), round_id)
-    criteria, rows = moderation_rows(funding_round)
+    try:
+        page = int(request.GET.get("page", "1"))
+    except ValueError:
+        page = 1
+    wide_only = request.GET.get("wide") == "1"
+    moderation = moderation_page(funding_round, page=page, wide_only=wide_only)
     return render(
         request,
         "commissioning/moderation.html",
         {
             "round": funding_round,
-            "criteria": criteria,
-            "rows": rows,
-            "times": round_times(funding_round),
+            "criteria": moderation.criteria,
+            "rows": moderation.rows,
+            "moderation": moderation,
         },
     )
 

@@ -24,6 +24,7 @@ from bridgeway.accounts.tests.factories import MembershipFactory, OrganisationFa
 from bridgeway.casework.models import Referral
 from bridgeway.casework.tests.factories import CaseworkServiceFactory, make_referral, make_report
 from bridgeway.commissioning.models import Application, FundingRound
+from bridgeway.commissioning.services import application_decide
 from bridgeway.commissioning.services.reviews import reviewer_assign
 from bridgeway.commissioning.tests.factories import ApplicationFactory, FundingRoundFactory
 from bridgeway.conftest import WEST_YORKSHIRE, sign_in
@@ -184,6 +185,17 @@ def _apply(world: World) -> Any:
     return world.client_of(world.admin).post(url, {})
 
 
+def _monitoring_return(world: World) -> Any:
+    # The funded organisation's administrator sends an empty return for its award.
+    application_decide(
+        application=world.application, actor=world.commissioner, outcome="awarded", feedback=""
+    )
+    url = reverse(
+        "commissioning:monitoring_return", kwargs={"application_id": world.application.id}
+    )
+    return world.client_of(world.admin).post(url, {})
+
+
 def _listing_edit(world: World) -> Any:
     url = reverse("directory:listing-edit", kwargs={"service_id": world.service.id})
     return world.client_of(world.admin).post(url, {})
@@ -276,6 +288,7 @@ FORMS = [
     FormCase("commissioning:round_edit", _round_post("commissioning:round_edit")),
     FormCase("commissioning:partner_add", _round_post("commissioning:partner_add")),
     FormCase("commissioning:score", _score_before_declaring),
+    FormCase("commissioning:monitoring_return", _monitoring_return),
     FormCase(
         "insight:dashboard",
         _get_with_bad_filters(
