@@ -86,8 +86,10 @@ class Tally:
             body = response.text
             if response.status_code == 500 or "Traceback" in body or "botocore" in body:
                 self.problems.append(f"{response.status_code} {response.url}: {body[:300]}")
+            if response.status_code in {502, 504}:
+                self.problems.append(f"{response.status_code} from the proxy for {response.url}")
             if response.status_code == 503 and response.headers.get("Retry-After") != "30":
-                # nginx's own 503s carry no Retry-After; ours always do.
+                # Bridgeway's and the proxy's calm 503s always say when to come back.
                 self.problems.append(f"503 without Retry-After from {response.url}")
             if response.status_code == 503 and "Please try again" not in body:
                 self.problems.append(f"503 without the calm page from {response.url}")
