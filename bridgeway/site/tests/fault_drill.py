@@ -1,7 +1,7 @@
 """A steady stream of public submissions through nginx while parts fail (issue 18, item 4).
 
 Used by ``test_fault_drill.py`` (short) and ``bench/fault_drill.py`` (the full drill), so it
-imports no pytest and no Django: it speaks HTTP to the site and SQL to the database.
+imports no pytest and no Django: it speaks HTTP to the site and to the store.
 
 Each client of ``Stream`` is a new person each time: it opens a self-referral or report form
 (which carries a submission key), sends it, and, as a person or their browser would, sends
@@ -23,7 +23,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import boto3
 import requests
+
+from bridgeway.site.tests.cluster import free_port
 
 KEY = re.compile(r'name="submission_key" value="([A-Za-z0-9_-]+)"')
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -33,6 +36,8 @@ SAME_ORIGIN = {"Sec-Fetch-Site": "same-origin"}
 # Answers after which the same form is sent again: the site or the proxy could not take it.
 TRY_AGAIN = {0, 502, 503, 504}
 REQUEST_SECONDS = 15
+BUCKET = "bridgeway-media"
+REGION = "eu-west-2"
 MP3 = b"ID3\x04\x00\x00\x00\x00\x00\x00" + b"\x00" * 40
 
 REFERRAL = {
@@ -74,6 +79,7 @@ class Tally:
     answers: Counter[int] = field(default_factory=Counter)  # HTTP status; 0: no answer
     problems: list[str] = field(default_factory=list)
     retries: int = 0
+    acknowledged_at: list[float] = field(default_factory=list)  # time.monotonic()
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def answer(self, response: requests.Response | None) -> None:
@@ -189,6 +195,7 @@ class _Submitter(_Client):
                 self.tally.problems.append(f"no reference shown for {key}")
             else:
                 self.tally.acknowledged[key] = reference.group(1)
+                self.tally.acknowledged_at.append(time.monotonic())
 
 
 class Uploads(_Client):
@@ -233,6 +240,7 @@ class Uploads(_Client):
             if sent is not None and sent.status_code == 302:
                 with self.tally.lock:
                     self.tally.acknowledged[service_id] = "kept"
+                    self.tally.acknowledged_at.append(time.monotonic())
                 return
             with self.tally.lock:
                 self.tally.retries += 1
@@ -268,6 +276,41 @@ def staff_session(base: str, email: str, password: str, code: Callable[[], str])
         if answer.status_code != 302:
             raise RuntimeError(f"signing in stopped at {path}: {answer.status_code}")
     return session
+
+
+class Store:
+    """moto's S3 server on one port, which can be taken away and brought back (its objects
+    are kept in this process meanwhile, as a store's disks are)."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.endpoint = f"http://127.0.0.1:{self.port}"
+        self.server: Any = None
+
+    def start(self) -> None:
+        from moto.server import ThreadedMotoServer
+
+        self.server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
+        self.server.start()
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.stop()
+            self.server = None
+
+    def bucket(self) -> None:
+        self.client().create_bucket(
+            Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION}
+        )
+
+    def client(self) -> Any:
+        return boto3.client(
+            "s3",
+            endpoint_url=self.endpoint,
+            region_name=REGION,
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
 
 
 @dataclass(frozen=True)

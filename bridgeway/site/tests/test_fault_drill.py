@@ -19,7 +19,6 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import dj_database_url
 import psycopg
 import pytest
@@ -40,12 +39,19 @@ from bridgeway.directory.tests.factories import ServiceFactory
 from bridgeway.site.tests.cluster import (
     Cluster,
     PostgresCopy,
-    free_port,
     http_status,
     server_environment,
     shared_secrets,
 )
-from bridgeway.site.tests.fault_drill import Stream, Uploads, findings, staff_session
+from bridgeway.site.tests.fault_drill import (
+    BUCKET,
+    REGION,
+    Store,
+    Stream,
+    Uploads,
+    findings,
+    staff_session,
+)
 
 pytestmark = [
     pytest.mark.postgres_only,
@@ -54,56 +60,22 @@ pytestmark = [
 ]
 
 SUPERUSER = os.environ.get("BRIDGEWAY_TEST_PG_SUPERUSER", "bridgeway")
-BUCKET = "bridgeway-media"
-REGION = "eu-west-2"
 STORE_OUTAGE_SECONDS = 6  # bench/fault_drill.py: 30
 UPLOADS = 6
-
-
-class Store:
-    """moto's S3 server on one port, which can be taken away and brought back (its objects
-    are kept in this process meanwhile, as a store's disks are)."""
-
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.endpoint = f"http://127.0.0.1:{self.port}"
-        self.server: Any = None
-
-    def start(self) -> None:
-        from moto.server import ThreadedMotoServer
-
-        self.server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
-        self.server.start()
-
-    def stop(self) -> None:
-        if self.server is not None:
-            self.server.stop()
-            self.server = None
-
-    def client(self) -> Any:
-        return boto3.client(
-            "s3",
-            endpoint_url=self.endpoint,
-            region_name=REGION,
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-        )
 
 
 @pytest.fixture
 def store() -> Iterator[Store]:
     running = Store()
     running.start()
-    running.client().create_bucket(
-        Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION}
-    )
+    running.bucket()
     try:
         yield running
     finally:
         running.stop()
 
 
-def _site(store: Store) -> tuple[Any, Any, list[str]]:
+def drill_site() -> tuple[Any, Any, list[str]]:
     """What the drill needs in the database: a service to refer to, a reporting centre, an
     administrator with an authenticator, and services to upload introductions to."""
     organisation = OrganisationFactory(
@@ -149,7 +121,7 @@ def _both_answer(cluster: Cluster) -> bool:
 def test_submissions_survive_a_killed_server_a_database_restart_and_a_store_outage(
     store: Store,
 ) -> None:
-    service, admin, upload_to = _site(store)
+    service, admin, upload_to = drill_site()
     database = dict(connections[DEFAULT_DB_ALIAS].settings_dict)
     app_role = dj_database_url.parse(os.environ["DATABASE_URL"])["USER"]
     copy = PostgresCopy(host=database["HOST"], port=database["PORT"], superuser=SUPERUSER)
