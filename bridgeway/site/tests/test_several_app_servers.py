@@ -94,7 +94,9 @@ class Browser(requests.Session):
 
     def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:
         kwargs.setdefault("timeout", 30)
-        return super().request(method, f"{self.base}{url!s}", *args, **kwargs)
+        verb = method if isinstance(method, str) else method.decode()
+        path = url if isinstance(url, str) else url.decode()
+        return super().request(verb, f"{self.base}{path}", *args, **kwargs)
 
     def form(self, path: str, data: dict[str, Any], **kwargs: Any) -> requests.Response:
         """A staff form: its page read first for Django's token, then posted."""
