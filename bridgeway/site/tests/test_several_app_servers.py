@@ -34,6 +34,8 @@ pytestmark = [
     pytest.mark.postgres_only,
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("live_reference_data"),
+    # One pair of servers for the module, when xdist hands tests out by group.
+    pytest.mark.xdist_group("several-app-servers"),
 ]
 
 UPSTREAM = "X-Bridgeway-Upstream"
