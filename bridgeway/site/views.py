@@ -71,22 +71,49 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
     return render(request, "site/error.html", {"status": 404, **_shell(request)}, status=404)
 
 
-# How long a person is asked to wait when the database cannot be reached (a restart, a
-# fail-over): long enough for PostgreSQL to come back, short enough to be worth waiting for.
+# How long a person is asked to wait when the database or the object store cannot be reached
+# (a restart, a fail-over): long enough for either to come back, short enough to be worth it.
 DATABASE_RETRY_AFTER_SECONDS = 30
 
 
+def _store_outage(failure: BaseException) -> bool:
+    """The S3-compatible store did not answer, or answered that it cannot serve now (5xx,
+    after botocore's own retries): an outage, not a fault in the page."""
+    from boto3.exceptions import S3UploadFailedError
+    from botocore.exceptions import ClientError, HTTPClientError
+    from botocore.exceptions import ConnectionError as StoreConnectionError
+
+    if isinstance(failure, S3UploadFailedError) and failure.__cause__ is not None:
+        failure = failure.__cause__  # an upload's failure wraps the store's answer
+    if isinstance(failure, StoreConnectionError | HTTPClientError):
+        return True
+    if isinstance(failure, ClientError):
+        status = failure.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+        return int(status or 0) >= 500
+    return False
+
+
+def _outage(failure: BaseException | None) -> bool:
+    """What failed was a part the site leans on, not the page: the database or the store."""
+    if failure is None:
+        return False
+    return isinstance(failure, OperationalError | InterfaceError) or _store_outage(failure)
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
-    """The page for an error nobody planned for; a calm 503 if the database was unreachable.
+    """The page for an error nobody planned for; a calm 503 if the database or the object
+    store was unreachable.
 
     Django calls this inside the failed request's ``except``, so the exception is at hand.
     A database that cannot be reached (restarting, failing over, its connections used up)
-    is an outage, not a fault in the page: the answer is 503 with ``Retry-After``, saying
-    nothing was kept, so the person (or their browser, or the proxy) tries again.
+    or an object store that does not answer during an upload is an outage, not a fault in
+    the page: the answer is 503 with ``Retry-After``, saying nothing was kept (the failed
+    request's transaction was rolled back), so the person, their browser or the proxy tries
+    again.
     """
     # No templates or context processors here: the database may be what failed.
     failure = sys.exc_info()[1]
-    if isinstance(failure, OperationalError | InterfaceError):
+    if _outage(failure):
         title = escape(_("Please try again in a minute"))
         body = escape(
             _(

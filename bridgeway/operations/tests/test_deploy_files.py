@@ -250,3 +250,26 @@ def test_the_report_form_may_carry_its_pictures_and_other_pages_keep_the_lower_c
     assert _post(proxy[1], "/en/report/follow-up/", five_pictures) == 413
     assert _post(proxy[1], "/en/get-support/", 26 * 1024 * 1024) == 413
     assert _post(proxy[1], "/en/report/", 46 * 1024 * 1024) == 413
+
+
+def test_no_app_server_answering_gets_a_calm_503_with_retry_after_not_bad_gateway(
+    tmp_path: Path,
+) -> None:
+    from bridgeway.site.tests.cluster import Nginx, free_port
+
+    proxy = Nginx([f"127.0.0.1:{free_port()}"], tmp_path)  # nothing listens there
+    proxy.start()
+    try:
+        for method in ("GET", "POST"):
+            connection = http.client.HTTPConnection("127.0.0.1", proxy.port, timeout=10)
+            connection.request(method, "/en/report/", body=b"" if method == "POST" else None)
+            response = connection.getresponse()
+            body = response.read().decode()
+            assert response.status == 503
+            assert response.getheader("Retry-After") == "30"
+            assert response.getheader("Cache-Control") == "no-store"
+            assert "Please try again in a minute" in body
+            assert "Bad Gateway" not in body
+            assert "nginx" not in body
+    finally:
+        proxy.stop()

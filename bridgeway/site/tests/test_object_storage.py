@@ -294,3 +294,32 @@ def test_the_snapshot_command_fills_the_bucket(organisation, snapshot_in_bucket,
     _referrals(organisation, 1)
     call_command("snapshot", stdout=io.StringIO())
     assert any("events-" in key for key in _keys(s3_endpoint, SNAPSHOT_BUCKET, snapshot_in_bucket))
+
+
+def test_an_upload_while_the_store_is_down_gets_the_calm_503_and_keeps_nothing(
+    organisation_admin, service, settings, tmp_path
+):
+    """The store not answering is an outage, like the database's: 503 with Retry-After and
+    the calm page, never a stack trace, and no half-kept introduction (issue 18, item 4)."""
+    from django.test import Client
+
+    from bridgeway.conftest import sign_in
+
+    nobody = f"http://127.0.0.1:{_free_port()}"  # nothing listens there
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": media_storage(
+            s3_location(f"s3://{MEDIA_BUCKET}/down", endpoint_url=nobody, region=REGION)
+        ),
+    }
+    client = sign_in(Client(raise_request_exception=False), organisation_admin)
+    response = _upload(client, service)
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    text = response.content.decode()
+    assert "Please try again in a minute" in text
+    assert "Traceback" not in text
+    assert "botocore" not in text
+    assert "127.0.0.1" not in text
+    assert not ServiceIntroduction.objects.exists()
