@@ -298,13 +298,23 @@ def data_quality_table(
             ]
             for column, value, hidden in cells:
                 row[column] = Figure.count(value, hidden=hidden)
-                row[f"{column}_share"] = (
-                    CONFIDENTIAL_FIGURE
-                    if (hidden and value) or suppression.total_hidden
-                    else Figure.decimal(value / people, SHARE_PLACES)
+                row[f"{column}_share"] = quality_share(
+                    value, people, hidden=hidden, people_hidden=suppression.total_hidden
                 )
             rows.append(row)
     return rows
+
+
+def quality_share(value: int, people: int, *, hidden: bool, people_hidden: bool) -> Figure:
+    """One answer's share of a provider's people, as published.
+
+    A share whose count or denominator is hidden is hidden too, zero or not: a share of 0
+    beside a hidden count would say the cell is empty, and any share beside a hidden
+    denominator would give it back.
+    """
+    if hidden or people_hidden:
+        return CONFIDENTIAL_FIGURE
+    return Figure.decimal(value / people, SHARE_PLACES)
 
 
 # --- coverage gaps ------------------------------------------------------------------------
