@@ -385,7 +385,7 @@ def test_provider_and_data_quality_shares_show_their_interval_as_the_files_do(
 ):
     """Issue 14: the page shows each provider's referred share and each data-quality share
     with the interval the files carry (Wilson; no perturbation to allow for here)."""
-    from statsmodels.stats.proportion import proportion_confint  # type: ignore[import-untyped]
+    from statsmodels.stats.proportion import proportion_confint
 
     def interval(count, trials):
         low, high = proportion_confint(count, trials, alpha=0.05, method="wilson")

@@ -178,7 +178,7 @@ def test_providers_with_an_empty_period_is_a_clear_error(providers, snapshot_dir
 
 
 def _wilson(count, trials):
-    from statsmodels.stats.proportion import proportion_confint  # type: ignore[import-untyped]
+    from statsmodels.stats.proportion import proportion_confint
 
     low, high = proportion_confint(count, trials, alpha=0.05, method="wilson")
     return f"{low:.4f}", f"{high:.4f}"

@@ -6,9 +6,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from statsmodels.stats.proportion import proportion_confint  # type: ignore[import-untyped]
+from statsmodels.stats.proportion import proportion_confint
 
 from bridgeway.insight import perturbation
+from bridgeway.insight.figures import Row
 from bridgeway.insight.needs_assessment import share_with_interval
 from bridgeway.insight.scrutiny import quality_share
 
@@ -72,9 +73,10 @@ def _published_shares(path, date_from, date_to):
                 row.figure(column),
                 row.figure("people"),
             )
-    by_provider: dict[tuple[str, str], list] = {}
+    by_provider: dict[tuple[str, str], list[Row]] = {}
     for row in scrutiny.provider_scrutiny_table(area, counts, names, threshold=THRESHOLD):
-        by_provider.setdefault((row["organisation_key"], row["service_key"]), []).append(row)
+        key = (row.label("organisation_key"), row.label("service_key"))
+        by_provider.setdefault(key, []).append(row)
     for rows in by_provider.values():
         # The missing answers' shares are over the total row (the recorded groups' over the
         # recorded total, which the representation ratio's interval stands for).
