@@ -50,7 +50,12 @@ from bridgeway.insight.figures import (
     Figure,
     Row,
 )
-from bridgeway.insight.needs_assessment import RECORD_KEY_SQL, AreaKind, connect
+from bridgeway.insight.needs_assessment import (
+    RECORD_KEY_SQL,
+    AreaKind,
+    connect,
+    share_with_interval,
+)
 from bridgeway.insight.perturbation import EMPTY, KEY_MODULUS, KeyedCount, combine
 from bridgeway.spreadsheet_cells import csv_record
 
@@ -493,24 +498,9 @@ def _protect_pinned(
 
 
 def _rate(numerator: int, denominator: int, hidden: bool) -> tuple[Figure, Figure, Figure]:
-    if hidden:
-        return CONFIDENTIAL_FIGURE, CONFIDENTIAL_FIGURE, CONFIDENTIAL_FIGURE
-    if denominator == 0:
-        return NOT_APPLICABLE_FIGURE, NOT_APPLICABLE_FIGURE, NOT_APPLICABLE_FIGURE
-    try:
-        value = statistics.proportion(numerator, denominator)
-        interval = statistics.wilson_interval_within(
-            numerator, denominator, perturbation.MAX_PERTURBATION
-        )
-    except NotComputable:
-        # More people reached the later stage than were referred in the period (they were
-        # referred before it began): no share can be stated.
-        return NOT_AVAILABLE_FIGURE, NOT_AVAILABLE_FIGURE, NOT_AVAILABLE_FIGURE
-    return (
-        Figure.decimal(value, SHARE_PLACES),
-        Figure.decimal(interval.low, SHARE_PLACES),
-        Figure.decimal(interval.high, SHARE_PLACES),
-    )
+    # More people at a later stage than were referred in the period (they were referred
+    # before it began) gives [x]: no share can be stated.
+    return share_with_interval(numerator, denominator, hidden=hidden)
 
 
 def _ratio(

@@ -64,6 +64,14 @@ HEADER = (
     "take_up_ratio_low",
     "take_up_ratio_high",
 )
+# The provider table's columns: the needs assessment's with the referred share's interval
+# beside the share (the contract CSV keeps its own columns).
+SHARE_INTERVAL_HEADER = (
+    *HEADER[: HEADER.index("referred_share") + 1],
+    "referred_share_low",
+    "referred_share_high",
+    *HEADER[HEADER.index("referred_share") + 1 :],
+)
 TOTAL = "total"
 SHARE_PLACES = 4
 RATIO_PLACES = 3
@@ -376,6 +384,54 @@ def _share(numerator: int, denominator: int) -> Figure:
     )
 
 
+def share_with_interval(
+    numerator: int, denominator: int, *, hidden: bool
+) -> tuple[Figure, Figure, Figure]:
+    """A share of published counts with its 95 % Wilson interval, widened to every true
+    count the published ones allow (decision 0073), each to ``SHARE_PLACES`` places.
+
+    ``hidden``: the numerator or the denominator is hidden, so the share is too (``[c]``);
+    ``[z]`` when there is no one to share; ``[x]`` when the perturbed numerator is above the
+    denominator (each is perturbed on its own), where no share can be stated.
+    """
+    if hidden:
+        return CONFIDENTIAL_FIGURE, CONFIDENTIAL_FIGURE, CONFIDENTIAL_FIGURE
+    if denominator == 0:
+        return NOT_APPLICABLE_FIGURE, NOT_APPLICABLE_FIGURE, NOT_APPLICABLE_FIGURE
+    try:
+        value = statistics.proportion(numerator, denominator)
+        interval = statistics.wilson_interval_within(
+            numerator, denominator, perturbation.MAX_PERTURBATION
+        )
+    except NotComputable:
+        return NOT_AVAILABLE_FIGURE, NOT_AVAILABLE_FIGURE, NOT_AVAILABLE_FIGURE
+    return (
+        Figure.decimal(value, SHARE_PLACES),
+        Figure.decimal(interval.low, SHARE_PLACES),
+        Figure.decimal(interval.high, SHARE_PLACES),
+    )
+
+
+def _referred_share(
+    referred: int, denominator: int, hidden: bool, threshold: int
+) -> tuple[Figure, Figure, Figure]:
+    """A group's share of the people referred, and its interval (decision 0073).
+
+    The share itself is worked out as before (a perturbed count may stand above its
+    perturbed total, and the contract CSV keeps publishing that share); the interval is
+    ``[x]`` then.
+    """
+    if hidden or is_hidden(denominator, threshold):
+        return CONFIDENTIAL_FIGURE, CONFIDENTIAL_FIGURE, CONFIDENTIAL_FIGURE
+    share = _share(referred, denominator)
+    if share.is_symbol:
+        return share, share, share
+    if referred > denominator:
+        return share, NOT_AVAILABLE_FIGURE, NOT_AVAILABLE_FIGURE
+    _value, low, high = share_with_interval(referred, denominator, hidden=False)
+    return share, low, high
+
+
 def _take_up(accepted: int, offered: int, hidden: bool) -> tuple[Figure, Figure, Figure]:
     if hidden:
         return CONFIDENTIAL_FIGURE, CONFIDENTIAL_FIGURE, CONFIDENTIAL_FIGURE
@@ -480,6 +536,7 @@ def needs_assessment_table(
     totals: GroupCounts | None = None,
     recorded_totals: GroupCounts | None = None,
     roll_up: bool = False,
+    header: Sequence[str] = HEADER,
 ) -> list[Row]:
     """The rows of the needs assessment for one area, suppressed and formatted.
 
@@ -487,7 +544,11 @@ def needs_assessment_table(
     total cells perturbed on their own (``PeopleCounts.total``), or the sums of the rows
     when not given. Shares, rates and ratios are worked out from these published counts.
     ``roll_up`` gives the five high-level ethnic groups instead of the 19, each the sum of
-    its groups' published counts, suppressed as groups of their own.
+    its groups' published counts, suppressed as groups of their own. ``header``: the columns
+    (``SHARE_INTERVAL_HEADER`` adds the referred share's interval).
+
+    A referred share is hidden when its count is, or when the total it is a share of is
+    hidden (1 to ``threshold - 1``): the share would give that total back.
     """
     recorded = vocabulary("ethnic_groups").ordered_codes()
     everyone = [*recorded, *NOT_KNOWN_CODES]
@@ -546,10 +607,12 @@ def needs_assessment_table(
                 row["population_share"] = _share(population, area.residents)
             else:
                 row["population"] = row["population_share"] = NOT_AVAILABLE_FIGURE
-            row["referred_share"] = (
-                CONFIDENTIAL_FIGURE
-                if hidden["referred"]
-                else _share(group_counts.referred, recorded_totals.referred)
+            (
+                row["referred_share"],
+                row["referred_share_low"],
+                row["referred_share_high"],
+            ) = _referred_share(
+                group_counts.referred, recorded_totals.referred, hidden["referred"], threshold
             )
             (
                 row["representation_ratio"],
@@ -566,11 +629,14 @@ def needs_assessment_table(
             others_accepted, others_offered = recorded_totals.accepted, recorded_totals.offered
             if group == TOTAL:
                 row["referred_share"] = NOT_APPLICABLE_FIGURE
+                row["referred_share_low"] = row["referred_share_high"] = NOT_APPLICABLE_FIGURE
             else:
-                row["referred_share"] = (
-                    CONFIDENTIAL_FIGURE
-                    if hidden["referred"]
-                    else _share(group_counts.referred, totals.referred)
+                (
+                    row["referred_share"],
+                    row["referred_share_low"],
+                    row["referred_share_high"],
+                ) = _referred_share(
+                    group_counts.referred, totals.referred, hidden["referred"], threshold
                 )
         if group == TOTAL:
             ratio = (NOT_APPLICABLE_FIGURE, NOT_APPLICABLE_FIGURE, NOT_APPLICABLE_FIGURE)
@@ -582,7 +648,7 @@ def needs_assessment_table(
                 hidden["accepted"] or hidden["offered"],
             )
         row["take_up_ratio"], row["take_up_ratio_low"], row["take_up_ratio_high"] = ratio
-        rows.append(Row({name: row[name] for name in HEADER}))
+        rows.append(Row({name: row[name] for name in header}))
     return rows
 
 

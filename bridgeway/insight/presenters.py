@@ -78,6 +78,15 @@ def assessment_rows(rows: list[Row]) -> list[dict[str, Any]]:
         )
         take_up = _interval(row, "take_up_rate", "take_up_low", "take_up_high", percent=True)
         ratio = _interval(row, "take_up_ratio", "take_up_ratio_low", "take_up_ratio_high")
+        # A provider's table carries the referred share's interval (the area's contract CSV
+        # does not: its representation ratio carries the interval there).
+        referred_share_interval = (
+            _interval(
+                row, "referred_share", "referred_share_low", "referred_share_high", percent=True
+            )[1]
+            if "referred_share_low" in row
+            else ""
+        )
         shown.append(
             {
                 "code": row["ethnic_group"],
@@ -86,6 +95,7 @@ def assessment_rows(rows: list[Row]) -> list[dict[str, Any]]:
                 "population_share": row.figure("population_share").percent,
                 "referred": row["referred"],
                 "referred_share": row.figure("referred_share").percent,
+                "referred_share_interval": referred_share_interval,
                 "representation": representation[0],
                 "representation_interval": representation[1],
                 "offered": row["offered"],
@@ -243,6 +253,9 @@ def provider_context(report: BreakdownReport, *, group: str, chosen: str) -> dic
                 "people": totals[key]["referred"],
                 "referred": row["referred"],
                 "referred_share": row.figure("referred_share").percent,
+                "referred_share_interval": _interval(
+                    row, "referred_share", "referred_share_low", "referred_share_high", True
+                )[1],
                 "representation": representation[0],
                 "representation_interval": representation[1],
                 "bar": _chart_bar(row.figure("referred_share"), scale),
@@ -275,8 +288,13 @@ def quality_rows(report: BreakdownReport, characteristic: str) -> list[dict[str,
     """Each provider's answers for one characteristic: recorded, not asked, declined, not
     recorded, each with its share of the provider's people."""
 
-    def share(figure: Figure) -> dict[str, str | None]:
-        return {"text": figure.percent, "width": _bar_width(figure, 1.0, 1)}
+    def share(row: Row, column: str) -> dict[str, str | None]:
+        # Each share with its interval, as the files carry it (issue 14).
+        text, interval = _interval(
+            row, f"{column}_share", f"{column}_share_low", f"{column}_share_high", percent=True
+        )
+        figure = row.figure(f"{column}_share")
+        return {"text": text, "interval": interval, "width": _bar_width(figure, 1.0, 1)}
 
     return [
         {
@@ -284,13 +302,13 @@ def quality_rows(report: BreakdownReport, characteristic: str) -> list[dict[str,
             "kind": _kind_label(row),
             "people": row["people"],
             "recorded": row["recorded"],
-            "recorded_share": share(row.figure("recorded_share")),
+            "recorded_share": share(row, "recorded"),
             "not_asked": row["not_asked"],
-            "not_asked_share": row.figure("not_asked_share").percent,
+            "not_asked_share": share(row, "not_asked"),
             "prefer_not_to_say": row["prefer_not_to_say"],
-            "prefer_not_to_say_share": row.figure("prefer_not_to_say_share").percent,
+            "prefer_not_to_say_share": share(row, "prefer_not_to_say"),
             "not_recorded": row["not_recorded"],
-            "not_recorded_share": row.figure("not_recorded_share").percent,
+            "not_recorded_share": share(row, "not_recorded"),
         }
         for row in report.rows
         if row["characteristic"] == characteristic

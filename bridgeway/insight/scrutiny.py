@@ -33,10 +33,10 @@ from bridgeway.disclosure.suppression import (
 )
 from bridgeway.equality.vocabulary import NOT_KNOWN_CODES, vocabulary
 from bridgeway.insight import perturbation
-from bridgeway.insight.figures import CONFIDENTIAL_FIGURE, Figure, Row
+from bridgeway.insight.figures import Figure, Row
 from bridgeway.insight.needs_assessment import (
-    HEADER,
     RECORD_KEY_SQL,
+    SHARE_INTERVAL_HEADER,
     TOTAL,
     AreaKind,
     AreaPopulation,
@@ -44,6 +44,7 @@ from bridgeway.insight.needs_assessment import (
     connect,
     needs_assessment_table,
     protected_counts,
+    share_with_interval,
 )
 from bridgeway.insight.perturbation import KEY_MODULUS, KeyedCount, combine
 
@@ -194,7 +195,7 @@ PROVIDER_HEADER = (
     "service_key",
     "organisation_kind",
     "service_specialist",
-    *HEADER,
+    *SHARE_INTERVAL_HEADER,
 )
 
 
@@ -219,6 +220,7 @@ def provider_scrutiny_table(
             threshold=threshold,
             totals=counts[provider].total,
             recorded_totals=counts[provider].recorded_total,
+            header=SHARE_INTERVAL_HEADER,
         )
         for row in table:
             rows.append(
@@ -250,7 +252,13 @@ QUALITY_HEADER = (
     "people",
     "recorded",
     "recorded_share",
-    *(f"{code}{suffix}" for code in NOT_KNOWN_CODES for suffix in ("", "_share")),
+    "recorded_share_low",
+    "recorded_share_high",
+    *(
+        f"{code}{suffix}"
+        for code in NOT_KNOWN_CODES
+        for suffix in ("", "_share", "_share_low", "_share_high")
+    ),
 )
 
 
@@ -298,13 +306,28 @@ def data_quality_table(
             ]
             for column, value, hidden in cells:
                 row[column] = Figure.count(value, hidden=hidden)
-                row[f"{column}_share"] = (
-                    CONFIDENTIAL_FIGURE
-                    if (hidden and value) or suppression.total_hidden
-                    else Figure.decimal(value / people, SHARE_PLACES)
+                (
+                    row[f"{column}_share"],
+                    row[f"{column}_share_low"],
+                    row[f"{column}_share_high"],
+                ) = quality_share(
+                    value, people, hidden=hidden, people_hidden=suppression.total_hidden
                 )
             rows.append(row)
     return rows
+
+
+def quality_share(
+    value: int, people: int, *, hidden: bool, people_hidden: bool
+) -> tuple[Figure, Figure, Figure]:
+    """One answer's share of a provider's people as published, with its interval (Wilson,
+    widened to every true count the published ones allow, as every other share).
+
+    A share whose count or denominator is hidden is hidden too, zero or not: a share of 0
+    beside a hidden count would say the cell is empty, and any share beside a hidden
+    denominator would give it back.
+    """
+    return share_with_interval(value, people, hidden=hidden or people_hidden)
 
 
 # --- coverage gaps ------------------------------------------------------------------------

@@ -416,10 +416,16 @@ def _kinds(queries: Sequence[Query], people: Sequence[Person]) -> _Kinds:
 
 
 def attack(
-    people: Sequence[Person], published: Published, *, width: float, stop_after: int | None = None
+    people: Sequence[Person],
+    published: Published,
+    *,
+    width: float,
+    stop_after: int | None = None,
+    only: Callable[[Query], bool] | None = None,
 ) -> tuple[list[Finding], int]:
     """Bound every small published cell; returns the cells narrower than ``width`` and how
-    many small cells were attacked (``stop_after``: stop once that many are found).
+    many small cells were attacked (``stop_after``: stop once that many are found; ``only``:
+    attack only the cells it accepts, every published count still bounding them).
 
     Kinds of person that every published count treats alike are merged into one unknown
     (their sum): the linear program is the same, and many times smaller.
@@ -456,7 +462,7 @@ def attack(
     for query in queries:
         row = atoms[index[query]]
         true = round(float(row @ truth))
-        if 1 <= true <= 4:
+        if 1 <= true <= 4 and (only is None or only(query)):
             secrets.setdefault(row.tobytes(), (query, true, row))
     findings = _bound_each(list(secrets.values()), a_ub, b_ub, width=width, stop_after=stop_after)
     return findings, len(secrets)

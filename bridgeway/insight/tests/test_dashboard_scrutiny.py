@@ -378,3 +378,22 @@ def test_the_page_counts_the_providers_once_for_both_tables(
     # Both tables are still there, each with the providers in it.
     assert response.context["providers"]
     assert response.context["quality_rows"]
+
+
+def test_provider_and_data_quality_shares_show_their_interval_as_the_files_do(
+    commissioner_client, providers
+):
+    """Issue 14: the page shows each provider's referred share and each data-quality share
+    with the interval the files carry (Wilson; no perturbation to allow for here)."""
+    from statsmodels.stats.proportion import proportion_confint
+
+    def interval(count, trials):
+        low, high = proportion_confint(count, trials, alpha=0.05, method="wilson")
+        return f"{round(low, 4) * 100:.1f}% to {round(high, 4) * 100:.1f}%"
+
+    _response, page = _page(commissioner_client, group="asian_pakistani", characteristic="religion")
+    section = _text(page[page.index('id="providers"') : page.index('id="data-quality"')])
+    assert f"42.9% {interval(6, 14)}" in _text(section)  # 6 of the universal service's 14
+    quality = _text(page[page.index('id="data-quality"') : page.index('id="coverage-gaps"')])
+    # The specialist service: 7 people, all with a religion recorded, none missing.
+    assert f"7 (100.0%) {interval(7, 7)} 0 0.0% {interval(0, 7)}" in quality

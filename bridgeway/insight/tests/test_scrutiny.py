@@ -175,3 +175,79 @@ def test_providers_with_an_empty_period_is_a_clear_error(providers, snapshot_dir
             "providers", "--area", WEST_YORKSHIRE, "--from", "2030-01-01",
             "--snapshot", str(snapshot_dir),
         )  # fmt: skip
+
+
+def _wilson(count, trials):
+    from statsmodels.stats.proportion import proportion_confint
+
+    low, high = proportion_confint(count, trials, alpha=0.05, method="wilson")
+    return f"{low:.4f}", f"{high:.4f}"
+
+
+def test_provider_and_data_quality_shares_carry_their_wilson_interval_in_every_format(
+    providers, snapshot_dir, tmp_path
+):
+    """Issue 14: the provider table's referred share and each data-quality share carry the
+    Wilson interval the other shares carry (here with no perturbation to allow for, so
+    exactly statsmodels'), in the CSV, the spreadsheet and the HTML report (the PDF is drawn
+    from the same HTML)."""
+    from openpyxl import load_workbook
+
+    providers_rows = _run("providers", "--area", WEST_YORKSHIRE, "--snapshot", str(snapshot_dir))
+    universal = next(
+        row
+        for row in providers_rows
+        if row["provider_name"] == "Victim Care West Yorkshire: Victim Care"
+        and row["ethnic_group"] == "asian_pakistani"
+    )
+    assert universal["referred_share"] == "0.4286"  # 6 of 14
+    assert (universal["referred_share_low"], universal["referred_share_high"]) == _wilson(6, 14)
+
+    rows = _run("data-quality", "--area", WEST_YORKSHIRE, "--snapshot", str(snapshot_dir))
+    specialist = next(
+        row
+        for row in rows
+        if row["characteristic"] == "religion"
+        and row["provider_name"] == "Leeds Community Support: Pakistani Women's Support"
+    )
+    expected = ("1.0000", *_wilson(7, 7))
+    assert (
+        specialist["recorded_share"],
+        specialist["recorded_share_low"],
+        specialist["recorded_share_high"],
+    ) == expected
+    assert (specialist["not_asked_share_low"], specialist["not_asked_share_high"]) == _wilson(0, 7)
+    # The universal service's hidden not-asked count hides its share and interval too.
+    hidden = next(
+        row
+        for row in rows
+        if row["characteristic"] == "religion" and row["provider_name"].startswith("Victim Care")
+    )
+    assert {hidden[f"not_asked{suffix}"] for suffix in ("", "_share", "_share_low")} == {"[c]"}
+
+    workbook_path = tmp_path / "quality.xlsx"
+    call_command(
+        "insight", "data-quality", "--area", WEST_YORKSHIRE, "--snapshot", str(snapshot_dir),
+        "--format", "xlsx", "--out", str(workbook_path), stderr=io.StringIO(),
+    )  # fmt: skip
+    sheet = load_workbook(workbook_path)["Table_1"]
+    cells = [[cell for cell in row] for row in sheet.iter_rows(values_only=True)]
+    header_at = next(n for n, row in enumerate(cells) if row and row[0] == "area_code")
+    header = list(cells[header_at])
+    assert "recorded_share_low" in header
+    sheet_row = next(
+        dict(zip(header, row, strict=False))
+        for row in cells[header_at + 1 :]
+        if row[header.index("characteristic")] == "religion"
+        and row[header.index("provider_name")] == specialist["provider_name"]
+    )
+    assert f"{sheet_row['recorded_share_low']:.4f}" == expected[1]
+
+    html_out = io.StringIO()
+    call_command(
+        "insight", "data-quality", "--area", WEST_YORKSHIRE, "--snapshot", str(snapshot_dir),
+        "--format", "html", stdout=html_out, stderr=io.StringIO(),
+    )  # fmt: skip
+    page = html_out.getvalue()
+    assert "recorded_share_low" in page
+    assert expected[1] in page
