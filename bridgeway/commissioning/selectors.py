@@ -35,6 +35,7 @@ from bridgeway.commissioning.figures import (
 )
 from bridgeway.commissioning.models import (
     Application,
+    Attachment,
     ConflictDeclaration,
     Criterion,
     Decision,
@@ -46,6 +47,12 @@ from bridgeway.commissioning.models import (
 )
 from bridgeway.equality.staff_labels import staff_label
 from bridgeway.insight.reports import coverage_gaps_report
+
+
+# A draft is the organisation's alone: no office or reviewer query returns one (decision 0137).
+SENT = ~Q(status=Application.Status.DRAFT)
+# Applications still in review: sent, not withdrawn.
+IN_REVIEW = SENT & ~Q(status=Application.Status.WITHDRAWN)
 
 
 def has_role_in_round(user: User, funding_round: FundingRound, roles: Iterable[str]) -> bool:
@@ -128,7 +135,7 @@ def application_get_for_office(user: User, application_id: uuid.UUID) -> Applica
     offices = organisations_for(user, INSIGHT_ROLES)
     rounds = FundingRound.objects.filter(_in_offices(offices)).values("pk")
     application = (
-        Application.objects.filter(pk=application_id, funding_round__in=rounds)
+        Application.objects.filter(SENT, pk=application_id, funding_round__in=rounds)
         .select_related("funding_round__commissioner", "applicant")
         .first()
     )
@@ -147,9 +154,11 @@ def open_round_get(round_id: uuid.UUID, *, today: dt.date) -> FundingRound:
 
 def round_applications(funding_round: FundingRound) -> QuerySet[Application]:
     """A round's applications with their decisions (callers have checked access)."""
-    return funding_round.applications.select_related(
-        "applicant", "decision", "submitted_by"
-    ).order_by("submitted_at", "id")
+    return (
+        funding_round.applications.filter(SENT)
+        .select_related("applicant", "decision", "submitted_by")
+        .order_by("submitted_at", "id")
+    )
 
 
 @dataclass(frozen=True)
@@ -175,7 +184,8 @@ def moderation_rows(funding_round: FundingRound) -> tuple[list[Criterion], list[
     """
     criteria = list(Criterion.objects.filter(funding_round=funding_round))
     weights = {c.pk: c.weight for c in criteria}
-    applications = list(round_applications(funding_round))
+    # A withdrawn application has left review.
+    applications = list(round_applications(funding_round).filter(IN_REVIEW))
     by_application: dict[object, dict[object, dict[int, tuple[int, str]]]] = defaultdict(
         lambda: defaultdict(dict)
     )
@@ -344,7 +354,7 @@ def applications_to_review(user: User) -> list[tuple[Application, ConflictDeclar
     """Undecided applications in rounds ``user`` reviews, without those they are conflicted on."""
     declarations = {d.application_id: d for d in ConflictDeclaration.objects.filter(reviewer=user)}
     applications = (
-        Application.objects.filter(funding_round__reviewer_assignments__reviewer=user)
+        Application.objects.filter(IN_REVIEW, funding_round__reviewer_assignments__reviewer=user)
         .exclude(status__in=[Application.Status.AWARDED, Application.Status.DECLINED])
         .select_related("funding_round", "applicant")
         .order_by("funding_round__closes_on", "submitted_at")
@@ -424,7 +434,7 @@ def application_get_for_party(user: User, application_id: uuid.UUID) -> tuple[Ap
     offices = organisations_for(user, INSIGHT_ROLES)
     rounds = FundingRound.objects.filter(_in_offices(offices)).values("pk")
     application = (
-        Application.objects.filter(Q(applicant__in=own) | Q(funding_round__in=rounds))
+        Application.objects.filter(Q(applicant__in=own) | (Q(funding_round__in=rounds) & SENT))
         .filter(pk=application_id)
         .select_related("funding_round__commissioner", "applicant", "decision")
         .prefetch_related(
@@ -467,3 +477,51 @@ def information_pauses(
             (timezone.localdate(asked), timezone.localdate(answered) if answered else None)
         )
     return pauses
+
+
+def attachment_get_for_user(
+    user: User, application_id: uuid.UUID, attachment_id: uuid.UUID
+) -> Attachment:
+    """A document of an application, for the organisation that sent it, the round's offices
+    and its assigned reviewers who declared no conflict with it; ``Http404`` for anyone else,
+    and for anyone who declared a conflict with it, so an id reveals nothing."""
+    attachment = (
+        Attachment.objects.filter(pk=attachment_id, application_id=application_id)
+        .select_related("application__funding_round__commissioner", "application__applicant")
+        .first()
+    )
+    if attachment is None:
+        raise Http404("No such document.")
+    application = attachment.application
+    own = {o.pk for o in organisations_for(user, CASEWORK_ROLES)}
+    if application.applicant_id in own:
+        return attachment
+    declarations = dict(
+        ConflictDeclaration.objects.filter(application=application, reviewer=user).values_list(
+            "reviewer_id", "has_conflict"
+        )
+    )
+    if application.is_draft or declarations.get(user.pk) is True:
+        raise Http404("No such document.")
+    offices = {o.pk for o in organisations_for(user, INSIGHT_ROLES)}
+    in_office = bool(offices & set(application.funding_round.office_ids()))
+    assigned = ReviewerAssignment.objects.filter(
+        funding_round_id=application.funding_round_id, reviewer=user
+    ).exists()
+    if in_office or (assigned and declarations.get(user.pk) is False):
+        return attachment
+    raise Http404("No such document.")
+
+
+def own_application_get(user: User, application_id: uuid.UUID) -> Application:
+    """An application of an organisation ``user`` administers (``Http404`` otherwise)."""
+    administered = organisations_for(user, LISTING_ROLES)
+    application = (
+        Application.objects.filter(pk=application_id, applicant__in=administered)
+        .select_related("funding_round__commissioner", "applicant")
+        .prefetch_related("funding_round__areas", "attachments", "dei_answers", "areas_served")
+        .first()
+    )
+    if application is None:
+        raise Http404("No such application.")
+    return application

@@ -298,7 +298,7 @@ def application_submit(
     if not has_role_in(actor, applicant, [Membership.Role.ORGANISATION_ADMIN]):
         raise PermissionDenied("Only the organisation's administrators may apply for it.")
     moment = at or timezone.now()
-    if not funding_round.is_open_on(timezone.localdate(moment)):
+    if not funding_round.is_open_at(moment):
         raise ValidationError(
             {"funding_round": _("This funding round is not open for applications.")}
         )
@@ -390,6 +390,11 @@ def application_decide(
     locked = Application.objects.select_for_update().get(pk=application.pk)
     if locked.is_decided:
         raise ValidationError({"outcome": _("This application has already been decided.")})
+    if locked.status in {Application.Status.DRAFT, Application.Status.WITHDRAWN}:
+        # A withdrawn application leaves review; nothing is awarded or declined for it.
+        raise ValidationError(
+            {"outcome": _("This application was withdrawn or never sent; it cannot be decided.")}
+        )
     cleaned_feedback = feedback.strip()
     if len(cleaned_feedback) > TEXT_MAX_LENGTH:
         raise ValidationError(
