@@ -48,7 +48,6 @@ from bridgeway.commissioning.models import (
 from bridgeway.equality.staff_labels import staff_label
 from bridgeway.insight.reports import coverage_gaps_report
 
-
 # A draft is the organisation's alone: no office or reviewer query returns one (decision 0137).
 SENT = ~Q(status=Application.Status.DRAFT)
 # Applications still in review: sent, not withdrawn.
@@ -438,7 +437,12 @@ def application_get_for_party(user: User, application_id: uuid.UUID) -> tuple[Ap
         .filter(pk=application_id)
         .select_related("funding_round__commissioner", "applicant", "decision")
         .prefetch_related(
-            "decision__criterion_feedback__criterion", "information_requests", "messages__author"
+            "decision__criterion_feedback__criterion",
+            "information_requests",
+            "messages__author",
+            "attachments",
+            "dei_answers",
+            "areas_served",
         )
         .first()
     )
@@ -525,3 +529,16 @@ def own_application_get(user: User, application_id: uuid.UUID) -> Application:
     if application is None:
         raise Http404("No such application.")
     return application
+
+
+def published_round_get(round_id: uuid.UUID) -> FundingRound:
+    """A published round, open or not (the services refuse what its dates do not allow)."""
+    funding_round = (
+        FundingRound.objects.filter(published_at__isnull=False, pk=round_id)
+        .select_related("commissioner")
+        .prefetch_related("areas")
+        .first()
+    )
+    if funding_round is None:
+        raise Http404("No such funding round.")
+    return funding_round

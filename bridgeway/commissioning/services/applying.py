@@ -75,15 +75,42 @@ def closing_message(funding_round: FundingRound) -> str:
 
 def _require_open(funding_round: FundingRound, moment: dt.datetime, field_name: str) -> None:
     if not funding_round.is_published or timezone.localdate(moment) < funding_round.opens_on:
-        raise ValidationError(
-            {field_name: _("This funding round is not open for applications.")}
-        )
+        raise ValidationError({field_name: _("This funding round is not open for applications.")})
     if not funding_round.is_open_at(moment):
         raise ValidationError({field_name: closing_message(funding_round)})
 
 
 def round_questions(funding_round: FundingRound) -> list[str]:
     return [line.strip() for line in funding_round.questions.splitlines() if line.strip()]
+
+
+def _dei_checked(
+    funding_round: FundingRound, content: DraftContent, errors: dict[str, str]
+) -> dict[str, DeiReply]:
+    """The replies to the DEI questions the round asks; faults are added to ``errors``."""
+    dei: dict[str, DeiReply] = {}
+    for area in funding_round.dei_areas_asked:
+        reply = content.dei.get(area, DeiReply())
+        if reply.reply not in DeiAnswer.Reply.values:
+            errors[f"dei_{area}"] = _("Choose one of the answers, or leave it blank.")
+            continue
+        chosen = list(dict.fromkeys(reply.taxonomy_codes))
+        if any(code not in POPULATION_GROUPS for code in chosen):
+            errors[f"dei_{area}_codes"] = _("Choose communities from the list.")
+        elif reply.reply == DeiAnswer.Reply.GROUPS and not chosen:
+            errors[f"dei_{area}_codes"] = _(
+                "Choose at least one community, or choose another answer."
+            )
+        lived = reply.lived_experience.strip()
+        if len(lived) > 500:
+            errors[f"dei_{area}_lived"] = _("Keep this to 500 characters or fewer.")
+        keep_groups = reply.reply == DeiAnswer.Reply.GROUPS
+        dei[area] = DeiReply(
+            reply=reply.reply,
+            taxonomy_codes=chosen if keep_groups else [],
+            lived_experience=lived if keep_groups else "",
+        )
+    return dei
 
 
 def _content_checked(
@@ -127,28 +154,7 @@ def _content_checked(
     communities = list(dict.fromkeys(content.communities))
     if any(code not in known for code in communities):
         errors["communities_served"] = _("Choose communities from the list.")
-    dei: dict[str, DeiReply] = {}
-    for area in funding_round.dei_areas_asked:
-        reply = content.dei.get(area, DeiReply())
-        if reply.reply not in DeiAnswer.Reply.values:
-            errors[f"dei_{area}"] = _("Choose one of the answers, or leave it blank.")
-            continue
-        chosen = list(dict.fromkeys(reply.taxonomy_codes))
-        if any(code not in POPULATION_GROUPS for code in chosen):
-            errors[f"dei_{area}_codes"] = _("Choose communities from the list.")
-        elif reply.reply == DeiAnswer.Reply.GROUPS and not chosen:
-            errors[f"dei_{area}_codes"] = _(
-                "Choose at least one community, or choose another answer."
-            )
-        lived = reply.lived_experience.strip()
-        if len(lived) > 500:
-            errors[f"dei_{area}_lived"] = _("Keep this to 500 characters or fewer.")
-        keep_groups = reply.reply == DeiAnswer.Reply.GROUPS
-        dei[area] = DeiReply(
-            reply=reply.reply,
-            taxonomy_codes=chosen if keep_groups else [],
-            lived_experience=lived if keep_groups else "",
-        )
+    dei = _dei_checked(funding_round, content, errors)
     if errors:
         raise ValidationError(errors)
     fields: dict[str, object] = {
@@ -336,9 +342,7 @@ def _refusal(reason: str) -> str:
 
 
 @transaction.atomic
-def attachment_add(
-    *, application: Application, actor: User, kind: str, data: bytes
-) -> Attachment:
+def attachment_add(*, application: Application, actor: User, kind: str, data: bytes) -> Attachment:
     """Keep a document with a draft, in the default storage (the bucket when one is set).
 
     Its type is read from its bytes (``attachment_types``); a file of another type, an empty

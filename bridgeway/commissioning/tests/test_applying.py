@@ -13,7 +13,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
-from bridgeway.accounts.models import Membership
 from bridgeway.casework.models import AuditEntry
 from bridgeway.commissioning import attachment_types
 from bridgeway.commissioning.models import Application, Attachment, DeiAnswer
@@ -32,7 +31,6 @@ from bridgeway.commissioning.services.applying import (
     attachment_add,
 )
 from bridgeway.commissioning.services.reviews import reviewer_assign
-from bridgeway.commissioning.tests.conftest import member
 from bridgeway.conftest import WEST_YORKSHIRE
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -81,7 +79,9 @@ def asking_round(funding_round):
     return funding_round
 
 
-def test_a_draft_is_saved_incomplete_and_returned_to(asking_round, organisation, organisation_admin):
+def test_a_draft_is_saved_incomplete_and_returned_to(
+    asking_round, organisation, organisation_admin
+):
     draft = application_draft_save(
         funding_round=asking_round,
         applicant=organisation,
@@ -97,7 +97,8 @@ def test_a_draft_is_saved_incomplete_and_returned_to(asking_round, organisation,
     )
 
     again.refresh_from_db()
-    assert again.pk == draft.pk and again.status == Application.Status.DRAFT
+    assert again.pk == draft.pk
+    assert again.status == Application.Status.DRAFT
     assert again.amount_requested == Decimal("20000.00")
     assert again.answers[0]["answer"] == "Two years of weekly drop-ins."
     assert [a.code for a in again.areas_served.all()] == [WEST_YORKSHIRE]
@@ -118,7 +119,8 @@ def test_an_incomplete_draft_is_refused_naming_each_missing_field(
 
     assert set(refused.value.message_dict) == {"amount_requested", "answer_1", "areas_served"}
     draft.refresh_from_db()
-    assert draft.status == Application.Status.DRAFT and draft.submitted_at is None
+    assert draft.status == Application.Status.DRAFT
+    assert draft.submitted_at is None
 
 
 def test_a_draft_is_invisible_to_the_office_and_reviewers(
@@ -195,7 +197,8 @@ def test_withdrawal_before_the_close_leaves_review_and_the_budget(
     application_withdraw(application=draft, actor=organisation_admin)
 
     draft.refresh_from_db()
-    assert draft.status == Application.Status.WITHDRAWN and draft.withdrawn_at
+    assert draft.status == Application.Status.WITHDRAWN
+    assert draft.withdrawn_at
     assert applications_to_review(analyst) == []
     with pytest.raises(ValidationError):
         application_decide(application=draft, actor=commissioner, outcome="awarded", feedback="")
@@ -272,7 +275,8 @@ def test_documents_are_typed_by_their_content(
     assert pdf.content_type == "application/pdf"
     assert sheet.content_type == attachment_types.ODS
     assert default_storage.open(pdf.file.name).read() == PDF
-    assert pdf.file.name.startswith("commissioning/") and pdf.file.name.endswith(".pdf")
+    assert pdf.file.name.startswith("commissioning/")
+    assert pdf.file.name.endswith(".pdf")
 
 
 @pytest.mark.parametrize(
@@ -362,5 +366,3 @@ def test_a_round_not_yet_open_takes_no_draft(organisation, organisation_admin, f
             actor=organisation_admin,
             content=complete(),
         )
-
-

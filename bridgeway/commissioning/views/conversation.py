@@ -14,11 +14,12 @@ from django.forms import Form
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from bridgeway.accounts.access import signed_in_user, staff_required
+from bridgeway.accounts.access import has_role_in, signed_in_user, staff_required
 from bridgeway.accounts.models import Membership
 from bridgeway.commissioning.forms import (
     InformationAnswerForm,
@@ -59,6 +60,15 @@ def _page(
             "application": application,
             "is_applicant": is_applicant,
             "decides": decides,
+            "can_withdraw": is_applicant
+            and application.status
+            in {
+                Application.Status.SUBMITTED,
+                Application.Status.UNDER_REVIEW,
+                Application.Status.MORE_INFORMATION,
+            }
+            and application.funding_round.is_open_at(timezone.now())
+            and has_role_in(user, application.applicant_id, [Membership.Role.ORGANISATION_ADMIN]),
             "open_request": open_request,
             "message_form": message_form or MessageForm(),
             # A refused form is shown again with its message, even if nothing is left to answer.
