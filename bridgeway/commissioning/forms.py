@@ -132,7 +132,7 @@ class ApplicationForm(forms.Form):
                 },
             )
         self.dei_areas = list(funding_round.dei_areas_asked)
-        questions = {
+        questions: dict[str, StrOrPromise] = {
             DeiAnswer.Area.LEADERSHIP: _(
                 "Is your organisation led by people from one or more of these communities? "
                 "(Most of your board and senior staff, by their own description.)"

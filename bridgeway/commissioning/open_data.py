@@ -94,7 +94,7 @@ def grant_record(decision: Decision, *, prefix: str) -> dict[str, Any]:
         "title": f"{funding_round.title}: {applicant.name}",
         "description": application.summary,
         "currency": "GBP",
-        "amountAppliedFor": float(application.amount_requested),
+        "amountAppliedFor": float(application.amount_requested or 0),
         "amountAwarded": float(decision.amount_awarded or 0),
         "awardDate": timezone.localdate(decision.decided_at).isoformat(),
         "recipientOrganization": [recipient],
@@ -213,7 +213,7 @@ def _dei_codes(listname: str) -> frozenset[str]:
 
 @cache
 def _dei_validator() -> Any:
-    import jsonschema  # type: ignore[import-untyped]  # no stubs published
+    import jsonschema
 
     schema = json.loads(DEI_SCHEMA.read_text(encoding="utf-8"))
     return jsonschema.Draft4Validator(schema)

@@ -417,12 +417,13 @@ def application_decide(
         per_criterion = _criterion_feedback_checked(funding_round, criterion_feedback or {})
     else:
         per_criterion = []
+        # A sent application always has its amount (a database constraint); drafts are
+        # refused above.
+        requested = locked.amount_requested or Decimal("0")
         amount = (
-            locked.amount_requested
-            if amount_awarded in (None, "")
-            else _amount(amount_awarded, "amount_awarded")
+            requested if amount_awarded in (None, "") else _amount(amount_awarded, "amount_awarded")
         )
-        if amount > locked.amount_requested:
+        if amount > requested:
             raise ValidationError(
                 {"amount_awarded": _("The award cannot be more than the amount requested.")}
             )

@@ -8,6 +8,7 @@ Only an administrator of the applying organisation writes here; each write check
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -31,6 +32,7 @@ from bridgeway.commissioning.models import (
 )
 from bridgeway.commissioning.services import TEXT_MAX_LENGTH, _amount
 from bridgeway.equality.vocabulary import vocabulary
+from bridgeway.places.models import PoliceForceArea
 
 # Enough for accounts, a constitution, policies and a budget; more is usually a repeat.
 MAX_ATTACHMENTS = 10
@@ -60,7 +62,7 @@ class DraftContent:
     dei_publish_agreed: bool = False
 
 
-def _require_admin(actor: User, applicant: Organisation | int) -> None:
+def _require_admin(actor: User, applicant: Organisation | uuid.UUID) -> None:
     if not has_role_in(actor, applicant, [Membership.Role.ORGANISATION_ADMIN]):
         raise PermissionDenied("Only the organisation's administrators may apply for it.")
 
@@ -115,7 +117,7 @@ def _dei_checked(
 
 def _content_checked(
     funding_round: FundingRound, content: DraftContent
-) -> tuple[dict[str, object], list[object], dict[str, DeiReply]]:
+) -> tuple[dict[str, object], list[PoliceForceArea], dict[str, DeiReply]]:
     """The draft's fields, its areas and its DEI replies, checked for shape (not for being
     complete); a ``ValidationError`` names each field that is wrong."""
     errors: dict[str, str] = {}
@@ -127,7 +129,7 @@ def _content_checked(
     amount: Decimal | None = None
     if content.amount_requested not in (None, ""):
         try:
-            amount = _amount(content.amount_requested, "amount_requested")  # type: ignore[arg-type]
+            amount = _amount(content.amount_requested, "amount_requested")
         except ValidationError as error:
             errors["amount_requested"] = error.message_dict["amount_requested"][0]
         else:
@@ -391,7 +393,7 @@ def attachment_remove(*, attachment: Attachment, actor: User) -> None:
         raise ValidationError(
             {"file": _("Documents can be removed only before the application is sent.")}
         )
-    name = attachment.file.name
+    name = attachment.file.name or ""
     storage = attachment.file.storage
     attachment.delete()
     transaction.on_commit(lambda: storage.delete(name))

@@ -274,6 +274,7 @@ def test_documents_are_typed_by_their_content(
 
     assert pdf.content_type == "application/pdf"
     assert sheet.content_type == attachment_types.ODS
+    assert pdf.file.name
     assert default_storage.open(pdf.file.name).read() == PDF
     assert pdf.file.name.startswith("commissioning/")
     assert pdf.file.name.endswith(".pdf")

@@ -13,7 +13,7 @@ from bridgeway.commissioning.services import application_decide
 from bridgeway.commissioning.tests.factories import ApplicationFactory
 
 
-def _award(funding_round, commissioner, *, agreed: bool, answers: dict[str, tuple]):
+def _award(funding_round, commissioner, *, agreed: bool, answers: dict[str, tuple[str, list[str]]]):
     application = ApplicationFactory(funding_round=funding_round, dei_publish_agreed=agreed)
     for area, (reply, codes) in answers.items():
         DeiAnswer.objects.create(
