@@ -388,6 +388,18 @@ class RoundForm(forms.Form):
     questions = forms.CharField(
         label=_("Questions for applicants, one a line"), required=False, max_length=TEXT_MAX_LENGTH
     )
+    dei_questions = forms.MultipleChoiceField(
+        label=_("The DEI Data Standard's questions to ask applicants"),
+        help_text=_(
+            "Applicants can leave any of them unanswered. A question not asked is published "
+            "as not asked."
+        ),
+        choices=DeiAnswer.Area.choices,
+        required=False,
+        initial=[DeiAnswer.Area.LEADERSHIP, DeiAnswer.Area.MISSION],
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("Choose from the questions listed.")},
+    )
     criteria = forms.CharField(
         label=_("Assessment criteria, one a line: title | weight | guidance"),
         required=False,

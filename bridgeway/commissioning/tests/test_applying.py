@@ -367,3 +367,26 @@ def test_a_round_not_yet_open_takes_no_draft(organisation, organisation_admin, f
             actor=organisation_admin,
             content=complete(),
         )
+
+
+def test_a_round_chooses_which_dei_questions_it_asks(commissioner_office, commissioner):
+    from bridgeway.commissioning.services import funding_round_create, funding_round_update
+
+    terms = {
+        "actor": commissioner,
+        "title": "Small grants",
+        "description": "For small groups.",
+        "kind": "grant",
+        "opens_on": timezone.localdate(),
+        "closes_on": timezone.localdate() + dt.timedelta(days=30),
+        "amount_available": "50000",
+        "area_codes": [WEST_YORKSHIRE],
+    }
+    created = funding_round_create(commissioner=commissioner_office, **terms)
+    assert created.dei_areas_asked == ["leadership", "mission"]
+
+    changed = funding_round_update(funding_round=created, dei_areas=["project"], **terms)
+    assert changed.dei_areas_asked == ["project"]
+    with pytest.raises(ValidationError) as refused:
+        funding_round_update(funding_round=created, dei_areas=["income"], **terms)
+    assert "dei_questions" in refused.value.message_dict

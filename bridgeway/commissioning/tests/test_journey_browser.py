@@ -1,9 +1,9 @@
 """The whole of commissioning as people meet it, in Chromium.
 
 A commissioner opens a joint round from insight's coverage gaps, adds a neighbouring office as
-a partner and publishes it; an organisation applies; a reviewer declares a conflict on one
-application and scores the other; the lead awards within the budget and declines with
-feedback; the public funding page shows the award and how long the decision took; and the
+a partner and publishes it; an organisation saves a draft, attaches its accounts as a PDF and
+applies; a reviewer declares a conflict on one application and scores the other; the lead
+awards within the budget and declines with feedback; the public funding page shows the award and how long the decision took; and the
 round's awards export as a 360Giving package that validates against the official schema.
 """
 
