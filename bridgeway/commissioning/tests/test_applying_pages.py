@@ -233,3 +233,13 @@ def test_withdrawal_from_the_application_page(
     assert response.status_code == 302
     application.refresh_from_db()
     assert application.status == Application.Status.WITHDRAWN
+
+
+def test_the_public_page_gives_the_timetable_and_how_to_apply_in_welsh(funding_round):
+    english = Client().get("/en/funding/").content.decode()
+    welsh = Client().get("/cy/funding/").content.decode()
+
+    assert "How to apply" in english
+    assert funding_round.opens_on.strftime("%Y") in english
+    assert "Sut i wneud cais" in welsh
+    assert "Yn agor" in welsh
