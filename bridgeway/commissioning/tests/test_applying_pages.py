@@ -243,3 +243,27 @@ def test_the_public_page_gives_the_timetable_and_how_to_apply_in_welsh(funding_r
     assert funding_round.opens_on.strftime("%Y") in english
     assert "Sut i wneud cais" in welsh
     assert "Yn agor" in welsh
+
+
+def test_a_withdrawn_application_leaves_moderation_and_cannot_be_awarded(
+    funding_round,
+    organisation,
+    organisation_admin,
+    admin_client_of_organisation,
+    commissioner_client,
+):
+    from bridgeway.commissioning.selectors import moderation_rows
+    from bridgeway.commissioning.services.applying import application_withdraw
+
+    application = _draft(admin_client_of_organisation, funding_round, organisation)
+    application_draft_submit(application=application, actor=organisation_admin)
+    application_withdraw(application=application, actor=organisation_admin)
+
+    assert moderation_rows(funding_round)[1] == []
+    response = commissioner_client.post(
+        reverse("commissioning:decide", args=[application.id]),
+        {f"{application.id}-outcome": "awarded"},
+    )
+    assert response.status_code == 400
+    assert "withdrawn or never sent" in response.content.decode()
+    assert not hasattr(Application.objects.get(), "decision")

@@ -116,19 +116,18 @@ def _round_page(
     for application in round_applications_in_full(funding_round):
         form = None
         withdrawn = application.status == Application.Status.WITHDRAWN
-        if can_decide and not application.is_decided and not withdrawn:
-            form = (
-                failed[1]
-                if failed and failed[0] == application.id
-                else DecisionForm(prefix=str(application.id), criteria=criteria)
-            )
+        if failed and failed[0] == application.id:
+            # A refused decision is shown with its reasons, even on a withdrawn application.
+            form = failed[1]
+        elif can_decide and not application.is_decided and not withdrawn:
+            form = DecisionForm(prefix=str(application.id), criteria=criteria)
         rows.append(
             {
                 "application": application,
                 "form": form,
                 "ask_form": (
                     InformationRequestForm(prefix=f"ask-{application.id}")
-                    if form is not None
+                    if form is not None and not withdrawn
                     else None
                 ),
             }

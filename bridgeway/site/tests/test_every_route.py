@@ -96,6 +96,8 @@ SAMPLES: dict[str, Sample] = {
     # A case's picture and its police pack: any id will do, the case is what is guarded.
     "evidence_id": Sample(lambda r: str(uuid.uuid4()), names_a_record=True),
     "share_id": Sample(lambda r: "1", names_a_record=True),
+    # An application's document: any id will do, the application is what is guarded.
+    "attachment_id": Sample(lambda r: str(uuid.uuid4()), names_a_record=True),
     # The set-up and enrolment links' own parts: the link is the credential, so the page is
     # public (an enrolment link is opened before signing in).
     "uidb64": Sample(lambda r: "not-a-user", names_a_record=False),
