@@ -12,8 +12,19 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from bridgeway.accounts.models import Organisation
-from bridgeway.commissioning.models import Criterion, Decision, FundingRound
+from bridgeway.commissioning.dei import POPULATION_GROUPS
+from bridgeway.commissioning.models import (
+    Application,
+    Attachment,
+    Criterion,
+    Decision,
+    DeiAnswer,
+    FundingRound,
+)
 from bridgeway.commissioning.services import AMOUNT_MAX, TEXT_MAX_LENGTH
+from bridgeway.commissioning.services.applying import DeiReply, DraftContent
+from bridgeway.equality.staff_labels import staff_label
+from bridgeway.equality.vocabulary import NOT_KNOWN_CODES, vocabulary
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -42,6 +53,9 @@ def _amount_field(label: StrOrPromise, *, required: bool = True) -> forms.Decima
 
 
 class ApplicationForm(forms.Form):
+    """An application, saved as a draft or sent; nothing is required to save a draft (the
+    service names what is missing when it is sent)."""
+
     applicant = forms.ModelChoiceField(
         label=_("Organisation applying"),
         queryset=Organisation.objects.none(),
@@ -53,20 +67,183 @@ class ApplicationForm(forms.Form):
     summary = forms.CharField(
         label=_("What the money would pay for, and who it would reach"),
         max_length=TEXT_MAX_LENGTH,
+        required=False,
         error_messages={
-            "required": _("Describe what the money would pay for."),
             "max_length": _("Keep the summary to %(limit_value)d characters or fewer."),
         },
     )
-    amount_requested = _amount_field(_("Amount requested, in pounds"))
+    amount_requested = _amount_field(_("Amount requested, in pounds"), required=False)
+    areas_served = forms.MultipleChoiceField(
+        label=_("Areas your work would reach"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("Choose areas this round covers.")},
+    )
+    communities_served = forms.MultipleChoiceField(
+        label=_("Communities you serve"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("Choose communities from the list.")},
+    )
+    dei_publish_agreed = forms.BooleanField(
+        label=_(
+            "We agree that our answers about who leads us and whom we serve may be published "
+            "with any award, in the open 360Giving data"
+        ),
+        required=False,
+    )
 
-    def __init__(self, *args: Any, organisations: list[Organisation], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        organisations: list[Organisation],
+        funding_round: FundingRound | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["applicant"]
         assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 - declared above
         field.queryset = Organisation.objects.filter(pk__in=[o.pk for o in organisations])
         if len(organisations) == 1:
             field.initial = organisations[0].pk
+        self.questions: list[str] = []
+        self.dei_areas: list[str] = []
+        if funding_round is None:
+            return
+        areas = self.fields["areas_served"]
+        assert isinstance(areas, forms.MultipleChoiceField)  # noqa: S101 - declared above
+        areas.choices = [(a.code, a.name) for a in funding_round.areas.all()]
+        communities = self.fields["communities_served"]
+        assert isinstance(communities, forms.MultipleChoiceField)  # noqa: S101
+        communities.choices = [
+            (code, staff_label("ethnic_groups", code))
+            for code in vocabulary("ethnic_groups").ordered_codes()
+            if code not in NOT_KNOWN_CODES
+        ]
+        self.questions = [q.strip() for q in funding_round.questions.splitlines() if q.strip()]
+        for number, question in enumerate(self.questions, start=1):
+            self.fields[f"answer_{number}"] = forms.CharField(
+                label=question,
+                required=False,
+                max_length=5_000,
+                widget=forms.Textarea(attrs={"rows": 4}),
+                error_messages={
+                    "max_length": _("Keep your answer to %(limit_value)d characters or fewer.")
+                },
+            )
+        self.dei_areas = list(funding_round.dei_areas_asked)
+        questions: dict[str, StrOrPromise] = {
+            DeiAnswer.Area.LEADERSHIP: _(
+                "Is your organisation led by people from one or more of these communities? "
+                "(Most of your board and senior staff, by their own description.)"
+            ),
+            DeiAnswer.Area.MISSION: _(
+                "Is your organisation set up mainly for one or more of these communities?"
+            ),
+            DeiAnswer.Area.PROJECT: _(
+                "Are most of the people this work would reach from one or more of these "
+                "communities?"
+            ),
+        }
+        for area in self.dei_areas:
+            self.fields[f"dei_{area}"] = forms.ChoiceField(
+                label=questions[area],
+                required=False,
+                widget=forms.RadioSelect,
+                choices=[
+                    (DeiAnswer.Reply.GROUPS, _("Yes: the communities ticked below")),
+                    (DeiAnswer.Reply.GENERAL, _("No particular community")),
+                    (DeiAnswer.Reply.PREFER_NOT, _("Prefer not to say")),
+                ],
+                error_messages={"invalid_choice": _("Choose one of the answers, or leave it.")},
+            )
+            self.fields[f"dei_{area}_codes"] = forms.MultipleChoiceField(
+                label=_("Communities"),
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+                choices=list(POPULATION_GROUPS.items()),
+                error_messages={"invalid_choice": _("Choose communities from the list.")},
+            )
+            self.fields[f"dei_{area}_lived"] = forms.CharField(
+                label=_("Other lived experience, in a few words (optional)"),
+                required=False,
+                max_length=500,
+                error_messages={"max_length": _("Keep this to 500 characters or fewer.")},
+            )
+
+    def answer_fields(self) -> list[forms.BoundField]:
+        return [self[f"answer_{n}"] for n in range(1, len(self.questions) + 1)]
+
+    def dei_fields(self) -> list[tuple[forms.BoundField, forms.BoundField, forms.BoundField]]:
+        return [
+            (self[f"dei_{a}"], self[f"dei_{a}_codes"], self[f"dei_{a}_lived"])
+            for a in self.dei_areas
+        ]
+
+    def content(self) -> DraftContent:
+        """What was typed (after ``is_valid``), for the services."""
+        data = self.cleaned_data
+        return DraftContent(
+            summary=data.get("summary", ""),
+            amount_requested=data.get("amount_requested"),
+            answers=[data.get(f"answer_{n}", "") for n in range(1, len(self.questions) + 1)],
+            area_codes=data.get("areas_served", []),
+            communities=data.get("communities_served", []),
+            dei={
+                area: DeiReply(
+                    reply=data.get(f"dei_{area}") or DeiAnswer.Reply.NO_REPLY,
+                    taxonomy_codes=data.get(f"dei_{area}_codes", []),
+                    lived_experience=data.get(f"dei_{area}_lived", ""),
+                )
+                for area in self.dei_areas
+            },
+            dei_publish_agreed=data.get("dei_publish_agreed", False),
+        )
+
+    @staticmethod
+    def initial_from(application: Application) -> dict[str, Any]:
+        """A saved draft as the form's starting values."""
+        initial: dict[str, Any] = {
+            "applicant": application.applicant_id,
+            "summary": application.summary,
+            "amount_requested": application.amount_requested,
+            "areas_served": [a.code for a in application.areas_served.all()],
+            "communities_served": list(application.communities_served),
+            "dei_publish_agreed": application.dei_publish_agreed,
+        }
+        for number, item in enumerate(application.answers or [], start=1):
+            initial[f"answer_{number}"] = item.get("answer", "")
+        for answer in application.dei_answers.all():
+            if answer.reply != DeiAnswer.Reply.NO_REPLY:
+                initial[f"dei_{answer.area}"] = answer.reply
+            initial[f"dei_{answer.area}_codes"] = list(answer.taxonomy_codes)
+            initial[f"dei_{answer.area}_lived"] = answer.lived_experience
+        return initial
+
+
+class AttachmentForm(forms.Form):
+    """One document; its type and size are read from its content by ``attachment_add``."""
+
+    kind = forms.ChoiceField(
+        label=_("What the document is"),
+        choices=Attachment.Kind.choices,
+        widget=forms.Select(attrs={"class": "govuk-select"}),
+        error_messages={
+            "required": _("Choose what the document is."),
+            "invalid_choice": _("Choose what the document is."),
+        },
+    )
+    file = forms.FileField(
+        label=_("Document"),
+        help_text=_(
+            "PDF, Word (.docx), Excel (.xlsx) or OpenDocument (.odt, .ods), smaller than 10 MB."
+        ),
+        error_messages={
+            "required": _("Choose a document to add."),
+            "invalid": _("Choose a document to add."),
+            "empty": _("The file you chose is empty. Choose it again."),
+        },
+    )
 
 
 class DecisionForm(forms.Form):
@@ -210,6 +387,18 @@ class RoundForm(forms.Form):
     )
     questions = forms.CharField(
         label=_("Questions for applicants, one a line"), required=False, max_length=TEXT_MAX_LENGTH
+    )
+    dei_questions = forms.MultipleChoiceField(
+        label=_("The DEI Data Standard's questions to ask applicants"),
+        help_text=_(
+            "Applicants can leave any of them unanswered. A question not asked is published "
+            "as not asked."
+        ),
+        choices=DeiAnswer.Area.choices,
+        required=False,
+        initial=[DeiAnswer.Area.LEADERSHIP, DeiAnswer.Area.MISSION],
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("Choose from the questions listed.")},
     )
     criteria = forms.CharField(
         label=_("Assessment criteria, one a line: title | weight | guidance"),

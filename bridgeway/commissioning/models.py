@@ -47,6 +47,12 @@ class FundingRound(TimestampedModel):
     questions = models.TextField(_("questions"), blank=True)
     reviewer_guidance = models.TextField(_("guidance for reviewers"), blank=True)
     score_max = models.PositiveSmallIntegerField(_("highest score"), default=5)
+    # Which of the DEI Data Standard's questions the round asks (decision 0138): whether the
+    # organisation is led by, and is for, communities facing structural inequity, and whom
+    # the project serves. A question not asked is published as "not asked", never as skipped.
+    asks_dei_leadership = models.BooleanField(_("ask who leads the organisation"), default=True)
+    asks_dei_mission = models.BooleanField(_("ask whom the organisation is for"), default=True)
+    asks_dei_project = models.BooleanField(_("ask whom the project serves"), default=False)
     # A round is a draft, seen only by its offices, until a commissioner publishes it; only a
     # published round is on the public page and takes applications (decision 0087).
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
@@ -92,6 +98,33 @@ class FundingRound(TimestampedModel):
         """Whether applications are taken on ``day``: published, and both end dates included."""
         return self.is_published and self.opens_on <= day <= self.closes_on
 
+    @property
+    def closes_at(self) -> dt.datetime:
+        """The published close: the end of ``closes_on`` in Europe/London (decision 0137)."""
+        from django.utils import timezone
+
+        next_day = dt.datetime.combine(self.closes_on + dt.timedelta(days=1), dt.time())
+        return timezone.make_aware(next_day, timezone.get_default_timezone())
+
+    def is_open_at(self, moment: dt.datetime) -> bool:
+        """Whether an application may be submitted or withdrawn at ``moment`` (server clock)."""
+        from django.utils import timezone
+
+        return self.is_open_on(timezone.localdate(moment)) and moment < self.closes_at
+
+    @property
+    def dei_areas_asked(self) -> list[str]:
+        """The DEI Data Standard areas the round asks applicants about (decision 0138)."""
+        return [
+            area
+            for area, asked in (
+                (DeiAnswer.Area.LEADERSHIP, self.asks_dei_leadership),
+                (DeiAnswer.Area.MISSION, self.asks_dei_mission),
+                (DeiAnswer.Area.PROJECT, self.asks_dei_project),
+            )
+            if asked
+        ]
+
 
 class RoundPartner(TimestampedModel):
     """Another commissioner's office that shares a joint round's budget and its decisions.
@@ -130,12 +163,16 @@ class Application(TimestampedModel):
     """An organisation's bid to a funding round."""
 
     class Status(models.TextChoices):
+        # Saved, not sent: seen only by the organisation (decision 0137).
+        DRAFT = "draft", _("Draft")
         SUBMITTED = "submitted", _("Submitted")
         UNDER_REVIEW = "under_review", _("Under review")
         AWARDED = "awarded", _("Awarded")
         DECLINED = "declined", _("Declined")
         # The round asked a question; the decision clock stops until the applicant answers.
         MORE_INFORMATION = "more_information", _("More information needed")
+        # Taken back by the organisation before the close: out of review, never decided.
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     funding_round = models.ForeignKey(
@@ -144,13 +181,29 @@ class Application(TimestampedModel):
     applicant = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="funding_applications"
     )
-    summary = models.TextField(_("summary"))
-    amount_requested = models.DecimalField(_("amount requested"), max_digits=12, decimal_places=2)
+    # A draft may be saved with any of these empty; only a complete one is submitted.
+    summary = models.TextField(_("summary"), blank=True)
+    amount_requested = models.DecimalField(
+        _("amount requested"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.SUBMITTED)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    submitted_at = models.DateTimeField()
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    # The round's questions as asked and the organisation's answers: [{"question", "answer"}].
+    answers = models.JSONField(default=list, blank=True)
+    areas_served = models.ManyToManyField(PoliceForceArea, related_name="+", blank=True)
+    # Codes of the equality vocabulary's ethnic groups, the same codes insight's gaps use.
+    communities_served = models.JSONField(default=list, blank=True)
+    # Whether the organisation agreed to its DEI answers being published with an award in
+    # the 360Giving export (decision 0138). Without it the export says only that a reply was
+    # given and may not be shared.
+    dei_publish_agreed = models.BooleanField(_("agreed to publish"), default=False)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     # Registered numbers make the organisation's org-id (org-id.guide) in the 360Giving export.
     charity_number = models.CharField(_("registered charity number"), max_length=12, blank=True)
     company_number = models.CharField(_("company number"), max_length=10, blank=True)
@@ -163,13 +216,27 @@ class Application(TimestampedModel):
                 fields=["funding_round", "applicant"], name="commissioning_one_application_each"
             ),
             models.CheckConstraint(
-                condition=models.Q(amount_requested__gt=0),
+                condition=models.Q(amount_requested__isnull=True)
+                | models.Q(amount_requested__gt=0),
                 name="commissioning_application_amount_positive",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="draft")
+                | models.Q(submitted_at__isnull=False, amount_requested__isnull=False),
+                name="commissioning_sent_application_complete",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="withdrawn") | models.Q(withdrawn_at__isnull=False),
+                name="commissioning_withdrawal_dated",
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.applicant} → {self.funding_round}"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
 
     @property
     def is_decided(self) -> bool:
@@ -452,3 +519,93 @@ class MonitoringReturn(TimestampedModel):
                 condition=~models.Q(what_changed=""), name="commissioning_return_says_what_changed"
             ),
         ]
+
+
+class DeiAnswer(TimestampedModel):
+    """An applicant's answer to one of the DEI Data Standard's questions (decision 0138).
+
+    A row exists for every question the round asked, so "asked and skipped" (no reply) is
+    kept apart from "not asked" (no row) and from "prefer not to say".
+    """
+
+    class Area(models.TextChoices):
+        LEADERSHIP = "leadership", _("Who leads the organisation")
+        MISSION = "mission", _("Whom the organisation is for")
+        PROJECT = "project", _("Whom the project serves")
+
+    class Reply(models.TextChoices):
+        NO_REPLY = "no_reply", _("Skipped")
+        GROUPS = "groups", _("The communities chosen")
+        GENERAL = "general", _("No particular community")
+        PREFER_NOT = "prefer_not", _("Prefer not to say")
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="dei_answers"
+    )
+    area = models.CharField(max_length=12, choices=Area.choices)
+    reply = models.CharField(max_length=12, choices=Reply.choices, default=Reply.NO_REPLY)
+    # DEI Data Standard taxonomy codes (population groups), only with ``groups``.
+    taxonomy_codes = models.JSONField(default=list, blank=True)
+    lived_experience = models.CharField(_("lived experience"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["area"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "area"], name="commissioning_dei_answer_once_an_area"
+            )
+        ]
+
+
+def _attachment_name(instance: Attachment, filename: str) -> str:
+    # A random name: the uploader's file name is never kept (decision 0129).
+    extension = ATTACHMENT_EXTENSIONS.get(instance.content_type, "bin")
+    return f"commissioning/{uuid.uuid4().hex}.{extension}"
+
+
+ATTACHMENT_EXTENSIONS = {
+    "application/pdf": "pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
+    "application/vnd.oasis.opendocument.text": "odt",
+    "application/vnd.oasis.opendocument.spreadsheet": "ods",
+}
+
+
+class Attachment(TimestampedModel):
+    """A document sent with an application (accounts, a policy), kept in the default storage.
+
+    Its type is read from its content, not its name; it is served only to the organisation
+    and the round's office and non-conflicted reviewers, and every download is audited.
+    """
+
+    class Kind(models.TextChoices):
+        ACCOUNTS = "accounts", _("Accounts")
+        GOVERNING_DOCUMENT = "governing_document", _("Constitution or governing document")
+        POLICY = "policy", _("Policy (for example safeguarding)")
+        BUDGET = "budget", _("Budget")
+        OTHER = "other", _("Other")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="attachments"
+    )
+    kind = models.CharField(_("what it is"), max_length=20, choices=Kind.choices)
+    file = models.FileField(upload_to=_attachment_name, max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(size__gt=0), name="commissioning_attachment_not_empty"
+            )
+        ]
+
+    @property
+    def extension(self) -> str:
+        return ATTACHMENT_EXTENSIONS.get(self.content_type, "bin")

@@ -18,11 +18,21 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from bridgeway.commissioning.dei import dei_details
 from bridgeway.commissioning.models import Decision, FundingRound
 
 SCHEMA_DIR = Path(__file__).resolve().parent / "threesixtygiving"
 PACKAGE_SCHEMA = SCHEMA_DIR / "360-giving-package-schema.json"
 GRANT_SCHEMA = SCHEMA_DIR / "360-giving-schema.json"
+DEI_DIR = SCHEMA_DIR / "dei"
+DEI_SCHEMA = DEI_DIR / "360-giving-dei-extension-schema.json"
+# The DEI Extension's closed codelists, by the field that draws on each.
+DEI_CODELISTS = {
+    "askedStatus": "askedStatus.csv",
+    "replyStatus": "replyStatus.csv",
+    "availableOptions": "availableOptions.csv",
+    "taxonomyCodes": "taxonomyCodes.csv",
+}
 SCHEMA_VERSION = "1.4"
 # Police force areas' ONS codes start E23 (England) or W15 (Wales); 360Giving's codelist
 # names E23 "PFA". Welsh force areas are not in the codelist, so they go without a type.
@@ -53,7 +63,9 @@ def awarded_decisions(rounds: QuerySet[FundingRound]) -> QuerySet[Decision]:
         )
         .select_related("application__applicant", "application__funding_round__commissioner")
         .prefetch_related(
-            "application__funding_round__areas", "application__funding_round__partners__office"
+            "application__funding_round__areas",
+            "application__funding_round__partners__office",
+            "application__dei_answers",
         )
         .order_by("decided_at", "application_id")
     )
@@ -82,7 +94,7 @@ def grant_record(decision: Decision, *, prefix: str) -> dict[str, Any]:
         "title": f"{funding_round.title}: {applicant.name}",
         "description": application.summary,
         "currency": "GBP",
-        "amountAppliedFor": float(application.amount_requested),
+        "amountAppliedFor": float(application.amount_requested or 0),
         "amountAwarded": float(decision.amount_awarded or 0),
         "awardDate": timezone.localdate(decision.decided_at).isoformat(),
         "recipientOrganization": [recipient],
@@ -98,6 +110,20 @@ def grant_record(decision: Decision, *, prefix: str) -> dict[str, Any]:
         ],
         "dateModified": decision.updated_at.isoformat(),
     }
+    dei = dei_details(
+        {
+            answer.area: {
+                "reply": answer.reply,
+                "taxonomy_codes": answer.taxonomy_codes,
+                "lived_experience": answer.lived_experience,
+            }
+            for answer in application.dei_answers.all()
+        },
+        publish_agreed=application.dei_publish_agreed,
+    )
+    if dei is not None:
+        # The DEI Extension (decision 0138): the answers only where the organisation agreed.
+        grant["deiDetails"] = dei
     if decision.planned_start:
         planned: dict[str, Any] = {"startDate": decision.planned_start.isoformat()}
         if decision.planned_end:
@@ -177,6 +203,45 @@ def _fast_grant_check() -> Any:
     return fastjsonschema.compile(schema)
 
 
+@cache
+def _dei_codes(listname: str) -> frozenset[str]:
+    with (DEI_DIR / listname).open(encoding="utf-8", newline="") as handle:
+        return frozenset(
+            row["Code"].strip() for row in csv.DictReader(handle, skipinitialspace=True)
+        )
+
+
+@cache
+def _dei_validator() -> Any:
+    import jsonschema
+
+    schema = json.loads(DEI_SCHEMA.read_text(encoding="utf-8"))
+    return jsonschema.Draft4Validator(schema)
+
+
+def dei_errors(record: dict[str, Any], index: int) -> list[str]:
+    """Where a grant's ``deiDetails`` breaks the DEI Extension's schema or its codelists."""
+    if "deiDetails" not in record:
+        return []
+    errors = [_described(e, ("grants", index)) for e in _dei_validator().iter_errors(record)]
+    for area in ("leadership", "mission", "project"):
+        entry = record["deiDetails"].get(area) or {}
+        given = {
+            "askedStatus": [entry.get("askedStatus")],
+            "replyStatus": [entry.get("replyStatus")] if "replyStatus" in entry else [],
+            "availableOptions": entry.get("availableOptions", []),
+            "taxonomyCodes": (entry.get("response") or {}).get("taxonomyCodes", []),
+        }
+        for name, values in given.items():
+            known = _dei_codes(DEI_CODELISTS[name])
+            errors.extend(
+                f"grants/{index}/deiDetails/{area}/{name}: {value!r} is not in its codelist"
+                for value in values
+                if value not in known
+            )
+    return errors
+
+
 def _grant_errors(record: dict[str, Any], index: int) -> list[str]:
     import fastjsonschema
 
@@ -214,6 +279,7 @@ def package_errors(document: dict[str, Any]) -> list[str]:
     seen: dict[str, int] = {}
     for index, record in enumerate(records):
         errors.extend(_grant_errors(record, index))
+        errors.extend(dei_errors(record, index))
         canonical = json.dumps(record, sort_keys=True)
         if canonical in seen:
             errors.append(f"grants/{index}: the same grant as grants/{seen[canonical]}")

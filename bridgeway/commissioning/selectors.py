@@ -38,6 +38,7 @@ from bridgeway.commissioning.figures import (
 )
 from bridgeway.commissioning.models import (
     Application,
+    Attachment,
     ConflictDeclaration,
     Criterion,
     Decision,
@@ -54,6 +55,11 @@ from bridgeway.insight.figures import Row
 from bridgeway.insight.reports import PeriodError, coverage_gaps_report, service_reach_report
 from bridgeway.insight.selectors import UnknownArea, area_population
 from bridgeway.insight.snapshot import Pseudonymiser, SnapshotError
+
+# A draft is the organisation's alone: no office or reviewer query returns one (decision 0137).
+SENT = ~Q(status=Application.Status.DRAFT)
+# Applications still in review: sent, not withdrawn.
+IN_REVIEW = SENT & ~Q(status=Application.Status.WITHDRAWN)
 
 
 def has_role_in_round(user: User, funding_round: FundingRound, roles: Iterable[str]) -> bool:
@@ -136,7 +142,7 @@ def application_get_for_office(user: User, application_id: uuid.UUID) -> Applica
     offices = organisations_for(user, INSIGHT_ROLES)
     rounds = FundingRound.objects.filter(_in_offices(offices)).values("pk")
     application = (
-        Application.objects.filter(pk=application_id, funding_round__in=rounds)
+        Application.objects.filter(SENT, pk=application_id, funding_round__in=rounds)
         .select_related("funding_round__commissioner", "applicant")
         .first()
     )
@@ -155,9 +161,11 @@ def open_round_get(round_id: uuid.UUID, *, today: dt.date) -> FundingRound:
 
 def round_applications(funding_round: FundingRound) -> QuerySet[Application]:
     """A round's applications with their decisions (callers have checked access)."""
-    return funding_round.applications.select_related(
-        "applicant", "decision", "submitted_by"
-    ).order_by("submitted_at", "id")
+    return (
+        funding_round.applications.filter(SENT)
+        .select_related("applicant", "decision", "submitted_by")
+        .order_by("submitted_at", "id")
+    )
 
 
 @dataclass(frozen=True)
@@ -220,7 +228,7 @@ LEFT JOIN (
     WHERE b.funding_round_id = %(round)s AND d.has_conflict
     GROUP BY d.application_id
 ) c ON c.application_id = a.id
-WHERE a.funding_round_id = %(round)s
+WHERE a.funding_round_id = %(round)s AND a.status <> %(draft)s AND a.status <> %(withdrawn)s
 ORDER BY CASE WHEN t.earned IS NULL THEN 1 ELSE 0 END, t.earned DESC, a.submitted_at, a.id
 """
 
@@ -244,6 +252,10 @@ def _moderation_totals(
         "round": FundingRound._meta.pk.get_db_prep_value(funding_round.pk, connection),
         "criteria": len(criteria),
         "wide_at": wide_spread_at(funding_round.score_max),
+        # Drafts are the organisation's alone and a withdrawn application has left review
+        # (decision 0137).
+        "draft": Application.Status.DRAFT.value,
+        "withdrawn": Application.Status.WITHDRAWN.value,
     }
     with connection.cursor() as cursor:
         cursor.execute(sql, parameters)
@@ -275,9 +287,9 @@ def moderation_page(
     if not criteria:
         ordered = [
             (pk, None, 0, 0, 0)
-            for pk in funding_round.applications.order_by("submitted_at", "id").values_list(
-                "pk", flat=True
-            )
+            for pk in funding_round.applications.filter(IN_REVIEW)
+            .order_by("submitted_at", "id")
+            .values_list("pk", flat=True)
         ]
     wide_count = sum(1 for row in ordered if row[4])
     chosen = [row for row in ordered if row[4]] if wide_only else ordered
@@ -489,7 +501,7 @@ def applications_to_review(user: User) -> list[tuple[Application, ConflictDeclar
     """Undecided applications in rounds ``user`` reviews, without those they are conflicted on."""
     declarations = {d.application_id: d for d in ConflictDeclaration.objects.filter(reviewer=user)}
     applications = (
-        Application.objects.filter(funding_round__reviewer_assignments__reviewer=user)
+        Application.objects.filter(IN_REVIEW, funding_round__reviewer_assignments__reviewer=user)
         .exclude(status__in=[Application.Status.AWARDED, Application.Status.DECLINED])
         .select_related("funding_round", "applicant")
         .order_by("funding_round__closes_on", "submitted_at")
@@ -569,11 +581,16 @@ def application_get_for_party(user: User, application_id: uuid.UUID) -> tuple[Ap
     offices = organisations_for(user, INSIGHT_ROLES)
     rounds = FundingRound.objects.filter(_in_offices(offices)).values("pk")
     application = (
-        Application.objects.filter(Q(applicant__in=own) | Q(funding_round__in=rounds))
+        Application.objects.filter(Q(applicant__in=own) | (Q(funding_round__in=rounds) & SENT))
         .filter(pk=application_id)
         .select_related("funding_round__commissioner", "applicant", "decision")
         .prefetch_related(
-            "decision__criterion_feedback__criterion", "information_requests", "messages__author"
+            "decision__criterion_feedback__criterion",
+            "information_requests",
+            "messages__author",
+            "attachments",
+            "dei_answers",
+            "areas_served",
         )
         .first()
     )
@@ -772,3 +789,64 @@ def monitoring_returns_of_round(
     ).select_related("application__applicant"):
         returns[item.application_id].append(item)
     return returns
+
+
+def attachment_get_for_user(
+    user: User, application_id: uuid.UUID, attachment_id: uuid.UUID
+) -> Attachment:
+    """A document of an application, for the organisation that sent it, the round's offices
+    and its assigned reviewers who declared no conflict with it; ``Http404`` for anyone else,
+    and for anyone who declared a conflict with it, so an id reveals nothing."""
+    attachment = (
+        Attachment.objects.filter(pk=attachment_id, application_id=application_id)
+        .select_related("application__funding_round__commissioner", "application__applicant")
+        .first()
+    )
+    if attachment is None:
+        raise Http404("No such document.")
+    application = attachment.application
+    own = {o.pk for o in organisations_for(user, CASEWORK_ROLES)}
+    if application.applicant_id in own:
+        return attachment
+    declarations = dict(
+        ConflictDeclaration.objects.filter(application=application, reviewer=user).values_list(
+            "reviewer_id", "has_conflict"
+        )
+    )
+    if application.is_draft or declarations.get(user.pk) is True:
+        raise Http404("No such document.")
+    offices = {o.pk for o in organisations_for(user, INSIGHT_ROLES)}
+    in_office = bool(offices & set(application.funding_round.office_ids()))
+    assigned = ReviewerAssignment.objects.filter(
+        funding_round_id=application.funding_round_id, reviewer=user
+    ).exists()
+    if in_office or (assigned and declarations.get(user.pk) is False):
+        return attachment
+    raise Http404("No such document.")
+
+
+def own_application_get(user: User, application_id: uuid.UUID) -> Application:
+    """An application of an organisation ``user`` administers (``Http404`` otherwise)."""
+    administered = organisations_for(user, LISTING_ROLES)
+    application = (
+        Application.objects.filter(pk=application_id, applicant__in=administered)
+        .select_related("funding_round__commissioner", "applicant")
+        .prefetch_related("funding_round__areas", "attachments", "dei_answers", "areas_served")
+        .first()
+    )
+    if application is None:
+        raise Http404("No such application.")
+    return application
+
+
+def published_round_get(round_id: uuid.UUID) -> FundingRound:
+    """A published round, open or not (the services refuse what its dates do not allow)."""
+    funding_round = (
+        FundingRound.objects.filter(published_at__isnull=False, pk=round_id)
+        .select_related("commissioner")
+        .prefetch_related("areas")
+        .first()
+    )
+    if funding_round is None:
+        raise Http404("No such funding round.")
+    return funding_round

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import URLPattern, path
 
 from bridgeway.commissioning import views
-from bridgeway.commissioning.views import conversation, manage, reviewing
+from bridgeway.commissioning.views import applying, conversation, manage, reviewing
 
 app_name = "commissioning"
 
@@ -19,7 +19,20 @@ urlpatterns: list[URLPattern] = [
     path("<uuid:round_id>/reviewers/", manage.assign, name="assign"),
     path("<uuid:round_id>/publish/", manage.publish, name="publish"),
     path("<uuid:round_id>/partners/", manage.partner_add, name="partner_add"),
-    path("<uuid:round_id>/apply/", views.apply, name="apply"),
+    path("<uuid:round_id>/apply/", applying.apply, name="apply"),
+    path("applications/<uuid:application_id>/draft/", applying.draft, name="draft"),
+    path("applications/<uuid:application_id>/documents/", applying.attach, name="attach"),
+    path(
+        "applications/<uuid:application_id>/documents/<uuid:attachment_id>/",
+        applying.attachment,
+        name="attachment",
+    ),
+    path(
+        "applications/<uuid:application_id>/documents/<uuid:attachment_id>/remove/",
+        applying.attachment_delete,
+        name="attachment_remove",
+    ),
+    path("applications/<uuid:application_id>/withdraw/", applying.withdraw, name="withdraw"),
     path("applications/<uuid:application_id>/", conversation.application_page, name="application"),
     path("applications/<uuid:application_id>/ask/", conversation.ask, name="ask"),
     path("applications/<uuid:application_id>/answer/", conversation.answer, name="answer"),

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('commissioning', '0006_decline_feedback_information_messages'),
+        ('commissioning', '0007_applying_drafts_attachments_dei'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -125,6 +125,14 @@ def _criteria_checked(criteria: Sequence[CriterionSpec]) -> list[CriterionSpec]:
     return cleaned
 
 
+def _dei_flags(areas: Sequence[str]) -> dict[str, bool]:
+    """Which of the DEI Data Standard's questions a round asks (decision 0138)."""
+    unknown = set(areas) - {"leadership", "mission", "project"}
+    if unknown:
+        raise ValidationError({"dei_questions": _("Choose from the questions listed.")})
+    return {f"asks_dei_{area}": area in areas for area in ("leadership", "mission", "project")}
+
+
 def _require_round_lead(actor: User, commissioner: Organisation | uuid.UUID) -> None:
     if not has_role_in(actor, commissioner, [Membership.Role.COMMISSIONER]):
         raise PermissionDenied("Only the office's commissioners may run a funding round.")
@@ -150,6 +158,7 @@ def funding_round_create(
     criteria: Sequence[CriterionSpec] = (),
     is_synthetic: bool = False,
     published_at: dt.datetime | None = None,
+    dei_areas: Sequence[str] = ("leadership", "mission"),
 ) -> FundingRound:
     """Open a funding round for ``commissioner``'s office, as a draft unless ``published_at``.
 
@@ -183,6 +192,7 @@ def funding_round_create(
         is_synthetic=is_synthetic,
         published_at=published_at,
         **fields,
+        **_dei_flags(dei_areas),
     )
     cleaned_criteria = _criteria_checked(criteria)
     funding_round.full_clean()
@@ -220,6 +230,7 @@ def funding_round_update(
     questions: str = "",
     reviewer_guidance: str = "",
     score_max: int = 5,
+    dei_areas: Sequence[str] | None = None,
 ) -> FundingRound:
     """Change a round's terms. The budget cannot drop below what has already been awarded."""
     _require_round_lead(actor, funding_round.commissioner_id)
@@ -263,6 +274,9 @@ def funding_round_update(
     locked.eligibility = eligibility.strip()[:TEXT_MAX_LENGTH]
     locked.questions = questions.strip()[:TEXT_MAX_LENGTH]
     locked.reviewer_guidance = reviewer_guidance.strip()[:TEXT_MAX_LENGTH]
+    if dei_areas is not None:
+        for name, asked in _dei_flags(dei_areas).items():
+            setattr(locked, name, asked)
     locked.full_clean()
     locked.save()
     locked.areas.set(areas)
@@ -298,7 +312,7 @@ def application_submit(
     if not has_role_in(actor, applicant, [Membership.Role.ORGANISATION_ADMIN]):
         raise PermissionDenied("Only the organisation's administrators may apply for it.")
     moment = at or timezone.now()
-    if not funding_round.is_open_on(timezone.localdate(moment)):
+    if not funding_round.is_open_at(moment):
         raise ValidationError(
             {"funding_round": _("This funding round is not open for applications.")}
         )
@@ -390,6 +404,11 @@ def application_decide(
     locked = Application.objects.select_for_update().get(pk=application.pk)
     if locked.is_decided:
         raise ValidationError({"outcome": _("This application has already been decided.")})
+    if locked.status in {Application.Status.DRAFT, Application.Status.WITHDRAWN}:
+        # A withdrawn application leaves review; nothing is awarded or declined for it.
+        raise ValidationError(
+            {"outcome": _("This application was withdrawn or never sent; it cannot be decided.")}
+        )
     cleaned_feedback = feedback.strip()
     if len(cleaned_feedback) > TEXT_MAX_LENGTH:
         raise ValidationError(
@@ -412,12 +431,13 @@ def application_decide(
         per_criterion = _criterion_feedback_checked(funding_round, criterion_feedback or {})
     else:
         per_criterion = []
+        # A sent application always has its amount (a database constraint); drafts are
+        # refused above.
+        requested = locked.amount_requested or Decimal("0")
         amount = (
-            locked.amount_requested
-            if amount_awarded in (None, "")
-            else _amount(amount_awarded, "amount_awarded")
+            requested if amount_awarded in (None, "") else _amount(amount_awarded, "amount_awarded")
         )
-        if amount > locked.amount_requested:
+        if amount > requested:
             raise ValidationError(
                 {"amount_awarded": _("The award cannot be more than the amount requested.")}
             )

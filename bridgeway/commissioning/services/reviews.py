@@ -118,6 +118,8 @@ def scores_record(
         raise PermissionDenied("A reviewer with a declared conflict cannot score.")
     if application.is_decided:
         raise ValidationError({"scores": _("This application has already been decided.")})
+    if application.status in {Application.Status.DRAFT, Application.Status.WITHDRAWN}:
+        raise ValidationError({"scores": _("This application was withdrawn; it is not scored.")})
     criteria = list(Criterion.objects.filter(funding_round=funding_round))
     if not criteria:
         raise ValidationError({"scores": _("This round has no criteria to score against.")})

@@ -1,9 +1,9 @@
 """The whole of commissioning as people meet it, in Chromium.
 
 A commissioner opens a joint round from insight's coverage gaps, adds a neighbouring office as
-a partner and publishes it; an organisation applies; a reviewer declares a conflict on one
-application and scores the other; the lead awards within the budget and declines with
-feedback; the public funding page shows the award and how long the decision took; and the
+a partner and publishes it; an organisation saves a draft, attaches its accounts as a PDF and
+applies; a reviewer declares a conflict on one application and scores the other; the lead
+awards within the budget and declines with feedback; the public funding page shows the award and how long the decision took; and the
 round's awards export as a 360Giving package that validates against the official schema.
 """
 
@@ -33,6 +33,8 @@ from bridgeway.insight.services import snapshot_write
 from bridgeway.insight.tests.factories import LEEDS, ServiceFactory, referral_through
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+ACCOUNTS_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def _person(organisation: Organisation, role: str, name: str) -> User:
@@ -65,6 +67,7 @@ def test_joint_round_from_a_gap_to_an_open_award(
     live_server: Any, live_reference_data: None, browser: Any, tmp_path: Path, settings: Any
 ) -> None:
     settings.SNAPSHOT_DIR = tmp_path / "snapshot"
+    settings.MEDIA_ROOT = tmp_path / "media"
     west_yorkshire = OrganisationFactory(
         name="West Yorkshire Commissioner's Office",
         kind=Organisation.Kind.COMMISSIONER,
@@ -137,6 +140,17 @@ def test_joint_round_from_a_gap_to_an_open_award(
         "A Gujarati- and Panjabi-speaking caseworker for Indian families in Leeds."
     )
     applying.get_by_label("Amount requested, in pounds", exact=True).fill("30000")
+    # Saved as a draft first, returned to, and the accounts attached as a PDF.
+    applying.get_by_role("button", name="Save as draft").click()
+    applying.get_by_text("Your draft has been saved.").wait_for()
+    applying.get_by_label("What the document is", exact=True).select_option(label="Accounts")
+    applying.get_by_label("Document", exact=True).set_input_files(
+        {"name": "accounts.pdf", "mimeType": "application/pdf", "buffer": ACCOUNTS_PDF}
+    )
+    applying.get_by_role("button", name="Add the document").click()
+    applying.get_by_text("Document added.").wait_for()
+    assert applying.get_by_role("link", name="Accounts").count() == 1
+    assert axe_violations(applying) == []
     applying.get_by_role("button", name="Submit application").click()
     applying.get_by_text("has been submitted").wait_for()
     funding_round.refresh_from_db()

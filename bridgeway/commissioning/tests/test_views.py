@@ -111,7 +111,13 @@ def test_other_organisations_do_not_see_an_applicants_feedback(
 def test_organisation_admin_applies(funding_round, organisation, admin_client_of_organisation):
     response = admin_client_of_organisation.post(
         _apply_url(funding_round),
-        {"applicant": organisation.pk, "summary": "Two mentors.", "amount_requested": "12000"},
+        {
+            "applicant": organisation.pk,
+            "summary": "Two mentors.",
+            "amount_requested": "12000",
+            "areas_served": funding_round.areas.get().code,
+            "action": "submit",
+        },
     )
 
     assert response.status_code == 302

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from bridgeway.accounts.access import (
     INSIGHT_ROLES,
@@ -38,11 +38,9 @@ from bridgeway.commissioning.selectors import (
     applications_of_user,
     applications_to_review,
     applying_organisations,
-    earlier_feedback,
     funding_round_get_for_office,
     has_role_in_round,
     offices_led_by,
-    open_round_get,
     open_rounds,
     round_applications_in_full,
     round_criteria,
@@ -53,7 +51,6 @@ from bridgeway.commissioning.selectors import (
 from bridgeway.commissioning.services import (
     application_decide,
     application_review_start,
-    application_submit,
     round_remaining_budget,
 )
 from bridgeway.commissioning.services.partners import round_contributions
@@ -104,52 +101,6 @@ def rounds(request: HttpRequest) -> HttpResponse:
     )
 
 
-@never_cache
-@staff_required
-@require_http_methods(["GET", "POST"])
-def apply(request: HttpRequest, round_id: uuid.UUID) -> HttpResponse:
-    """Apply to an open round for an organisation one administers."""
-    user = signed_in_user(request)
-    funding_round = open_round_get(round_id, today=timezone.localdate())
-    organisations = applying_organisations(user)
-    if not organisations:
-        raise PermissionDenied("Only administrators of support organisations may apply.")
-    form = ApplicationForm(
-        request.POST if request.method == "POST" else None, organisations=organisations
-    )
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                application_submit(
-                    funding_round=funding_round,
-                    applicant=form.cleaned_data["applicant"],
-                    actor=user,
-                    summary=form.cleaned_data["summary"],
-                    amount_requested=form.cleaned_data["amount_requested"],
-                )
-            except ValidationError as error:
-                form_errors_from(error, form)
-            else:
-                messages.success(
-                    request,
-                    _("Your application to %(title)s has been submitted.")
-                    % {"title": funding_round.title},
-                )
-                return HttpResponseRedirect(reverse("commissioning:rounds"))
-    return render(
-        request,
-        "commissioning/apply.html",
-        {
-            "round": funding_round,
-            "form": form,
-            "earlier": earlier_feedback(organisations, before=funding_round),
-        },
-        status=status,
-    )
-
-
 def _round_page(
     request: HttpRequest,
     funding_round: FundingRound,
@@ -165,19 +116,19 @@ def _round_page(
     rows: list[dict[str, Any]] = []
     for application in round_applications_in_full(funding_round):
         form = None
-        if can_decide and not application.is_decided:
-            form = (
-                failed[1]
-                if failed and failed[0] == application.id
-                else DecisionForm(prefix=str(application.id), criteria=criteria)
-            )
+        withdrawn = application.status == Application.Status.WITHDRAWN
+        if failed and failed[0] == application.id:
+            # A refused decision is shown with its reasons, even on a withdrawn application.
+            form = failed[1]
+        elif can_decide and not application.is_decided and not withdrawn:
+            form = DecisionForm(prefix=str(application.id), criteria=criteria)
         rows.append(
             {
                 "application": application,
                 "form": form,
                 "ask_form": (
                     InformationRequestForm(prefix=f"ask-{application.id}")
-                    if form is not None
+                    if form is not None and not withdrawn
                     else None
                 ),
             }

@@ -14,6 +14,7 @@ from django.forms import Form
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -68,6 +69,15 @@ def _page(
             "application": application,
             "is_applicant": is_applicant,
             "decides": decides,
+            "can_withdraw": is_applicant
+            and application.status
+            in {
+                Application.Status.SUBMITTED,
+                Application.Status.UNDER_REVIEW,
+                Application.Status.MORE_INFORMATION,
+            }
+            and application.funding_round.is_open_at(timezone.now())
+            and has_role_in(user, application.applicant_id, [Membership.Role.ORGANISATION_ADMIN]),
             "open_request": open_request,
             "message_form": message_form or MessageForm(),
             # A refused form is shown again with its message, even if nothing is left to answer.

@@ -56,6 +56,7 @@ def _terms(form: RoundForm) -> dict[str, Any]:
         "questions": data["questions"],
         "reviewer_guidance": data["reviewer_guidance"],
         "score_max": data["score_max"],
+        "dei_areas": data["dei_questions"],
     }
 
 
@@ -160,6 +161,7 @@ def round_edit(request: HttpRequest, round_id: uuid.UUID) -> HttpResponse:
         "questions": funding_round.questions,
         "reviewer_guidance": funding_round.reviewer_guidance,
         "score_max": funding_round.score_max,
+        "dei_questions": funding_round.dei_areas_asked,
     }
     form = RoundForm(
         request.POST if request.method == "POST" else None,

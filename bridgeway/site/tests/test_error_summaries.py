@@ -25,6 +25,7 @@ from bridgeway.casework.models import Referral
 from bridgeway.casework.tests.factories import CaseworkServiceFactory, make_referral, make_report
 from bridgeway.commissioning.models import Application, FundingRound
 from bridgeway.commissioning.services import application_decide
+from bridgeway.commissioning.services.applying import DraftContent, application_draft_save
 from bridgeway.commissioning.services.reviews import reviewer_assign
 from bridgeway.commissioning.tests.factories import ApplicationFactory, FundingRoundFactory
 from bridgeway.conftest import WEST_YORKSHIRE, sign_in
@@ -196,6 +197,33 @@ def _monitoring_return(world: World) -> Any:
     return world.client_of(world.admin).post(url, {})
 
 
+def _a_draft(world: World) -> Application:
+    later = FundingRoundFactory(
+        commissioner=world.funding_round.commissioner,
+        title="Reaching communities again",
+        area_codes=[WEST_YORKSHIRE],
+        questions="How will you reach people?",
+    )
+    return application_draft_save(
+        funding_round=later,
+        applicant=world.organisation,
+        actor=world.admin,
+        content=DraftContent(),
+    )
+
+
+def _send_an_empty_draft(world: World) -> Any:
+    # Sending a draft with nothing in it names every missing field, checkboxes included.
+    url = reverse("commissioning:draft", kwargs={"application_id": _a_draft(world).id})
+    data = {"applicant": str(world.organisation.pk), "action": "submit"}
+    return world.client_of(world.admin).post(url, data)
+
+
+def _attach_nothing(world: World) -> Any:
+    url = reverse("commissioning:attach", kwargs={"application_id": _a_draft(world).id})
+    return world.client_of(world.admin).post(url, {})
+
+
 def _listing_edit(world: World) -> Any:
     url = reverse("directory:listing-edit", kwargs={"service_id": world.service.id})
     return world.client_of(world.admin).post(url, {})
@@ -280,6 +308,8 @@ FORMS = [
     FormCase("directory:listing-edit", _listing_edit),
     FormCase("directory:introductions", _introductions),
     FormCase("commissioning:apply", _apply),
+    FormCase("commissioning:draft", _send_an_empty_draft),
+    FormCase("commissioning:attach", _attach_nothing),
     FormCase("commissioning:decide", _commissioner_post("commissioning:decide")),
     FormCase("commissioning:message", _commissioner_post("commissioning:message")),
     FormCase("commissioning:ask", _commissioner_post("commissioning:ask")),
@@ -328,6 +358,8 @@ EXCUSED = {
     "casework:consent-revoke": "a button, no fields",
     "commissioning:review": "a button, no fields",
     "commissioning:publish": "a button, no fields",
+    "commissioning:withdraw": "a button, no fields; a refusal is a notice at the top",
+    "commissioning:attachment_remove": "a button, no fields; a refusal is a notice at the top",
     "commissioning:assign": "one email box on the round page; a refusal is a notice at the top",
     "frontdoor:get-support-start-again": "a button, no fields",
     "frontdoor:leave": "the quick exit's request to forget the journey, no fields",

@@ -58,6 +58,11 @@ NOT_PAGES = {
     # A file kept with a referral (a letter, a photo) is the person's own document, served as
     # a download; the referral page that lists it is walked like any other.
     re.compile(r"^/staff/referrals/[^/]+/files/[^/]+/"): "a file kept with a referral",
+    # An application's document (accounts, a policy) is served as a download; the pages that
+    # list it are walked like any other (commissioning/tests/test_applying_pages.py reads it).
+    re.compile(
+        r"^/staff/funding/applications/[^/]+/documents/[^/]+/$"
+    ): "an application's document",
 }
 # Forms not sent empty: sending them ends the session the walk needs, or leaves the site.
 NOT_SENT = re.compile(r"sign-out|/leave/")

@@ -20,14 +20,17 @@ parameter this file has no sample value for fails until it gets one.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.http import HttpResponse
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
@@ -39,8 +42,9 @@ from bridgeway.accounts.models import Membership, Organisation, User
 from bridgeway.accounts.tests.factories import MembershipFactory
 from bridgeway.casework.models import Consent, Referral
 from bridgeway.casework.tests.factories import CaseworkServiceFactory, make_referral
-from bridgeway.commissioning.models import Application, FundingRound
+from bridgeway.commissioning.models import Application, Attachment, FundingRound
 from bridgeway.commissioning.tests.factories import ApplicationFactory, FundingRoundFactory
+from bridgeway.commissioning.tests.test_applying import PDF
 from bridgeway.conftest import sign_in
 from bridgeway.directory.models import Service
 
@@ -62,6 +66,8 @@ class Records:
     colleague: Membership
     funding_round: FundingRound
     application: Application
+    # A document of the application, where the walk keeps files (see ``records``).
+    attachment: Attachment | None = None
 
     def secrets(self) -> list[str]:
         """Words that appear only on pages showing this organisation's records."""
@@ -96,6 +102,10 @@ SAMPLES: dict[str, Sample] = {
     # A case's picture and its police pack: any id will do, the case is what is guarded.
     "evidence_id": Sample(lambda r: str(uuid.uuid4()), names_a_record=True),
     "share_id": Sample(lambda r: "1", names_a_record=True),
+    # An application's document: any id will do, the application is what is guarded.
+    "attachment_id": Sample(
+        lambda r: str(r.attachment.pk if r.attachment else uuid.uuid4()), names_a_record=True
+    ),
     # The set-up and enrolment links' own parts: the link is the credential, so the page is
     # public (an enrolment link is opened before signing in).
     "uidb64": Sample(lambda r: "not-a-user", names_a_record=False),
@@ -193,8 +203,20 @@ def records(
     commissioner_office: Organisation,
     practitioner: User,
     organisation_admin: User,
+    settings: Any,
+    tmp_path: Path,
 ) -> Records:
-    return make_records(organisation, commissioner_office)
+    made = make_records(organisation, commissioner_office)
+    # The application's document is kept in a folder of this test's own.
+    settings.MEDIA_ROOT = tmp_path / "media"
+    attachment = Attachment(
+        application=made.application,
+        kind=Attachment.Kind.ACCOUNTS,
+        content_type="application/pdf",
+        size=len(PDF),
+    )
+    attachment.file.save("upload", ContentFile(PDF), save=True)
+    return dataclasses.replace(made, attachment=attachment)
 
 
 def test_every_route_is_public_or_closed_to_strangers(  # noqa: C901 - one walk, every rule
