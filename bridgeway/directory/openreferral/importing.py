@@ -258,6 +258,7 @@ def directory_import(
     withdraw_missing: bool = False,
     keys: Sequence[str] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    unchanged_ids: Sequence[str] = (),
 ) -> ImportReport:
     """Create or update (matched on ``id``) every service of an HSDS feed.
 
@@ -272,9 +273,11 @@ def directory_import(
     ``withdraw_missing`` the source's listings the feed no longer carries are withdrawn.
     ``keys`` gives each document's hash key when the harvest chose it (the list record's,
     see ``fetching.FeedRead``); otherwise each document's own hash is used.
-    ``progress(done, total)`` is called as services are read.
+    ``progress(done, total)`` is called as services are read. ``unchanged_ids`` are the
+    source's services on feed pages the harvest found the same as last time (not read
+    again): counted unchanged, and still in the feed, so never withdrawn.
     """
-    report = ImportReport()
+    report = ImportReport(unchanged=len(unchanged_ids))
     # A source's record whose hash key is unchanged is not even read again (issue 13, item 6).
     held = _held_keys(source) if source is not None else {}
     read = _read_all(documents, report, progress, keys, held)
@@ -300,7 +303,7 @@ def directory_import(
         report.warnings += _write(checked, known, source)
         if source is not None:
             # A record refused this time is still in the feed: its listing stays as it was.
-            seen = _ids_in(documents)
+            seen = _ids_in([*documents, *({"id": i} for i in unchanged_ids)])
             report.withdrawn = _touch_and_withdraw(source, seen, withdraw=withdraw_missing)
     report.created = sum(not c.exists for c in checked)
     report.updated = sum(c.exists for c in checked)
