@@ -398,6 +398,8 @@ def _read_all(
 def _touch_and_withdraw(source: FeedSource, seen: Sequence[uuid.UUID], *, withdraw: bool) -> int:
     """Mark the source's listings in the feed as harvested now (and back if withdrawn);
     with ``withdraw``, withdraw the ones it no longer carries. Returns how many were."""
+    if withdraw:
+        return _touch_whole_feed(source, seen)
     now = timezone.now()
     restored: list[uuid.UUID] = []
     for chunk in _chunks(seen):
@@ -415,6 +417,30 @@ def _touch_and_withdraw(source: FeedSource, seen: Sequence[uuid.UUID], *, withdr
         for chunk in _chunks(sorted(gone)):
             Service.objects.filter(id__in=chunk).update(withdrawn_at=now, updated_at=now)
     # update() sends no signal: the matching indexes learn of these from the stamp (0096).
+    if restored or gone:
+        services_stamp([*restored, *gone])
+    return len(gone)
+
+
+def _touch_whole_feed(source: FeedSource, seen: Sequence[uuid.UUID]) -> int:
+    """``_touch_and_withdraw`` for a whole feed: what changes is found from one read of the
+    source's listings, and every listing it still carries is marked harvested in a single
+    statement, not one per thousand ids (a nightly re-harvest of 50,000 changes few)."""
+    now = timezone.now()
+    carried = set(seen)
+    held = Service.objects.filter(source=source).values_list("id", "withdrawn_at")
+    restored, gone = [], []
+    for service_id, withdrawn_at in held.iterator():
+        if service_id in carried and withdrawn_at is not None:
+            restored.append(service_id)
+        elif service_id not in carried and withdrawn_at is None:
+            gone.append(service_id)
+    for chunk in _chunks(restored):
+        Service.objects.filter(id__in=chunk).update(withdrawn_at=None, updated_at=now)
+    for chunk in _chunks(sorted(gone)):
+        Service.objects.filter(id__in=chunk).update(withdrawn_at=now, updated_at=now)
+    # Now exactly the listings the feed carries are the source's not withdrawn.
+    Service.objects.filter(source=source, withdrawn_at__isnull=True).update(harvested_at=now)
     if restored or gone:
         services_stamp([*restored, *gone])
     return len(gone)
