@@ -5,6 +5,7 @@ HTTP from a server on 127.0.0.1."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import pytest
@@ -153,7 +154,5 @@ def test_an_id_on_a_skipped_page_repeated_on_a_changed_page_is_refused():
     assert state() == before
 
 
-def _uuid(text: str) -> Any:
-    import uuid
-
+def _uuid(text: str) -> uuid.UUID:
     return uuid.UUID(text)

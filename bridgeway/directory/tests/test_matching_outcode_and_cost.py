@@ -8,6 +8,7 @@ import json
 from decimal import Decimal
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -123,7 +124,7 @@ def test_the_openapi_document_describes_free_only(client):
     assert "Free services only" in free_only["description"]
 
 
-def _match(*arguments: str) -> dict:
+def _match(*arguments: str) -> dict[str, Any]:
     out = StringIO()
     call_command("match", *arguments, "--json", stdout=out)
     return json.loads(out.getvalue())
