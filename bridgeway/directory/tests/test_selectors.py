@@ -70,8 +70,19 @@ def test_independent_of_police_puts_the_police_unit_last(directory):
 def test_postcode_district_covers_every_district_it_touches(directory):
     answer = services_matching(location="BD3", harm_types=["hate_incident"], languages=["urd"])
     assert [d.name for d in answer.location.districts][:2] == ["Bradford", "Leeds"]
-    assert _names(answer.results)[0] == "Bradford Urdu Hate Support"
-    assert "Covers Bradford" in answer.results[0].reasons
+    # The force-wide unit covers all of BD3; the Bradford service the 96% of it in Bradford
+    # (decision 0132), so it follows the unit it tied with before; the Leeds one is last.
+    assert _names(answer.results) == [
+        "Hate Crime Unit",
+        "Bradford Urdu Hate Support",
+        "Leeds Panjabi Helpline",
+    ]
+    assert "Covers Bradford" in answer.results[1].reasons
+    assert "Covers Leeds" in answer.results[2].reasons
+    assert (
+        "Most of the postcode area you gave is outside the area it covers"
+        in answer.results[2].cautions
+    )
 
 
 def test_reasons_are_in_the_active_language(directory):
