@@ -111,6 +111,13 @@ class PreferencesIn(Schema):
     lived_experience: bool = False
     self_referral: bool = False
     trauma_informed: bool = False
+    free_only: bool = Field(
+        False,
+        description=(
+            "Free services only: a service whose listing gives a price is never a result. "
+            "One that does not say what it costs stays, with a caution."
+        ),
+    )
     formats: list[Code] = Field(
         default_factory=list,
         max_length=MAX_CODES,

@@ -10,7 +10,7 @@ class DirectoryConfig(AppConfig):
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
         from bridgeway.directory import stamps
-        from bridgeway.directory.models import Service
+        from bridgeway.directory.models import CostOption, Service
 
         post_save.connect(stamps.on_service_saved, sender=Service, dispatch_uid="directory-stamp")
         post_delete.connect(
@@ -21,3 +21,10 @@ class DirectoryConfig(AppConfig):
             m2m_changed.connect(
                 stamps.on_relation_changed, sender=through, dispatch_uid=f"directory-{relation}"
             )
+        # Matching reads whether a listing is free from its cost options.
+        post_save.connect(
+            stamps.on_cost_option_changed, sender=CostOption, dispatch_uid="directory-cost"
+        )
+        post_delete.connect(
+            stamps.on_cost_option_changed, sender=CostOption, dispatch_uid="directory-cost"
+        )

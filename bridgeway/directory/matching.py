@@ -21,9 +21,19 @@ The rules, in the order they weigh:
    Restorative justice is said where it is offered but never weighed: it is a choice for
    later, not a need at first contact. A service that arranges interpreters says so against
    a language no worker speaks, without scoring as if it spoke it.
-6. A person who wants a service independent of the police never sees a police-linked service
+6. A person who asked for free services only never sees one whose listing gives a price; a
+   listing that says nothing of cost stays, with a caution, since most listings (Bridgeway's
+   own among them) say nothing (decision 0133).
+7. A person who wants a service independent of the police never sees a police-linked service
    above one that is not: that is a sort key before the score, not a weight, because trust is
    decided at first contact and one police-linked listing at the top can end the search.
+
+A person who gives only a postcode district (``BD3``) may be in any local authority district it
+touches. ``Need.district_shares`` give the chance of each (``bridgeway.places.shares``), and
+a service covering some of them scores what it would expect to: full marks for the share it
+covers, and for the rest what it would score for someone from a neighbouring district. So a
+service covering the district where nearly all of the outcode lies ranks above one covering
+a sliver of it (decision 0132). A full postcode is one district, wholly.
 
 Weights are spaced so each rule outweighs the ones after it on its own; together, later rules
 can overcome an earlier one (a neighbouring service in the person's language beats an
@@ -40,9 +50,12 @@ with numbers only, keeping the best few with a heap and wording reasons for thos
 from __future__ import annotations
 
 import heapq
+import re
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum
+
+from bridgeway.places.shares import share_covered
 
 # Codes of independence.csv that are not run independently of the police.
 POLICE_LINKED = "police_linked"
@@ -51,6 +64,12 @@ INDEPENDENT_OF_POLICE = frozenset({"independent", "commissioned"})
 UNKNOWN_INDEPENDENCE = "unknown"
 # The format code of a service that arranges interpreters for other languages.
 INTERPRETERS = "interpreters"
+# What a listing says it costs (``ServiceProfile.cost``), from its cost options.
+FREE = "free"
+CHARGES = "charges"
+COST_NOT_STATED = "not_stated"
+# Below this share of a postcode district covered, the result says most of it is outside.
+MOSTLY_OUTSIDE = 0.5
 
 # Score weights (see the module docstring for why they are spaced like this).
 WEIGHT_COVERS_AREA = 50.0
@@ -88,6 +107,8 @@ class Preferences:
     trauma_informed: bool = False
     # Codes of ``bridgeway.directory.formats`` the person would like support in, in order.
     formats: tuple[str, ...] = ()
+    # Free services only: a service whose listing gives a price is never a result.
+    free_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -95,7 +116,10 @@ class Need:
     """What a person asked for, already resolved to places and checked against the vocabulary.
 
     ``district_codes`` are the districts the person's postcode touches, main one first;
-    ``pfa_codes`` their police force areas. ``hate_strands`` are carried for the fuller
+    ``pfa_codes`` their police force areas. For a postcode district, ``district_shares`` are
+    the chance the person is in each district (summing to 1) and ``district_pfa_codes`` each
+    one's police force area, both in the order of ``district_codes``; without shares, every
+    district counts whole. ``hate_strands`` are carried for the fuller
     matching spec (strand-specific services) and do not yet change the ranking.
     """
 
@@ -108,6 +132,8 @@ class Need:
     ethnic_group: str | None = None
     religion: str | None = None
     preferences: Preferences = field(default_factory=Preferences)
+    district_shares: tuple[float, ...] = ()
+    district_pfa_codes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -137,6 +163,27 @@ class ServiceProfile:
     formats: frozenset[str] = frozenset()
     trauma_informed: bool = False
     restorative_justice: bool = False
+    # FREE, CHARGES or COST_NOT_STATED (``cost_of``).
+    cost: str = COST_NOT_STATED
+
+
+_SAYS_FREE = re.compile(r"\b(free|no charge|no cost)\b", re.IGNORECASE)
+
+
+def cost_of(options: Iterable[tuple[float | None, str]]) -> str:
+    """What a listing's cost options, as ``(amount, words)``, say it costs.
+
+    CHARGES when any gives an amount above 0; FREE when each gives 0 or says it is free (no
+    amount, "Free"); COST_NOT_STATED when there are none, or one gives neither.
+    """
+    options = list(options)
+    if not options:
+        return COST_NOT_STATED
+    if any(amount is not None and amount > 0 for amount, _ in options):
+        return CHARGES
+    if all(amount == 0 or _SAYS_FREE.search(words) for amount, words in options):
+        return FREE
+    return COST_NOT_STATED
 
 
 @dataclass(frozen=True)
@@ -159,6 +206,10 @@ class Reason:
 _FIXED: dict[str, Reason] = {
     "accepts_out_of_area": Reason("accepts_out_of_area"),
     "age_outside_range": Reason("age_outside_range"),
+    "charges": Reason("charges"),
+    "cost_not_stated": Reason("cost_not_stated"),
+    "free_of_charge": Reason("free_of_charge"),
+    "mostly_outside_area": Reason("mostly_outside_area"),
     "independence_unknown": Reason("independence_unknown"),
     "independent_of_police": Reason("independent_of_police"),
     "lived_experience": Reason("lived_experience"),
@@ -224,13 +275,36 @@ def age_fits(need: Need, profile: ServiceProfile) -> bool:
     return not (profile.maximum_age is not None and need.age > profile.maximum_age)
 
 
-def _area_score(area: Area) -> float:
-    return {
-        Area.COVERS: WEIGHT_COVERS_AREA,
-        Area.NEIGHBOURING: WEIGHT_NEIGHBOURING,
-        Area.ANYWHERE: WEIGHT_ANYWHERE,
-        Area.NOT_REACHED: 0.0,
-    }[area]
+def covered_share(need: Need, profile: ServiceProfile) -> float:
+    """The chance the service covers where the person is: 1.0 for a full postcode (or a
+    need without shares) it covers, the covered districts' share of a postcode district."""
+    shares = need.district_shares
+    if profile.is_national or len(shares) < 2:
+        return 1.0
+    forces = need.district_pfa_codes
+    if not forces and not profile.pfa_codes.isdisjoint(need.pfa_codes):
+        return 1.0  # no force per district given: the force covers them all
+    districts, pfas = profile.district_codes, profile.pfa_codes
+    covered = [
+        i
+        for i, code in enumerate(need.district_codes)
+        if code in districts or (forces and forces[i] in pfas)
+    ]
+    return share_covered(shares, covered)
+
+
+def area_points(need: Need, profile: ServiceProfile, area: Area) -> float:
+    """What reaching the person's area scores: for a service covering part of a postcode
+    district, full marks for the share it covers and, for the rest, what a service taking
+    people from a neighbouring district scores (nothing if it takes no one from outside)."""
+    points = _AREA_SCORES[area]
+    if area is not Area.COVERS or len(need.district_shares) < 2:
+        return points
+    share = covered_share(need, profile)
+    if share >= 1.0:
+        return points
+    rest = WEIGHT_NEIGHBOURING if profile.accepts_out_of_area else 0.0
+    return WEIGHT_COVERS_AREA * share + rest * (1.0 - share)
 
 
 @dataclass
@@ -349,17 +423,32 @@ def _age_and_waiting(need: Need, profile: ServiceProfile, tally: _Tally) -> None
         tally.reasons.append(_FIXED["no_waiting_list"])
 
 
+def _cost(need: Need, profile: ServiceProfile, tally: _Tally) -> None:
+    if profile.cost == FREE:
+        tally.reasons.append(_FIXED["free_of_charge"])
+    elif need.preferences.free_only:
+        # Only fallback offers one that charges, and only when nothing else is listed.
+        tally.cautions.append(_FIXED["charges" if profile.cost == CHARGES else "cost_not_stated"])
+
+
 def _evaluate(
     need: Need, profile: ServiceProfile, neighbours: Collection[str], *, fallback: bool
 ) -> Match:
     """Score one service and gather its reasons and cautions (hard limits are checked apart)."""
     tally = _Tally()
     area, area_reason = area_of(need, profile, neighbours)
-    tally.score = _area_score(area)
+    tally.score = area_points(need, profile, area)
     if area_reason is not None:
         tally.reasons.append(area_reason)
     if area is Area.NOT_REACHED:
         tally.cautions.append(_FIXED["outside_area"])
+    elif (
+        area is Area.COVERS
+        and len(need.district_shares) > 1
+        and covered_share(need, profile) < MOSTLY_OUTSIDE
+    ):
+        tally.cautions.append(_FIXED["mostly_outside_area"])
+    _cost(need, profile, tally)
     _languages_and_harms(need, profile, tally, fallback=fallback)
     _community_and_independence(need, profile, tally)
     _ways_of_working(need, profile, tally)
@@ -388,6 +477,8 @@ def passes_hard_limits(need: Need, profile: ServiceProfile, neighbours: Collecti
     if area_of(need, profile, neighbours)[0] is Area.NOT_REACHED:
         return False
     if need.harm_types and not (profile.harm_types & frozenset(need.harm_types)):
+        return False
+    if need.preferences.free_only and profile.cost == CHARGES:
         return False
     return age_fits(need, profile)
 
@@ -445,16 +536,26 @@ def fallback(
     all. Each carries cautions saying where it falls short, so nobody is misled.
     """
     candidates = {profile.id: profile for profile in profiles}
+    pool = _free_first(need, candidates.values())
     tiers = (
-        [p for p in candidates.values() if is_broad_option(need, p, neighbours)],
-        [p for p in candidates.values() if age_fits(need, p)],
-        list(candidates.values()),
+        [p for p in pool if is_broad_option(need, p, neighbours)],
+        [p for p in pool if age_fits(need, p)],
+        pool,
     )
     for tier in tiers:
         if tier:
             matches = (_evaluate(need, p, neighbours, fallback=True) for p in tier)
             return _order(need, matches, candidates)
     return []
+
+
+def _free_first(need: Need, profiles: Iterable[ServiceProfile]) -> list[ServiceProfile]:
+    """Fallback's pool: for free services only, those not giving a price, unless every
+    service listed gives one (fallback is never empty while any service is listed)."""
+    every = list(profiles)
+    if not need.preferences.free_only:
+        return every
+    return [p for p in every if p.cost != CHARGES] or every
 
 
 def reach(need: Need, profile: ServiceProfile, neighbours: Collection[str]) -> Area:
@@ -490,7 +591,7 @@ def score(need: Need, profile: ServiceProfile, area: Area) -> float:
     order), so the rounded score is identical, which the tests check on random directories.
     """
     prefs = need.preferences
-    total = _AREA_SCORES[area]
+    total = area_points(need, profile, area)
     if need.languages:
         spoken = sum(1 for code in need.languages if code in profile.languages)
         total += WEIGHT_LANGUAGE * spoken / len(need.languages)
@@ -564,10 +665,13 @@ def rank_top(
     and cautions for the ``limit`` shown (decision 0095)."""
     candidates = {profile.id: profile for profile in profiles}
     harms = frozenset(need.harm_types)
+    free_only = need.preferences.free_only
     scored: list[tuple[_Head, ServiceProfile]] = []
     # The hard limits, cheapest first: they only filter, so their order changes nothing.
     for profile in candidates.values():
         if harms and harms.isdisjoint(profile.harm_types):
+            continue
+        if free_only and profile.cost == CHARGES:
             continue
         if need.age is not None and not age_fits(need, profile):
             continue
@@ -588,10 +692,11 @@ def fallback_top(
 ) -> list[Match]:
     """``fallback(...)[:limit]``, weighing with numbers only (see ``rank_top``)."""
     candidates = {profile.id: profile for profile in profiles}
+    pool = _free_first(need, candidates.values())
     tiers = (
-        [p for p in candidates.values() if _broad(need, p, neighbours)],
-        [p for p in candidates.values() if age_fits(need, p)],
-        list(candidates.values()),
+        [p for p in pool if _broad(need, p, neighbours)],
+        [p for p in pool if age_fits(need, p)],
+        pool,
     )
     for tier in tiers:
         if tier:

@@ -40,6 +40,10 @@ class FeedSource(TimestampedModel):
     # The last harvest's summary (created, updated, unchanged, withdrawn, refused, warnings)
     # or its error, as staff see it.
     last_result = models.JSONField(default=dict, blank=True)
+    # The list pages the last harvest read, by URL: a hash of each page's body, its totals,
+    # its services' ids and a hash of their keys as then held (``fetching.PageSeen``). A
+    # re-harvest skips a page that is the same, without decoding or checking it again.
+    seen_pages = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["name"]

@@ -22,8 +22,8 @@ from functools import cached_property
 from django.db import DatabaseError, connections
 from django.db.models import QuerySet
 
-from bridgeway.directory.matching import Need, ServiceProfile, age_fits
-from bridgeway.directory.models import RemovedService, Service
+from bridgeway.directory.matching import COST_NOT_STATED, Need, ServiceProfile, age_fits, cost_of
+from bridgeway.directory.models import CostOption, RemovedService, Service
 from bridgeway.directory.stamps import CHUNK, MATCHED_RELATIONS, directory_stamp
 from bridgeway.places.models import LocalAuthorityDistrict, PoliceForceArea
 
@@ -220,6 +220,30 @@ def _codes(relation: str, ids: set[str] | None) -> dict[str, set[str]]:
     return codes
 
 
+def _costs(ids: set[str] | None) -> dict[str, str]:
+    """What each service's cost options say it costs (``matching.cost_of``): of every
+    service (``ids`` None), or of the few given, read by id. Only listings with cost options
+    are in it: one without says nothing of cost."""
+    columns = ("service_id", "amount", "option", "amount_description")
+    if ids is None:
+        rows: Iterable[tuple[object, object, str, str]] = CostOption.objects.values_list(*columns)
+    else:
+        wanted = sorted(ids)
+        rows = (
+            row
+            for start in range(0, len(wanted), CHUNK)
+            for row in CostOption.objects.filter(
+                service_id__in=wanted[start : start + CHUNK]
+            ).values_list(*columns)
+        )
+    options: dict[str, list[tuple[float | None, str]]] = {}
+    for service_id, amount, option, description in rows:
+        options.setdefault(str(service_id), []).append(
+            (None if amount is None else float(amount), f"{option} {description}")  # type: ignore[arg-type]
+        )
+    return {key: cost_of(found) for key, found in options.items()}
+
+
 def _fallback_key(profile: ServiceProfile) -> tuple[int, str, str, str]:
     rank = 0 if profile.is_national else 1 if not profile.is_specialist else 2
     return (rank, profile.name.casefold(), profile.name, profile.id)
@@ -255,6 +279,7 @@ def _profiles(services: QuerySet[Service], *, every: bool) -> dict[str, ServiceP
     active = {str(row[0]) for row in rows if row[16] == Service.Status.ACTIVE and row[17] is None}
     wanted = None if every else active
     relations = {relation: _codes(relation, wanted) for relation in MATCHED_RELATIONS}
+    costs = _costs(wanted)
     empty: frozenset[str] = frozenset()
     profiles: dict[str, ServiceProfile | None] = {}
     for row in rows:
@@ -290,12 +315,13 @@ def _profiles(services: QuerySet[Service], *, every: bool) -> dict[str, ServiceP
             formats=frozenset(c for c in row[13] or () if isinstance(c, str)),
             trauma_informed=row[14],
             restorative_justice=row[15],
+            cost=costs.get(key, COST_NOT_STATED),
         )
     return profiles
 
 
 def build_index(version: Version) -> ProfileIndex:
-    """Read every active service's profile in nine queries, however many there are.
+    """Read every active service's profile in ten queries, however many there are.
 
     ``version`` is the stamp read before reading: a change committed meanwhile is read
     again by the next refresh, which is harmless, rather than missed.

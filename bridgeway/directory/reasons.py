@@ -72,6 +72,10 @@ _FIXED = {
     "restorative_justice": _(
         "Can help you talk safely with the person who harmed you, if you ever want to (restorative justice)"
     ),
+    "free_of_charge": _("Free of charge"),
+    "cost_not_stated": _("Does not say whether it is free"),
+    "charges": _("Charges for its support"),
+    "mostly_outside_area": _("Most of the postcode area you gave is outside the area it covers"),
 }
 
 # What a service offers in each format it lists, and the caution when it does not list one

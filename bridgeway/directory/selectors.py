@@ -15,7 +15,7 @@ from bridgeway.accounts.models import Organisation, User
 from bridgeway.directory import matching
 from bridgeway.directory.formats import check_formats
 from bridgeway.directory.matching import Match, Need, Preferences, ServiceProfile
-from bridgeway.directory.models import Service
+from bridgeway.directory.models import CostOption, Service
 from bridgeway.directory.openreferral.hsds import FEATURES
 from bridgeway.directory.profile_index import profile_index
 from bridgeway.directory.reasons import describe_all
@@ -76,6 +76,7 @@ def _with_profile_data(services: QuerySet[Service]) -> QuerySet[Service]:
         Prefetch("harm_types", queryset=Term.objects.only("id", "code", "vocabulary")),
         Prefetch("ethnic_groups", queryset=Term.objects.only("id", "code", "vocabulary")),
         Prefetch("religions", queryset=Term.objects.only("id", "code", "vocabulary")),
+        "cost_options",
     )
 
 
@@ -109,6 +110,18 @@ def profile_of(service: Service) -> ServiceProfile:
         formats=frozenset(service.formats),
         trauma_informed=service.trauma_informed,
         restorative_justice=service.restorative_justice,
+        cost=cost_of_options(service.cost_options.all()),
+    )
+
+
+def cost_of_options(options: Iterable[CostOption]) -> str:
+    """``matching.cost_of`` for a listing's cost options."""
+    return matching.cost_of(
+        (
+            None if option.amount is None else float(option.amount),
+            f"{option.option} {option.amount_description}",
+        )
+        for option in options
     )
 
 
@@ -130,6 +143,8 @@ def _need_for(
     return Need(
         district_codes=tuple(d.code for d in location.districts),
         pfa_codes=tuple(pfa_codes),
+        district_shares=location.shares if len(location.districts) > 1 else (),
+        district_pfa_codes=tuple(d.police_force_area_id for d in location.districts),
         harm_types=tuple(check_codes("harm_types", list(harm_types))),
         hate_strands=tuple(check_codes("hate_strands", list(hate_strands))),
         languages=tuple(check_codes("languages", list(languages))),

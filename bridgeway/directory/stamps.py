@@ -86,6 +86,14 @@ def on_service_deleted(sender: Any, instance: Service, **kwargs: Any) -> None:
     services_removed([instance.pk])
 
 
+def on_cost_option_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """``post_save``/``post_delete`` of a cost option: its listing's cost may have changed."""
+    if kwargs.get("raw"):
+        return
+    if Service.objects.filter(pk=instance.service_id).exists():
+        services_stamp([instance.service_id])
+
+
 def on_relation_changed(
     sender: Any,
     instance: Any,

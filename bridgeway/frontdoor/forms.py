@@ -33,6 +33,7 @@ from bridgeway.frontdoor.journey import (
     AGE_MAX,
     AGE_MIN,
     FORMAT_CODES,
+    FREE_ONLY,
     INDEPENDENT_OF_POLICE,
     LIVED_EXPERIENCE,
     MAN_WORKER,
@@ -321,6 +322,7 @@ def matters_choices() -> list[tuple[str, str]]:
         (LIVED_EXPERIENCE, str(_("People who have been through something similar"))),
         (TRAUMA_INFORMED, str(_("People who know how scary or painful things can affect you"))),
         (SELF_REFERRAL, str(_("I want to contact them myself, without a police report"))),
+        (FREE_ONLY, str(_("Only services that are free"))),
     ]
 
 

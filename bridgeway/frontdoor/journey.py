@@ -36,6 +36,8 @@ MAN_WORKER = "man_worker"
 LIVED_EXPERIENCE = "lived_experience"
 SELF_REFERRAL = "self_referral"
 TRAUMA_INFORMED = "trauma_informed"
+# Free services only: one whose listing gives a price is never shown.
+FREE_ONLY = "free_only"
 MATTERS_CODES: tuple[str, ...] = (
     INDEPENDENT_OF_POLICE,
     SAME_COMMUNITY,
@@ -44,6 +46,7 @@ MATTERS_CODES: tuple[str, ...] = (
     LIVED_EXPERIENCE,
     TRAUMA_INFORMED,
     SELF_REFERRAL,
+    FREE_ONLY,
 )
 # The worker gender each choice asks for, as codes of sexes.csv.
 WORKER_GENDER = {WOMAN_WORKER: "female", MAN_WORKER: "male"}

@@ -80,6 +80,7 @@ from bridgeway.frontdoor.forms import (
 )
 from bridgeway.frontdoor.journey import (
     AGE,
+    FREE_ONLY,
     HOW,
     INDEPENDENT_OF_POLICE,
     LANGUAGE,
@@ -306,6 +307,7 @@ def support_results(request: HttpRequest) -> HttpResponse:
         self_referral=SELF_REFERRAL in answers.matters,
         trauma_informed=TRAUMA_INFORMED in answers.matters,
         formats=answers.formats,
+        free_only=FREE_ONLY in answers.matters,
     )
     wanted: dict[str, Any] = {
         "harm_types": answers.what,

@@ -14,6 +14,7 @@ from bridgeway.places.postcodes import (
     parse_location,
 )
 from bridgeway.places.services import DATA_DIR, lad22_to_current
+from bridgeway.places.shares import outcode_shares
 
 __all__ = ["InvalidPostcode", "LocationNotCovered", "ResolvedLocation", "resolve_location"]
 
@@ -24,10 +25,15 @@ class LocationNotCovered(ValueError):
 
 @dataclass(frozen=True)
 class ResolvedLocation:
-    """Where a person is: the districts their postcode touches (main first) and its force area."""
+    """Where a person is: the districts their postcode touches (main first) and its force area.
+
+    ``shares`` are each district's share of the postcode district, in the same order (the
+    chance the person is there): ``(1.0,)`` for a full postcode.
+    """
 
     query: Postcode | Outcode
     districts: tuple[LocalAuthorityDistrict, ...]
+    shares: tuple[float, ...] = (1.0,)
 
     @property
     def district(self) -> LocalAuthorityDistrict:
@@ -76,4 +82,8 @@ def resolve_location(text: str) -> ResolvedLocation:
     )
     if not links:
         raise LocationNotCovered(f"{query} is not a postcode district in England or Wales")
-    return ResolvedLocation(query=query, districts=tuple(link.district for link in links))
+    return ResolvedLocation(
+        query=query,
+        districts=tuple(link.district for link in links),
+        shares=outcode_shares([link.sample_postcodes for link in links]),
+    )

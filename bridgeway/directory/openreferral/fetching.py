@@ -10,12 +10,13 @@ themselves, a repeated id) raises ``FeedError`` naming the URL, and nothing is r
 
 from __future__ import annotations
 
+import hashlib
 import json
 import socket
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from http.client import HTTPMessage
 from typing import IO, Any
@@ -56,6 +57,8 @@ class Limits:
 
 # (url) -> decoded JSON; raises FeedError. Tests and the harvest use ``http_json``.
 Fetch = Callable[[str], object]
+# (url) -> the body as sent; raises FeedError. A harvest hashes list pages before decoding.
+FetchBody = Callable[[str], bytes]
 
 
 class _SameHostRedirects(urllib.request.HTTPRedirectHandler):
@@ -82,6 +85,11 @@ _OPENER = urllib.request.build_opener(_SameHostRedirects)
 
 def http_json(url: str, limits: Limits) -> object:
     """GET ``url`` and decode its JSON body, within ``limits``; ``FeedError`` otherwise."""
+    return json_of(url, http_body(url, limits))
+
+
+def http_body(url: str, limits: Limits) -> bytes:
+    """GET ``url``'s body as sent, within ``limits``; ``FeedError`` otherwise."""
     scheme = urllib.parse.urlsplit(url).scheme
     if scheme not in ("http", "https"):
         raise FeedError(url, "is not an http or https address")
@@ -102,6 +110,11 @@ def http_json(url: str, limits: Limits) -> object:
         raise FeedError(url, f"did not answer within {limits.timeout:g} s") from None
     if len(body) > limits.max_bytes:
         raise FeedError(url, f"is larger than the limit of {limits.max_bytes:,} bytes")
+    return body
+
+
+def json_of(url: str, body: bytes) -> object:
+    """``body`` decoded as JSON; ``FeedError`` naming ``url`` when it is not."""
     try:
         return json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
@@ -114,6 +127,31 @@ def endpoint(base: str, path: str, query: Mapping[str, object] | None = None) ->
     if query:
         url += "?" + urllib.parse.urlencode(query)
     return url
+
+
+@dataclass(frozen=True)
+class PageSeen:
+    """A list page as the last harvest read it: a hash of its body, the totals it gave and
+    the services on it, and ``held``, a hash of those services' keys as Bridgeway then held
+    them (``held_digest``). Kept only for a page whose records need no other request to
+    judge: whole records, or parts that give ``last_modified``."""
+
+    body: str
+    total_pages: int
+    total_items: int
+    ids: tuple[str, ...]
+    held: str
+
+
+def held_digest(ids: Iterable[str], held: Mapping[str, str]) -> str | None:
+    """A hash of each service's held key, in order; None if one is not held."""
+    digest = hashlib.sha256()
+    for service_id in ids:
+        key = held.get(service_id)
+        if not key:
+            return None
+        digest.update(f"{service_id}:{key}\n".encode())
+    return digest.hexdigest()
 
 
 @dataclass
@@ -129,6 +167,13 @@ class FeedRead:
     reused: int = 0
     pages: int = 0
     requests: int = 0
+    # Services on list pages whose body is as the last harvest read it, with every service
+    # on them held unchanged: the page is neither decoded nor checked again (issue 13, 6).
+    unchanged_ids: list[str] = field(default_factory=list)
+    unchanged_pages: int = 0
+    # Every list page a later harvest may skip if it is the same, by URL (without ``held``:
+    # the harvest adds it once the import has been applied).
+    seen_pages: dict[str, PageSeen] = field(default_factory=dict)
 
 
 def is_partial(record: Mapping[str, Any]) -> bool:
@@ -144,18 +189,35 @@ def read_feed(
     hash_of: Callable[[object], str],
     known: Callable[[str, str], bool] = lambda service_id, key: False,
     progress: Callable[[str], None] | None = None,
+    fetch_body: FetchBody | None = None,
+    last_pages: Mapping[str, PageSeen] | None = None,
+    held: Mapping[str, str] | None = None,
 ) -> FeedRead:
     """Read every service of the ORUK API at ``base``.
 
     ``known(id, key)`` says whether Bridgeway already holds that service from this source
     with that hash key: then a partial list record that names its ``last_modified`` is taken
     as it is (the import will find it unchanged) instead of reading ``/services/{id}``.
+
+    With ``fetch_body``, list pages are read as bytes and hashed first: a page whose body
+    is the one ``last_pages`` saw, and whose services ``held`` (id to hash key) still holds
+    as they were then, is not decoded or checked; its services are counted in
+    ``unchanged_ids``. Its totals still have to agree with page 1's, and its ids with every
+    other page's, as a page read whole must.
     """
     read = FeedRead()
+    last_pages = last_pages or {}
+    held = held or {}
 
     def get(url: str) -> object:
         read.requests += 1
         return fetch(url)
+
+    def page_at(url: str) -> tuple[object, str, PageSeen | None]:
+        if fetch_body is None:
+            return get(url), "", None
+        read.requests += 1
+        return _page_body(url, fetch_body(url), last_pages, held)
 
     details = get(endpoint(base, "/"))
     if not isinstance(details, dict) or not details.get("version"):
@@ -164,27 +226,86 @@ def read_feed(
     page, total_pages, total_items = 1, 1, 0
     while page <= total_pages:
         url = endpoint(base, "/services", {"page": page, "per_page": per_page})
-        contents, pages, items = _page_of(url, get(url), page)
+        document, digest, same = page_at(url)
+        if same is not None:
+            contents: list[object] = []
+            pages, items = same.total_pages, same.total_items
+        else:
+            contents, pages, items = _page_of(url, document, page)
         if page == 1:
             total_pages, total_items = pages, items
-        elif (pages, items) != (total_pages, total_items):
-            raise FeedError(
-                url,
-                f"says {items} services on {pages} pages; page 1 said {total_items} on "
-                f"{total_pages}: the feed changed while it was read",
-            )
+        _agrees(url, (pages, items), (total_pages, total_items))
         read.pages += 1
-        for position, record in enumerate(contents):
-            _take(read, base, url, position, record, seen, get, hash_of, known)
+        if same is not None:
+            _skip_page(read, url, same, seen)
+        else:
+            for position, record in enumerate(contents):
+                _take(read, base, url, position, record, seen, get, hash_of, known)
+            if digest and all(_judged_alone(record) for record in contents):
+                ids = tuple(record["id"] for record in contents)  # type: ignore[index]
+                read.seen_pages[url] = PageSeen(digest, pages, items, ids, held="")
         if progress is not None:
             progress(f"page {page} of {total_pages}: {len(read.services)} services read")
         page += 1
-    if len(read.services) != total_items:
-        raise FeedError(
-            endpoint(base, "/services"),
-            f"said {total_items} services but its pages held {len(read.services)}",
-        )
+    _all_there(endpoint(base, "/services"), read, total_items)
     return read
+
+
+def _all_there(url: str, read: FeedRead, total_items: int) -> None:
+    found = len(read.services) + len(read.unchanged_ids)
+    if found != total_items:
+        raise FeedError(url, f"said {total_items} services but its pages held {found}")
+
+
+def _agrees(url: str, given: tuple[int, int], first: tuple[int, int]) -> None:
+    """A page's totals must be page 1's: otherwise the feed changed while it was read."""
+    if given != first:
+        (pages, items), (total_pages, total_items) = given, first
+        raise FeedError(
+            url,
+            f"says {items} services on {pages} pages; page 1 said {total_items} on "
+            f"{total_pages}: the feed changed while it was read",
+        )
+
+
+def _page_body(
+    url: str, body: bytes, last_pages: Mapping[str, PageSeen], held: Mapping[str, str]
+) -> tuple[object, str, PageSeen | None]:
+    """The page decoded (or None when it is the same as last time), its body's hash and
+    what the last harvest saw of it (None unless the same)."""
+    digest = hashlib.sha256(body).hexdigest()
+    before = last_pages.get(url)
+    if before is not None and before.body == digest and _still_held(before, held):
+        return None, digest, before
+    return json_of(url, body), digest, None
+
+
+def _still_held(before: PageSeen, held: Mapping[str, str]) -> bool:
+    """Whether Bridgeway holds the page's services as it did when the page was read."""
+    return bool(before.held) and held_digest(before.ids, held) == before.held
+
+
+def _skip_page(read: FeedRead, url: str, same: PageSeen, seen: dict[str, str]) -> None:
+    """Count a page unchanged since the last harvest: its ids, checked for repeats."""
+    for position, service_id in enumerate(same.ids):
+        _once(f"{url} contents[{position}]", service_id, seen)
+    read.unchanged_ids.extend(same.ids)
+    read.unchanged_pages += 1
+    read.seen_pages[url] = same
+
+
+def _judged_alone(record: object) -> bool:
+    """A list record whose page alone says whether it changed: a whole record, or a part
+    that gives ``last_modified``. (A part without it is judged by its full record.)"""
+    return isinstance(record, dict) and (
+        not is_partial(record) or bool(record.get("last_modified"))
+    )
+
+
+def _once(where: str, service_id: str, seen: dict[str, str]) -> None:
+    if service_id in seen:
+        raise FeedError(where, f"repeats service id {service_id} (first at {seen[service_id]})")
+    seen[service_id] = where
 
 
 def _take(
@@ -203,9 +324,7 @@ def _take(
     if not isinstance(record, dict) or not isinstance(record.get("id"), str):
         raise FeedError(where, "is not a service with a string id")
     service_id = record["id"]
-    if service_id in seen:
-        raise FeedError(where, f"repeats service id {service_id} (first at {seen[service_id]})")
-    seen[service_id] = where
+    _once(where, service_id, seen)
     if not is_partial(record):
         read.services.append(record)
         read.keys.append(hash_of(record))

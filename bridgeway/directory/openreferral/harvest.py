@@ -23,8 +23,13 @@ from bridgeway.accounts.models import Organisation
 from bridgeway.directory.models import FeedSource, Service
 from bridgeway.directory.openreferral.fetching import (
     FeedError,
+    FeedRead,
     Fetch,
+    FetchBody,
     Limits,
+    PageSeen,
+    held_digest,
+    http_body,
     http_json,
     read_feed,
 )
@@ -105,8 +110,9 @@ def feed_harvest(
     """
     limits = feed_limits(per_page)
     get: Fetch = fetch or (lambda url: http_json(url, limits))
-    held = dict(Service.objects.filter(source=source).values_list("id", "content_hash").iterator())
-    held_keys = {str(pk): key for pk, key in held.items()}
+    # Over HTTP list pages are hashed as sent, so a page the same as last time is skipped.
+    body: FetchBody | None = None if fetch else (lambda url: http_body(url, limits))
+    held_keys = _held(source)
     try:
         read = read_feed(
             source.url,
@@ -115,11 +121,23 @@ def feed_harvest(
             hash_of=content_hash,
             known=lambda service_id, key: held_keys.get(service_id) == key,
             progress=progress,
+            fetch_body=body,
+            last_pages=_pages_from(source.seen_pages),
+            held=held_keys,
         )
         if progress is not None:
-            progress(f"{len(read.services)} services read in {read.requests} requests; applying")
+            progress(
+                f"{len(read.services) + len(read.unchanged_ids)} services read in "
+                f"{read.requests} requests ({read.unchanged_pages} of {read.pages} pages "
+                "unchanged); applying"
+            )
         report = directory_import(
-            read.services, strict=strict, source=source, withdraw_missing=True, keys=read.keys
+            read.services,
+            strict=strict,
+            source=source,
+            withdraw_missing=True,
+            keys=read.keys,
+            unchanged_ids=read.unchanged_ids,
         )
     except FeedError as error:
         _record(source, {"error": str(error)})
@@ -127,17 +145,75 @@ def feed_harvest(
     except DirectoryImportError as error:
         _record(source, {"error": f"{len(error.problems)} problems (strict); nothing changed"})
         raise
-    _record(source, {**report.summary(), "requests": read.requests}, harvested=True)
+    _record(
+        source,
+        {**report.summary(), "requests": read.requests, "pages_unchanged": read.unchanged_pages},
+        harvested=True,
+        pages=_pages_kept(read, _held(source)),
+    )
     return report
 
 
-def _record(source: FeedSource, result: dict[str, object], *, harvested: bool = False) -> None:
-    """Keep the outcome on the source, as staff see it (outside the harvest's transaction)."""
+def _held(source: FeedSource) -> dict[str, str]:
+    """The hash key of each of the source's listings, by id, as Bridgeway holds them."""
+    return {
+        str(pk): key
+        for pk, key in Service.objects.filter(source=source)
+        .values_list("id", "content_hash")
+        .iterator()
+    }
+
+
+def _pages_kept(read: FeedRead, held: dict[str, str]) -> dict[str, list[object]]:
+    """The pages a later harvest may skip: each page whose services are all held now as
+    this harvest read them (a record refused is not, so its page is read again and refused
+    again), with a hash of their keys."""
+    read_keys = {
+        document["id"]: key
+        for document, key in zip(read.services, read.keys, strict=True)
+        if isinstance(document, dict)
+    }
+    kept: dict[str, list[object]] = {}
+    for url, page in read.seen_pages.items():
+        if not page.held and any(held.get(i) != read_keys.get(i) for i in page.ids):
+            continue
+        digest = held_digest(page.ids, held)
+        if digest is not None:
+            kept[url] = [page.body, page.total_pages, page.total_items, digest, list(page.ids)]
+    return kept
+
+
+def _pages_from(stored: object) -> dict[str, PageSeen]:
+    """``FeedSource.seen_pages`` read back; anything malformed is left out (read again)."""
+    pages: dict[str, PageSeen] = {}
+    if not isinstance(stored, dict):
+        return pages
+    for url, value in stored.items():
+        try:
+            body, total_pages, total_items, held, ids = value
+            pages[url] = PageSeen(
+                str(body), int(total_pages), int(total_items), tuple(map(str, ids)), str(held)
+            )
+        except (TypeError, ValueError):
+            continue
+    return pages
+
+
+def _record(
+    source: FeedSource,
+    result: dict[str, object],
+    *,
+    harvested: bool = False,
+    pages: dict[str, list[object]] | None = None,
+) -> None:
+    """Keep the outcome on the source, as staff see it (outside the harvest's transaction),
+    and after a harvest applied, the pages it read."""
     now = timezone.now()
     source.last_result = {**result, "at": now.isoformat()}
     fields = ["last_result", "updated_at"]
     if harvested:
         source.last_harvested_at = now
-        fields.append("last_harvested_at")
+        source.seen_pages = pages or {}
+        fields.extend(["last_harvested_at", "seen_pages"])
     with transaction.atomic():
         source.save(update_fields=fields)

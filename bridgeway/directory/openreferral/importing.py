@@ -258,6 +258,7 @@ def directory_import(
     withdraw_missing: bool = False,
     keys: Sequence[str] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    unchanged_ids: Sequence[str] = (),
 ) -> ImportReport:
     """Create or update (matched on ``id``) every service of an HSDS feed.
 
@@ -272,9 +273,11 @@ def directory_import(
     ``withdraw_missing`` the source's listings the feed no longer carries are withdrawn.
     ``keys`` gives each document's hash key when the harvest chose it (the list record's,
     see ``fetching.FeedRead``); otherwise each document's own hash is used.
-    ``progress(done, total)`` is called as services are read.
+    ``progress(done, total)`` is called as services are read. ``unchanged_ids`` are the
+    source's services on feed pages the harvest found the same as last time (not read
+    again): counted unchanged, and still in the feed, so never withdrawn.
     """
-    report = ImportReport()
+    report = ImportReport(unchanged=len(unchanged_ids))
     # A source's record whose hash key is unchanged is not even read again (issue 13, item 6).
     held = _held_keys(source) if source is not None else {}
     read = _read_all(documents, report, progress, keys, held)
@@ -300,7 +303,7 @@ def directory_import(
         report.warnings += _write(checked, known, source)
         if source is not None:
             # A record refused this time is still in the feed: its listing stays as it was.
-            seen = _ids_in(documents)
+            seen = _ids_in([*documents, *({"id": i} for i in unchanged_ids)])
             report.withdrawn = _touch_and_withdraw(source, seen, withdraw=withdraw_missing)
     report.created = sum(not c.exists for c in checked)
     report.updated = sum(c.exists for c in checked)
@@ -395,6 +398,8 @@ def _read_all(
 def _touch_and_withdraw(source: FeedSource, seen: Sequence[uuid.UUID], *, withdraw: bool) -> int:
     """Mark the source's listings in the feed as harvested now (and back if withdrawn);
     with ``withdraw``, withdraw the ones it no longer carries. Returns how many were."""
+    if withdraw:
+        return _touch_whole_feed(source, seen)
     now = timezone.now()
     restored: list[uuid.UUID] = []
     for chunk in _chunks(seen):
@@ -412,6 +417,30 @@ def _touch_and_withdraw(source: FeedSource, seen: Sequence[uuid.UUID], *, withdr
         for chunk in _chunks(sorted(gone)):
             Service.objects.filter(id__in=chunk).update(withdrawn_at=now, updated_at=now)
     # update() sends no signal: the matching indexes learn of these from the stamp (0096).
+    if restored or gone:
+        services_stamp([*restored, *gone])
+    return len(gone)
+
+
+def _touch_whole_feed(source: FeedSource, seen: Sequence[uuid.UUID]) -> int:
+    """``_touch_and_withdraw`` for a whole feed: what changes is found from one read of the
+    source's listings, and every listing it still carries is marked harvested in a single
+    statement, not one per thousand ids (a nightly re-harvest of 50,000 changes few)."""
+    now = timezone.now()
+    carried = set(seen)
+    held = Service.objects.filter(source=source).values_list("id", "withdrawn_at")
+    restored, gone = [], []
+    for service_id, withdrawn_at in held.iterator():
+        if service_id in carried and withdrawn_at is not None:
+            restored.append(service_id)
+        elif service_id not in carried and withdrawn_at is None:
+            gone.append(service_id)
+    for chunk in _chunks(restored):
+        Service.objects.filter(id__in=chunk).update(withdrawn_at=None, updated_at=now)
+    for chunk in _chunks(sorted(gone)):
+        Service.objects.filter(id__in=chunk).update(withdrawn_at=now, updated_at=now)
+    # Now exactly the listings the feed carries are the source's not withdrawn.
+    Service.objects.filter(source=source, withdrawn_at__isnull=True).update(harvested_at=now)
     if restored or gone:
         services_stamp([*restored, *gone])
     return len(gone)

@@ -9,14 +9,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bridgeway.directory.matching import (
+    CHARGES,
+    COST_NOT_STATED,
+    FREE,
     Need,
     Preferences,
     Reason,
     ServiceProfile,
     answer,
+    cost_of,
     fallback,
     rank,
 )
+from bridgeway.places.shares import outcode_shares
 
 BRADFORD, LEEDS, KIRKLEES, BIRMINGHAM, BEDFORD, LUTON = (
     "E08000032",
@@ -540,3 +545,90 @@ def test_fallback_widens_to_any_service_rather_than_answer_nothing():
 def test_limit_caps_the_results():
     services = [profile(f"S{n}", district_codes=frozenset({BRADFORD})) for n in range(5)]
     assert len(answer(BRADFORD_NEED, services, neighbours=(), limit=3).results) == 3
+
+
+# --- part of a postcode, and cost ---------------------------------------------------------
+
+# BD3 as the shared ONSPD sample has it: 33 postcodes in Bradford, 1 in Leeds.
+BD3_NEED = Need(
+    district_codes=(BRADFORD, LEEDS),
+    pfa_codes=(WEST_YORKSHIRE,),
+    district_shares=outcode_shares([33, 1]),
+    district_pfa_codes=(WEST_YORKSHIRE, WEST_YORKSHIRE),
+)
+
+
+def test_a_service_covering_most_of_an_outcode_ranks_above_one_covering_a_sliver():
+    # Alphabetical order would put the Leeds one first: the shares must decide.
+    services = [
+        profile("A Leeds service", district_codes=frozenset({LEEDS})),
+        profile("B Bradford service", district_codes=frozenset({BRADFORD})),
+    ]
+    first, second = rank(BD3_NEED, services, neighbours=())
+    assert (first.name, second.name) == ("B Bradford service", "A Leeds service")
+    assert first.score > 45 > 5 > second.score
+    assert "mostly_outside_area" in codes(second.cautions)
+    assert "mostly_outside_area" not in codes(first.cautions)
+    # Both still cover part of it: the person may be in the sliver.
+    assert first.covers_area
+    assert second.covers_area
+
+
+def test_without_shares_every_district_of_an_outcode_counts_whole():
+    need = replace(BD3_NEED, district_shares=(), district_pfa_codes=())
+    services = [
+        profile("A Leeds service", district_codes=frozenset({LEEDS})),
+        profile("B Bradford service", district_codes=frozenset({BRADFORD})),
+    ]
+    assert names(rank(need, services, neighbours=())) == ["A Leeds service", "B Bradford service"]
+
+
+def test_a_sliver_service_taking_people_from_outside_scores_as_a_neighbour_for_the_rest():
+    leeds_open = profile("Leeds open", district_codes=frozenset({LEEDS}), accepts_out_of_area=True)
+    [match] = rank(BD3_NEED, [leeds_open], neighbours=())
+    share = outcode_shares([33, 1])[1]
+    assert match.score == round(50 * share + 30 * (1 - share), 2)
+
+
+def test_a_force_or_national_service_covers_the_whole_outcode():
+    services = [
+        profile("Force", pfa_codes=frozenset({WEST_YORKSHIRE})),
+        profile("National", is_national=True),
+        profile("Both districts", district_codes=frozenset({BRADFORD, LEEDS})),
+    ]
+    assert {m.score for m in rank(BD3_NEED, services, neighbours=())} == {50.0}
+
+
+def test_free_only_never_offers_a_service_that_charges():
+    services = [
+        profile("Charges", cost=CHARGES, district_codes=frozenset({BRADFORD})),
+        profile("Free", cost=FREE, district_codes=frozenset({BRADFORD})),
+        profile("Silent", district_codes=frozenset({BRADFORD})),
+    ]
+    need = replace(BRADFORD_NEED, preferences=Preferences(free_only=True))
+    matches = rank(need, services, neighbours=())
+    assert names(matches) == ["Free", "Silent"]
+    assert "free_of_charge" in codes(matches[0].reasons)
+    assert "cost_not_stated" in codes(matches[1].cautions)
+    # Without the filter the one that charges is offered, with no caution about cost.
+    every = rank(BRADFORD_NEED, services, neighbours=())
+    assert names(every) == ["Charges", "Free", "Silent"]
+    assert not {"charges", "cost_not_stated"} & set(codes(every[0].cautions))
+
+
+def test_free_only_fallback_offers_one_that_charges_only_when_nothing_else_is_listed():
+    need = replace(BRADFORD_NEED, harm_types=("fraud",), preferences=Preferences(free_only=True))
+    charging = profile("Charges", cost=CHARGES, is_national=True)
+    silent = profile("Silent", district_codes=frozenset({BIRMINGHAM}))
+    assert names(fallback(need, [charging, silent], neighbours=())) == ["Silent"]
+    [only] = fallback(need, [charging], neighbours=())
+    assert "charges" in codes(only.cautions)
+
+
+def test_what_cost_options_say():
+    assert cost_of([]) == COST_NOT_STATED
+    assert cost_of([(0.0, "")]) == FREE
+    assert cost_of([(None, "Free of charge ")]) == FREE
+    assert cost_of([(None, "Freedom project")]) == COST_NOT_STATED
+    assert cost_of([(None, "Ask us")]) == COST_NOT_STATED
+    assert cost_of([(0.0, "Free"), (12.5, "Per session")]) == CHARGES

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import random
 import string
+from dataclasses import replace
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bridgeway.directory.matching import (
+    CHARGES,
+    COST_NOT_STATED,
+    FREE,
     Need,
     Preferences,
     ServiceProfile,
@@ -25,6 +29,7 @@ from bridgeway.directory.matching import (
     reach,
     score,
 )
+from bridgeway.places.shares import outcode_shares
 
 DISTRICTS = ["E08000032", "E08000035", "E08000034", "E08000025", "E06000055", "E06000032"]
 FORCES = ["E23000010", "E23000014", "E23000026"]
@@ -61,6 +66,7 @@ profiles = st.builds(
     formats=st.frozensets(st.sampled_from(FORMATS), max_size=3),
     trauma_informed=st.booleans(),
     restorative_justice=st.booleans(),
+    cost=st.sampled_from([FREE, CHARGES, COST_NOT_STATED]),
 )
 preferences = st.builds(
     Preferences,
@@ -71,8 +77,9 @@ preferences = st.builds(
     self_referral=st.booleans(),
     trauma_informed=st.booleans(),
     formats=st.lists(st.sampled_from(FORMATS), max_size=3, unique=True).map(tuple),
+    free_only=st.booleans(),
 )
-needs = st.builds(
+whole_needs = st.builds(
     Need,
     district_codes=st.lists(st.sampled_from(DISTRICTS), min_size=0, max_size=2, unique=True).map(
         tuple
@@ -85,6 +92,28 @@ needs = st.builds(
     religion=st.sampled_from([None, *RELIGIONS]),
     preferences=preferences,
 )
+
+
+@st.composite
+def _with_shares(draw, need: Need) -> Need:
+    """Half the needs as postcode districts: shares and a force for each district."""
+    if len(need.district_codes) < 2 or draw(st.booleans()):
+        return need
+    counts = draw(
+        st.lists(
+            st.integers(0, 60), min_size=len(need.district_codes), max_size=len(need.district_codes)
+        )
+    )
+    forces = draw(st.lists(st.sampled_from(FORCES), min_size=len(counts), max_size=len(counts)))
+    return replace(
+        need,
+        district_shares=outcode_shares(counts),
+        district_pfa_codes=tuple(forces),
+        pfa_codes=tuple(dict.fromkeys(forces)),
+    )
+
+
+needs = whole_needs.flatmap(_with_shares)
 neighbour_sets = st.frozensets(st.sampled_from(DISTRICTS), max_size=3)
 
 

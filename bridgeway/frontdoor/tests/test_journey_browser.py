@@ -8,6 +8,7 @@ both factors and finds the referral, with those preferences, in the inbox.
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ from bridgeway.accounts.models import Membership
 from bridgeway.accounts.services import totp_device_create
 from bridgeway.accounts.tests.factories import TEST_PASSWORD, MembershipFactory, OrganisationFactory
 from bridgeway.casework.models import Referral
+from bridgeway.directory.models import CostOption
 from bridgeway.directory.services import service_create
 from bridgeway.equality.labels import public_label
 
@@ -44,6 +46,14 @@ def test_person_finds_a_service_refers_themselves_and_it_reaches_the_inbox(
         independence="independent",
         formats=["audio"],
     )
+    # One that charges, which the person asking for free services only must not be shown.
+    paid = service_create(
+        organisation=organisation,
+        name="Leeds Paid Counselling",
+        district_codes=["E08000035"],
+        harm_type_codes=["hate_incident"],
+    )
+    CostOption.objects.create(service=paid, option="Per session", amount=Decimal("40"))
     membership = MembershipFactory(organisation=organisation, role=Membership.Role.PRACTITIONER)
     device = totp_device_create(membership.user, key=AUTHENTICATOR_KEY, confirmed=True)
 
@@ -62,17 +72,23 @@ def test_person_finds_a_service_refers_themselves_and_it_reaches_the_inbox(
     assert page.get_by_role("heading", name="How would you like to get support?").is_visible()
     page.get_by_label("Talking and listening, not reading").check()
     page.get_by_role("button", name="Continue").click()
-    for _question in ("age", "what matters"):
-        visited.append(page.url)
-        page.get_by_role("button", name="Skip this question").click()
+    visited.append(page.url)
+    page.get_by_role("button", name="Skip this question").click()  # age
+    # What matters: free services only, a plain checkbox.
+    visited.append(page.url)
+    page.get_by_label("Only services that are free").check()
+    page.get_by_role("button", name="Continue").click()
     visited.append(page.url)
     assert page.url == f"{live_server.url}/en/get-support/results/"
     assert page.get_by_text("You can talk or listen to them, instead of reading").is_visible()
+    assert page.get_by_text("Does not say whether it is free").first.is_visible()
+    assert page.get_by_text("Leeds Paid Counselling").count() == 0
     for url in visited:
         assert "?" not in url
         assert "ls6" not in url.lower()
         assert "hate_incident" not in url
         assert "audio" not in url
+        assert "free" not in url
     page.get_by_role("link", name="Chapeltown Hate Incident Support", exact=True).click()
     page.get_by_role("button", name="Ask for support").click()
 

@@ -91,3 +91,16 @@ def test_loading_reference_data_again_changes_no_counts():
     call_command("load_reference_data", verbosity=0, stdout=open("/dev/null", "w"))
     assert _counts() == before
     assert resolve_location("BD3").district.name == "Bradford"
+
+
+def test_bd3_weighs_bradford_and_leeds_by_their_share_of_its_postcodes():
+    # The shared data's ONSPD sample: 33 of BD3's postcodes in Bradford, 1 in Leeds.
+    location = resolve_location("BD3")
+    shares = dict(zip((d.name for d in location.districts), location.shares, strict=True))
+    assert shares["Bradford"] == pytest.approx(33.5 / 35)
+    assert shares["Leeds"] == pytest.approx(1.5 / 35)
+    assert sum(location.shares) == pytest.approx(1.0)
+
+
+def test_a_full_postcode_is_wholly_in_its_district():
+    assert resolve_location("BD3 9AA").shares == (1.0,)

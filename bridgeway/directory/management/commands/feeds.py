@@ -14,6 +14,9 @@ from bridgeway.directory.openreferral.importing import DirectoryImportError
 
 
 class Command(BaseCommand):
+    # The system checks import the whole web application (about 1.5 s of CPU) and check
+    # nothing a harvest uses; ``bridgeway serve`` and ``bridgeway check`` run them.
+    requires_system_checks: list[str] = []
     help = (
         "Open Referral UK 3.0 feeds: `add URL --name NAME` registers one, `harvest NAME` or "
         "`harvest --all` reads each whole feed and only then applies it, `list` shows them."

@@ -80,6 +80,11 @@ class Command(BaseCommand):
             help="Prefer services whose workers are trained in trauma-informed practice.",
         )
         parser.add_argument(
+            "--free-only",
+            action="store_true",
+            help="Free services only: never one whose listing gives a price.",
+        )
+        parser.add_argument(
             "--format",
             action="append",
             default=[],
@@ -123,6 +128,7 @@ class Command(BaseCommand):
                     self_referral=options["self_referral"],
                     trauma_informed=options["trauma_informed"],
                     formats=tuple(formats),
+                    free_only=options["free_only"],
                 ),
                 limit=options["limit"],
             )
