@@ -25,6 +25,8 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models
 
+from bridgeway.directory.openreferral.terms import CANONICAL_UUID
+
 Converter = Callable[[Any], Any]
 
 _BATCH = 2000
@@ -59,18 +61,32 @@ def _django(field: models.Field[Any, Any]) -> Converter:
     return convert
 
 
+def _uuid_converter(postgres: bool) -> Converter:
+    """A UUID field's converter: its text as the import's reader gives it (canonical) is
+    taken as it is, without making a UUID object of it."""
+    if postgres:
+
+        def uuid_value(value: Any) -> Any:
+            if type(value) is str and not CANONICAL_UUID.fullmatch(value):
+                return uuid.UUID(value)
+            return value
+
+        return uuid_value
+
+    def uuid_text(value: Any) -> Any:
+        if value is None:
+            return None
+        if type(value) is str and CANONICAL_UUID.fullmatch(value):
+            return value.replace("-", "")
+        return (value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))).hex
+
+    return uuid_text
+
+
 def _converter(field: models.Field[Any, Any], postgres: bool) -> Converter:
     """How ``field``'s Python value becomes what the database driver takes."""
     if isinstance(field, models.UUIDField):
-        if postgres:
-            return _same
-
-        def uuid_text(value: Any) -> Any:
-            if value is None:
-                return None
-            return (value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))).hex
-
-        return uuid_text
+        return _uuid_converter(postgres)
     if isinstance(field, models.JSONField):
         # One encoder for every row: what ``json.dumps(value, cls=encoder)`` writes, without
         # making an encoder for each value.
@@ -102,6 +118,10 @@ def _converter(field: models.Field[Any, Any], postgres: bool) -> Converter:
         models.PositiveSmallIntegerField,
         models.SmallIntegerField,
         models.FloatField,
+        # A through table's term: an integer the database numbered.
+        models.AutoField,
+        models.BigAutoField,
+        models.SmallAutoField,
     ):
         return _same
     # Anything else (dates, decimals, files...) as Django converts it.
@@ -206,9 +226,6 @@ def insert_children(
     rows = []
     for service_id, child in children:
         values = dict(vars(child))
-        values["id"] = uuid.UUID(child.id)
-        values["service_id"] = (
-            service_id if isinstance(service_id, uuid.UUID) else uuid.UUID(service_id)
-        )
+        values["service_id"] = service_id
         rows.append(target.row(values))
     target.write(rows)

@@ -145,3 +145,13 @@ def test_the_rules_refuse_to_be_made_for_a_relation_or_a_field_the_model_lacks()
         rules.Rules(Service, ["name", "organisation"])
     with pytest.raises(ValueError, match="colour"):
         rules.Rules(Service, ["name", "colour"])
+
+
+def test_made_up_ids_are_uuid5_of_the_id_and_what_they_stand_for():
+    from bridgeway.directory.openreferral.terms import made_up_id
+
+    for n in range(200):
+        given = uuid.UUID(int=n * 7919 + 12345, version=4)
+        for text in (str(given), str(given).upper(), given.hex):
+            for what in ("phone", "address", "service_at_location", f"area:E0800003{n % 10}", "é"):
+                assert made_up_id(text, what) == str(uuid.uuid5(given, what))
