@@ -35,6 +35,13 @@ _TEXT_FIELDS = (
 )
 
 
+_BOUNDS = (
+    validators.MaxLengthValidator,
+    validators.MinValueValidator,
+    validators.MaxValueValidator,
+)
+
+
 def _limit(validator: Any) -> Any:
     """A validator's limit, or None when it is worked out at call time."""
     limit = validator.limit_value
@@ -50,12 +57,13 @@ def _validators_quick(field: models.Field[Any, Any]) -> Quick:
     others: list[Callable[[Any], None]] = []
     for validator in field.validators:
         kind = type(validator)
-        if kind is validators.MaxLengthValidator and _limit(validator) is not None:
-            lengths.append(validator.limit_value)
-        elif kind is validators.MinValueValidator and _limit(validator) is not None:
-            lows.append(validator.limit_value)
-        elif kind is validators.MaxValueValidator and _limit(validator) is not None:
-            highs.append(validator.limit_value)
+        limit = _limit(validator) if kind in _BOUNDS else None
+        if limit is not None and kind is validators.MaxLengthValidator:
+            lengths.append(limit)
+        elif limit is not None and kind is validators.MinValueValidator:
+            lows.append(limit)
+        elif limit is not None and kind is validators.MaxValueValidator:
+            highs.append(limit)
         else:
             others.append(validator)
     length = min(lengths) if lengths else None
