@@ -16,13 +16,16 @@ signals or parents; the importer stamps what it wrote itself (decision 0096).
 
 from __future__ import annotations
 
-import json
+import datetime as dt
 import uuid
 from collections.abc import Callable, Iterable, Sequence
+from decimal import Decimal
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models
+
+from bridgeway.directory.openreferral.terms import CANONICAL_UUID
 
 Converter = Callable[[Any], Any]
 
@@ -33,25 +36,63 @@ def _same(value: Any) -> Any:
     return value
 
 
+# Values a converter may remember the conversion of: immutable, often the same object in
+# every row (the import's one ``now``).
+_IMMUTABLE = (dt.datetime, dt.date, Decimal)
+_NOTHING = object()
+
+
+def _django(field: models.Field[Any, Any]) -> Converter:
+    """Django's own conversion; None stays None when it does for this field, and the last
+    conversion of the same immutable object is reused."""
+    none_is_none = field.get_db_prep_save(None, connection) is None
+    last: list[Any] = [_NOTHING, None]
+
+    def convert(value: Any) -> Any:
+        if value is None and none_is_none:
+            return None
+        if value is last[0]:
+            return last[1]
+        converted = field.get_db_prep_save(value, connection)
+        if isinstance(value, _IMMUTABLE):
+            last[0], last[1] = value, converted
+        return converted
+
+    return convert
+
+
+def _uuid_converter(postgres: bool) -> Converter:
+    """A UUID field's converter: its text as the import's reader gives it (canonical) is
+    taken as it is, without making a UUID object of it."""
+    if postgres:
+
+        def uuid_value(value: Any) -> Any:
+            if type(value) is str and not CANONICAL_UUID.fullmatch(value):
+                return uuid.UUID(value)
+            return value
+
+        return uuid_value
+
+    def uuid_text(value: Any) -> Any:
+        if value is None:
+            return None
+        if type(value) is str and CANONICAL_UUID.fullmatch(value):
+            return value.replace("-", "")
+        return (value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))).hex
+
+    return uuid_text
+
+
 def _converter(field: models.Field[Any, Any], postgres: bool) -> Converter:
     """How ``field``'s Python value becomes what the database driver takes."""
     if isinstance(field, models.UUIDField):
-        if postgres:
-            return _same
-
-        def uuid_text(value: Any) -> Any:
-            if value is None:
-                return None
-            return (value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))).hex
-
-        return uuid_text
+        return _uuid_converter(postgres)
     if isinstance(field, models.JSONField):
-        encoder = field.encoder or DjangoJSONEncoder
+        # One encoder for every row: what ``json.dumps(value, cls=encoder)`` writes, without
+        # making an encoder for each value.
+        dumps = (field.encoder or DjangoJSONEncoder)().encode
         if postgres:
             from psycopg.types.json import Jsonb
-
-            def dumps(value: Any) -> str:
-                return json.dumps(value, cls=encoder)
 
             def jsonb(value: Any) -> Any:
                 return None if value is None else Jsonb(value, dumps=dumps)
@@ -59,7 +100,7 @@ def _converter(field: models.Field[Any, Any], postgres: bool) -> Converter:
             return jsonb
 
         def json_text(value: Any) -> Any:
-            return None if value is None else json.dumps(value, cls=encoder)
+            return None if value is None else dumps(value)
 
         return json_text
     if isinstance(field, models.ForeignKey):
@@ -77,10 +118,14 @@ def _converter(field: models.Field[Any, Any], postgres: bool) -> Converter:
         models.PositiveSmallIntegerField,
         models.SmallIntegerField,
         models.FloatField,
+        # A through table's term: an integer the database numbered.
+        models.AutoField,
+        models.BigAutoField,
+        models.SmallAutoField,
     ):
         return _same
     # Anything else (dates, decimals, files...) as Django converts it.
-    return lambda value: field.get_db_prep_save(value, connection)
+    return _django(field)
 
 
 class Table:
@@ -96,13 +141,21 @@ class Table:
         ]
         postgres = connection.vendor == "postgresql"
         self.converters = [_converter(f, postgres) for f in self.fields]
+        # Each column: its attribute name, converter, and its default already converted when
+        # the default is always the same (else ``_NOTHING``: worked out for each row).
+        self._columns = [
+            (f.attname, convert, convert(f.get_default()) if _fixed_default(f) else _NOTHING, f)
+            for f, convert in zip(self.fields, self.converters, strict=True)
+        ]
 
     def row(self, values: dict[str, Any]) -> tuple[Any, ...]:
         """The row for ``values`` (attribute name -> Python value); a field not given takes
         its default, as a model object would."""
         return tuple(
-            convert(values[f.attname] if f.attname in values else f.get_default())
-            for convert, f in zip(self.converters, self.fields, strict=True)
+            convert(values[name])
+            if name in values
+            else (default if default is not _NOTHING else convert(f.get_default()))
+            for name, convert, default, f in self._columns
         )
 
     def rows_of(self, objects: Iterable[models.Model]) -> list[tuple[Any, ...]]:
@@ -139,6 +192,12 @@ class Table:
                 cursor.executemany(sql, rows[start : start + _BATCH])
 
 
+def _fixed_default(field: models.Field[Any, Any]) -> bool:
+    """Whether the field's default is the same value every time (not ``uuid4``, ``now``)."""
+    default = field.default
+    return not field.has_default() or not callable(default) or default in (dict, list)
+
+
 _tables: dict[tuple[type[models.Model], str], Table] = {}
 
 
@@ -158,14 +217,15 @@ def insert_objects(model: type[models.Model], objects: Sequence[models.Model]) -
         target.write(target.rows_of(objects))
 
 
-def insert_children(model: type[models.Model], children: Iterable[tuple[str, Any]]) -> None:
+def insert_children(
+    model: type[models.Model], children: Iterable[tuple[str | uuid.UUID, Any]]
+) -> None:
     """INSERT HSDS child records (``(service id, child)``) without building model objects:
     each child's attributes, its HSDS ``id`` as the primary key and the service's id."""
     target = table(model)
     rows = []
     for service_id, child in children:
         values = dict(vars(child))
-        values["id"] = uuid.UUID(child.id)
-        values["service_id"] = uuid.UUID(service_id)
+        values["service_id"] = service_id
         rows.append(target.row(values))
     target.write(rows)

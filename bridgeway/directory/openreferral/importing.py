@@ -24,7 +24,6 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
-from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -39,7 +38,7 @@ from bridgeway.directory.models import (
     Schedule,
     Service,
 )
-from bridgeway.directory.openreferral import bulk, hsds
+from bridgeway.directory.openreferral import bulk, hsds, rules
 from bridgeway.directory.stamps import services_stamp
 from bridgeway.equality.models import Term
 from bridgeway.places.models import LocalAuthorityDistrict, PoliceForceArea
@@ -184,6 +183,11 @@ class _Checked:
     district_codes: list[str]
     area_not_known: bool
     exists: bool
+    # The listing's id as a UUID, made once.
+    id: uuid.UUID
+    # The service's own fields (attribute name -> value), as checked: its row is made from
+    # them, with no model object built for it.
+    values: dict[str, Any] = field(default_factory=dict)
     content_hash: str = ""
 
 
@@ -280,7 +284,8 @@ def directory_import(
     report = ImportReport(unchanged=len(unchanged_ids))
     # A source's record whose hash key is unchanged is not even read again (issue 13, item 6).
     held = _held_keys(source) if source is not None else {}
-    read = _read_all(documents, report, progress, keys, held)
+    # Only a harvest keeps each record's hash: a plain import does not work it out.
+    read = _read_all(documents, report, progress, keys, held, hashed=source is not None)
     known = _Known.load([listing for _, listing, _ in read])
     source_id = str(source.pk) if source is not None else ""
     checked: list[_Checked] = []
@@ -361,8 +366,11 @@ def _read_all(
     progress: Callable[[int, int], None] | None,
     keys: Sequence[str] | None = None,
     held: dict[str, str] | None = None,
+    *,
+    hashed: bool = True,
 ) -> list[tuple[int, hsds.Listing, str]]:
-    """Every service read and hashed; problems (a repeated id among them) into ``report``.
+    """Every service read and (with ``hashed``) hashed; problems (a repeated id among them)
+    into ``report``.
 
     A record whose id and hash key match ``held`` (the source's listings as last harvested)
     is counted unchanged without being read."""
@@ -388,7 +396,10 @@ def _read_all(
                 )
             else:
                 seen[listing.id] = position
-                key = keys[position - 1] if keys is not None else content_hash(document)
+                if keys is not None:
+                    key = keys[position - 1]
+                else:
+                    key = content_hash(document) if hashed else ""
                 read.append((position, listing, key))
         if progress is not None:
             progress(position, total)
@@ -467,13 +478,9 @@ def _check(position: int, listing: hsds.Listing, known: _Known) -> _Checked:
         problem(where, message)
     listing = _without_unknown_places(position, listing, known)
 
-    service = _service(listing, organisation_id=listing.organisation.id)
-    try:
-        service.clean_fields(exclude=["organisation", "id", "confidential_address"])
-    except ValidationError as error:
-        for name, messages in error.message_dict.items():
-            for message in messages:
-                problem(_HSDS_FIELD.get(name, name), str(message))
+    values = _values(listing)
+    for name, message in _service_rules().problems(values):
+        problem(_HSDS_FIELD.get(name, name), message)
     if problems:
         raise hsds.InvalidService(problems)
 
@@ -488,6 +495,8 @@ def _check(position: int, listing: hsds.Listing, known: _Known) -> _Checked:
         district_codes=district_codes,
         area_not_known=not (district_codes or listing.pfa_codes or listing.is_national),
         exists=owner is not None,
+        id=uuid.UUID(listing.id),
+        values=values,
     )
 
 
@@ -556,18 +565,22 @@ def _districts_of_postcodes(locations: Iterable[hsds.Location]) -> list[str]:
     return codes
 
 
-def _service(
-    listing: hsds.Listing, *, organisation_id: str, area_not_known: bool = False
-) -> Service:
-    travelling = {name: getattr(listing, name) for name in hsds.SERVICE_FIELDS}
-    travelling["formats"] = list(listing.formats)
-    return Service(
-        **travelling,
-        id=uuid.UUID(listing.id),
-        organisation_id=organisation_id,
-        area_not_known=area_not_known,
-        extra=dict(listing.extra),
-    )
+# The service fields a listing gives, checked by ``_check`` as ``clean_fields`` would.
+_CHECKED_FIELDS = (*hsds.SERVICE_FIELDS, "extra")
+# What ``service_create`` does not check either: set by Bridgeway, never by a feed.
+_UNCHECKED_FIELDS = ("organisation", "id", "confidential_address")
+
+
+def _service_rules() -> rules.Rules:
+    return rules.rules(Service, _CHECKED_FIELDS, exclude=_UNCHECKED_FIELDS)
+
+
+def _values(listing: hsds.Listing) -> dict[str, Any]:
+    """The service's own fields a listing gives (attribute name -> value)."""
+    values = {name: getattr(listing, name) for name in hsds.SERVICE_FIELDS}
+    values["formats"] = list(listing.formats)
+    values["extra"] = dict(listing.extra)
+    return values
 
 
 def _new_organisations(checked: Sequence[_Checked], known: _Known) -> list[hsds.Problem]:
@@ -624,37 +637,44 @@ def _write(
     replacing only what each record carries. Returns what it changed besides (renames)."""
     notes = _new_organisations(checked, known)
     now = timezone.now()
-    new: list[Service] = []
-    changed: dict[tuple[str, ...], list[Service]] = {}
+    services = bulk.table(Service)
+    new: list[tuple[Any, ...]] = []
+    changed: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     old_extra = _old_extra(checked)
     for item in checked:
-        service = _service(
-            item.listing,
-            organisation_id=item.listing.organisation.id,
-            area_not_known=item.area_not_known,
-        )
-        service.source = source
-        service.harvested_at = now if source is not None else None
-        service.content_hash = item.content_hash
+        # The row is made from the values ``_check`` checked, with no model object.
+        values = {
+            **item.values,
+            "id": item.id,
+            "organisation_id": uuid.UUID(item.listing.organisation.id),
+            "area_not_known": item.area_not_known,
+            "source_id": source.pk if source is not None else None,
+            "harvested_at": now if source is not None else None,
+            "content_hash": item.content_hash,
+            # In the feed again: not withdrawn (if it was).
+            "withdrawn_at": None,
+            "updated_at": now,
+        }
         if not item.exists:
-            new.append(service)
+            values["created_at"] = now
+            new.append(services.row(values))
             continue
         carried = item.listing.carried
         kept = old_extra.get(item.listing.id, {})
+        extra = values["extra"]
         for key, array in _EXTRA_ARRAY.items():
             if array not in carried and key in kept:
-                service.extra[key] = kept[key]
+                extra[key] = kept[key]
         names = tuple(
             name
             for name in _IMPORTED_FIELDS
             if (name not in _FIELD_ARRAY or _FIELD_ARRAY[name] in carried)
             and (source is not None or name not in _PROVENANCE)
         )
-        service.updated_at = now
-        changed.setdefault(names, []).append(service)
-    _insert(Service, new)
-    for names, services in changed.items():
-        _update(Service, services, [*names, "updated_at"])
+        changed.setdefault(names, []).append(values)
+    services.write(new)
+    for names, rows in changed.items():
+        _update(Service, rows, [*names, "updated_at"])
     _write_codes(checked, known)
     _write_children(checked)
     return notes
@@ -689,17 +709,15 @@ def _write_codes(checked: Sequence[_Checked], known: _Known) -> None:
         through = Service._meta.get_field(relation).remote_field.through  # type: ignore[union-attr]
         target = Service._meta.get_field(relation).m2m_reverse_field_name()  # type: ignore[union-attr]
         items = _replaced(checked, _RELATION_ARRAY[name])
-        for chunk in _chunks([uuid.UUID(item.listing.id) for item in items if item.exists]):
+        for chunk in _chunks([item.id for item in items if item.exists]):
             through.objects.filter(service_id__in=chunk).delete()
         through_table = bulk.table(through)
         target_name = through._meta.get_field(target).attname
+        ids = known.terms[vocabulary] if vocabulary is not None else None
         through_table.write(
             [
                 through_table.row(
-                    {
-                        "service_id": uuid.UUID(item.listing.id),
-                        target_name: code if vocabulary is None else known.terms[vocabulary][code],
-                    }
+                    {"service_id": item.id, target_name: code if ids is None else ids[code]}
                 )
                 for item in items
                 for code in (
@@ -713,27 +731,20 @@ def _write_children(checked: Sequence[_Checked]) -> None:
     """Replace the children (locations, phones...) of the arrays each record carries."""
     for name, model in _CHILDREN.items():
         items = _replaced(checked, _HSDS_CHILD_FIELD[name])
-        for chunk in _chunks([uuid.UUID(item.listing.id) for item in items if item.exists]):
+        for chunk in _chunks([item.id for item in items if item.exists]):
             model._default_manager.filter(service_id__in=chunk).delete()
         bulk.insert_children(
             model,
-            ((item.listing.id, child) for item in items for child in getattr(item.listing, name)),
+            ((item.id, child) for item in items for child in getattr(item.listing, name)),
         )
     # Rows written with plain SQL send no signals: stamp them, last, so every app server's
     # matching index reads these listings on its next match (decision 0096).
-    services_stamp([uuid.UUID(item.listing.id) for item in checked])
+    services_stamp([item.id for item in checked])
 
 
-def _insert(model: type[models.Model], objects: Sequence[models.Model]) -> None:
-    """INSERT the objects with ``executemany``: what ``bulk_create`` does (each field's
-    ``pre_save`` and ``get_db_prep_save``), without compiling SQL for every batch, which
-    was half of a large import's time. For new rows of models with no signals or parents."""
-    # COPY on PostgreSQL, executemany on SQLite, each field converted once (bulk.py).
-    bulk.insert_objects(model, objects)
-
-
-def _update(model: type[models.Model], objects: Sequence[models.Model], names: list[str]) -> None:
-    """UPDATE each object's ``names`` fields by primary key with ``executemany``.
+def _update(model: type[models.Model], objects: Sequence[dict[str, Any]], names: list[str]) -> None:
+    """UPDATE the ``names`` fields of each row (attribute name -> value) by primary key
+    with ``executemany``.
 
     ``bulk_update`` builds one CASE expression per field per batch, which took about 4 ms a
     service; a prepared UPDATE per row is a small fraction of that.
@@ -752,16 +763,11 @@ def _update(model: type[models.Model], objects: Sequence[models.Model], names: l
     )
     rows = [
         (
-            *(f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields),  # type: ignore[union-attr]
-            pk.get_db_prep_save(obj.pk, connection),
+            *(f.get_db_prep_save(values[f.attname], connection) for f in fields),  # type: ignore[union-attr]
+            pk.get_db_prep_save(values[pk.attname], connection),
         )
-        for obj in objects
+        for values in objects
     ]
     with connection.cursor() as cursor:
         for batch in _chunks(rows):
             cursor.executemany(sql, batch)
-
-
-def _child(model: type[models.Model], service_id: str, child: Any) -> models.Model:
-    values = {key: value for key, value in vars(child).items() if key != "id"}
-    return model(id=uuid.UUID(child.id), service_id=uuid.UUID(service_id), **values)

@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import cache
 from typing import Any
 
 from bridgeway.directory.formats import FORMATS, FORMATS_TAXONOMY
@@ -35,6 +35,7 @@ from bridgeway.directory.openreferral.listing import (
 )
 from bridgeway.directory.openreferral.terms import (
     ADDRESS_READ_FIELDS,
+    CANONICAL_UUID,
     DISTRICT_PREFIXES,
     FEATURES_TAXONOMY,
     LOCATION_READ_FIELDS,
@@ -137,6 +138,8 @@ class _Reader:
 
     def uuid(self, record: Mapping[str, Any], key: str, where: str) -> str:
         value = record.get(key)
+        if type(value) is str and CANONICAL_UUID.fullmatch(value):
+            return value  # already as str(uuid.UUID(value)) writes it
         try:
             return str(uuid.UUID(value)) if isinstance(value, str) else _bad_uuid(value)
         except ValueError:
@@ -163,6 +166,8 @@ _NOTHING = object()
 
 
 def _is_uuid(value: str) -> bool:
+    if CANONICAL_UUID.fullmatch(value):
+        return True
     try:
         uuid.UUID(value)
     except ValueError:
@@ -237,7 +242,9 @@ def listing_from_hsds(document: object, position: int) -> Listing:
     if len(independence) > 1:
         reader.problem("attributes", "gives more than one bridgeway:independence code")
 
+    features: dict[str, Any] = {feature: True for feature in coded.get(FEATURES_TAXONOMY, [])}
     listing = Listing(
+        **features,
         id=service_id,
         organisation=organisation,
         name=name,
@@ -266,11 +273,11 @@ def listing_from_hsds(document: object, position: int) -> Listing:
         funding=_funding(reader, document),
         extra=extra,
         carried=frozenset(key for key in CHILD_ARRAYS if isinstance(document.get(key), list)),
+        warnings=tuple(reader.warnings),
     )
     if reader.problems:
         raise InvalidService(reader.problems)
-    features: dict[str, Any] = {feature: True for feature in coded.get(FEATURES_TAXONOMY, [])}
-    return replace(listing, **features, warnings=tuple(reader.warnings))
+    return listing
 
 
 def _kept_fields(reader: _Reader, document: Mapping[str, Any]) -> dict[str, Any]:
@@ -452,17 +459,40 @@ def _attributes(
             reader.dropped(
                 f"{where}.taxonomy_term.taxonomy", f"{taxonomy[:40]!r} is not a Bridgeway taxonomy"
             )
-        elif not isinstance(code, str) or code not in known:
+        elif not isinstance(code, str) or code not in known[1]:
             reader.dropped(
                 f"{where}.taxonomy_term.code",
-                f"{str(code)[:40]!r} is not a code of {taxonomy}; use one of: {', '.join(known)}",
+                f"{str(code)[:40]!r} is not a code of {taxonomy}; "
+                f"use one of: {', '.join(known[0])}",
             )
         elif code not in coded.setdefault(taxonomy, []):
             coded[taxonomy].append(code)
     return coded, others
 
 
-def _known_codes(taxonomy: str) -> list[str] | None:
+def _known_codes(taxonomy: str) -> tuple[tuple[str, ...], frozenset[str]] | None:
+    """The codes of a Bridgeway taxonomy, in order and as a set; None for another one."""
+    return _taxonomy_codes().get(taxonomy)
+
+
+@cache
+def _taxonomy_codes() -> dict[str, tuple[tuple[str, ...], frozenset[str]]]:
+    """Each Bridgeway taxonomy's codes, made once (the vocabularies are files), rather than
+    a list of them made for every attribute of every service."""
+    found = {}
+    for taxonomy in (
+        FORMATS_TAXONOMY,
+        FEATURES_TAXONOMY,
+        "bridgeway:independence",
+        *(f"bridgeway:{stem}" for stem in VOCABULARY_FIELDS.values()),
+    ):
+        codes = _codes_of(taxonomy)
+        if codes is not None:
+            found[taxonomy] = (tuple(codes), frozenset(codes))
+    return found
+
+
+def _codes_of(taxonomy: str) -> list[str] | None:
     if taxonomy == FORMATS_TAXONOMY:
         return list(FORMATS)
     if taxonomy == FEATURES_TAXONOMY:

@@ -8,6 +8,7 @@ the same listing always gives the same document.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import uuid
 from functools import cache
@@ -60,9 +61,25 @@ ADDRESS_READ_FIELDS: Final = frozenset({"address_1", "address_2", "city", "regio
 UNKNOWN_INDEPENDENCE: Final = "unknown"
 
 
+# A UUID as ``str(uuid.UUID(...))`` writes it: lower-case hexadecimal, hyphens 8-4-4-4-12.
+CANONICAL_UUID: Final = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
 def made_up_id(service_id: str, what: str) -> str:
-    """The id of a record Bridgeway makes up for ``what`` of a service (or a location)."""
-    return str(uuid.uuid5(uuid.UUID(service_id), what))
+    """The id of a record Bridgeway makes up for ``what`` of a service (or a location):
+    ``str(uuid.uuid5(uuid.UUID(service_id), what))``, worked out without the two UUID
+    objects (an import makes three for every service)."""
+    if not CANONICAL_UUID.fullmatch(service_id):
+        return str(uuid.uuid5(uuid.UUID(service_id), what))
+    digest = bytearray(
+        hashlib.sha1(
+            bytes.fromhex(service_id.replace("-", "")) + what.encode(), usedforsecurity=False
+        ).digest()[:16]
+    )
+    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
+    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
+    text = digest.hex()
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
 def service_at_location_id(location_id: str) -> str:

@@ -8,6 +8,7 @@ from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
 
+from django.core.checks import Tags
 from django.core.management.base import BaseCommand, CommandError
 
 from bridgeway.directory.openreferral import hsds
@@ -20,6 +21,10 @@ PROGRESS_FROM = 500
 
 
 class Command(BaseCommand):
+    # The model checks only: the others (URLs, templates, security) import every view, scipy
+    # included, which took two thirds of a small import's time and nothing an import uses;
+    # ``bridgeway check`` and the server run them.
+    requires_system_checks = [Tags.models]
     help = (
         "Import HSDS 3 compiled services: one service, a list, or an API page "
         '({"contents": [...]}). Services are matched on id and updated in place. A '
