@@ -112,6 +112,22 @@ def _fresh_matching_index() -> Iterator[None]:
     profile_index_forget()
 
 
+QUICK_ARGON2 = "bridgeway.accounts.tests.hashers.QuickArgon2PasswordHasher"
+
+
+@pytest.fixture(autouse=True)
+def _quick_argon2(settings: Any) -> None:
+    """Every test hashes passwords with Argon2 at tiny parameters (the same algorithm and hash
+    format), not production's 100 MiB and two passes: each persona's password was hashed in
+    full, about a second on a busy machine, in most tests of the suite. The real parameters are
+    checked in accounts/tests/test_sign_in.py (test_production_settings_hash_with_full_strength_argon2).
+    """
+    settings.PASSWORD_HASHERS = [
+        QUICK_ARGON2,
+        *(h for h in settings.PASSWORD_HASHERS if not h.endswith(".Argon2PasswordHasher")),
+    ]
+
+
 @pytest.fixture
 def live_reference_data(transactional_db: Any) -> None:
     """Reference data for transactional tests (live server, browser), which flush tables."""

@@ -4,11 +4,17 @@ One Chromium page walks every route of the project, found by the URL resolver as
 ``test_every_route`` finds them (so a new route is walked without being listed here): the
 public pages in all five languages, the staff, insight and funding pages signed in with both
 factors (as an organisation's administrator, or as a commissioner where the administrator may
-not go). At 1280 px and at 390 px, each page is checked as it loads (a form empty), with every
-form filled in (a choice made, conditional questions shown) and, for a form with something to
-fill in, after sending it empty (errors shown). axe-core runs the WCAG 2.2 AA rules and must
-find nothing, every link of an error summary must lead to an element on the page, and no
-page may be wider than the screen (a phone's reader never scrolls a page sideways).
+not go). Each page is checked as it loads (a form empty), with every form filled in (a choice
+made, conditional questions shown) and, for a form with something to fill in, after sending it
+empty (errors shown). In each state at 1280 px axe-core runs the WCAG 2.2 AA rules and must find
+nothing, and every link of an error summary must lead to an element on the page; then the same
+page, narrowed to 390 px, may be no wider than the screen (a phone's reader never scrolls a page
+sideways), and as it loads axe-core runs again at 390 px on each route in English and in Urdu
+(the languages written left to right share one layout, Urdu's runs right to left; the width
+check at 390 px covers every language's longer words in every state).
+
+The page is narrowed rather than loaded again: the site's scripts never read the screen's
+width, so a page narrowed is laid out as one loaded narrow, and each state is reached once.
 
 Only answers that are not web pages are left out, each for a reason listed below; any other
 answer that is not HTML fails the test, so nothing is skipped by accident.
@@ -38,7 +44,8 @@ from bridgeway.site.tests.test_every_route import (
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-WIDTHS = [1280, 390]
+WIDE, NARROW = 1280, 390
+HEIGHT = 900
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 DOWNLOAD = re.compile(r"\.(csv|xlsx|pdf|parquet|json)$")
@@ -64,6 +71,9 @@ NOT_PAGES = {
         r"^/staff/funding/applications/[^/]+/documents/[^/]+/$"
     ): "an application's document",
 }
+# The languages whose pages axe-core also checks at 390 px: one written left to right, one right
+# to left. Every language is checked at 1280 px, and for its width at 390 px.
+NARROW_AXE_LANGUAGES = {"en", "ur"}
 # Forms not sent empty: sending them ends the session the walk needs, or leaves the site.
 NOT_SENT = re.compile(r"sign-out|/leave/")
 
@@ -153,22 +163,33 @@ class Walk:
         self.checked: list[str] = []
         self.post_only: set[str] = set()
 
-    def check(self, where: str) -> None:
+    def check(self, where: str, *, accessibility: bool = True, links: bool = True) -> None:
         """axe-core's WCAG 2.2 AA rules, the error summary's links, and the page's width."""
-        if not self.page.evaluate("() => typeof window.axe === 'object'"):
-            self.page.evaluate(AXE_SCRIPT.read_text(encoding="utf-8"))
-        self.page.evaluate(OPEN_DETAILS)
-        self.failures += [f"{where}: {v}" for v in self.page.evaluate(AXE_RUN, WCAG_22_AA)]
-        broken = self.page.evaluate(BROKEN_ERROR_LINKS)
-        if broken:
-            self.failures.append(f"{where}: error summary links to nothing: {broken}")
+        if accessibility:
+            if not self.page.evaluate("() => typeof window.axe === 'object'"):
+                self.page.evaluate(AXE_SCRIPT.read_text(encoding="utf-8"))
+            self.page.evaluate(OPEN_DETAILS)
+            self.failures += [f"{where}: {v}" for v in self.page.evaluate(AXE_RUN, WCAG_22_AA)]
+        if links:
+            broken = self.page.evaluate(BROKEN_ERROR_LINKS)
+            if broken:
+                self.failures.append(f"{where}: error summary links to nothing: {broken}")
         # Nothing wider than the screen: a phone's reader never scrolls the page sideways
         # (a wide table scrolls inside its own box, not the page).
         width = self.page.viewport_size["width"]
         scroll_width = self.page.evaluate("() => document.documentElement.scrollWidth")
         if scroll_width > width:
             self.failures.append(f"{where}: the page is {scroll_width}px wide")
-        self.checked.append(where)
+        self.checked.append(where + ("" if accessibility else " (width)"))
+
+    def check_both_widths(self, url: str, state: str, *, narrow_axe: bool = False) -> None:
+        """The checks at 1280 px, then the same page narrowed to 390 px and widened again."""
+        self.check(f"{url} at {WIDE}px ({state})")
+        self.page.set_viewport_size({"width": NARROW, "height": HEIGHT})
+        try:
+            self.check(f"{url} at {NARROW}px ({state})", accessibility=narrow_axe, links=False)
+        finally:
+            self.page.set_viewport_size({"width": WIDE, "height": HEIGHT})
 
     def fetch_file(self, url: str) -> None:
         """A download answers its file: 200, and neither a web page nor plain text."""
@@ -179,9 +200,8 @@ class Walk:
         else:
             self.checked.append(f"{url} (file)")
 
-    def visit(self, url: str, width: int) -> None:
+    def visit(self, url: str, *, narrow_axe: bool) -> None:
         """The page empty, filled in and, where it has a form to send, with its errors."""
-        where = f"{url} at {width}px"
         # Asked first without the page: an address that only takes a form's POST answers 405
         # with no page to show (its form is checked on the page that shows it).
         answer = self.page.request.get(self.base + url, max_redirects=5)
@@ -190,24 +210,24 @@ class Walk:
             return
         if "text/html" not in answer.headers.get("content-type", ""):
             kind = answer.headers.get("content-type")
-            self.failures.append(f"{where}: answered {kind}; add it to NOT_PAGES with a reason")
+            self.failures.append(f"{url}: answered {kind}; add it to NOT_PAGES with a reason")
             return
         if answer.status >= 500:
-            self.failures.append(f"{where}: answered {answer.status}")
+            self.failures.append(f"{url}: answered {answer.status}")
             return
         self.page.goto(self.base + url)
-        self.check(f"{where} (as it loads)")
+        self.check_both_widths(url, "as it loads", narrow_axe=narrow_axe)
         if not self.page.locator("main form").count():
             return
         self.page.evaluate(FILL_FORMS)
-        self.check(f"{where} (filled in)")
+        self.check_both_widths(url, "filled in")
         self.page.goto(self.base + url)
         # A form folded in a <details> (as the round page's partner form) is sent unfolded.
         self.page.evaluate(OPEN_DETAILS)
         if self.page.evaluate(FORM_TO_SEND, NOT_SENT.pattern):
             self.page.locator("[data-walk-send]").first.click()
             self.page.wait_for_load_state()
-            self.check(f"{where} (sent empty)")
+            self.check_both_widths(url, "sent empty")
 
 
 # Groups of people in the insight snapshot: a large majority beside small groups, one of them
@@ -303,7 +323,7 @@ def test_every_page_in_every_state_at_every_size_has_no_accessibility_failure(
         },
     }
     left_out: dict[str, str] = {}
-    addresses: list[tuple[str, str]] = []
+    addresses: list[tuple[str, str, bool]] = []
     downloads: list[tuple[str, str]] = []
     for route in project_routes():
         if not route.buildable:
@@ -316,17 +336,16 @@ def test_every_page_in_every_state_at_every_size_has_no_accessibility_failure(
             if reason == NOT_PAGES[DOWNLOAD]:
                 downloads.append((url, who))
             continue
-        addresses.append((url, who))
+        addresses.append((url, who, route.language in NARROW_AXE_LANGUAGES))
 
     try:
         # A download is not a page, but it must be the file, not an error in plain text.
         for url, who in downloads:
             walks[who].fetch_file(url)
-        for width in WIDTHS:
-            for walk in walks.values():
-                walk.page.set_viewport_size({"width": width, "height": 900})
-            for url, who in addresses:
-                walks[who].visit(url, width)
+        for walk in walks.values():
+            walk.page.set_viewport_size({"width": WIDE, "height": HEIGHT})
+        for url, who, narrow_axe in addresses:
+            walks[who].visit(url, narrow_axe=narrow_axe)
     finally:
         public_context.close()
 
@@ -336,8 +355,17 @@ def test_every_page_in_every_state_at_every_size_has_no_accessibility_failure(
     # The walk reached every part of the site, in every language, at both sizes.
     for part in ["/en/", "/cy/", "/ur/", "/pa/", "/pl/", "/staff/", "/insight/", "/staff/funding/"]:
         assert any(where.startswith(part) for where in checked), part
-    assert any("(sent empty)" in where for where in checked)
-    assert any("(filled in)" in where for where in checked)
+    for width in [WIDE, NARROW]:
+        for state in ["as it loads", "filled in", "sent empty"]:
+            assert any(f" at {width}px ({state})" in where for where in checked), (width, state)
+    # axe-core ran at 390 px on pages in both directions of writing, and on staff pages.
+    narrow_checked = [
+        where
+        for where in checked
+        if f" at {NARROW}px (as it loads)" in where and not where.endswith("(width)")
+    ]
+    for part in ["/en/", "/ur/", "/staff/"]:
+        assert any(where.startswith(part) for where in narrow_checked), part
     assert len(addresses) > 100
     assert any(url.startswith("/insight/") for url, _who in downloads)
     assert set(left_out.values()) <= set(NOT_PAGES.values())
