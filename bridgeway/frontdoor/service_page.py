@@ -5,12 +5,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from bridgeway.directory.listing_children import WEEKDAYS
+from bridgeway.directory.matching import UNKNOWN_INDEPENDENCE
 from bridgeway.directory.models import Location, Service
+from bridgeway.equality.labels import public_label
+from bridgeway.equality.vocabulary import languages
 from bridgeway.frontdoor.forms import format_choices
 
 
@@ -152,3 +156,31 @@ def ways_of_support(service: Service) -> list[str]:
     """The formats the service offers, in the words the get-support journey uses."""
     words = dict(format_choices())
     return [words[code] for code in service.formats if code in words]
+
+
+def page_context(service: Service) -> dict[str, Any]:
+    """Everything the service's page (and the referral form beside it) shows of it."""
+    return {
+        "service": service,
+        "independence": (
+            _("We don't know if this service is independent of the police")
+            if service.independence == UNKNOWN_INDEPENDENCE
+            else public_label("independence", service.independence)
+        ),
+        # Each language named in itself, so each is marked with its own language and direction.
+        "languages": [
+            language
+            for term in service.languages.all()
+            if (language := languages().get(term.code)) is not None
+        ],
+        "harm_types": [public_label("harm_types", term.code) for term in service.harm_types.all()],
+        "areas": [
+            *(district.name for district in service.districts.all()),
+            *(area.name for area in service.police_force_areas.all()),
+        ],
+        "takes_referrals": service.self_referral and service.status == Service.Status.ACTIVE,
+        "ways_of_support": ways_of_support(service),
+        "places": places(service),
+        "phone_lines": phone_lines(service),
+        "opening_hours": opening_hours(service),
+    }

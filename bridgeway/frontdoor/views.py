@@ -47,8 +47,6 @@ from bridgeway.casework.services.follow_up import (
     FOLLOW_UP_DEVICE_PURPOSE,
     FOLLOW_UP_DEVICE_REMEMBERED_FOR,
 )
-from bridgeway.directory.matching import UNKNOWN_INDEPENDENCE
-from bridgeway.directory.models import Service
 from bridgeway.directory.selectors import (
     InvalidPostcode,
     LocationNotCovered,
@@ -58,7 +56,7 @@ from bridgeway.directory.selectors import (
     services_matching,
 )
 from bridgeway.equality.labels import public_label
-from bridgeway.equality.vocabulary import languages, vocabulary
+from bridgeway.equality.vocabulary import vocabulary
 from bridgeway.forms import form_errors_from
 from bridgeway.frontdoor import service_page
 from bridgeway.frontdoor.carried_answers import referral_initial
@@ -366,40 +364,13 @@ def support_start_again(request: HttpRequest) -> HttpResponse:
     return redirect("frontdoor:get-support")
 
 
-def _service_context(service: Service) -> dict[str, Any]:
-    return {
-        "service": service,
-        "independence": (
-            _("We don't know if this service is independent of the police")
-            if service.independence == UNKNOWN_INDEPENDENCE
-            else public_label("independence", service.independence)
-        ),
-        # Each language named in itself, so each is marked with its own language and direction.
-        "languages": [
-            language
-            for term in service.languages.all()
-            if (language := languages().get(term.code)) is not None
-        ],
-        "harm_types": [public_label("harm_types", term.code) for term in service.harm_types.all()],
-        "areas": [
-            *(district.name for district in service.districts.all()),
-            *(area.name for area in service.police_force_areas.all()),
-        ],
-        "takes_referrals": service.self_referral and service.status == Service.Status.ACTIVE,
-        "ways_of_support": service_page.ways_of_support(service),
-        "places": service_page.places(service),
-        "phone_lines": service_page.phone_lines(service),
-        "opening_hours": service_page.opening_hours(service),
-    }
-
-
 @public
 @require_GET
 @reads_from_replica
 def service_detail(request: HttpRequest, service_id: str) -> HttpResponse:
     """One service: what it does, where, in which languages, and how to get in touch."""
     service = service_get_public(service_id)
-    return render(request, "frontdoor/service.html", _service_context(service))
+    return render(request, "frontdoor/service.html", service_page.page_context(service))
 
 
 @public
@@ -409,7 +380,7 @@ def service_detail(request: HttpRequest, service_id: str) -> HttpResponse:
 def refer(request: HttpRequest, service_id: str) -> HttpResponse:
     """Refer yourself to a service, saying how and when it is safe to be contacted."""
     service = service_get_public(service_id)
-    context = _service_context(service)
+    context = service_page.page_context(service)
     if not context["takes_referrals"]:
         return render(request, "frontdoor/refer.html", {**context, "form": None})
     context["submission_key"] = _submission_key(request)

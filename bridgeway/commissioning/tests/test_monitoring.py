@@ -14,7 +14,7 @@ from django.urls import reverse
 from bridgeway.accounts.models import Membership
 from bridgeway.accounts.tests.factories import OrganisationFactory
 from bridgeway.commissioning.models import MonitoringReturn, RoundGap
-from bridgeway.commissioning.selectors import round_reach
+from bridgeway.commissioning.reach import round_reach
 from bridgeway.commissioning.services import application_decide
 from bridgeway.commissioning.services.monitoring import monitoring_return_submit
 from bridgeway.commissioning.tests.conftest import member

@@ -33,6 +33,7 @@ from bridgeway.commissioning.forms import (
     PartnerForm,
 )
 from bridgeway.commissioning.models import Application, FundingRound
+from bridgeway.commissioning.reach import round_reach
 from bridgeway.commissioning.selectors import (
     application_get_for_office,
     applications_of_user,
@@ -44,7 +45,6 @@ from bridgeway.commissioning.selectors import (
     open_rounds,
     round_applications_in_full,
     round_criteria,
-    round_reach,
     round_times,
     rounds_of_office,
 )

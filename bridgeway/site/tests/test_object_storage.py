@@ -8,6 +8,7 @@ signature or the view that checks who may have it.
 from __future__ import annotations
 
 import datetime as dt
+import http.client
 import io
 import socket
 from collections.abc import Iterator
@@ -56,6 +57,12 @@ def s3_endpoint() -> Iterator[str]:
     server.start()
     endpoint = f"http://127.0.0.1:{port}"
     try:
+        # moto keeps its buckets in the process, shared by every server started in it: another
+        # test module's server (this fixture imported elsewhere) may have left them behind.
+        reset = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        reset.request("POST", "/moto-api/reset")
+        reset.getresponse().read()
+        reset.close()
         client = _client(endpoint)
         for bucket in (MEDIA_BUCKET, SNAPSHOT_BUCKET):
             client.create_bucket(
