@@ -14,6 +14,7 @@ compares that with the database and the bucket.
 
 from __future__ import annotations
 
+import http.client
 import itertools
 import re
 import threading
@@ -299,6 +300,13 @@ class Store:
             self.server = None
 
     def bucket(self) -> None:
+        """Empty the store and make the drill's bucket (once, before the drill)."""
+        # moto keeps its buckets in the process, shared by every server started in it: another
+        # test's server in this process may have left the bucket behind.
+        reset = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        reset.request("POST", "/moto-api/reset")
+        reset.getresponse().read()
+        reset.close()
         self.client().create_bucket(
             Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION}
         )
