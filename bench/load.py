@@ -1,13 +1,14 @@
 """Load on the public site (issue 18, item 5): one app server, then two behind nginx.
 
     scripts/with-postgres .venv/bin/python bench/load.py DIRECTORY \
-        [--rate 50] [--seconds 600] [--scale 1.6] [--users 25]
+        [--rate 50] [--seconds 600] [--baseline-seconds 60] [--scale 1.6] [--users 25]
 
 Needs DATABASE_URL and DATABASE_OWNER_URL of a throwaway PostgreSQL server (scripts/with-postgres
 gives both). Migrates it, loads the reference data and a small directory (services around
 Leeds and Bradford), then for each shape, one ``bridgeway serve`` behind nginx and two
 (``bridgeway/site/tests/cluster.py``), runs locust headless (``bench/load_locustfile.py``):
-first the same run's baseline, ``/healthz`` only, then the public mix (the get-support
+first the same run's baseline, ``/healthz`` only, for ``--baseline-seconds`` (a steady figure
+needs far less than the main run), then the public mix for ``--seconds`` (the get-support
 questions, a match through them, a service's page, the report form, ``POST /api/v1/match``
 and the ORUK feed). One server is offered ``--rate`` tasks a second; two are offered
 ``--scale`` times as many. Prints requests a second, failures, median and p95 for each,
@@ -113,7 +114,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("directory", type=Path, help="a folder for the bench's own files")
     parser.add_argument("--rate", type=float, default=50.0, help="tasks a second, one server")
-    parser.add_argument("--seconds", type=int, default=600, help="seconds a run (600)")
+    parser.add_argument(
+        "--seconds", type=int, default=600, help="seconds of the public mix's run (600)"
+    )
+    parser.add_argument(
+        "--baseline-seconds",
+        type=int,
+        default=60,
+        help="seconds of the /healthz-only baseline run before each mix (60)",
+    )
     parser.add_argument("--scale", type=float, default=1.6, help="two servers' rate, times")
     parser.add_argument("--users", type=int, default=25, help="simulated people (25)")
     args = parser.parse_args(argv)
@@ -153,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
                     cluster.url,
                     rate=rate,
                     users=args.users,
-                    seconds=args.seconds,
+                    seconds=args.baseline_seconds if only_healthz else args.seconds,
                     baseline=only_healthz,
                     out=out,
                     services=services,
