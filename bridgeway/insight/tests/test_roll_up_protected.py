@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import pytest
 
+from bridgeway.insight import perturbation
 from bridgeway.insight.needs_assessment import (
     AreaPopulation,
     GroupCounts,
     needs_assessment_table,
+    protected_roll_up,
 )
+from bridgeway.insight.perturbation import KeyedCount, combine
 
 AREA = AreaPopulation(
     code="E23000010",
@@ -58,3 +61,20 @@ def test_black_minus_the_visible_black_groups_does_not_give_back_the_hidden_one(
     black = _referred(rolled, "black")
     recovered = None if black.value is None else black.value - visible
     assert recovered != 1, "Black minus African and Caribbean gives the hidden Other Black back"
+
+
+def test_each_high_level_group_is_perturbed_as_its_own_cell():
+    african = KeyedCount(20, 1234)
+    caribbean = KeyedCount(10, 5678)
+    other = KeyedCount(1, 91011)
+    tallies = {
+        "black_african": {"referred": african},
+        "black_caribbean": {"referred": caribbean},
+        "black_other": {"referred": other},
+    }
+    rolled = protected_roll_up(tallies, perturb=True)
+    own_cell = perturbation.perturb(combine([african, caribbean, other]))
+    assert rolled["black"].referred == own_cell
+    # The same people give the same cell, so the same published count every time.
+    assert protected_roll_up(tallies, perturb=True) == rolled
+    assert protected_roll_up(tallies, perturb=False)["black"].referred == 31
