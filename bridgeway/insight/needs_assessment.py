@@ -564,6 +564,7 @@ def needs_assessment_table(
     totals: GroupCounts | None = None,
     recorded_totals: GroupCounts | None = None,
     roll_up: bool = False,
+    rolled_up_counts: Mapping[str, GroupCounts] | None = None,
     header: Sequence[str] = HEADER,
 ) -> list[Row]:
     """The rows of the needs assessment for one area, suppressed and formatted.
@@ -572,7 +573,9 @@ def needs_assessment_table(
     total cells perturbed on their own (``PeopleCounts.total``), or the sums of the rows
     when not given. Shares, rates and ratios are worked out from these published counts.
     ``roll_up`` gives the five high-level ethnic groups instead of the 19, each the sum of
-    its groups' published counts, suppressed as groups of their own. ``header``: the columns
+    its groups' published counts, suppressed as groups of their own; ``rolled_up_counts``
+    (``PeopleCounts.rolled_up``) gives each its own perturbed cell instead, which is what every
+    published roll-up must use (issue 14: a sum gives a hidden group back). ``header``: the columns
     (``SHARE_INTERVAL_HEADER`` adds the referred share's interval).
 
     A referred share is hidden when its count is, or when the total it is a share of is
@@ -585,6 +588,8 @@ def needs_assessment_table(
         raise ValueError(f"counts for groups outside the vocabulary: {sorted(unknown_groups)}")
     if roll_up:
         area, counts = rolled_up(area, counts)
+        if rolled_up_counts is not None:
+            counts = dict(rolled_up_counts)
         recorded = list(high_level_labels())
         everyone = [*recorded, *NOT_KNOWN_CODES]
     of = {group: counts.get(group, GroupCounts()) for group in everyone}
