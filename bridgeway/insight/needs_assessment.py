@@ -185,6 +185,7 @@ class PeopleCounts:
     last_event_on: dt.date | None
     total: GroupCounts | None = None
     recorded_total: GroupCounts | None = None
+    rolled_up: dict[str, GroupCounts] | None = None
 
 
 # Each person is counted in the group on their newest record: the latest day, and on the same
@@ -307,6 +308,32 @@ def protected_counts(
     return by_group, union(list(tallies)), union(recorded)
 
 
+def protected_roll_up(
+    tallies: Mapping[str, Mapping[str, KeyedCount]], *, perturb: bool
+) -> dict[str, GroupCounts]:
+    """The five high-level groups' counts, each perturbed as a cell of its own (issue 14).
+
+    A high-level group's people are the union of its groups' people (each person is in one
+    group), so its cell is their combined count and record key; perturbing that cell, rather
+    than adding the groups' published counts, keeps the roll-up from giving a hidden group back
+    by subtraction. The groups not known (``NOT_KNOWN_CODES``) keep their own cells.
+    """
+    members: dict[str, list[str]] = {}
+    for code in tallies:
+        group = code if code in NOT_KNOWN_CODES else high_level_group(code)
+        members.setdefault(group, []).append(code)
+    return {
+        group: GroupCounts(
+            **{
+                stage: (perturbation.perturb(cell) if perturb else cell.count)
+                for stage in STAGES
+                for cell in [combine(tallies[code].get(stage, EMPTY) for code in codes)]
+            }
+        )
+        for group, codes in members.items()
+    }
+
+
 def count_people_by_area(
     files: Sequence[Path],
     *,
@@ -357,6 +384,7 @@ def count_people_by_area(
             last_event_on=last,
             total=total,
             recorded_total=recorded_total,
+            rolled_up=protected_roll_up(tallies.get(area, {}), perturb=perturb),
         )
     return result
 
@@ -536,6 +564,7 @@ def needs_assessment_table(
     totals: GroupCounts | None = None,
     recorded_totals: GroupCounts | None = None,
     roll_up: bool = False,
+    rolled_up_counts: Mapping[str, GroupCounts] | None = None,
     header: Sequence[str] = HEADER,
 ) -> list[Row]:
     """The rows of the needs assessment for one area, suppressed and formatted.
@@ -544,7 +573,9 @@ def needs_assessment_table(
     total cells perturbed on their own (``PeopleCounts.total``), or the sums of the rows
     when not given. Shares, rates and ratios are worked out from these published counts.
     ``roll_up`` gives the five high-level ethnic groups instead of the 19, each the sum of
-    its groups' published counts, suppressed as groups of their own. ``header``: the columns
+    its groups' published counts, suppressed as groups of their own; ``rolled_up_counts``
+    (``PeopleCounts.rolled_up``) gives each its own perturbed cell instead, which is what every
+    published roll-up must use (issue 14: a sum gives a hidden group back). ``header``: the columns
     (``SHARE_INTERVAL_HEADER`` adds the referred share's interval).
 
     A referred share is hidden when its count is, or when the total it is a share of is
@@ -557,6 +588,8 @@ def needs_assessment_table(
         raise ValueError(f"counts for groups outside the vocabulary: {sorted(unknown_groups)}")
     if roll_up:
         area, counts = rolled_up(area, counts)
+        if rolled_up_counts is not None:
+            counts = dict(rolled_up_counts)
         recorded = list(high_level_labels())
         everyone = [*recorded, *NOT_KNOWN_CODES]
     of = {group: counts.get(group, GroupCounts()) for group in everyone}

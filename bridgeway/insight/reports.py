@@ -73,6 +73,7 @@ def needs_assessment_rows(
             totals=counted.total,
             recorded_totals=counted.recorded_total,
             roll_up=roll_up,
+            rolled_up_counts=counted.rolled_up,
         ),
         snapshot_written_at=_written_at(parts),
         synthetic=_synthetic(parts),
