@@ -277,7 +277,11 @@ def service_at_location_documents(locations: Sequence[Location]) -> list[dict[st
         if link is None:
             continue
         service = {k: v for k, v in document.items() if k != "service_at_locations"}
-        found.append({**link, "service": service})
+        # The validator's OpenAPI document checks /service_at_locations/{id} against the
+        # compiled service schema, which requires a name and a status: the service's own.
+        found.append(
+            {"name": service["name"], "status": service["status"], **link, "service": service}
+        )
     return found
 
 

@@ -252,6 +252,37 @@ def test_the_report_form_may_carry_its_pictures_and_other_pages_keep_the_lower_c
     assert _post(proxy[1], "/en/report/", 46 * 1024 * 1024) == 413
 
 
+@pytest.mark.parametrize(
+    ("path", "lang", "direction", "title"),
+    [
+        ("/cy/report/", "cy", "ltr", "Rhowch gynnig arall arni ymhen munud"),
+        ("/ur/get-support/", "ur", "rtl", "براہ کرم ایک منٹ بعد دوبارہ کوشش کریں"),
+        ("/pa/", "pa", "ltr", "ਕਿਰਪਾ ਕਰਕੇ ਇੱਕ ਮਿੰਟ ਬਾਅਦ ਦੁਬਾਰਾ ਕੋਸ਼ਿਸ਼ ਕਰੋ"),
+        ("/pl/report/", "pl", "ltr", "Spróbuj ponownie za minutę"),
+        ("/en/report/", "en", "ltr", "Please try again in a minute"),
+    ],
+    ids=["cy", "ur", "pa", "pl", "en"],
+)
+def test_the_calm_503_for_a_lost_app_server_is_in_the_language_of_the_page_asked_for(
+    tmp_path: Path, path: str, lang: str, direction: str, title: str
+) -> None:
+    from bridgeway.site.tests.cluster import Nginx, free_port
+
+    proxy = Nginx([f"127.0.0.1:{free_port()}"], tmp_path)  # nothing listens there
+    proxy.start()
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", proxy.port, timeout=10)
+        connection.request("GET", path)
+        response = connection.getresponse()
+        body = response.read().decode()
+        assert response.status == 503
+        assert response.getheader("Retry-After") == "30"
+        assert f'<html lang="{lang}" dir="{direction}">' in body
+        assert f"<h1>{title}</h1>" in body
+    finally:
+        proxy.stop()
+
+
 def test_no_app_server_answering_gets_a_calm_503_with_retry_after_not_bad_gateway(
     tmp_path: Path,
 ) -> None:

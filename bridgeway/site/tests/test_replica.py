@@ -293,8 +293,11 @@ def test_a_person_reads_what_they_have_just_written(fresh, organisation_admin, c
 
 
 def test_reads_fall_back_to_the_primary_when_the_replica_is_stopped(fresh, client):
-    ServiceFactory(name="Before the outage")
+    before = ServiceFactory(name="Before the outage")
     with override_settings(REPLICA_CHECK_SECONDS=3600):
+        # No lag says only that the replica replayed what it had received: on a busy machine
+        # the listing's WAL may not have arrived yet, so wait for the listing itself too.
+        _until(lambda: _on_replica(before), "the replica to replay the listing")
         _until(_caught_up, "the replica to catch up")
         assert "Before the outage" in _feed_names(client)  # checked and found fit
         fresh.stop()
