@@ -141,22 +141,61 @@ class Table:
         ]
         postgres = connection.vendor == "postgresql"
         self.converters = [_converter(f, postgres) for f in self.fields]
-        # Each column: its attribute name, converter, and its default already converted when
-        # the default is always the same (else ``_NOTHING``: worked out for each row).
+        # Each column: its attribute name, converter (None when the value passes as it is,
+        # which saves a call for most of a row's values), and its default already converted
+        # when the default is always the same (else ``_NOTHING``: worked out for each row).
         self._columns = [
-            (f.attname, convert, convert(f.get_default()) if _fixed_default(f) else _NOTHING, f)
+            (
+                f.attname,
+                None if convert is _same else convert,
+                convert(f.get_default()) if _fixed_default(f) else _NOTHING,
+                f,
+                convert,
+            )
             for f, convert in zip(self.fields, self.converters, strict=True)
         ]
 
     def row(self, values: dict[str, Any]) -> tuple[Any, ...]:
         """The row for ``values`` (attribute name -> Python value); a field not given takes
         its default, as a model object would."""
-        return tuple(
-            convert(values[name])
-            if name in values
-            else (default if default is not _NOTHING else convert(f.get_default()))
-            for name, convert, default, f in self._columns
-        )
+        row: list[Any] = []
+        append = row.append
+        for name, convert, default, f, converter in self._columns:
+            if name in values:
+                value = values[name]
+                append(value if convert is None else convert(value))
+            elif default is not _NOTHING:
+                append(default)
+            else:
+                append(converter(f.get_default()))
+        return tuple(row)
+
+    def converter(self, attname: str) -> Converter:
+        """The converter of the column whose attribute name is ``attname``."""
+        for name, _, _, _, converter in self._columns:
+            if name == attname:
+                return converter
+        raise KeyError(attname)
+
+    def pair_rows(
+        self, first: str, second: str, pairs: Iterable[tuple[Any, Iterable[Any]]]
+    ) -> list[tuple[Any, ...]]:
+        """Rows of a table of two columns (a through table's ``first`` and ``second``
+        attributes): for each ``(value, others)`` one row per item of ``others``, the value
+        converted once for all of them rather than once a row."""
+        names = [f.attname for f in self.fields]
+        if sorted(names) != sorted([first, second]):
+            raise ValueError(f"{self.model.__name__} has columns {names}, not {first}, {second}")
+        convert_first, convert_second = self.converter(first), self.converter(second)
+        in_order = names[0] == first
+        rows: list[tuple[Any, ...]] = []
+        for value, others in pairs:
+            converted = convert_first(value)
+            if in_order:
+                rows += [(converted, convert_second(other)) for other in others]
+            else:
+                rows += [(convert_second(other), converted) for other in others]
+        return rows
 
     def rows_of(self, objects: Iterable[models.Model]) -> list[tuple[Any, ...]]:
         """The rows of model objects, each field's ``pre_save`` applied (``auto_now``...)."""

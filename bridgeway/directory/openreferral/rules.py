@@ -115,6 +115,52 @@ def _type_quick(field: models.Field[Any, Any]) -> Quick | None:
     return None
 
 
+def _simple_passes(
+    field: models.Field[Any, Any],
+    typed: Quick | None,
+    checked: Quick,
+    choices: frozenset[Any] | None,
+    blank_allowed: bool,
+) -> Quick | None:
+    """For the kinds most values are of (text, yes/no, whole numbers): a test true only for
+    values ``Rule.messages`` has nothing to say of, by the same tests in fewer calls (every
+    field of every service is checked). False sends the value to ``messages``, which
+    decides. None for other kinds."""
+    if typed is None:
+        return None
+    skip_empty = field.blank
+    if type(field) in _TEXT_FIELDS:
+
+        def text(value: Any) -> bool:
+            if type(value) is not str:
+                return value is None and skip_empty
+            if not value:
+                return skip_empty or blank_allowed
+            return (choices is None or value in choices) and checked(value)
+
+        return text
+    if type(field) is models.BooleanField:
+        return _typed_passes(
+            lambda value: value is True or value is False, checked, choices, skip_empty
+        )
+    if isinstance(field, models.IntegerField):
+        return _typed_passes(lambda value: type(value) is int, checked, choices, skip_empty)
+    return None
+
+
+def _typed_passes(
+    typed: Quick, checked: Quick, choices: frozenset[Any] | None, skip_empty: bool
+) -> Quick:
+    """``_simple_passes`` for a kind whose values are never empty (yes/no, numbers)."""
+
+    def passes(value: Any) -> bool:
+        if typed(value):
+            return (choices is None or value in choices) and checked(value)
+        return value is None and skip_empty
+
+    return passes
+
+
 class Rule:
     """One field's check: ``messages(value)`` is what ``clean_fields`` says of the value."""
 
@@ -144,6 +190,13 @@ class Rule:
             return is_empty or checked(value)
 
         self.quick = quick
+        self.passes = _simple_passes(field, typed, checked, choices, blank_allowed) or (
+            self._passes
+        )
+
+    def _passes(self, value: Any) -> bool:
+        """True when ``messages`` would say nothing, by the same tests (the fast part of it)."""
+        return (self.skip_empty and value in self.empty) or self.quick(value)
 
     def messages(self, value: Any) -> list[str]:
         """Nothing when the value passes, else Django's messages for it."""
@@ -181,7 +234,10 @@ class Rules:
     def problems(self, values: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
         """(field name, message) for each value of ``values`` a rule refuses."""
         for rule in self.rules:
-            for message in rule.messages(values[rule.name]):
+            value = values[rule.name]
+            if rule.passes(value):
+                continue
+            for message in rule.messages(value):
                 yield rule.name, message
 
 
