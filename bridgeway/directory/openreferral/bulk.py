@@ -17,8 +17,11 @@ signals or parents; the importer stamps what it wrote itself (decision 0096).
 from __future__ import annotations
 
 import datetime as dt
+import gc
+import json
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
@@ -30,6 +33,8 @@ from bridgeway.directory.openreferral.terms import CANONICAL_UUID
 Converter = Callable[[Any], Any]
 
 _BATCH = 2000
+# An empty dict or list as JSON text.
+_EMPTY_JSON: dict[type, str] = {dict: "{}", list: "[]"}
 
 
 def _same(value: Any) -> Any:
@@ -90,7 +95,16 @@ def _converter(field: models.Field[Any, Any], postgres: bool) -> Converter:
     if isinstance(field, models.JSONField):
         # One encoder for every row: what ``json.dumps(value, cls=encoder)`` writes, without
         # making an encoder for each value.
-        dumps = (field.encoder or DjangoJSONEncoder)().encode
+        encoder = field.encoder or DjangoJSONEncoder
+        dumps = encoder().encode
+        # An encoder that changes only ``default`` (Django's) writes an empty dict or list
+        # as ``json`` does.
+        empty: dict[type, str] = (
+            _EMPTY_JSON
+            if encoder.encode is json.JSONEncoder.encode
+            and encoder.iterencode is json.JSONEncoder.iterencode
+            else {}
+        )
         if postgres:
             from psycopg.types.json import Jsonb
 
@@ -100,7 +114,12 @@ def _converter(field: models.Field[Any, Any], postgres: bool) -> Converter:
             return jsonb
 
         def json_text(value: Any) -> Any:
-            return None if value is None else dumps(value)
+            if value is None:
+                return None
+            # Most children's ``extra`` is empty: its text is known.
+            if not value and type(value) in empty:
+                return empty[type(value)]
+            return dumps(value)
 
         return json_text
     if isinstance(field, models.ForeignKey):
@@ -268,3 +287,22 @@ def insert_children(
         values["service_id"] = service_id
         rows.append(target.row(values))
     target.write(rows)
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cycle collector paused for a bulk read or import, then resumed as it was.
+
+    A feed is millions of dicts and lists that live until the import ends, and the import
+    makes hundreds of thousands of objects more: the collector ran again and again over all
+    of them, finding nothing (JSON and the import's records hold no reference cycles), about
+    a third of the time of parsing a feed and a tenth of importing it. Memory is freed as
+    before, when the last reference goes.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

@@ -261,6 +261,7 @@ def content_hash(document: object) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+@bulk.collector_paused()
 def directory_import(
     documents: Sequence[object],
     *,

@@ -35,6 +35,9 @@ _TEXT_FIELDS = (
 )
 
 
+# Values ``json.dumps`` always writes, whatever its encoder's ``default`` does.
+_PLAIN_JSON = frozenset({str, int, float, bool, type(None)})
+
 _BOUNDS = (
     validators.MaxLengthValidator,
     validators.MinValueValidator,
@@ -101,9 +104,24 @@ def _type_quick(field: models.Field[Any, Any]) -> Quick | None:
         return lambda value: type(value) is dt.date
     if type(field) is models.JSONField:
         encoder = field.encoder
+        # An encoder that changes only ``default`` (Django's) writes plain values as
+        # ``json`` does: a flat list or dict of them is serialisable without encoding it.
+        plain = encoder is None or (
+            encoder.encode is json.JSONEncoder.encode
+            and encoder.iterencode is json.JSONEncoder.iterencode
+        )
 
         def serialisable(value: Any) -> bool:
-            if type(value) not in (dict, list):
+            kind = type(value)
+            if kind is list and plain and all(type(item) in _PLAIN_JSON for item in value):
+                return True
+            if (
+                kind is dict
+                and plain
+                and all(type(k) is str and type(v) in _PLAIN_JSON for k, v in value.items())
+            ):
+                return True
+            if kind not in (dict, list):
                 return False
             try:
                 json.dumps(value, cls=encoder)
