@@ -208,12 +208,14 @@ class Table:
         convert_first, convert_second = self.converter(first), self.converter(second)
         in_order = names[0] == first
         rows: list[tuple[Any, ...]] = []
+        same = convert_second is _same  # codes and term ids go in as they are
         for value, others in pairs:
             converted = convert_first(value)
+            seconds = others if same else [convert_second(other) for other in others]
             if in_order:
-                rows += [(converted, convert_second(other)) for other in others]
+                rows += [(converted, second) for second in seconds]
             else:
-                rows += [(convert_second(other), converted) for other in others]
+                rows += [(second, converted) for second in seconds]
         return rows
 
     def rows_of(self, objects: Iterable[models.Model]) -> list[tuple[Any, ...]]:
