@@ -38,7 +38,7 @@ from bridgeway.directory.models import (
     Schedule,
     Service,
 )
-from bridgeway.directory.openreferral import bulk, hsds, rules
+from bridgeway.directory.openreferral import bulk, child_ids, hsds, rules
 from bridgeway.directory.stamps import services_stamp
 from bridgeway.equality.models import Term
 from bridgeway.places.models import LocalAuthorityDistrict, PoliceForceArea
@@ -96,7 +96,7 @@ _FIELD_ARRAY = {
 }
 # Kept ``extra`` entries that come from an array.
 _EXTRA_ARRAY = {"attributes": "attributes", "languages": "languages"}
-_HSDS_CHILD_FIELD = {
+_HSDS_CHILD_FIELD = _ARRAYS = {
     "locations": "service_at_locations",
     "phones": "phones",
     "schedules": "schedules",
@@ -210,6 +210,8 @@ class _Known:
     # Postcode as a feed gives it -> its district, looked up once per import (many of a
     # feed's places share a postcode).
     postcode_districts: dict[str, str | None] = field(default_factory=dict)
+    # Child ids taken by the feed's services checked so far, so none is given twice (0151).
+    taken_ids: child_ids.ChildIds = field(default_factory=lambda: child_ids.ChildIds(_ARRAYS))
 
     @classmethod
     def load(cls, listings: Sequence[hsds.Listing]) -> _Known:
@@ -489,8 +491,10 @@ def _check(position: int, listing: hsds.Listing, known: _Known) -> _Checked:
     values = _values(listing)
     for name, message in known.service_rules.problems(values):
         problem(_HSDS_FIELD.get(name, name), message)
+    problems += known.taken_ids.repeated(position, listing)
     if problems:
         raise hsds.InvalidService(problems)
+    known.taken_ids.take(position, listing)
 
     district_codes = list(listing.district_codes)
     if not district_codes and not listing.pfa_codes and not listing.is_national:
