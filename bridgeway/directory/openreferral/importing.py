@@ -38,7 +38,7 @@ from bridgeway.directory.models import (
     Schedule,
     Service,
 )
-from bridgeway.directory.openreferral import bulk, hsds, rules
+from bridgeway.directory.openreferral import bulk, child_ids, hsds, rules
 from bridgeway.directory.stamps import services_stamp
 from bridgeway.equality.models import Term
 from bridgeway.places.models import LocalAuthorityDistrict, PoliceForceArea
@@ -96,7 +96,7 @@ _FIELD_ARRAY = {
 }
 # Kept ``extra`` entries that come from an array.
 _EXTRA_ARRAY = {"attributes": "attributes", "languages": "languages"}
-_HSDS_CHILD_FIELD = {
+_HSDS_CHILD_FIELD = _ARRAYS = {
     "locations": "service_at_locations",
     "phones": "phones",
     "schedules": "schedules",
@@ -202,8 +202,16 @@ class _Known:
     police_force_areas: frozenset[str]
     # Child model name -> {child id: service id} for ids in the feed that already exist.
     child_owners: dict[str, dict[str, str]]
+    # The service's field rules for this database, found once (not once a listing: finding
+    # them asks the connection, a thread-local look-up that cost 40 us a listing).
+    service_rules: rules.Rules
     # Service id -> (source id, content hash) of the services in the feed that exist.
     hashes: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # Postcode as a feed gives it -> its district, looked up once per import (many of a
+    # feed's places share a postcode).
+    postcode_districts: dict[str, str | None] = field(default_factory=dict)
+    # Child ids taken by the feed's services checked so far, so none is given twice (0151).
+    taken_ids: child_ids.ChildIds = field(default_factory=lambda: child_ids.ChildIds(_ARRAYS))
 
     @classmethod
     def load(cls, listings: Sequence[hsds.Listing]) -> _Known:
@@ -244,6 +252,7 @@ class _Known:
             districts=frozenset(LocalAuthorityDistrict.objects.values_list("code", flat=True)),
             police_force_areas=frozenset(PoliceForceArea.objects.values_list("code", flat=True)),
             child_owners=child_owners,
+            service_rules=_service_rules(),
             hashes=hashes,
         )
 
@@ -254,6 +263,7 @@ def content_hash(document: object) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+@bulk.collector_paused()
 def directory_import(
     documents: Sequence[object],
     *,
@@ -479,15 +489,19 @@ def _check(position: int, listing: hsds.Listing, known: _Known) -> _Checked:
     listing = _without_unknown_places(position, listing, known)
 
     values = _values(listing)
-    for name, message in _service_rules().problems(values):
+    for name, message in known.service_rules.problems(values):
         problem(_HSDS_FIELD.get(name, name), message)
+    problems += known.taken_ids.repeated(position, listing)
     if problems:
         raise hsds.InvalidService(problems)
+    known.taken_ids.take(position, listing)
 
     district_codes = list(listing.district_codes)
     if not district_codes and not listing.pfa_codes and not listing.is_national:
         district_codes = [
-            code for code in _districts_of_postcodes(listing.locations) if code in known.districts
+            code
+            for code in _districts_of_postcodes(listing.locations, known.postcode_districts)
+            if code in known.districts
         ]
     return _Checked(
         position=position,
@@ -550,19 +564,29 @@ def _without_unknown_places(position: int, listing: hsds.Listing, known: _Known)
     )
 
 
-def _districts_of_postcodes(locations: Iterable[hsds.Location]) -> list[str]:
-    """Districts of the locations' full postcodes, in order, without repeats."""
+def _districts_of_postcodes(
+    locations: Iterable[hsds.Location], looked_up: dict[str, str | None]
+) -> list[str]:
+    """Districts of the locations' full postcodes, in order, without repeats; ``looked_up``
+    keeps each postcode's district for the rest of the import."""
     codes: list[str] = []
     for location in locations:
-        try:
-            query = parse_location(location.postal_code)
-        except InvalidPostcode:
-            continue
-        if isinstance(query, Postcode):
-            code = postcode_lookup().district(query)
-            if code and code not in codes:
-                codes.append(code)
+        text = location.postal_code
+        if text not in looked_up:
+            looked_up[text] = _district_of_postcode(text)
+        code = looked_up[text]
+        if code and code not in codes:
+            codes.append(code)
     return codes
+
+
+def _district_of_postcode(text: str) -> str | None:
+    """The district of a full postcode; None for anything else."""
+    try:
+        query = parse_location(text)
+    except InvalidPostcode:
+        return None
+    return postcode_lookup().district(query) if isinstance(query, Postcode) else None
 
 
 # The service fields a listing gives, checked by ``_check`` as ``clean_fields`` would.
@@ -714,17 +738,19 @@ def _write_codes(checked: Sequence[_Checked], known: _Known) -> None:
         through_table = bulk.table(through)
         target_name = through._meta.get_field(target).attname
         ids = known.terms[vocabulary] if vocabulary is not None else None
+        # Each service's id is converted once for all its codes.
         through_table.write(
-            [
-                through_table.row(
-                    {"service_id": item.id, target_name: code if ids is None else ids[code]}
-                )
-                for item in items
-                for code in (
-                    item.district_codes if name == "district_codes" else getattr(item.listing, name)
-                )
-            ]
+            through_table.pair_rows("service_id", target_name, _codes_by_service(items, name, ids))
         )
+
+
+def _codes_by_service(
+    items: Sequence[_Checked], name: str, ids: dict[str, int] | None
+) -> Iterator[tuple[uuid.UUID, Sequence[Any]]]:
+    """Each listing's id and the codes of its relation ``name`` (as term ids, with ``ids``)."""
+    for item in items:
+        codes = item.district_codes if name == "district_codes" else getattr(item.listing, name)
+        yield item.id, (codes if ids is None else [ids[code] for code in codes])
 
 
 def _write_children(checked: Sequence[_Checked]) -> None:

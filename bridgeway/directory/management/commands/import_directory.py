@@ -11,7 +11,7 @@ from typing import Any
 from django.core.checks import Tags
 from django.core.management.base import BaseCommand, CommandError
 
-from bridgeway.directory.openreferral import hsds
+from bridgeway.directory.openreferral import bulk, hsds
 from bridgeway.directory.openreferral.fetching import FeedError, http_json
 from bridgeway.directory.openreferral.harvest import feed_limits
 from bridgeway.directory.openreferral.importing import DirectoryImportError, directory_import
@@ -94,7 +94,7 @@ class Command(BaseCommand):
 def _read_file(path: Path) -> object:
     """The JSON document in ``path``; ``CommandError`` naming the file otherwise."""
     try:
-        with path.open(encoding="utf-8") as handle:
+        with path.open(encoding="utf-8") as handle, bulk.collector_paused():
             return json.load(handle)
     except FileNotFoundError:
         raise CommandError(f"{path}: no such file.") from None
