@@ -136,6 +136,8 @@ def _chunk(
     columns = {
         "event_id": _digests(rng, events),
         "person_key": person_key.take(pa.array(person - first_person)),
+        # One number a person, as the snapshot writer gives them (decision 0150).
+        "person_number": pa.array(person, pa.int32()),
         "case_key": person_key.take(pa.array(person - first_person)),
         "organisation_key": pa.array(service // 2).cast(pa.string()),
         "service_key": pa.array(service).cast(pa.string()),
