@@ -20,9 +20,10 @@ check naming the column: delete it and run ``bridgeway snapshot`` again to rebui
 
 ``person_number`` stands for ``person_key``: a small integer given to each person the first
 time the snapshot holds them, kept in ``PERSON_NUMBERS_FILE`` so every later run gives them
-the same one (decision 0150). Counting groups and joins on it, 4 bytes instead of 32; a
-snapshot written before it (schema version 3) fails the check naming the column, and is
-rebuilt the same way.
+the same one; ``record_key`` is the person's record key for perturbation, worked out from
+``person_key`` when written (decision 0150). Counting groups and joins on the number, 4 bytes
+instead of 32; a snapshot written before them (schema version 3) fails the check naming the
+column, and is rebuilt the same way.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from bridgeway.equality.vocabulary import NOT_KNOWN_CODES, vocabulary
+from bridgeway.insight import perturbation
 
 SCHEMA_VERSION = "4"
 PART_PATTERN = "events-*.parquet"
@@ -72,6 +74,9 @@ SNAPSHOT_SCHEMA = pa.schema(
         # A small number standing for person_key, one to one across the whole snapshot
         # (decision 0150): counting groups and joins on 4 bytes instead of 32.
         pa.field("person_number", pa.int32(), nullable=False),
+        # The person's record key for perturbation (decision 0072), worked out from person_key
+        # once when written rather than by every count (decision 0150).
+        pa.field("record_key", pa.int64(), nullable=False),
         pa.field("case_key", pa.binary(DIGEST_SIZE), nullable=False),
         pa.field("organisation_key", pa.string(), nullable=False),
         pa.field("service_key", pa.string()),
@@ -95,8 +100,10 @@ SNAPSHOT_SCHEMA = pa.schema(
     ]
 )
 COLUMNS = tuple(SNAPSHOT_SCHEMA.names)
-# The columns a writer hands to ``write_part``: the person's number is assigned there.
-GIVEN_SCHEMA = SNAPSHOT_SCHEMA.remove(SNAPSHOT_SCHEMA.get_field_index("person_number"))
+# The columns a writer hands to ``write_part``: the person's number and record key are
+# worked out there, from person_key.
+PERSON_COLUMNS = ("person_number", "record_key")
+GIVEN_SCHEMA = pa.schema([field for field in SNAPSHOT_SCHEMA if field.name not in PERSON_COLUMNS])
 GIVEN_COLUMNS = tuple(GIVEN_SCHEMA.names)
 
 # Which vocabulary each coded column's values come from, and whether a missing-answer code
@@ -331,6 +338,7 @@ class PersonNumbers:
         self._keys: list[pa.Array] = []
         self._numbers: list[pa.Array] = []
         self._next = 0
+        self._database: duckdb.DuckDBPyConnection | None = None
         stored = self._read(directory / PERSON_NUMBERS_FILE, [part.name for part in parts])
         if stored is None:
             stored = self._from_parts(parts)
@@ -399,6 +407,28 @@ class PersonNumbers:
             self._numbers.append(pa.array(found[new], pa.int32()))
         return pa.array(found, pa.int32()).take(encoded.indices)
 
+    def record_keys(self, person_keys: pa.Array | pa.ChunkedArray) -> pa.Array:
+        """Perturbation's record key of each key (``perturbation.RECORD_KEY_SQL``), each
+        distinct key worked out once."""
+        encoded = pc.dictionary_encode(person_keys)
+        if isinstance(encoded, pa.ChunkedArray):
+            encoded = encoded.combine_chunks()
+        if self._database is None:
+            self._database = duckdb.connect()
+        cursor = self._database.cursor()
+        with cursor:
+            cursor.register("people", pa.table({"person_key": encoded.dictionary}))
+            keyed = cursor.sql(
+                f"SELECT {perturbation.RECORD_KEY_SQL} FROM people"  # noqa: S608 - a constant
+            ).to_arrow_table()
+        return keyed.column(0).combine_chunks().cast(pa.int64()).take(encoded.indices)
+
+    def close(self) -> None:
+        """Close the database the record keys were worked out in."""
+        if self._database is not None:
+            self._database.close()
+            self._database = None
+
     def save(self, parts: Sequence[str]) -> None:
         """Replace the file atomically, naming the parts whose numbers it holds."""
         table = pa.Table.from_arrays(
@@ -456,7 +486,6 @@ def write_part(
     schema = _schema_with_metadata(written_at=written_at, synthetic=synthetic)
     existing = [part for part in snapshot_files(directory) if part.name != target.name]
     people = PersonNumbers(directory, existing)
-    number_at = schema.get_field_index("person_number")
     rows_written = 0
     try:
         with pq.ParquetWriter(temporary, schema) as writer:
@@ -471,11 +500,18 @@ def write_part(
                     )
                 else:
                     given = pa.Table.from_pylist(list(batch), schema=GIVEN_SCHEMA)
-                table = given.add_column(
-                    number_at,
-                    schema.field(number_at),
-                    people.numbers(given.column("person_key")),
-                ).replace_schema_metadata(schema.metadata)
+                keys = given.column("person_key")
+                worked_out = {
+                    "person_number": people.numbers(keys),
+                    "record_key": people.record_keys(keys),
+                }
+                table = pa.Table.from_arrays(
+                    [
+                        worked_out[name] if name in worked_out else given.column(name)
+                        for name in COLUMNS
+                    ],
+                    schema=schema,
+                )
                 if table.num_rows:
                     writer.write_table(table)
                     rows_written += table.num_rows
@@ -486,6 +522,8 @@ def write_part(
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+    finally:
+        people.close()
     return target, rows_written
 
 
@@ -582,6 +620,7 @@ def _first_bad_values(path: Path) -> Iterator[tuple[str, Any]]:
         "event_id",
         "person_key",
         "person_number",
+        "record_key",
         "case_key",
         "organisation_key",
         "occurred_on",

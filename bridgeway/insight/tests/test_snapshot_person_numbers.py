@@ -1,6 +1,6 @@
 """Each person's number in the snapshot: one to one with person_key across every part and
-run, never given to a second person, rebuilt from the parts when its file cannot be trusted
-(decision 0150)."""
+run, never given to a second person, rebuilt from the parts when its file cannot be trusted;
+and their record key, stored beside it (decision 0150)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import pytest
 
 from bridgeway.casework.services import referral_advance
 from bridgeway.insight.needs_assessment import count_people
+from bridgeway.insight.perturbation import record_key
 from bridgeway.insight.services import snapshot_write
 from bridgeway.insight.snapshot import (
     GIVEN_SCHEMA,
@@ -63,6 +64,11 @@ def test_a_person_keeps_their_number_in_every_run(organisation, snapshot_dir):
     assert len(pairs) == 3  # three people, each with one number, in both parts
     assert _one_to_one(pairs)
     assert sorted(number for _key, number in pairs) == [0, 1, 2]
+    # And each row's record key is perturbation's, from the pseudonym's hexadecimal text.
+    table = pq.read_table(sorted(snapshot_dir.glob("events-*.parquet")))
+    assert table["record_key"].to_pylist() == [
+        record_key(key.hex()) for key in table["person_key"].to_pylist()
+    ]
 
 
 def test_numbers_lost_are_rebuilt_from_the_parts_and_never_reused(tmp_path):
