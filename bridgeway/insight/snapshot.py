@@ -338,7 +338,6 @@ class PersonNumbers:
         self._keys: list[pa.Array] = []
         self._numbers: list[pa.Array] = []
         self._next = 0
-        self._database: duckdb.DuckDBPyConnection | None = None
         stored = self._read(directory / PERSON_NUMBERS_FILE, [part.name for part in parts])
         if stored is None:
             stored = self._from_parts(parts)
@@ -383,12 +382,18 @@ class PersonNumbers:
             )
         return pairs.cast(_PERSON_NUMBERS_SCHEMA)
 
-    def numbers(self, person_keys: pa.Array | pa.ChunkedArray) -> pa.Array:
-        """The number of each key, giving the next free numbers to keys not seen before."""
+    def columns(self, person_keys: pa.Array | pa.ChunkedArray) -> dict[str, pa.Array]:
+        """``person_number`` and ``record_key`` for each key, each distinct key worked out
+        once; keys not seen before get the next free numbers."""
         encoded = pc.dictionary_encode(person_keys)
         if isinstance(encoded, pa.ChunkedArray):
             encoded = encoded.combine_chunks()
-        distinct = encoded.dictionary
+        return {
+            "person_number": self._numbers_of(encoded.dictionary).take(encoded.indices),
+            "record_key": _record_keys(encoded.dictionary).take(encoded.indices),
+        }
+
+    def _numbers_of(self, distinct: pa.Array) -> pa.Array:
         found = np.full(len(distinct), -1, dtype=np.int64)
         if self._keys:
             # Probe the (large) known keys against the batch's distinct keys: the hash table
@@ -405,29 +410,7 @@ class PersonNumbers:
             self._next += len(new)
             self._keys.append(distinct.take(pa.array(new)))
             self._numbers.append(pa.array(found[new], pa.int32()))
-        return pa.array(found, pa.int32()).take(encoded.indices)
-
-    def record_keys(self, person_keys: pa.Array | pa.ChunkedArray) -> pa.Array:
-        """Perturbation's record key of each key (``perturbation.RECORD_KEY_SQL``), each
-        distinct key worked out once."""
-        encoded = pc.dictionary_encode(person_keys)
-        if isinstance(encoded, pa.ChunkedArray):
-            encoded = encoded.combine_chunks()
-        if self._database is None:
-            self._database = duckdb.connect()
-        cursor = self._database.cursor()
-        with cursor:
-            cursor.register("people", pa.table({"person_key": encoded.dictionary}))
-            keyed = cursor.sql(
-                f"SELECT {perturbation.RECORD_KEY_SQL} FROM people"  # noqa: S608 - a constant
-            ).to_arrow_table()
-        return keyed.column(0).combine_chunks().cast(pa.int64()).take(encoded.indices)
-
-    def close(self) -> None:
-        """Close the database the record keys were worked out in."""
-        if self._database is not None:
-            self._database.close()
-            self._database = None
+        return pa.array(found, pa.int32())
 
     def save(self, parts: Sequence[str]) -> None:
         """Replace the file atomically, naming the parts whose numbers it holds."""
@@ -445,6 +428,26 @@ class PersonNumbers:
         with pa.ipc.new_file(temporary, table.schema) as writer:
             writer.write_table(table)
         os.replace(temporary, target)
+
+
+def _record_keys(person_keys: pa.Array) -> pa.Array:
+    """Perturbation's record key of each key (``perturbation.RECORD_KEY_SQL``), in the
+    process's own in-memory database (opening one a part would cost more than the hashing)."""
+    global _record_key_database
+    with _record_key_lock:
+        if _record_key_database is None or _record_key_database[0] != os.getpid():
+            _record_key_database = (os.getpid(), duckdb.connect())
+        cursor = _record_key_database[1].cursor()
+    with cursor:
+        cursor.register("people", pa.table({"person_key": person_keys}))
+        keyed = cursor.sql(
+            f"SELECT {perturbation.RECORD_KEY_SQL} FROM people"  # noqa: S608 - a constant
+        ).to_arrow_table()
+    return keyed.column(0).combine_chunks().cast(pa.int64())
+
+
+_record_key_database: tuple[int, duckdb.DuckDBPyConnection] | None = None
+_record_key_lock = threading.Lock()
 
 
 def _parts_digest(names: Sequence[str]) -> str:
@@ -500,11 +503,7 @@ def write_part(
                     )
                 else:
                     given = pa.Table.from_pylist(list(batch), schema=GIVEN_SCHEMA)
-                keys = given.column("person_key")
-                worked_out = {
-                    "person_number": people.numbers(keys),
-                    "record_key": people.record_keys(keys),
-                }
+                worked_out = people.columns(given.column("person_key"))
                 table = pa.Table.from_arrays(
                     [
                         worked_out[name] if name in worked_out else given.column(name)
@@ -522,8 +521,6 @@ def write_part(
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
-    finally:
-        people.close()
     return target, rows_written
 
 
