@@ -28,6 +28,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from bridgeway.equality.vocabulary import NOT_KNOWN_CODES, vocabulary
+from bridgeway.insight.perturbation import record_key
 from bridgeway.insight.snapshot import METADATA_KEY, SCHEMA_VERSION, SNAPSHOT_SCHEMA
 
 DATA = Path(__file__).resolve().parent.parent / "bridgeway" / "places" / "data"
@@ -136,6 +137,12 @@ def _chunk(
     columns = {
         "event_id": _digests(rng, events),
         "person_key": person_key.take(pa.array(person - first_person)),
+        # One number a person, and their record key, as the snapshot writer gives them
+        # (decision 0150).
+        "person_number": pa.array(person, pa.int32()),
+        "record_key": pa.array(
+            [record_key(key.hex()) for key in person_key.to_pylist()], pa.int64()
+        ).take(pa.array(person - first_person)),
         "case_key": person_key.take(pa.array(person - first_person)),
         "organisation_key": pa.array(service // 2).cast(pa.string()),
         "service_key": pa.array(service).cast(pa.string()),

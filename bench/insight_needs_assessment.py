@@ -5,7 +5,8 @@
 
 Writes EVENTS made-up stage events (default 1,000,000) across PARTS part files (default 10)
 in a temporary folder (under --workdir, never the checkout's var/), half of them in one force
-area, with pseudonyms as the snapshot holds them (32 random bytes each, decision 0130), then
+area, with pseudonyms as the snapshot holds them (32 random bytes each, decision 0130) and
+person numbers assigned as the snapshot writer assigns them (``write_part``, decision 0150), then
 in each of --repeat rounds times the baseline (a bare DuckDB distinct-count GROUP BY), schema
 validation, counting and the suppressed table. Prints medians, and counting's ratio to the
 baseline beside its goal (at most 1.3, issue 19).
@@ -15,6 +16,11 @@ person's newest ethnic group over all their events (a group-by-person pass) and 
 people per area and stage (a second), joined and counted, without the record keys that
 perturbation needs and without the period's span. The first baseline does one pass and
 counts a person whose recorded group changed in both groups, so it is not the same result.
+Both baselines group on the 32-byte person_key, as a reader without person numbers would.
+
+Before timing, the published counts are checked against a reference worked out on
+person_key alone (the query before decision 0150, record keys included): the bench stops with
+an error if a single count differs.
 """
 
 from __future__ import annotations
@@ -29,16 +35,18 @@ import time
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from bridgeway.equality.vocabulary import NOT_KNOWN_CODES, vocabulary
 from bridgeway.insight.needs_assessment import (
+    RECORD_KEY_SQL,
     AreaPopulation,
     connect,
     count_people,
     needs_assessment_table,
+    protected_counts,
 )
-from bridgeway.insight.snapshot import SNAPSHOT_SCHEMA, validate_snapshot
+from bridgeway.insight.perturbation import KEY_MODULUS, KeyedCount
+from bridgeway.insight.snapshot import GIVEN_SCHEMA, validate_snapshot, write_part
 
 AREA = "E23000010"
 STAGES = ["referred", "contacted", "offered", "accepted"]
@@ -75,7 +83,7 @@ def _part(rng: random.Random, start: int, size: int) -> pa.Table:
             "coped_better": [None] * size,
             "decline_reason": [None] * size,
         },
-        schema=SNAPSHOT_SCHEMA,
+        schema=GIVEN_SCHEMA,
     )
 
 
@@ -100,6 +108,48 @@ GROUP BY ALL
 """
 
 
+# The counting query as it was before person numbers (decision 0150), on person_key alone.
+_REFERENCE_SQL = """
+WITH events AS (
+    SELECT person_key, stage, ethnic_group, pfa_code AS area,
+           date_diff('day', DATE '2000-01-01', occurred_on) * 100000
+               + list_position($files, filename) AS newness
+    FROM read_parquet($files, filename = true)
+), people AS (
+    SELECT person_key, arg_max(ethnic_group, newness) AS ethnic_group,
+           {record_key} AS record_key
+    FROM events GROUP BY person_key
+), seen AS (
+    SELECT DISTINCT person_key, area, stage FROM events
+    WHERE area = $area AND list_contains(['referred', 'offered', 'accepted'], stage)
+)
+SELECT people.ethnic_group, seen.stage, count(*), sum(record_key) % {modulus}
+FROM seen JOIN people USING (person_key)
+GROUP BY ALL
+"""
+
+
+def check_results(files: list[str]) -> None:
+    """Stop unless counting publishes what the reference on person_key alone gives."""
+    with connect() as connection:
+        found = connection.execute(
+            _REFERENCE_SQL.format(record_key=RECORD_KEY_SQL, modulus=KEY_MODULUS),
+            {"files": files, "area": AREA},
+        ).fetchall()
+    tallies: dict[str, dict[str, KeyedCount]] = {}
+    for group, stage, people, key in found:
+        tallies.setdefault(group, {})[stage] = KeyedCount(int(people), int(key))
+    paths = [Path(name) for name in files]
+    for perturb in (False, True):
+        by_group, total, _recorded = protected_counts(tallies, perturb=perturb)
+        counted = count_people(
+            paths, area_code=AREA, area_kind="pfa", date_from=None, date_to=None, perturb=perturb
+        )
+        if counted.by_group != by_group or counted.total != total:
+            raise SystemExit(f"counts differ from the reference on person_key (perturb={perturb})")
+    print(f"results checked: the same as the reference on person_key ({len(found)} cells)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("events", nargs="?", type=int, default=1_000_000)
@@ -121,11 +171,17 @@ def main() -> None:
     with tempfile.TemporaryDirectory(dir=arguments.workdir) as name:
         directory = Path(name)
         size = events // parts
+        written = time.perf_counter()
         for index in range(parts):
-            pq.write_table(
-                _part(rng, index * size, size), directory / f"events-{index:04d}.parquet"
+            write_part(
+                directory,
+                [_part(rng, index * size, size)],
+                written_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC) + dt.timedelta(seconds=index),
+                synthetic=True,
             )
+        written = time.perf_counter() - written
         files = [str(path) for path in sorted(directory.glob("events-*.parquet"))]
+        check_results(files)
         rows: list[object] = []
         for _ in range(arguments.repeat):
             started = time.perf_counter()
@@ -160,7 +216,10 @@ def main() -> None:
             times["count"].append(counted_at - validated)
             times["table"].append(finished - counted_at)
     median = {key: statistics.median(values) for key, values in times.items()}
-    print(f"{events:,} events in {parts} parts; person_key 32 bytes; median of {arguments.repeat}")
+    print(
+        f"{events:,} events in {parts} parts (written in {written:.1f}s, person numbers "
+        f"included); person_key 32 bytes; median of {arguments.repeat}"
+    )
     print(
         f"baseline GROUP BY: {median['baseline']:.2f}s  validate: {median['validate']:.2f}s  "
         f"count: {median['count']:.2f}s  table: {median['table']:.3f}s  rows: {len(rows)}"

@@ -195,25 +195,27 @@ class PeopleCounts:
 # stage counts it once. The key is a single integer so DuckDB's arg_max stays on its fast
 # path, and each person's record key is worked out once, in the pass that groups by person,
 # not once per cell they appear in: this query is benchmarked against a plain GROUP BY
-# (bench/insight_bench.py).
+# (bench/insight_needs_assessment.py). People are grouped, de-duplicated and joined by their
+# number in the snapshot (4 bytes, one to one with the 32-byte person_key), and their record
+# key is the one the snapshot writer stored (decision 0150): the 32-byte key is not read.
 _COUNT_SQL = """
 WITH events AS (
-    SELECT person_key, stage, occurred_on, ethnic_group, {area_column} AS area,
+    SELECT person_number, record_key, stage, occurred_on, ethnic_group, {area_column} AS area,
            date_diff('day', DATE '2000-01-01', occurred_on) * 100000
                + list_position($files, filename) AS newness
     FROM read_parquet($files, filename = true)
 ), people AS (
-    SELECT person_key, arg_max(ethnic_group, newness) AS ethnic_group,
-           {record_key} AS record_key
-    FROM events GROUP BY person_key
+    SELECT person_number, arg_max(ethnic_group, newness) AS ethnic_group,
+           any_value(record_key) AS record_key
+    FROM events GROUP BY person_number
 ), seen AS (
-    SELECT DISTINCT person_key, area, stage FROM events
+    SELECT DISTINCT person_number, area, stage FROM events
     WHERE list_contains($areas, area) AND list_contains($stages, stage)
       AND ($date_from IS NULL OR occurred_on >= $date_from)
       AND ($date_to IS NULL OR occurred_on <= $date_to)
 )
 SELECT seen.area, people.ethnic_group, seen.stage, count(*), sum(record_key) % {modulus}
-FROM seen JOIN people USING (person_key)
+FROM seen JOIN people USING (person_number)
 GROUP BY ALL
 """
 _SPAN_SQL = """
@@ -227,11 +229,9 @@ GROUP BY ALL
 DUCKDB_MEMORY_LIMIT = "1500MB"
 
 
-# A person's record key in SQL, as ``perturbation.record_key`` computes it in Python from the
-# pseudonym's hexadecimal text: the snapshot holds the pseudonym's 32 bytes (decision 0130),
-# so they are written out in lower-case hexadecimal first and every record key, and so every
-# published count, is what it was when the snapshot held the text.
-RECORD_KEY_SQL = "CAST('0x' || substr(md5(lower(hex(person_key))), 1, 12) AS BIGINT)"
+# A person's record key in SQL, as ``perturbation.record_key`` computes it in Python (kept
+# here under this name for the queries that work it out from person_key).
+RECORD_KEY_SQL = perturbation.RECORD_KEY_SQL
 
 
 def connect() -> duckdb.DuckDBPyConnection:
@@ -361,9 +361,7 @@ def count_people_by_area(
     period = {"areas": list(area_codes), "date_from": date_from, "date_to": date_to}
     with connect() as connection:
         counted = connection.execute(
-            _COUNT_SQL.format(
-                area_column=area_column, record_key=RECORD_KEY_SQL, modulus=KEY_MODULUS
-            ),
+            _COUNT_SQL.format(area_column=area_column, modulus=KEY_MODULUS),
             {"files": paths, "stages": list(STAGES), **period},
         ).fetchall()
         spans = connection.execute(

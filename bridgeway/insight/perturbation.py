@@ -58,6 +58,13 @@ class KeyedCount:
 EMPTY = KeyedCount(0, 0)
 
 
+# ``record_key`` in DuckDB's SQL, from the pseudonym's 32 bytes (decision 0130) written out in
+# lower-case hexadecimal first, so every record key, and so every published count, is what it
+# was when the snapshot held the text. The snapshot writer stores it as ``record_key``
+# (decision 0150), so counting need not work it out.
+RECORD_KEY_SQL = "CAST('0x' || substr(md5(lower(hex(person_key))), 1, 12) AS BIGINT)"
+
+
 def record_key(person_key: str) -> int:
     """A person's record key: the first 12 hex digits of their pseudonym's MD5, as an integer."""
     digest = hashlib.md5(person_key.encode(), usedforsecurity=False).hexdigest()

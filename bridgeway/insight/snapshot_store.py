@@ -1,6 +1,7 @@
 """The snapshot's files in an S3 bucket, through Arrow's S3 filesystem (decision 0129).
 
-The bucket holds the snapshot: its part files, never changed once written, and ``state.json``.
+The bucket holds the snapshot: its part files, never changed once written, ``state.json`` and
+the person numbers (decision 0150), which only the writer reads.
 Each server keeps a copy in its ``SNAPSHOT_DIR``: ``snapshot_pull`` brings it up to date (one
 listing of the prefix; a part is fetched only when the copy lacks it or its size differs;
 a part gone from the bucket is removed), and DuckDB reads the copy with insight's SQL
@@ -20,7 +21,12 @@ from urllib.parse import urlparse
 
 import pyarrow.fs as pafs
 
-from bridgeway.insight.snapshot import PART_PATTERN, STATE_FILE, SnapshotError
+from bridgeway.insight.snapshot import (
+    PART_PATTERN,
+    PERSON_NUMBERS_FILE,
+    STATE_FILE,
+    SnapshotError,
+)
 from bridgeway.object_storage import CONNECT_TIMEOUT, READ_TIMEOUT, S3Location
 from bridgeway.private_files import PRIVATE_FILE, private_directory
 
@@ -88,7 +94,10 @@ def _remote_files(fs: pafs.S3FileSystem, location: S3Location) -> dict[str, int]
         info.base_name: int(info.size or 0)
         for info in found
         if info.type == pafs.FileType.File
-        and (fnmatch.fnmatch(info.base_name, PART_PATTERN) or info.base_name == STATE_FILE)
+        and (
+            fnmatch.fnmatch(info.base_name, PART_PATTERN)
+            or info.base_name in (STATE_FILE, PERSON_NUMBERS_FILE)
+        )
     }
 
 
@@ -109,17 +118,19 @@ def _download(fs: pafs.S3FileSystem, source: str, target: Path) -> None:
 def snapshot_pull(location: S3Location, directory: Path, *, with_state: bool = False) -> Path:
     """Bring the copy in ``directory`` up to date with the bucket; returns ``directory``.
 
-    ``with_state`` also fetches ``state.json`` (the writer needs it; readers do not).
+    ``with_state`` also fetches ``state.json`` and the person numbers (the writer needs them;
+    readers do not).
     """
+    writer_files = (STATE_FILE, PERSON_NUMBERS_FILE)
     fs = s3_filesystem(location)
     remote = _remote_files(fs, location)
     private_directory(directory)
     try:
         for name, size in remote.items():
-            if name == STATE_FILE and not with_state:
+            if name in writer_files and not with_state:
                 continue
             local = directory / name
-            if name != STATE_FILE and local.exists() and local.stat().st_size == size:
+            if name not in writer_files and local.exists() and local.stat().st_size == size:
                 continue  # parts never change once written
             _download(fs, f"{_root(location)}/{name}", local)
     except OSError as error:
@@ -129,15 +140,18 @@ def snapshot_pull(location: S3Location, directory: Path, *, with_state: bool = F
     for local in directory.glob(PART_PATTERN):
         if local.name not in remote:
             local.unlink(missing_ok=True)
-    if with_state and STATE_FILE not in remote:
-        (directory / STATE_FILE).unlink(missing_ok=True)
+    for name in writer_files if with_state else ():
+        if name not in remote:
+            (directory / name).unlink(missing_ok=True)
     return directory
 
 
 def snapshot_push(location: S3Location, directory: Path, part: Path | None) -> None:
-    """Send a newly written ``part`` (if any), then ``state.json``, to the bucket."""
+    """Send a newly written ``part`` (if any), its person numbers, then ``state.json``, to the
+    bucket. Person numbers that do not name the bucket's parts are built again from them by
+    the next writer, so a send that stops half-way gives no number to two people."""
     fs = s3_filesystem(location)
-    names = [part.name] if part is not None else []
+    names = [part.name, PERSON_NUMBERS_FILE] if part is not None else []
     try:
         for name in [*names, STATE_FILE]:
             with (

@@ -30,7 +30,7 @@ from bridgeway.accounts.models import Organisation
 from bridgeway.casework.models import CaseEvent, Person, PersonMerge, Referral
 from bridgeway.directory.models import Service
 from bridgeway.equality.vocabulary import NOT_KNOWN_CODES, vocabulary
-from bridgeway.insight.snapshot import COLUMNS as SNAPSHOT_COLUMNS
+from bridgeway.insight.snapshot import GIVEN_COLUMNS as SNAPSHOT_COLUMNS
 from bridgeway.insight.snapshot import (
     Pseudonymiser,
     SnapshotError,

@@ -41,6 +41,10 @@ CONTRACT_TYPES = {
     # Events, people and cases as the 32 bytes of their keyed hash (decision 0130).
     "event_id": pa.binary(32),
     "person_key": pa.binary(32),
+    # One small number a person, one to one with person_key (decision 0150).
+    "person_number": pa.int32(),
+    # Perturbation's record key of person_key, worked out when written (decision 0150).
+    "record_key": pa.int64(),
     "case_key": pa.binary(32),
     "organisation_key": pa.string(),
     "service_key": pa.string(),
@@ -256,14 +260,18 @@ def test_empty_snapshot_directory_is_a_clear_error(tmp_path):
 
 
 def test_a_missing_column_is_named_with_its_file(tmp_path):
-    table = pa.Table.from_pylist([snapshot_row()], schema=SNAPSHOT_SCHEMA).drop_columns(["channel"])
+    table = pa.Table.from_pylist(
+        [{**snapshot_row(), "person_number": 0, "record_key": 0}], schema=SNAPSHOT_SCHEMA
+    ).drop_columns(["channel"])
     pq.write_table(table, tmp_path / "events-1.parquet")
     with pytest.raises(SnapshotError, match=r"events-1\.parquet: column channel is missing"):
         validate_snapshot(tmp_path)
 
 
 def test_a_column_of_the_wrong_type_is_named_with_its_file(tmp_path):
-    table = pa.Table.from_pylist([snapshot_row()], schema=SNAPSHOT_SCHEMA)
+    table = pa.Table.from_pylist(
+        [{**snapshot_row(), "person_number": 0, "record_key": 0}], schema=SNAPSHOT_SCHEMA
+    )
     table = table.set_column(
         table.schema.get_field_index("occurred_on"), "occurred_on", pa.array(["2025-06-01"])
     )

@@ -26,7 +26,12 @@ from bridgeway.directory.models import Service, ServiceIntroduction
 from bridgeway.directory.tests.factories import ServiceFactory as DirectoryServiceFactory
 from bridgeway.directory.tests.test_introductions import MP3_ID3, MP4
 from bridgeway.insight.services import needs_assessment_rows, snapshot_write
-from bridgeway.insight.snapshot import PART_PATTERN, STATE_FILE, SnapshotError
+from bridgeway.insight.snapshot import (
+    PART_PATTERN,
+    PERSON_NUMBERS_FILE,
+    STATE_FILE,
+    SnapshotError,
+)
 from bridgeway.insight.snapshot_store import snapshot_copy
 from bridgeway.insight.tests.factories import LEEDS, referral_through
 from bridgeway.insight.tests.factories import ServiceFactory as InsightServiceFactory
@@ -246,6 +251,9 @@ def test_the_snapshot_is_written_to_the_bucket_and_read_from_it_by_another_serve
     assert stored == {
         f"{snapshot_in_bucket}/{first.path.name}": first.path.stat().st_size,
         f"{snapshot_in_bucket}/{STATE_FILE}": (first.path.parent / STATE_FILE).stat().st_size,
+        f"{snapshot_in_bucket}/{PERSON_NUMBERS_FILE}": (first.path.parent / PERSON_NUMBERS_FILE)
+        .stat()
+        .st_size,
     }
     on_first_server = _figures(settings.SNAPSHOT_DIR)
 
