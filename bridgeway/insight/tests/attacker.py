@@ -46,7 +46,7 @@ from bridgeway.insight.needs_assessment import (
     count_people_by_area,
     needs_assessment_table,
 )
-from bridgeway.insight.perturbation import bounds
+from bridgeway.insight.perturbation import bounds, is_hidden
 
 Period = tuple[dt.date | None, dt.date | None]
 # A small count must stay anywhere in a range at least this wide (decision 0072): a reader
@@ -219,10 +219,15 @@ def publish_area(
                 query = Query(**{**base.__dict__, "groups": groups})
                 _stage_figures(published, row, STAGES, query)
         if counted.recorded_total is not None:
+            # Shares and representation imply the recorded people referred, and are hidden
+            # when that total is (1 to threshold - 1); the take-up ratios of the groups not
+            # known imply those offered and accepted whatever their size.
             for stage in STAGES:
+                value = getattr(counted.recorded_total, stage)
+                implied = stage != "referred" or not is_hidden(value, threshold)
                 published.add(
                     Query(**{**base.__dict__, "stage": stage, "recorded": ("ethnic_group",)}),
-                    getattr(counted.recorded_total, stage),
+                    value if implied else Figure.count(value, hidden=True),
                 )
         _publish_breakdowns(published, paths, base, crossings, one_way)
         if providers:
@@ -255,8 +260,16 @@ def _publish_breakdowns(
             roll_up=roll_up,
         )[base.area]
         recorded = tuple(name for name in chosen if name != "disability")
-        for stage, value in counts.recorded_total.items():
-            published.add(Query(**{**base.__dict__, "stage": stage, "recorded": recorded}), value)
+        # A cross table's take-up ratios compare each cell with the rest of the recorded
+        # people, so they imply its recorded totals; a ratio is shown only beside a cell of
+        # at least the threshold with others left over, so a total below it is implied by
+        # none. A funnel's rates are within each group and imply no total (ethnic group's
+        # are the needs assessment's, added there).
+        if len(chosen) > 1:
+            for stage, value in counts.recorded_total.items():
+                query = Query(**{**base.__dict__, "stage": stage, "recorded": recorded})
+                implied = not is_hidden(value, published.threshold)
+                published.add(query, value if implied else Figure.count(value, hidden=True))
         if len(chosen) == 1:
             rows = breakdown.funnel_table(
                 area_code=base.area,
