@@ -16,6 +16,7 @@ import pytest
 
 from bridgeway.insight.tests.attacker import (
     PINNED_WIDTH,
+    _junction_tree,
     attack,
     people_from_rows,
     publish_area,
@@ -168,3 +169,17 @@ def test_without_perturbation_the_three_way_table_gives_cells_away(tmp_path, raw
     assert exact
     assert all(_three_way(finding.query) for finding in exact)
     assert all(finding.low == pytest.approx(finding.true) for finding in exact)
+
+
+def test_the_attacker_models_characteristics_counted_together_jointly():
+    """Its unknowns are tables of the characteristics some output counts together (decision
+    0148): a star of cross tables stays apart, a cycle is joined so its margins agree."""
+    star = _junction_tree({frozenset({0, 1}), frozenset({0, 2}), frozenset({0}), frozenset()})
+    assert sorted(sorted(clique) for clique, _parent in star) == [[0, 1], [0, 2]]
+    cycle = _junction_tree({frozenset({0, 1}), frozenset({1, 2}), frozenset({0, 2})})
+    assert [sorted(clique) for clique, _parent in cycle] == [[0, 1, 2]]
+    # Each clique after the first shares with those before only what its parent holds.
+    for number, (clique, parent) in enumerate(star[1:], start=1):
+        before = frozenset().union(*(c for c, _p in star[:number]))
+        assert parent is not None
+        assert clique & before <= star[parent][0]
