@@ -146,26 +146,18 @@ def high_level_labels() -> dict[str, str]:
     }
 
 
-def rolled_up(
-    area: AreaPopulation, counts: Mapping[str, GroupCounts]
-) -> tuple[AreaPopulation, dict[str, GroupCounts]]:
-    """The area's residents and the counts by the five high-level groups.
+def rolled_up_area(area: AreaPopulation) -> AreaPopulation:
+    """The area's residents by the five high-level groups (each resident is in one group, so a
+    high-level group's residents are the sum of its groups' residents).
 
-    A person is counted in one group only (the one on their newest record), so a high-level
-    group's people are the sum of its groups' people, before any figure is hidden.
+    Only residents are added up here: a high-level group's *counts* are cells of their own
+    (``protected_roll_up``), never the sum of its groups' published counts (issue 14).
     """
     population: dict[str, int] = {}
     for code, residents in area.population.items():
         group = high_level_group(code)
         population[group] = population.get(group, 0) + residents
-    summed: dict[str, GroupCounts] = {}
-    for code, found in counts.items():
-        group = code if code in NOT_KNOWN_CODES else high_level_group(code)
-        before = summed.get(group, GroupCounts())
-        summed[group] = GroupCounts(
-            *(getattr(before, stage) + getattr(found, stage) for stage in STAGES)
-        )
-    return AreaPopulation(area.code, area.name, area.kind, population), summed
+    return AreaPopulation(area.code, area.name, area.kind, population)
 
 
 # --- counting -------------------------------------------------------------------------------
@@ -349,8 +341,9 @@ def count_people_by_area(
     Counts are perturbed by the cell key method unless ``perturb`` is false (tests of the
     counting itself; nothing published may use raw counts).
     """
+    # An area with no one in the period has no cells: every count, rolled up or not, is 0.
     empty = {
-        code: PeopleCounts(by_group={}, first_event_on=None, last_event_on=None)
+        code: PeopleCounts(by_group={}, first_event_on=None, last_event_on=None, rolled_up={})
         for code in area_codes
     }
     if not files or not area_codes:
@@ -554,6 +547,20 @@ def _summed(of: Mapping[str, GroupCounts], groups: list[str]) -> GroupCounts:
     return GroupCounts(*(sum(getattr(of[g], stage) for g in groups) for stage in STAGES))
 
 
+def _own_cells(rolled_up_counts: Mapping[str, GroupCounts] | None) -> dict[str, GroupCounts]:
+    """The high-level groups' own cells for a roll-up, refusing to go without them."""
+    if rolled_up_counts is None:
+        raise ValueError(
+            "a roll-up needs the high-level groups' own cells (rolled_up_counts, "
+            "PeopleCounts.rolled_up): the sum of the groups' published counts would give "
+            "a hidden group back"
+        )
+    unknown_groups = set(rolled_up_counts) - {*high_level_labels(), *NOT_KNOWN_CODES}
+    if unknown_groups:
+        raise ValueError(f"rolled-up counts for groups not rolled up: {sorted(unknown_groups)}")
+    return dict(rolled_up_counts)
+
+
 def needs_assessment_table(
     area: AreaPopulation,
     counts: Mapping[str, GroupCounts],
@@ -570,11 +577,13 @@ def needs_assessment_table(
     ``counts`` are published (perturbed) counts; ``totals`` and ``recorded_totals`` the
     total cells perturbed on their own (``PeopleCounts.total``), or the sums of the rows
     when not given. Shares, rates and ratios are worked out from these published counts.
-    ``roll_up`` gives the five high-level ethnic groups instead of the 19, each the sum of
-    its groups' published counts, suppressed as groups of their own; ``rolled_up_counts``
-    (``PeopleCounts.rolled_up``) gives each its own perturbed cell instead, which is what every
-    published roll-up must use (issue 14: a sum gives a hidden group back). ``header``: the columns
-    (``SHARE_INTERVAL_HEADER`` adds the referred share's interval).
+    ``roll_up`` gives the five high-level ethnic groups instead of the 19, from
+    ``rolled_up_counts`` (``PeopleCounts.rolled_up``): each high-level group's own perturbed
+    cell, suppressed as groups of their own. It is required with ``roll_up``, and ``counts``
+    is then not used for the rows: the sum of the groups' published counts would give a hidden
+    group back by subtraction (issue 14), so a roll-up without its own cells raises
+    ``ValueError``. ``header``: the columns (``SHARE_INTERVAL_HEADER`` adds the referred
+    share's interval).
 
     A referred share is hidden when its count is, or when the total it is a share of is
     hidden (1 to ``threshold - 1``): the share would give that total back.
@@ -585,9 +594,7 @@ def needs_assessment_table(
     if unknown_groups:
         raise ValueError(f"counts for groups outside the vocabulary: {sorted(unknown_groups)}")
     if roll_up:
-        area, counts = rolled_up(area, counts)
-        if rolled_up_counts is not None:
-            counts = dict(rolled_up_counts)
+        area, counts = rolled_up_area(area), _own_cells(rolled_up_counts)
         recorded = list(high_level_labels())
         everyone = [*recorded, *NOT_KNOWN_CODES]
     of = {group: counts.get(group, GroupCounts()) for group in everyone}

@@ -2,8 +2,8 @@
 
 For the tests (issue 14): plain Python with scipy, no Django. It generates every output the
 insight app publishes for a police force area, the districts within it and two overlapping
-periods (the needs assessment; the funnel by each characteristic, with and without the
-five-group roll-up; cross tables of two and three characteristics; each provider's needs
+periods (the needs assessment, by the 19 groups and by the five high-level groups; the funnel
+by each characteristic, with and without the five-group roll-up; cross tables of two and three characteristics; each provider's needs
 assessment; data quality; people referred to specialists for coverage gaps) with the real
 table functions, reads back every published count, and models the people behind them.
 
@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -45,9 +46,13 @@ from bridgeway.insight.needs_assessment import (
     count_people_by_area,
     needs_assessment_table,
 )
-from bridgeway.insight.perturbation import bounds
+from bridgeway.insight.perturbation import bounds, is_hidden
 
 Period = tuple[dt.date | None, dt.date | None]
+# A small count must stay anywhere in a range at least this wide (decision 0072): a reader
+# who uses every published figure is always left with two whole numbers or more (1 or 2, say)
+# and never the count itself.
+PINNED_WIDTH = 1.0
 ONE_WAY = ("ethnic_group", "age_band", "sex")
 CROSSINGS = (("ethnic_group", "sex"), ("age_band", "sex"), ("ethnic_group", "age_band", "sex"))
 
@@ -177,10 +182,12 @@ def publish_area(
     threshold: int,
     providers: bool = True,
     crossings: Sequence[tuple[str, ...]] = CROSSINGS,
+    one_way: Sequence[str] = ONE_WAY,
     exact: bool = False,
 ) -> Published:
-    """Every output for the force area and its districts in each period, read back
-    (``exact``: the counts were not perturbed, so each published count is the true one)."""
+    """Every output for the force area and its districts in each period, read back: the
+    funnel by each of ``one_way``, the cross tables of ``crossings`` (``exact``: the counts
+    were not perturbed, so each published count is the true one)."""
     published = Published(threshold, exact)
     paths = list(files)
     areas = [(pfa, "pfa")] + [(code, "lad") for code in districts]
@@ -195,33 +202,48 @@ def publish_area(
             date_from=date_from,
             date_to=date_to,
         )[area]
-        for row in needs_assessment_table(
-            population,
-            counted.by_group,
-            threshold=threshold,
-            totals=counted.total,
-            recorded_totals=counted.recorded_total,
-        ):
-            code = str(row["ethnic_group"])
-            groups = () if code == "total" else (("ethnic_group", code),)
-            _stage_figures(published, row, STAGES, Query(**{**base.__dict__, "groups": groups}))
+        # The needs assessment by the 19 groups and by the five high-level groups (the
+        # dashboard shows both on one page), each roll-up its own cell (decision 0142).
+        for roll_up in (False, True):
+            for row in needs_assessment_table(
+                population,
+                counted.by_group,
+                threshold=threshold,
+                totals=counted.total,
+                recorded_totals=counted.recorded_total,
+                roll_up=roll_up,
+                rolled_up_counts=counted.rolled_up,
+            ):
+                code = str(row["ethnic_group"])
+                groups = () if code == "total" else (("ethnic_group", code),)
+                query = Query(**{**base.__dict__, "groups": groups})
+                _stage_figures(published, row, STAGES, query)
         if counted.recorded_total is not None:
+            # Shares and representation imply the recorded people referred, and are hidden
+            # when that total is (1 to threshold - 1); the take-up ratios of the groups not
+            # known imply those offered and accepted whatever their size.
             for stage in STAGES:
+                value = getattr(counted.recorded_total, stage)
+                implied = stage != "referred" or not is_hidden(value, threshold)
                 published.add(
                     Query(**{**base.__dict__, "stage": stage, "recorded": ("ethnic_group",)}),
-                    getattr(counted.recorded_total, stage),
+                    value if implied else Figure.count(value, hidden=True),
                 )
-        _publish_breakdowns(published, paths, base, crossings)
+        _publish_breakdowns(published, paths, base, crossings, one_way)
         if providers:
             _publish_providers(published, paths, base, population)
     return published
 
 
 def _publish_breakdowns(
-    published: Published, paths: list[Path], base: Query, crossings: Sequence[tuple[str, ...]]
+    published: Published,
+    paths: list[Path],
+    base: Query,
+    crossings: Sequence[tuple[str, ...]],
+    one_way: Sequence[str],
 ) -> None:
     date_from, date_to = base.period
-    shapes: list[tuple[tuple[str, ...], bool]] = [((name,), False) for name in ONE_WAY]
+    shapes: list[tuple[tuple[str, ...], bool]] = [((name,), False) for name in one_way]
     shapes += [(("ethnic_group",), True)]
     shapes += [(chosen, roll) for chosen in crossings for roll in (False, True)]
     for chosen, roll_up in shapes:
@@ -238,8 +260,16 @@ def _publish_breakdowns(
             roll_up=roll_up,
         )[base.area]
         recorded = tuple(name for name in chosen if name != "disability")
-        for stage, value in counts.recorded_total.items():
-            published.add(Query(**{**base.__dict__, "stage": stage, "recorded": recorded}), value)
+        # A cross table's take-up ratios compare each cell with the rest of the recorded
+        # people, so they imply its recorded totals; a ratio is shown only beside a cell of
+        # at least the threshold with others left over, so a total below it is implied by
+        # none. A funnel's rates are within each group and imply no total (ethnic group's
+        # are the needs assessment's, added there).
+        if len(chosen) > 1:
+            for stage, value in counts.recorded_total.items():
+                query = Query(**{**base.__dict__, "stage": stage, "recorded": recorded})
+                implied = not is_hidden(value, published.threshold)
+                published.add(query, value if implied else Figure.count(value, hidden=True))
         if len(chosen) == 1:
             rows = breakdown.funnel_table(
                 area_code=base.area,
@@ -335,12 +365,27 @@ def _publish_providers(
 
 @dataclass(frozen=True)
 class Finding:
-    """What the attacker learnt of one small count."""
+    """What the attacker learnt of one small count: the least and greatest true count that
+    every published figure allows, and the published counts whose bounds decide them (the
+    relations that pin the cell, when it is pinned)."""
 
     query: Query
     true: int
     low: float
     high: float
+    relations: tuple[Query, ...] = ()
+
+
+@dataclass
+class Outcome:
+    """One attack: the small cells pinned, how many were attacked, and those the solver could
+    not decide within its limits (neither pinned nor shown to be wide)."""
+
+    pinned: list[Finding]
+    attacked: int
+    undecided: list[Query]
+    unknowns: int
+    programs: int
 
 
 def _value_test(query: Query, characteristic: str, value: str) -> bool:
@@ -356,63 +401,171 @@ def _classes(tests: Sequence[Callable[[Any], bool]], items: Sequence[Any]) -> li
     ]
 
 
-@dataclass
-class _Kinds:
-    """The attacker's unknowns before merging: one of each class of every characteristic
-    crossed with one class of event patterns, and which queries count each."""
+def _junction_tree(scopes: Iterable[frozenset[int]]) -> list[tuple[frozenset[int], int | None]]:
+    """Groups of characteristics to model jointly, each with its parent in a junction tree.
 
-    member: np.ndarray
+    Characteristics counted together (a cross table's) must be modelled jointly; the graph of
+    which are counted together is made chordal by eliminating the characteristic that adds
+    fewest edges first, and its largest cliques are joined by a maximum spanning tree, so each
+    clique shares with those before it only what it shares with its parent (the running
+    intersection property). Then the margins that agree on the parent's shared part come from
+    one joint table of everyone, and the programs below are exact.
+    """
+    neighbours: dict[int, set[int]] = {}
+    for scope in scopes:
+        for name in scope:
+            neighbours.setdefault(name, set()).update(scope - {name})
+    remaining = set(neighbours)
+    cliques: list[frozenset[int]] = []
+    while remaining:
+
+        def fill(name: int) -> tuple[int, int, int]:
+            around = neighbours[name] & remaining
+            missing = sum(1 for a in around for b in around if a < b and b not in neighbours[a])
+            return missing, len(around), name
+
+        name = min(remaining, key=fill)
+        around = neighbours[name] & remaining
+        for other in around:
+            neighbours[other] |= around - {other}
+        remaining.remove(name)
+        clique = frozenset(around | {name})
+        if not any(clique <= known for known in cliques):
+            cliques = [known for known in cliques if not known <= clique] + [clique]
+    if not cliques:
+        return [(frozenset(), None)]
+    ordered: list[tuple[frozenset[int], int | None]] = [(cliques[0], None)]
+    left = cliques[1:]
+    while left:
+        clique, parent = max(
+            ((c, n) for c in left for n in range(len(ordered))),
+            key=lambda pair: len(pair[0] & ordered[pair[1]][0]),
+        )
+        left.remove(clique)
+        ordered.append((clique, parent))
+    return ordered
+
+
+@dataclass
+class _Model:
+    """The attacker's unknowns, a table for each group of characteristics that the outputs
+    count together, every one crossed with the classes of event pattern, and tied together
+    where they share characteristics (so they are the margins of one table of everyone).
+
+    Modelling every combination of every characteristic (what the attacker knows nothing of)
+    would be exact too, but grows as their product: the demo's five characteristics times its
+    event patterns run to hundreds of millions of unknowns. The margins give every published
+    count and every program the same values, in a few tables of their sums.
+    """
+
+    rows: sparse.csr_matrix  # one per query, over the unknowns
+    a_eq: sparse.csr_matrix  # the tables agree where they share characteristics
     truth: np.ndarray
 
 
-def _kinds(queries: Sequence[Query], people: Sequence[Person]) -> _Kinds:
-    """Every combination of the groups seen (a published non-zero count shows a group is
-    there; the attacker is not told which combinations occur, that is what the outputs are
-    meant to protect) with every pattern of events seen.
-
-    Values of a characteristic that every query treats alike (the recorded religions, say,
-    which are only ever counted together) form one class, and so do patterns of events: the
-    programs are the same, and the product of classes many times smaller than that of values.
-    """
+def _model(queries: Sequence[Query], people: Sequence[Person]) -> _Model:
     names = [name for name, _code in people[0].groups] if people else []
     value_class: list[dict[str, int]] = []
-    class_tests: list[list[np.ndarray]] = []  # per characteristic, per query: class vector
+    class_sizes: list[int] = []
+    tests_by_query: list[list[np.ndarray]] = [[] for _query in queries]
+    group_tests = sorted({(q.groups, q.recorded) for q in queries}, key=repr)
     for name in names:
         values = sorted({person.group(name) for person in people})
-        tests = sorted({(q.groups, q.recorded) for q in queries}, key=repr)
-        per_test = [Query("", "", (None, None), "", groups, recorded) for groups, recorded in tests]
+        per_test = [Query("", "", (None, None), "", g, r) for g, r in group_tests]
         numbers = _classes([partial(_value_test, q, name) for q in per_test], values)
         value_class.append(dict(zip(values, numbers, strict=True)))
         representative = {number: value for value, number in zip(values, numbers, strict=True)}
-        count = len(representative)
-        vectors = [
-            np.array(
-                [query.value_matches(name, representative[c]) for c in range(count)], dtype=bool
+        class_sizes.append(len(representative))
+        by_test = {
+            test: np.array(
+                [query.value_matches(name, representative[c]) for c in range(len(representative))]
             )
-            for query in queries
-        ]
-        class_tests.append(vectors)
+            for test, query in zip(group_tests, per_test, strict=True)
+        }
+        for number, query in enumerate(queries):
+            tests_by_query[number].append(by_test[(query.groups, query.recorded)])
     patterns = sorted({person.events for person in people}, key=repr)
     event_tests = list(dict.fromkeys(replace(q, groups=(), recorded=()) for q in queries))
     pattern_numbers = _classes([q.events_match for q in event_tests], patterns)
     pattern_class = dict(zip(patterns, pattern_numbers, strict=True))
     pattern_representative = {n: e for e, n in zip(patterns, pattern_numbers, strict=True)}
     pattern_count = len(pattern_representative)
-    sizes = [len(tests[0]) for tests in class_tests] + [pattern_count]
-    member = np.zeros((len(queries), int(np.prod(sizes))), dtype=bool)
-    for number, query in enumerate(queries):
-        row = np.array(
-            [query.events_match(pattern_representative[c]) for c in range(pattern_count)]
+    pattern_tests = {
+        test: np.array([test.events_match(pattern_representative[c]) for c in range(pattern_count)])
+        for test in event_tests
+    }
+    scopes = [
+        frozenset(n for n, test in enumerate(tests) if not test.all()) for tests in tests_by_query
+    ]
+    tree = _junction_tree(set(scopes))
+    # A table of its own for every group of characteristics a query counts (its margin, tied
+    # to a clique holding it): each count is then a sum over its own small table, not over a
+    # clique's every combination.
+    blocks: list[tuple[tuple[int, ...], int | None]] = [
+        (tuple(sorted(clique)), parent) for clique, parent in tree
+    ]
+    for scope in sorted(set(scopes) - {clique for clique, _parent in tree}, key=sorted):
+        holder = min(
+            (n for n, (clique, _p) in enumerate(tree) if scope <= clique),
+            key=lambda n: len(tree[n][0]),
         )
-        for tests in reversed(class_tests):
-            row = np.multiply.outer(tests[number], row)
-        member[number] = row.ravel()
-    truth = np.zeros(member.shape[1])
+        blocks.append((tuple(sorted(scope)), holder))
+    shapes = [[class_sizes[n] for n in chars] + [pattern_count] for chars, _p in blocks]
+    offsets = np.cumsum([0] + [int(np.prod(shape)) for shape in shapes])
+    block_of = {chars: n for n, (chars, _p) in enumerate(blocks)}
+
+    rows, columns = [], []
+    for number, query in enumerate(queries):
+        chars = tuple(sorted(scopes[number]))
+        block = block_of[chars]
+        matching = [np.flatnonzero(tests_by_query[number][n]) for n in chars]
+        event_test = replace(query, groups=(), recorded=())
+        matching.append(np.flatnonzero(pattern_tests[event_test]))
+        cells = np.ravel_multi_index(np.ix_(*matching), shapes[block]).ravel() + offsets[block]
+        rows.append(np.full(cells.size, number))
+        columns.append(cells)
+    size = int(offsets[-1])
+    query_rows = sparse.csr_matrix(
+        (np.ones(sum(c.size for c in columns)), (np.concatenate(rows), np.concatenate(columns))),
+        shape=(len(queries), size),
+    )
+    query_rows.sort_indices()  # a row's columns then identify the people it counts
+
+    eq_rows, eq_columns, eq_values = [], [], []
+    equations = 0
+    for block, (chars, parent) in enumerate(blocks):
+        if parent is None:
+            continue
+        shared = [c for c in chars if c in blocks[parent][0]]
+        separator_shape = [class_sizes[c] for c in shared] + [pattern_count]
+        for side, sign in ((block, 1.0), (parent, -1.0)):
+            side_chars = blocks[side][0]
+            coordinates = np.unravel_index(np.arange(int(np.prod(shapes[side]))), shapes[side])
+            kept = [coordinates[side_chars.index(c)] for c in shared] + [coordinates[-1]]
+            cells = np.ravel_multi_index(tuple(kept), separator_shape)
+            eq_rows.append(cells + equations)
+            eq_columns.append(np.arange(cells.size) + offsets[side])
+            eq_values.append(np.full(cells.size, sign))
+        equations += int(np.prod(separator_shape))
+    a_eq = sparse.csr_matrix(
+        (
+            np.concatenate(eq_values) if eq_values else np.zeros(0),
+            (
+                np.concatenate(eq_rows) if eq_rows else np.zeros(0, int),
+                np.concatenate(eq_columns) if eq_columns else np.zeros(0, int),
+            ),
+        ),
+        shape=(equations, size),
+    )
+
+    truth = np.zeros(size)
     for person in people:
         position = [value_class[n][person.group(name)] for n, name in enumerate(names)]
-        position.append(pattern_class[person.events])
-        truth[np.ravel_multi_index(tuple(position), sizes)] += 1
-    return _Kinds(member, truth)
+        pattern = pattern_class[person.events]
+        for block, (chars, _parent) in enumerate(blocks):
+            index = [position[n] for n in chars] + [pattern]
+            truth[offsets[block] + np.ravel_multi_index(tuple(index), shapes[block])] += 1
+    return _Model(query_rows, a_eq, truth)
 
 
 def attack(
@@ -425,93 +578,186 @@ def attack(
 ) -> tuple[list[Finding], int]:
     """Bound every small published cell; returns the cells narrower than ``width`` and how
     many small cells were attacked (``stop_after``: stop once that many are found; ``only``:
-    attack only the cells it accepts, every published count still bounding them).
+    attack only the cells it accepts, every published count still bounding them). Every
+    program must be solved: a cell the solver cannot decide fails the test."""
+    outcome = attack_bounded(people, published, width=width, stop_after=stop_after, only=only)
+    assert not outcome.undecided, f"the solver could not decide {outcome.undecided[:3]}"
+    return outcome.pinned, outcome.attacked
 
-    Kinds of person that every published count treats alike are merged into one unknown
-    (their sum): the linear program is the same, and many times smaller.
+
+def attack_bounded(
+    people: Sequence[Person],
+    published: Published,
+    *,
+    width: float,
+    stop_after: int | None = None,
+    only: Callable[[Query], bool] | None = None,
+    time_limit: float | None = None,
+    deadline: float | None = None,
+) -> Outcome:
+    """``attack`` with limits, for large snapshots: ``time_limit`` seconds for each linear
+    program (HiGHS's own limit) and a ``deadline`` (``time.monotonic``) after which no more
+    cells are attacked. Cells left open by either are reported as undecided, never as safe.
     """
     queries = list(dict.fromkeys(query for query, _low, _high in published.cells))
     index = {query: number for number, query in enumerate(queries)}
-    kinds = _kinds(queries, people)
-    # Merge kinds with the same column: one unknown per distinct pattern of membership
-    # (compared packed, eight queries to a byte).
-    packed = np.packbits(kinds.member, axis=0)
-    _columns, first, atom_of = np.unique(packed, axis=1, return_index=True, return_inverse=True)
-    atoms = kinds.member[:, first].astype(float)
-    truth = np.bincount(atom_of.ravel(), weights=kinds.truth, minlength=atoms.shape[1])
-
+    model = _model(queries, people)
+    keys = [model.rows[n].indices.tobytes() for n in range(len(queries))]
     # Counts of the same people bound the same sum: keep the tightest bounds of each.
     tightest: dict[bytes, tuple[int, float, float]] = {}
     for query, low, high in published.cells:
         number = index[query]
-        key = atoms[number].tobytes()
         top = np.inf if high is None else float(high)
-        _n, known_low, known_high = tightest.get(key, (number, -np.inf, np.inf))
-        tightest[key] = (number, max(known_low, low), min(known_high, top))
-    upper_rows: list[np.ndarray] = []
-    upper_values: list[float] = []
+        _n, known_low, known_high = tightest.get(keys[number], (number, -np.inf, np.inf))
+        tightest[keys[number]] = (number, max(known_low, low), min(known_high, top))
+    bound_rows: list[int] = []
+    signs: list[float] = []
+    values: list[float] = []
     for number, least, most in tightest.values():
-        upper_rows.append(-atoms[number])
-        upper_values.append(-least)
+        bound_rows.append(number)
+        signs.append(-1.0)
+        values.append(-least)
         if most < np.inf:
-            upper_rows.append(atoms[number])
-            upper_values.append(most)
-    # Sparse: each count covers a small share of the unknowns; HiGHS is many times faster so.
-    a_ub, b_ub = sparse.csr_matrix(np.array(upper_rows)), np.array(upper_values)
-    secrets: dict[bytes, tuple[Query, int, np.ndarray]] = {}
+            bound_rows.append(number)
+            signs.append(1.0)
+            values.append(most)
+    a_ub = sparse.diags(signs) @ model.rows[bound_rows]
+    b_ub = np.array(values)
+    # The true counts must satisfy everything published, or the people are not the snapshot's.
+    violated = int(np.sum(a_ub @ model.truth > b_ub + 1e-6))
+    assert violated == 0, f"the people do not give the published counts ({violated} bounds)"
+    assert not np.abs(model.a_eq @ model.truth).any(), "the margins do not agree"
+    trues = model.rows @ model.truth
+    secrets: dict[bytes, tuple[Query, int, int]] = {}
     for query in queries:
-        row = atoms[index[query]]
-        true = round(float(row @ truth))
+        number = index[query]
+        true = round(float(trues[number]))
         if 1 <= true <= 4 and (only is None or only(query)):
-            secrets.setdefault(row.tobytes(), (query, true, row))
-    findings = _bound_each(list(secrets.values()), a_ub, b_ub, width=width, stop_after=stop_after)
-    return findings, len(secrets)
+            secrets.setdefault(keys[number], (query, true, number))
+    program = _Program(model.rows, a_ub, b_ub, model.a_eq, bound_rows)
+    pinned, undecided, programs = program.bound_each(
+        [(query, true, number) for query, true, number in secrets.values()],
+        queries,
+        width=width,
+        stop_after=stop_after,
+        time_limit=time_limit,
+        deadline=deadline,
+    )
+    return Outcome(pinned, len(secrets), undecided, model.rows.shape[1], programs)
 
 
-def _bound_each(
-    secrets: list[tuple[Query, int, np.ndarray]],
-    a_ub: sparse.csr_matrix,
-    b_ub: np.ndarray,
-    *,
-    width: float,
-    stop_after: int | None,
-) -> list[Finding]:
-    """Minimise and maximise each secret cell over everything published.
+@dataclass
+class _Program:
+    """Everything published, as the constraints of a linear program over the unknowns."""
 
-    Every solution the solver returns is a feasible set of counts, so it witnesses a value
-    for every secret at once: a cell already seen at two values at least ``width`` apart
-    cannot be pinned, and needs no programs of its own. The rest get their own minimum and
-    maximum; the answer is the same as solving every cell, in a fraction of the time.
-    """
-    objectives = np.array([row for _query, _true, row in secrets])
-    seen_low = np.full(len(secrets), np.inf)
-    seen_high = np.full(len(secrets), -np.inf)
+    rows: sparse.csr_matrix
+    a_ub: sparse.csr_matrix
+    b_ub: np.ndarray
+    a_eq: sparse.csr_matrix
+    bound_queries: list[int]  # the query behind each row of ``a_ub``
+    options: dict[str, float] = field(default_factory=dict)
+    solved: int = 0
+    objectives: sparse.csr_matrix | None = None
+    seen_low: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    seen_high: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
-    def solve(objective: np.ndarray) -> Any:
-        result = linprog(objective, A_ub=a_ub, b_ub=b_ub, bounds=(0, None), method="highs")
-        if result.status == 0:
-            values = objectives @ result.x
-            np.minimum(seen_low, values, out=seen_low)
-            np.maximum(seen_high, values, out=seen_high)
-        return result
+    def bound_each(
+        self,
+        secrets: list[tuple[Query, int, int]],
+        queries: Sequence[Query],
+        *,
+        width: float,
+        stop_after: int | None,
+        time_limit: float | None,
+        deadline: float | None,
+    ) -> tuple[list[Finding], list[Query], int]:
+        """Minimise and maximise each secret cell over everything published.
 
-    # Two programs over all the secrets together witness most cells' spread.
-    solve(objectives.sum(axis=0))
-    solve(-objectives.sum(axis=0))
-    findings = []
-    for number, (query, true, row) in enumerate(secrets):
-        if seen_high[number] - seen_low[number] >= width - 1e-6:
-            continue
-        low = solve(row)
-        high = solve(-row)
-        assert low.status == 0, low.message
-        top = np.inf if high.status == 3 else -high.fun
-        # A hair of slack for the solver's rounding: a range of exactly ``width`` passes.
-        if top - low.fun < width - 1e-6:
-            findings.append(Finding(query, true, float(low.fun), float(top)))
+        Every solution the solver returns is a feasible set of counts, so it witnesses a value
+        for every secret at once: a cell already seen at two values at least ``width`` apart
+        cannot be pinned, and needs no programs of its own. The rest get their own minimum and
+        maximum; the answer is the same as solving every cell, in a fraction of the time.
+        """
+        if not secrets:
+            return [], [], 0
+        self.objectives = self.rows[[number for _q, _t, number in secrets]]
+        self.seen_low = np.full(len(secrets), np.inf)
+        self.seen_high = np.full(len(secrets), -np.inf)
+        self.options = {} if time_limit is None else {"time_limit": time_limit}
+        # Two programs over all the secrets together witness most cells' spread.
+        total = np.asarray(self.objectives.sum(axis=0)).ravel()
+        self._solve(total)
+        self._solve(-total)
+        findings: list[Finding] = []
+        undecided: list[Query] = []
+        for number, (query, true, row) in enumerate(secrets):
+            if self._wide(number, width):
+                continue
+            if deadline is not None and time.monotonic() > deadline:
+                undecided.append(query)
+                continue
+            bounded = self._bound_one(number, row, width)
+            if bounded is None:
+                continue
+            if isinstance(bounded, str):
+                undecided.append(query)
+                continue
+            low, top, relations = bounded
+            findings.append(Finding(query, true, low, top, tuple(queries[n] for n in relations)))
             if stop_after is not None and len(findings) >= stop_after:
                 break
-    return findings
+        return findings, undecided, self.solved
+
+    def _bound_one(
+        self, number: int, row: int, width: float
+    ) -> tuple[float, float, tuple[int, ...]] | str | None:
+        """The cell's range and the counts that decide it when it is pinned; ``None`` when a
+        solution shows it wide; ``"undecided"`` when the solver stopped short."""
+        objective = self.rows[row].toarray().ravel()
+        low = self._solve(objective)
+        if self._wide(number, width):
+            return None
+        high = self._solve(-objective)
+        if self._wide(number, width):
+            return None
+        if low.status != 0 or high.status not in (0, 3):
+            return "undecided"
+        top = np.inf if high.status == 3 else -high.fun
+        # A hair of slack for the solver's rounding: a range of exactly ``width`` passes.
+        if top - low.fun >= width - 1e-6:
+            return None
+        relations = self._binding(low) + (self._binding(high) if high.status == 0 else ())
+        return float(low.fun), float(top), tuple(dict.fromkeys(relations))
+
+    def _wide(self, number: int, width: float) -> bool:
+        return bool(self.seen_high[number] - self.seen_low[number] >= width - 1e-6)
+
+    def _solve(self, objective: np.ndarray) -> Any:
+        self.solved += 1
+        equalities = self.a_eq.shape[0] > 0
+        result = linprog(
+            objective,
+            A_ub=self.a_ub,
+            b_ub=self.b_ub,
+            A_eq=self.a_eq if equalities else None,
+            b_eq=np.zeros(self.a_eq.shape[0]) if equalities else None,
+            bounds=(0, None),
+            method="highs",
+            options=self.options,
+        )
+        if result.status == 0:
+            assert self.objectives is not None
+            found = self.objectives @ result.x
+            np.minimum(self.seen_low, found, out=self.seen_low)
+            np.maximum(self.seen_high, found, out=self.seen_high)
+        return result
+
+    def _binding(self, result: Any) -> tuple[int, ...]:
+        """The published counts whose bounds the optimum rests on (non-zero duals)."""
+        marginals = getattr(getattr(result, "ineqlin", None), "marginals", None)
+        if marginals is None:
+            return ()
+        return tuple(self.bound_queries[n] for n in np.flatnonzero(np.abs(marginals) > 1e-9))
 
 
 def people_from_rows(

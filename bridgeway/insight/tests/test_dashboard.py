@@ -208,6 +208,17 @@ def test_empty_period_shows_no_funnel(commissioner_client, snapshot):
     assert 'id="funnel"' not in page
 
 
+def test_empty_period_rolled_up_answers_with_no_one_in_it(commissioner_client, snapshot):
+    # The five groups' own cells are empty too: a roll-up needs them (issue 14), not a sum.
+    query = {"date_from": "2030-01-01", "roll_up": "on"}
+    response = commissioner_client.get(DASHBOARD, query)
+    assert response.status_code == 200
+    assert "no events in this area and period" in response.content.decode()
+    rows = list(csv.DictReader(io.StringIO(commissioner_client.get(CSV, query).content.decode())))
+    assert rows[0]["ethnic_group"] == "asian"
+    assert {row["referred"] for row in rows} == {"0"}
+
+
 def test_xlsx_download_is_the_page_table_as_a_spreadsheet(commissioner_client, snapshot):
     page = commissioner_client.get(DASHBOARD).content.decode()
     assert f"{XLSX}?area={WEST_YORKSHIRE}" in page

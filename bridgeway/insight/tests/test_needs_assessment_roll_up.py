@@ -7,10 +7,13 @@ import pytest
 from statsmodels.stats.proportion import proportion_confint
 
 from bridgeway.insight.needs_assessment import (
+    STAGES,
     AreaPopulation,
     GroupCounts,
     needs_assessment_table,
+    protected_roll_up,
 )
+from bridgeway.insight.perturbation import KeyedCount
 
 # Arithmetic checked against statsmodels on the counts as given (no perturbation).
 pytestmark = pytest.mark.usefixtures("raw_counts")
@@ -38,13 +41,24 @@ COUNTS = {
     "not_asked": GroupCounts(referred=6),
 }
 
+# Each high-level group's own cell (decision 0142), here unperturbed: its groups' people.
+ROLLED_UP = protected_roll_up(
+    {
+        group: {stage: KeyedCount(getattr(counts, stage), 0) for stage in STAGES}
+        for group, counts in COUNTS.items()
+    },
+    perturb=False,
+)
+
 
 def _by_group(rows):
     return {row["ethnic_group"]: row for row in rows}
 
 
 def test_rolled_up_rows_are_the_five_groups_then_the_missing_answers_and_the_total():
-    rows = needs_assessment_table(AREA, COUNTS, threshold=5, roll_up=True)
+    rows = needs_assessment_table(
+        AREA, COUNTS, threshold=5, roll_up=True, rolled_up_counts=ROLLED_UP
+    )
     assert [row["ethnic_group"] for row in rows] == [
         "asian",
         "black",
@@ -60,7 +74,9 @@ def test_rolled_up_rows_are_the_five_groups_then_the_missing_answers_and_the_tot
 
 
 def test_a_high_level_group_holds_the_people_and_residents_of_its_groups():
-    rows = _by_group(needs_assessment_table(AREA, COUNTS, threshold=5, roll_up=True))
+    rows = _by_group(
+        needs_assessment_table(AREA, COUNTS, threshold=5, roll_up=True, rolled_up_counts=ROLLED_UP)
+    )
     asian, black = rows["asian"], rows["black"]
     assert (asian["referred"], asian["offered"]) == ("16", "13")
     # Suppression works on the rolled-up groups: three Black people accepted support, so that
