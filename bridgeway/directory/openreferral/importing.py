@@ -96,7 +96,7 @@ _FIELD_ARRAY = {
 }
 # Kept ``extra`` entries that come from an array.
 _EXTRA_ARRAY = {"attributes": "attributes", "languages": "languages"}
-_HSDS_CHILD_FIELD = _ARRAYS = {
+_HSDS_CHILD_FIELD = {
     "locations": "service_at_locations",
     "phones": "phones",
     "schedules": "schedules",
@@ -207,11 +207,12 @@ class _Known:
     service_rules: rules.Rules
     # Service id -> (source id, content hash) of the services in the feed that exist.
     hashes: dict[str, tuple[str, str]] = field(default_factory=dict)
-    # Postcode as a feed gives it -> its district, looked up once per import (many of a
-    # feed's places share a postcode).
+    # Postcode as given -> its district, looked up once per import (places share postcodes).
     postcode_districts: dict[str, str | None] = field(default_factory=dict)
-    # Child ids taken by the feed's services checked so far, so none is given twice (0151).
-    taken_ids: child_ids.ChildIds = field(default_factory=lambda: child_ids.ChildIds(_ARRAYS))
+    # Child ids taken by the services checked so far: none is given twice (decision 0151).
+    taken_ids: child_ids.ChildIds = field(
+        default_factory=lambda: child_ids.ChildIds(_HSDS_CHILD_FIELD)
+    )
 
     @classmethod
     def load(cls, listings: Sequence[hsds.Listing]) -> _Known:
