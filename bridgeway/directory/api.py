@@ -18,7 +18,7 @@ from typing import Annotated, Any
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import resolve
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import conditional_page, require_GET
 from ninja import Field, Query, Router, Schema
 from ninja.decorators import decorate_view
 from ninja.errors import ValidationError as NinjaValidationError
@@ -259,8 +259,13 @@ _LANGUAGE = one_of(
 
 def open_to_all(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Let any website read this answer (CORS): the feed is public, read-only data, read
-    from the replica where there is one (bridgeway/replica.py)."""
-    replica_view = reads_from_replica(view)
+    from the replica where there is one (bridgeway/replica.py).
+
+    Each answer carries an ``ETag`` (a hash of its body), and a request whose
+    ``If-None-Match`` names it is answered 304 with no body, so another directory's nightly
+    harvest of this feed reads only the pages that changed (decision 0156).
+    """
+    replica_view = conditional_page(reads_from_replica(view))
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
