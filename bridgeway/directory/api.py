@@ -22,6 +22,7 @@ from django.views.decorators.http import conditional_page, require_GET
 from ninja import Field, Query, Router, Schema
 from ninja.decorators import decorate_view
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.renderers import JSONRenderer
 from pydantic import ConfigDict, StringConstraints, field_validator, model_validator
 
 from bridgeway.directory.answers import answer_as_dict
@@ -38,6 +39,7 @@ from bridgeway.directory.selectors import (
     services_for_feed,
     services_matching,
 )
+from bridgeway.directory.stamped_cache import directory_cached
 from bridgeway.equality.vocabulary import languages as known_languages
 from bridgeway.equality.vocabulary import vocabulary
 from bridgeway.places.postcodes import parse_location
@@ -45,6 +47,8 @@ from bridgeway.places.selectors import resolve_location
 from bridgeway.replica import reads_from_replica
 
 router = Router(tags=["directory"])
+# The API's renderer (bridgeway/api.py keeps ninja's default), for answers kept ready-made.
+_JSON = JSONRenderer()
 
 MAX_PAGE_SIZE = 100
 MAX_CODES = 20
@@ -505,13 +509,25 @@ def api_details(request: HttpRequest) -> dict[str, str]:
 @decorate_view(open_to_all)
 def list_services(
     request: HttpRequest, paging: Query[PageQuery], filters: Query[ServiceFilters]
-) -> dict[str, Any]:
-    """Active services in name order, filtered and paged as Open Referral UK does."""
-    services = filters.services()
-    total = services.count()
-    start = (paging.page - 1) * paging.per_page
-    page = services_for_export(services)[start : start + paging.per_page]
-    return _page(request, paging, [service_as_hsds(s) for s in page], total)
+) -> HttpResponse:
+    """Active services in name order, filtered and paged as Open Referral UK does.
+
+    The page is the same for everyone until the directory changes: its JSON is kept under
+    the directory's version stamp (``stamped_cache``), so most requests cost one query.
+    """
+
+    def page_json() -> str:
+        services = filters.services()
+        total = services.count()
+        start = (paging.page - 1) * paging.per_page
+        page = services_for_export(services)[start : start + paging.per_page]
+        answer = _page(request, paging, [service_as_hsds(s) for s in page], total)
+        return str(_JSON.render(request, answer, response_status=200))
+
+    body = directory_cached(
+        "oruk-services", (paging.model_dump_json(), filters.model_dump_json()), page_json
+    )
+    return HttpResponse(body, content_type=f"{_JSON.media_type}; charset={_JSON.charset}")
 
 
 @router.get(
