@@ -94,6 +94,16 @@ def on_cost_option_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
         services_stamp([instance.service_id])
 
 
+def on_organisation_saved(sender: Any, instance: Any, created: bool, **kwargs: Any) -> None:
+    """``post_save`` of an organisation: its name and details are part of each of its
+    listings' public page and feed record, kept under the stamp (decision 0153)."""
+    if kwargs.get("raw") or created:
+        return
+    ids = list(Service.objects.filter(organisation_id=instance.pk).values_list("pk", flat=True))
+    if ids:
+        services_stamp(ids)
+
+
 def on_relation_changed(
     sender: Any,
     instance: Any,

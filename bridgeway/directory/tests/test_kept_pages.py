@@ -150,3 +150,19 @@ def test_the_feed_list_page_reads_a_bounded_number_of_queries_whatever_its_size(
     # Built: the stamp twice, the count, the page and one read per kind of child.
     assert built_count <= 16
     assert kept_count == 1  # the directory's stamp, nothing else
+
+
+def test_an_organisation_renamed_shows_at_once_on_its_listings_kept_pages(
+    client: Client, organisation: Organisation
+) -> None:
+    service = _service(organisation, "Leeds Hate Support")
+    page = f"/en/services/{service.id}/"
+    for _ in range(2):  # the second answer of each is the kept one
+        client.get(page)
+        client.get(FEED)
+    organisation.name = "Leeds Community Voices"
+    organisation.save()
+
+    assert "Leeds Community Voices" in client.get(page).content.decode()
+    feed = client.get(FEED).json()["contents"]
+    assert feed[0]["organization"]["name"] == "Leeds Community Voices"
