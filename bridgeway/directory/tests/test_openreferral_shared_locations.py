@@ -19,7 +19,7 @@ from bridgeway.directory.openreferral.fetching import Limits, http_json, read_fe
 from bridgeway.directory.openreferral.importing import content_hash, directory_import
 from bridgeway.directory.tests.test_exchange import exported
 from bridgeway.directory.tests.test_harvest import a_service
-from bridgeway.directory.tests.test_openreferral_api import get
+from bridgeway.directory.tests.test_openreferral_api import get, page_validator
 from bridgeway.directory.tests.test_tabular_export import read_tables
 
 # About 300 m from the centre of the LS6 postcode district.
@@ -86,6 +86,10 @@ def test_two_services_at_one_location_are_both_imported_and_it_is_exported_once(
     locations = get(client, "/api/v1/locations")
     assert [x["id"] for x in locations["contents"]].count(shared) == 1
     assert locations["total_items"] == 2  # three services at two places
+    assert not list(page_validator().iter_errors(locations))
+    assert (
+        get(client, "/api/v1/locations/?per_page=1&page=2")["contents"] == locations["contents"][1:]
+    )
     place = get(client, f"/api/v1/locations/{shared}")
     assert (place["id"], place["name"]) == (shared, "Headingley Community Centre")
 
