@@ -17,8 +17,9 @@ from bridgeway.directory.models import FeedSource, Location, Service
 from bridgeway.directory.openreferral.exchange import directory_export_tabular, location_of
 from bridgeway.directory.openreferral.fetching import Limits, http_json, read_feed
 from bridgeway.directory.openreferral.importing import content_hash, directory_import
+from bridgeway.directory.selectors import services_matching
 from bridgeway.directory.tests.test_exchange import exported
-from bridgeway.directory.tests.test_harvest import a_service
+from bridgeway.directory.tests.test_harvest import LEEDS, a_service
 from bridgeway.directory.tests.test_openreferral_api import get, page_validator
 from bridgeway.directory.tests.test_tabular_export import read_tables
 
@@ -96,6 +97,19 @@ def test_two_services_at_one_location_are_both_imported_and_it_is_exported_once(
     # Search by place finds both services there.
     near = get(client, "/api/v1/service_at_locations?postcode=LS6&proximity=2000")
     assert sorted(x["id"] for x in near["contents"]) == sorted(links)
+
+
+@pytest.mark.django_db
+def test_both_services_at_a_shared_place_are_matched_by_its_postcode():
+    services, _, _ = sharing()
+    for service in services:
+        del service["service_areas"]  # so each service's area is its places' districts
+    directory_import(services)
+    for number in (0, 1):
+        service = Service.objects.get(id=services[number]["id"])
+        assert [d.code for d in service.districts.all()] == [LEEDS]
+    found = [m.service.name for m in services_matching(location="LS6 3AA").results]
+    assert {"Council Service 000", "Council Service 001"} <= set(found)
 
 
 def as_edited(row: Location, **changes: Any) -> LocationDetails:
