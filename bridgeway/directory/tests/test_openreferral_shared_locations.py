@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from bridgeway.directory.forms import LocationForm
 from bridgeway.directory.listing_children import LocationDetails, children_replace
 from bridgeway.directory.models import FeedSource, Location, Service
 from bridgeway.directory.openreferral.exchange import directory_export_tabular, location_of
@@ -20,6 +21,7 @@ from bridgeway.directory.openreferral.importing import content_hash, directory_i
 from bridgeway.directory.selectors import services_matching
 from bridgeway.directory.tests.test_exchange import exported
 from bridgeway.directory.tests.test_harvest import LEEDS, a_service
+from bridgeway.directory.tests.test_listing_whole import edit_url, everything, rows
 from bridgeway.directory.tests.test_openreferral_api import get, page_validator
 from bridgeway.directory.tests.test_tabular_export import read_tables
 
@@ -193,3 +195,27 @@ def test_a_shared_location_survives_a_round_trip_over_http(live_server):
     assert held() == before
     assert exported() == feed
     assert Location.objects.filter(hsds_id=shared).count() == 2
+
+
+@pytest.mark.django_db
+def test_the_staff_page_copies_a_shared_place_on_write(admin_client_of_organisation, directory):
+    ours, theirs = directory["urdu"], directory["panjabi"]
+    shared = uuid.uuid4()
+    centre = {"name": "Bradford Community Centre", "postal_code": "BD3 9AB", "city": "Bradford"}
+    row = Location.objects.create(service=ours, hsds_id=shared, **centre)
+    Location.objects.create(service=theirs, hsds_id=shared, **centre)
+
+    def post(**changes: Any) -> None:
+        form = {k: v for k, v in LocationForm.initial_for(row).items() if v is not None}
+        response = admin_client_of_organisation.post(
+            edit_url(ours),
+            everything(**rows("locations", {**form, **changes}, initial=1)),
+        )
+        assert response.status_code == 302, response.content.decode()[:3000]
+
+    post()  # saved as it was: still one place for both
+    assert Location.objects.filter(hsds_id=shared).count() == 2
+    post(name="Bradford Library")
+    mine, other = ours.locations.get(), theirs.locations.get()
+    assert (mine.pk, mine.name, other.name) == (row.pk, "Bradford Library", centre["name"])
+    assert (other.hsds_id, mine.hsds_id != shared) == (shared, True)
