@@ -36,6 +36,10 @@ HSDS_CHILD_FIELD = {
     "funding": "funding",
 }
 
+# ``owners``'s key for the services at location ids already held: a location may be shared
+# (decision 0154), each service's link to it not.
+LINKS = "service_at_locations"
+
 T = TypeVar("T")
 
 
@@ -58,7 +62,30 @@ def owners(listings: Sequence[hsds.Listing]) -> dict[str, dict[str, str]]:
                 )
             )
         found[name] = held
+    found[LINKS] = _link_owners(listings)
     return found
+
+
+def _link_owners(listings: Sequence[hsds.Listing]) -> dict[str, str]:
+    """{service at location id: service id} of the rows the listings' link ids name: the
+    link ids a feed gave (kept in ``extra``) and those made from a place's HSDS id."""
+    places = [place.id for x in listings for place in x.locations]
+    # Only a link id a feed gave can be another row's given one; one made from a place's id
+    # is found by the place (the first look-up, by an index). The second reads ``extra``.
+    links = [
+        shared_locations.link_id(place)
+        for x in listings
+        for place in x.locations
+        if place.extra.get("link_id")
+    ]
+    held: dict[str, str] = {}
+    rows = Location.objects.values_list("service_id", "hsds_id", "extra__link_id")
+    for field, ids in (("hsds_id__in", places), ("extra__link_id__in", links)):
+        for chunk in _chunks(ids):
+            for owner, place, given in rows.filter(**{field: chunk}):
+                link = given or hsds.service_at_location_id(str(place))
+                held[link] = str(owner)
+    return held
 
 
 def replace(

@@ -30,7 +30,14 @@ from django.utils.text import slugify
 
 from bridgeway.accounts.models import Organisation
 from bridgeway.directory.models import FeedSource, Service
-from bridgeway.directory.openreferral import bulk, child_ids, children, hsds, rules
+from bridgeway.directory.openreferral import (
+    bulk,
+    child_ids,
+    children,
+    hsds,
+    rules,
+    shared_locations,
+)
 from bridgeway.directory.stamps import services_stamp
 from bridgeway.equality.models import Term
 from bridgeway.places.models import LocalAuthorityDistrict, PoliceForceArea
@@ -492,9 +499,11 @@ def _code_problems(listing: hsds.Listing, known: _Known) -> Iterator[tuple[str, 
                 _RELATION_HSDS_FIELD[name],
                 f"{code} is not loaded yet: run bridgeway load-reference-data first",
             )
-    for name in children.CHILDREN.keys() - {
-        "locations"
-    }:  # a location may be shared (decision 0154)
+    for place in listing.locations:  # a place may be shared, its link not (decision 0154)
+        link = shared_locations.link_id(place)
+        if known.child_owners[children.LINKS].get(link, listing.id) != listing.id:
+            yield f"service_at_locations {link}", "id is used by another service"
+    for name in children.CHILDREN.keys() - {"locations"}:
         for child in getattr(listing, name):
             other = known.child_owners[name].get(child.id)
             if other is not None and other != listing.id:

@@ -18,6 +18,7 @@ from bridgeway.directory.models import FeedSource, Location, Service
 from bridgeway.directory.openreferral.exchange import directory_export_tabular, location_of
 from bridgeway.directory.openreferral.fetching import Limits, http_json, read_feed
 from bridgeway.directory.openreferral.importing import content_hash, directory_import
+from bridgeway.directory.openreferral.terms import service_at_location_id
 from bridgeway.directory.selectors import services_matching
 from bridgeway.directory.tests.test_exchange import exported
 from bridgeway.directory.tests.test_harvest import LEEDS, a_service
@@ -104,8 +105,8 @@ def test_two_services_at_one_location_are_both_imported_and_it_is_exported_once(
 @pytest.mark.django_db
 def test_both_services_at_a_shared_place_are_matched_by_its_postcode():
     services, _, _ = sharing()
-    for service in services:
-        del service["service_areas"]  # so each service's area is its places' districts
+    for given in services:
+        del given["service_areas"]  # so each service's area is its places' districts
     directory_import(services)
     for number in (0, 1):
         service = Service.objects.get(id=services[number]["id"])
@@ -172,6 +173,27 @@ def test_a_service_at_location_id_under_two_services_is_refused():
     report = directory_import(services)
     assert [(p.position, p.field) for p in report.problems] == [
         (2, f"service_at_locations {links[0]}")
+    ]
+
+
+@pytest.mark.django_db
+def test_a_service_at_location_id_another_service_holds_is_refused():
+    services, _, links = sharing()
+    directory_import(services[:1])
+    # Another feed (or a later harvest) gives a service of its own the same link id.
+    services[2]["service_at_locations"][0]["id"] = links[0]
+    report = directory_import(services[2:])
+    assert [(p.field, p.message) for p in report.problems] == [
+        (f"service_at_locations {links[0]}", "id is used by another service")
+    ]
+    # Made up from the place's id when a feed gives none: the same for both, refused too.
+    place = services[0]["service_at_locations"][0]["location"]["id"]
+    services[1]["service_at_locations"][0]["id"] = service_at_location_id(place)
+    services[0]["service_at_locations"][0]["id"] = service_at_location_id(place)
+    directory_import(services[:1])
+    report = directory_import(services[1:2])
+    assert [p.field for p in report.problems] == [
+        f"service_at_locations {service_at_location_id(place)}"
     ]
 
 
