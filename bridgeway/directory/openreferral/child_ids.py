@@ -62,9 +62,10 @@ class ChildIds:
             for child in getattr(listing, name):
                 message = None
                 # A child's own id, and (for a location) its link's, once each in a service.
-                ids = dict.fromkeys((child.id, across(child)))
+                key = across(child)
+                ids = dict.fromkeys((child.id, key))
                 twice = next((x for x in ids if x in own), None)
-                child_id = twice or across(child)
+                child_id = twice or key
                 if twice is not None:
                     message = "is given twice in this service; each record needs an id of its own"
                 elif child_id in taken:
