@@ -2,8 +2,9 @@
 
 The feed (``/``, ``/services``, ``/service_at_locations``, ``/taxonomies``,
 ``/taxonomy_terms``) follows the Open Referral
-UK 3.0 OpenAPI document, is read-only and open to any website (CORS). ``POST /match`` is
-Bridgeway's own and is not opened to other sites.
+UK 3.0 OpenAPI document, is read-only and open to any website (CORS); ``/locations`` (HSDS's,
+each place once however many services are at it: decision 0154) is served the same way.
+``POST /match`` is Bridgeway's own and is not opened to other sites.
 """
 
 from __future__ import annotations
@@ -606,6 +607,39 @@ def get_service_at_location(request: HttpRequest, service_at_location_id: str) -
 
 
 @router.get(
+    "/locations",
+    response={200: dict[str, Any], 422: Problem},
+    summary="The places of active services, each once, a page at a time",
+)
+@decorate_view(open_to_all)
+def list_locations(request: HttpRequest, paging: Query[PageQuery]) -> dict[str, Any]:
+    """Every HSDS location of an active service, once however many services are at it
+    (decision 0154), by id."""
+    places = feed.places_of(active_services())
+    start = (paging.page - 1) * paging.per_page
+    page = list(places[start : start + paging.per_page])
+    return _page(request, paging, feed.location_documents(page), places.count())
+
+
+@router.get(
+    "/locations/{location_id}",
+    response={200: dict[str, Any], 404: Problem},
+    summary="One place of an active service",
+)
+@decorate_view(open_to_all)
+def get_location(request: HttpRequest, location_id: str) -> dict[str, Any]:
+    """A location of an active service; 404 for any other id."""
+    try:
+        hsds_id = str(uuid.UUID(location_id))
+    except ValueError:
+        raise Http404("No such location") from None
+    document = feed.location_get(hsds_id)
+    if document is None:
+        raise Http404("No such location")
+    return document
+
+
+@router.get(
     "/taxonomies", response={200: dict[str, Any], 422: Problem}, summary="Bridgeway's taxonomies"
 )
 @decorate_view(open_to_all)
@@ -696,7 +730,13 @@ def match(request: HttpRequest, payload: MatchRequest) -> dict[str, Any]:
 
 
 # List routes older ORUK validators ask for with a trailing slash.
-SLASHED_LISTS = ("services", "service_at_locations", "taxonomies", "taxonomy_terms")
+SLASHED_LISTS = (
+    "services",
+    "service_at_locations",
+    "locations",
+    "taxonomies",
+    "taxonomy_terms",
+)
 
 
 @require_GET
