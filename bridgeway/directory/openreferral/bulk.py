@@ -270,6 +270,68 @@ def table(model: type[models.Model]) -> Table:
     return found
 
 
+def rows_keyed(
+    model: type[models.Model], key: str, keys: Sequence[str | uuid.UUID], columns: Sequence[str]
+) -> list[tuple[Any, ...]]:
+    """The ``columns`` (attribute names) of ``model``'s rows whose UUID field ``key`` is one
+    of ``keys``; UUIDs come back as canonical text (``str(uuid)``), the rest as the driver
+    gives them.
+
+    ``filter(key__in=...).values_list(...)`` checked and converted every key through the
+    field again and, on PostgreSQL, had the driver split a query of 2,000 placeholders for
+    each chunk: a tenth of an import of new services. Here each key is converted once,
+    PostgreSQL takes them all as one array (``= ANY``), SQLite in chunks of placeholders.
+    """
+    meta = model._meta
+    where = meta.get_field(key)
+    if not _is_uuid(where):
+        raise ValueError(f"{model.__name__}.{key} is not a UUID field")
+    fields = [meta.get_field(name) for name in columns]
+    as_text = [_is_uuid(f) for f in fields]
+    quote = connection.ops.quote_name
+    # Names come from the model, quoted; values are parameters.
+    select = "SELECT {} FROM {} WHERE {}".format(  # noqa: S608
+        ", ".join(quote(str(f.column)) for f in fields),  # type: ignore[union-attr]
+        quote(meta.db_table),
+        quote(str(where.column)),  # type: ignore[union-attr]
+    )
+    found: list[tuple[Any, ...]] = []
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"{select} = ANY(%s::uuid[])", [[str(k) for k in keys]])
+            batches = [cursor.fetchall()]
+        else:
+            convert = _uuid_converter(postgres=False)
+            values = [convert(k) for k in keys]
+            batches = []
+            for start in range(0, len(values), _BATCH):
+                chunk = values[start : start + _BATCH]
+                cursor.execute(f"{select} IN ({', '.join(['%s'] * len(chunk))})", chunk)
+                batches.append(cursor.fetchall())
+    for batch in batches:
+        found += [
+            tuple(
+                _uuid_text(value) if text and value is not None else value
+                for value, text in zip(row, as_text, strict=True)
+            )
+            for row in batch
+        ]
+    return found
+
+
+def _is_uuid(field: Any) -> bool:
+    """Whether ``field`` holds a UUID (itself, or as a foreign key to one)."""
+    if isinstance(field, models.ForeignKey):
+        return _is_uuid(field.target_field)
+    return isinstance(field, models.UUIDField)
+
+
+def _uuid_text(value: Any) -> str:
+    """A UUID as the database gives it (an object, or 32 hex characters on SQLite) as
+    canonical text."""
+    return str(value if isinstance(value, uuid.UUID) else uuid.UUID(value))
+
+
 def insert_objects(model: type[models.Model], objects: Sequence[models.Model]) -> None:
     """INSERT new model objects in bulk (what ``bulk_create`` would write, much faster)."""
     if objects:

@@ -223,12 +223,10 @@ class _Known:
         service_ids = [x.id for x in listings]
         owners: dict[str, str] = {}
         hashes: dict[str, tuple[str, str]] = {}
-        for chunk in _chunks(service_ids):
-            for service_id, org, source, digest in Service.objects.filter(id__in=chunk).values_list(
-                "id", "organisation_id", "source_id", "content_hash"
-            ):
-                owners[str(service_id)] = str(org)
-                hashes[str(service_id)] = (str(source or ""), digest)
+        columns = ["id", "organisation_id", "source_id", "content_hash"]
+        for service_id, org, source, digest in bulk.rows_keyed(Service, "id", service_ids, columns):
+            owners[service_id] = org
+            hashes[service_id] = (str(source or ""), digest)
         terms: dict[str, dict[str, int]] = {}
         for vocabulary, code, pk in Term.objects.filter(
             vocabulary__in=["languages", "harm_types", "ethnic_groups", "religions"]
@@ -237,15 +235,7 @@ class _Known:
         child_owners: dict[str, dict[str, str]] = {}
         for name, model in _CHILDREN.items():
             ids = [child.id for x in listings for child in getattr(x, name)]
-            found: dict[str, str] = {}
-            for chunk in _chunks(ids):
-                found.update(
-                    (str(pk), str(owner))
-                    for pk, owner in model._default_manager.filter(id__in=chunk).values_list(
-                        "id", "service_id"
-                    )
-                )
-            child_owners[name] = found
+            child_owners[name] = dict(bulk.rows_keyed(model, "id", ids, ["id", "service_id"]))
         return cls(
             organisations=organisations,
             service_owners=owners,
