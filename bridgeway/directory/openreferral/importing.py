@@ -653,7 +653,7 @@ def _write(
     notes = _new_organisations(checked, known)
     now = timezone.now()
     services = bulk.table(Service)
-    new: list[tuple[Any, ...]] = []
+    new: list[dict[str, Any]] = []
     changed: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     old_extra = _old_extra(checked)
     for item in checked:
@@ -672,7 +672,7 @@ def _write(
         }
         if not item.exists:
             values["created_at"] = now
-            new.append(services.row(values))
+            new.append(values)
             continue
         carried = item.listing.carried
         kept = old_extra.get(item.listing.id, {})
@@ -687,11 +687,14 @@ def _write(
             and (source is not None or name not in _PROVENANCE)
         )
         changed.setdefault(names, []).append(values)
-    services.write(new)
     for names, rows in changed.items():
         _update(Service, rows, [*names, "updated_at"])
     _write_codes(checked, known)
     _write_children(checked)
+    # Plain SQL sends no signals: the listings are stamped here (decision 0096), the updated
+    # ones by an UPDATE, the new ones inserted after, carrying the version (decision 0152).
+    version = services_stamp([item.id for item in checked if item.exists])
+    services.write([services.row({**values, "stamp": version}) for values in new])
     return notes
 
 
@@ -754,9 +757,6 @@ def _write_children(checked: Sequence[_Checked]) -> None:
             model,
             ((item.id, child) for item in items for child in getattr(item.listing, name)),
         )
-    # Rows written with plain SQL send no signals: stamp them, last, so every app server's
-    # matching index reads these listings on its next match (decision 0096).
-    services_stamp([item.id for item in checked])
 
 
 def _update(model: type[models.Model], objects: Sequence[dict[str, Any]], names: list[str]) -> None:
