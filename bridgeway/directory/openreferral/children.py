@@ -53,15 +53,7 @@ def owners(listings: Sequence[hsds.Listing]) -> dict[str, dict[str, str]]:
     found: dict[str, dict[str, str]] = {}
     for name, model in CHILDREN.items():
         ids = [child.id for x in listings for child in getattr(x, name)]
-        held: dict[str, str] = {}
-        for chunk in _chunks(ids):
-            held.update(
-                (str(pk), str(owner))
-                for pk, owner in model._default_manager.filter(id__in=chunk).values_list(
-                    "id", "service_id"
-                )
-            )
-        found[name] = held
+        found[name] = dict(bulk.rows_keyed(model, "id", ids, ["id", "service_id"]))
     found[LINKS] = _link_owners(listings)
     return found
 

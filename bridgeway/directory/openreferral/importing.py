@@ -208,12 +208,10 @@ class _Known:
         service_ids = [x.id for x in listings]
         owners: dict[str, str] = {}
         hashes: dict[str, tuple[str, str]] = {}
-        for chunk in _chunks(service_ids):
-            for service_id, org, source, digest in Service.objects.filter(id__in=chunk).values_list(
-                "id", "organisation_id", "source_id", "content_hash"
-            ):
-                owners[str(service_id)] = str(org)
-                hashes[str(service_id)] = (str(source or ""), digest)
+        columns = ["id", "organisation_id", "source_id", "content_hash"]
+        for service_id, org, source, digest in bulk.rows_keyed(Service, "id", service_ids, columns):
+            owners[service_id] = org
+            hashes[service_id] = (str(source or ""), digest)
         terms: dict[str, dict[str, int]] = {}
         for vocabulary, code, pk in Term.objects.filter(
             vocabulary__in=["languages", "harm_types", "ethnic_groups", "religions"]
@@ -643,7 +641,7 @@ def _write(
     notes = _new_organisations(checked, known)
     now = timezone.now()
     services = bulk.table(Service)
-    new: list[tuple[Any, ...]] = []
+    new: list[dict[str, Any]] = []
     changed: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     old_extra = _old_extra(checked)
     for item in checked:
@@ -662,7 +660,7 @@ def _write(
         }
         if not item.exists:
             values["created_at"] = now
-            new.append(services.row(values))
+            new.append(values)
             continue
         carried = item.listing.carried
         kept = old_extra.get(item.listing.id, {})
@@ -677,11 +675,14 @@ def _write(
             and (source is not None or name not in _PROVENANCE)
         )
         changed.setdefault(names, []).append(values)
-    services.write(new)
     for names, rows in changed.items():
         _update(Service, rows, [*names, "updated_at"])
     _write_codes(checked, known)
     _write_children(checked, known)
+    # Plain SQL sends no signals: the listings are stamped here (decision 0096), the updated
+    # ones by an UPDATE, the new ones inserted after, carrying the version (decision 0152).
+    version = services_stamp([item.id for item in checked if item.exists])
+    services.write([services.row({**values, "stamp": version}) for values in new])
     return notes
 
 
@@ -741,9 +742,6 @@ def _write_children(checked: Sequence[_Checked], known: _Known) -> None:
         children.replace(
             name, [(item.id, item.exists, item.listing) for item in items], known.child_owners[name]
         )
-    # Rows written with plain SQL send no signals: stamp them, last, so every app server's
-    # matching index reads these listings on its next match (decision 0096).
-    services_stamp([item.id for item in checked])
 
 
 def _update(model: type[models.Model], objects: Sequence[dict[str, Any]], names: list[str]) -> None:
