@@ -596,13 +596,18 @@ def list_service_at_locations(
 @decorate_view(open_to_all)
 def get_service_at_location(request: HttpRequest, service_at_location_id: str) -> dict[str, Any]:
     """A location of an active service with its service; 404 for any other id."""
+    return _found(service_at_location_id, feed.service_at_location_get, "service at location")
+
+
+def _found(given: str, get: Callable[[str], dict[str, Any] | None], what: str) -> dict[str, Any]:
+    """The document ``get`` finds by the UUID ``given``; 404 naming ``what`` otherwise."""
     try:
-        link_id = str(uuid.UUID(service_at_location_id))
+        key = str(uuid.UUID(given))
     except ValueError:
-        raise Http404("No such service at location") from None
-    document = feed.service_at_location_get(link_id)
+        raise Http404(f"No such {what}") from None
+    document = get(key)
     if document is None:
-        raise Http404("No such service at location")
+        raise Http404(f"No such {what}")
     return document
 
 
@@ -629,14 +634,7 @@ def list_locations(request: HttpRequest, paging: Query[PageQuery]) -> dict[str, 
 @decorate_view(open_to_all)
 def get_location(request: HttpRequest, location_id: str) -> dict[str, Any]:
     """A location of an active service; 404 for any other id."""
-    try:
-        hsds_id = str(uuid.UUID(location_id))
-    except ValueError:
-        raise Http404("No such location") from None
-    document = feed.location_get(hsds_id)
-    if document is None:
-        raise Http404("No such location")
-    return document
+    return _found(location_id, feed.location_get, "location")
 
 
 @router.get(
