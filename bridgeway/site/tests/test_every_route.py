@@ -115,6 +115,7 @@ SAMPLES: dict[str, Sample] = {
     "file_format": Sample(lambda r: "xlsx", names_a_record=False),
     # The API's own identifiers (the whole API is public; see bridgeway/urls.py).
     "service_at_location_id": Sample(lambda r: str(uuid.uuid4()), names_a_record=False),
+    "location_id": Sample(lambda r: str(uuid.uuid4()), names_a_record=False),
     "taxonomy_id": Sample(lambda r: "bridgeway-harm-types", names_a_record=False),
     "term_id": Sample(lambda r: "hate_crime", names_a_record=False),
 }
