@@ -42,7 +42,7 @@ from bridgeway.disclosure import statistics
 from bridgeway.disclosure.statistics import NotComputable
 from bridgeway.disclosure.suppression import NOT_APPLICABLE, is_primary, suppress_column
 from bridgeway.equality.vocabulary import NOT_KNOWN_CODES, high_level_group, vocabulary
-from bridgeway.insight import perturbation
+from bridgeway.insight import perturbation, sparse_tables
 from bridgeway.insight.figures import (
     CONFIDENTIAL_FIGURE,
     NOT_APPLICABLE_FIGURE,
@@ -620,6 +620,18 @@ def intersections_header(how_many: int = 3) -> tuple[str, ...]:
     )
 
 
+def withheld_stages(
+    counts: Counts, characteristics: Sequence[str], threshold: int, *, roll_up: bool = False
+) -> tuple[str, ...]:
+    """The stages of a cross table too sparse to publish (``sparse_tables``, decision 0155)."""
+    shape = [groups(name, roll_up=roll_up) for name in check_characteristics(characteristics)]
+    cells = {
+        stage: [counts.get(cell, stage) for cell in itertools.product(*shape)]
+        for stage in PEOPLE_STAGES
+    }
+    return sparse_tables.withheld_stages(cells, counts.total, PEOPLE_STAGES, threshold)
+
+
 def intersections_table(
     *,
     area_code: str,
@@ -632,11 +644,13 @@ def intersections_table(
     """One row per combination of groups (recorded groups first), with disclosure control.
 
     The take-up ratio compares a cell with every other person whose chosen characteristics
-    are all recorded.
+    are all recorded. A stage too sparse to publish (``withheld_stages``) is ``[c]`` in
+    every row, with the take-up figures when offered or accepted is.
     """
     chosen = check_characteristics(characteristics)
     if len(chosen) < 2:
         raise BreakdownError("an intersection needs two or three characteristics")
+    withheld = withheld_stages(counts, chosen, threshold, roll_up=roll_up)
     shape = [groups(name, roll_up=roll_up) for name in chosen]
     additive = [name in ADDITIVE for name in chosen]
     hidden = {
@@ -665,7 +679,7 @@ def intersections_table(
             else:
                 row[f"group_{n + 1}"] = row[f"group_{n + 1}_label"] = NOT_APPLICABLE
         people = {stage: counts.get(cell, stage) for stage in PEOPLE_STAGES}
-        is_hidden = {stage: cell in hidden[stage] for stage in PEOPLE_STAGES}
+        is_hidden = {stage: cell in hidden[stage] or stage in withheld for stage in PEOPLE_STAGES}
         for stage in PEOPLE_STAGES:
             # Unlike the one-way tables, a zero may be hidden here (see _protect_pinned).
             row[stage] = CONFIDENTIAL_FIGURE if is_hidden[stage] else Figure(people[stage])

@@ -110,8 +110,14 @@ def _breakdowns(area: PoliceForceArea, form: PeriodForm) -> dict[str, Any]:
     try:
         context["funnel_rows"] = funnel_rows(funnel_report(characteristic=characteristic, **common))
         if characteristic != "ethnic_group":
-            context["intersection_rows"] = intersection_rows(
-                intersections_report(characteristics=["ethnic_group", characteristic], **common)
+            crossed = intersections_report(
+                characteristics=["ethnic_group", characteristic], **common
+            )
+            # A table too sparse to show (decision 0155) is said in words, not as [c] rows.
+            withheld = crossed.withheld.get(area.code, ())
+            context["intersection_withheld"] = withheld
+            context["intersection_rows"] = (
+                [] if "referred" in withheld else intersection_rows(crossed)
             )
     except EmptyPeriod:
         pass  # the needs assessment above already says there is no one in the period

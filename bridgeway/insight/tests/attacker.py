@@ -263,9 +263,10 @@ def _publish_breakdowns(
         # A cross table's take-up ratios compare each cell with the rest of the recorded
         # people, so they imply its recorded totals; a ratio is shown only beside a cell of
         # at least the threshold with others left over, so a total below it is implied by
-        # none. A funnel's rates are within each group and imply no total (ethnic group's
-        # are the needs assessment's, added there).
-        if len(chosen) > 1:
+        # none, nor a table too sparse to show take-up (decision 0155). A funnel's rates imply
+        # no total (ethnic group's are the needs assessment's, added there).
+        withheld = breakdown.withheld_stages(counts, chosen, published.threshold, roll_up=roll_up)
+        if len(chosen) > 1 and not withheld:
             for stage, value in counts.recorded_total.items():
                 query = Query(**{**base.__dict__, "stage": stage, "recorded": recorded})
                 implied = not is_hidden(value, published.threshold)
