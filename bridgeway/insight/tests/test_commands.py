@@ -329,6 +329,7 @@ def test_funnel_command_by_another_characteristic_for_every_area(snapshot_with_r
     assert {row["characteristic"] for row in rows} == {"age_band"}
 
 
+@pytest.mark.usefixtures("every_cross_table_shown")  # the plumbing, not decision 0155
 def test_intersections_command_crosses_two_characteristics(snapshot_with_referrals):
     out, _err = _run(
         "insight",

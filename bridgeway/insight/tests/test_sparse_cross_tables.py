@@ -9,16 +9,29 @@ counts (people of the not-asked group offered and accepting support among them).
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 
+import pytest
+from django.urls import reverse
+
+from bridgeway.conftest import WEST_YORKSHIRE as WEST_YORKSHIRE_CODE
 from bridgeway.insight import breakdown
 from bridgeway.insight.figures import CONFIDENTIAL_FIGURE
+from bridgeway.insight.services import snapshot_write
 from bridgeway.insight.sparse_tables import withheld_note, withheld_stages
 from bridgeway.insight.tests.attacker import PINNED_WIDTH, attack, people_from_rows, publish_area
-from bridgeway.insight.tests.factories import BRADFORD, LEEDS, write_snapshot
+from bridgeway.insight.tests.factories import (
+    BRADFORD,
+    LEEDS,
+    ServiceFactory,
+    referral_through,
+    write_snapshot,
+)
 from bridgeway.insight.tests.test_attacker import PERIODS, THRESHOLD, WEST_YORKSHIRE, _rows
 
 STAGES = ("referred", "offered", "accepted")
+AT = dt.datetime(2025, 5, 10, 9, 30, tzinfo=dt.UTC)
 CROSSINGS = (("ethnic_group", "sex"), ("ethnic_group", "age_band"), ("age_band", "sex"))
 
 
@@ -80,3 +93,22 @@ def test_a_withheld_column_is_confidential_in_every_row_and_the_note_says_why():
     note = withheld_note("West Yorkshire", ("offered", "accepted"))
     assert "offered or accepted" in note
     assert "[c]" in withheld_note("Leeds", STAGES)
+
+
+@pytest.mark.django_db
+def test_the_dashboard_and_the_files_say_why_a_cross_table_is_not_shown(
+    commissioner_client, organisation, snapshot_dir
+):
+    # Twelve people: far fewer than 5 for each of the 110 cells of ethnic group by sex.
+    service = ServiceFactory(organisation=organisation, district_codes=[LEEDS])
+    for _number in range(12):
+        referral_through(service, ["offered", "accepted"], at=AT, ethnic_group="asian_indian")
+    snapshot_write(out_dir=snapshot_dir)
+    query = {"area": WEST_YORKSHIRE_CODE, "characteristic": "sex"}
+    page = commissioner_client.get(reverse("insight:dashboard"), query).content.decode()
+    intersections = page[page.index('id="intersections"') :].split("<h2")[0]
+    assert "too few people here, spread over too many combinations" in intersections
+    assert "<table" not in intersections  # words, not a table of [c]
+    url = reverse("insight:report-file", args=["intersections", "csv"])
+    notes = commissioner_client.get(url, query).content.decode()
+    assert "too few people are in too many combinations" in notes
