@@ -546,6 +546,15 @@ def funnel_header() -> tuple[str, ...]:
     )
 
 
+def funnel_withheld(
+    counts: Counts, characteristic: str, threshold: int, *, roll_up: bool = False
+) -> tuple[str, ...]:
+    """The stages of a funnel too sparse to publish by group (decision 0155)."""
+    codes = [*recorded_groups(characteristic, roll_up=roll_up), *missing_groups(characteristic)]
+    cells = {stage: [counts.get((code,), stage) for code in codes] for stage in FUNNEL_STAGES}
+    return sparse_tables.withheld_stages(cells, counts.total, FUNNEL_STAGES, threshold)
+
+
 def funnel_table(
     *,
     area_code: str,
@@ -558,6 +567,8 @@ def funnel_table(
     """One row per group and a total: people reaching each stage, and their share of referred."""
     own = recorded_groups(characteristic, roll_up=roll_up)
     missing = missing_groups(characteristic)
+    # A funnel too sparse to publish (decision 0155) shows only its totals in those stages.
+    withheld = funnel_withheld(counts, characteristic, threshold, roll_up=roll_up)
     hidden: dict[str, dict[str, bool]] = {}
     for stage in FUNNEL_STAGES:
         column = suppress_column(
@@ -565,8 +576,13 @@ def funnel_table(
             [counts.get((g,), stage) for g in missing],
             threshold,
         )
-        flags = dict(zip(own, column.recorded_hidden, strict=True))
-        flags.update(zip(missing, column.not_known_hidden, strict=True))
+        flags = {
+            g: h or stage in withheld for g, h in zip(own, column.recorded_hidden, strict=True)
+        }
+        flags.update(
+            (g, h or stage in withheld)
+            for g, h in zip(missing, column.not_known_hidden, strict=True)
+        )
         # Disability's groups overlap, so its total is not their sum and is checked alone.
         flags[TOTAL] = column.total_hidden or is_primary(counts.total.get(stage, 0), threshold)
         hidden[stage] = flags
@@ -587,6 +603,8 @@ def funnel_table(
         }
         for stage in FUNNEL_STAGES:
             row[stage] = Figure.count(people[stage], hidden=hidden[stage][group])
+            if stage in withheld and group != TOTAL:
+                row[stage] = CONFIDENTIAL_FIGURE  # zeros too: the column is withheld
         for stage in FUNNEL_STAGES[1:]:
             rate = _rate(
                 people[stage],

@@ -273,7 +273,16 @@ def funnel_report(
             roll_up=roll_up,
         )
     ]
-    return _report(
+    withheld = {
+        area.code: stages
+        for area in areas
+        if (
+            stages := breakdown.funnel_withheld(
+                counted[area.code], characteristic, settings.SUPPRESSION_THRESHOLD, roll_up=roll_up
+            )
+        )
+    }
+    report = _report(
         "Funnel",
         breakdown.funnel_header(),
         rows,
@@ -284,6 +293,7 @@ def funnel_report(
         date_from,
         date_to,
     )
+    return replace(report, withheld=withheld)
 
 
 def intersections_report(

@@ -1,4 +1,4 @@
-"""Which columns of a cross table are too sparse to publish (decision 0155): plain Python.
+"""Which columns of a table by group are too sparse to publish (decision 0155): plain Python.
 
 The cell key method (decision 0072) leaves 0 as 0, so a cross table with few people in many
 cells publishes mostly exact zeros. Each is an equality a reader can combine with every other
@@ -6,7 +6,8 @@ table of the area, its districts and periods; on sparse tables a linear program 
 pins small counts exactly (decision 0148). The ONS paired the method with disclosure rules
 that keep very sparse tables out of its flexible table builder; this is Bridgeway's rule.
 
-A stage's column (referred, offered, accepted) of a cross table is **withheld** when
+A stage's column (referred, offered, accepted, ...) of a cross table, or of a funnel by one
+characteristic, is **withheld** when
 
 * its published total is under ``threshold`` people for each cell of the table (on average a
   cell would hold fewer people than the smallest count shown), or
@@ -52,13 +53,12 @@ def withheld_note(area_name: str, stages: Sequence[str]) -> str:
     """The sentence a file carries for an area whose cross table has withheld columns."""
     if "referred" in stages:
         return (
-            f"{area_name}: too few people are in too many combinations to show this cross "
-            "table without giving people away, so every count is shown as [c]. The one-way "
-            "tables, the five high-level ethnic groups, a larger area or a longer period may "
-            "show more."
+            f"{area_name}: too few people are spread over too many groups to show this table "
+            "without giving people away, so every count but the total is shown as [c]. The "
+            "five high-level ethnic groups, a larger area or a longer period may show more."
         )
     return (
-        f"{area_name}: too few people were {' or '.join(stages)} across these combinations "
-        "to show those counts without giving people away, so they and the take-up figures "
-        "are shown as [c]. The people referred are shown."
+        f"{area_name}: too few people reached the stages {', '.join(stages)} across these "
+        "groups to show those counts without giving people away, so they and the figures "
+        "worked out from them are shown as [c]. The people referred are shown."
     )

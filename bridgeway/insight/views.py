@@ -108,7 +108,9 @@ def _breakdowns(area: PoliceForceArea, form: PeriodForm) -> dict[str, Any]:
         "stage_labels": [stage_label(stage) for stage in breakdown.FUNNEL_STAGES],
     }
     try:
-        context["funnel_rows"] = funnel_rows(funnel_report(characteristic=characteristic, **common))
+        funnel = funnel_report(characteristic=characteristic, **common)
+        context["funnel_rows"] = funnel_rows(funnel)
+        context["funnel_withheld"] = funnel.withheld.get(area.code, ())
         if characteristic != "ethnic_group":
             crossed = intersections_report(
                 characteristics=["ethnic_group", characteristic], **common

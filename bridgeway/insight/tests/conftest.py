@@ -17,8 +17,8 @@ def snapshot_dir(tmp_path: Path, settings: Any) -> Path:
 
 
 @pytest.fixture
-def every_cross_table_shown(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No cross table withheld as too sparse (decision 0155), for the tests of a table's
+def no_table_withheld(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No table by group withheld as too sparse (decision 0155), for the tests of a table's
     arithmetic on a few hand-made people, and for the attacker's controls."""
     from bridgeway.insight import sparse_tables
 

@@ -113,7 +113,7 @@ def test_no_small_count_is_pinned_by_every_output_for_an_area(tmp_path):
 
 
 def test_without_perturbation_the_attacker_recovers_small_counts(
-    tmp_path, raw_counts, every_cross_table_shown
+    tmp_path, raw_counts, no_table_withheld
 ):
     """The attacker is not toothless: against suppression alone (the method before decision
     0072, every cross table shown) it recovers small counts exactly."""
@@ -162,7 +162,7 @@ def test_the_three_way_cross_table_with_every_other_output_pins_nothing(tmp_path
 
 
 def test_without_perturbation_the_three_way_table_gives_cells_away(
-    tmp_path, raw_counts, every_cross_table_shown
+    tmp_path, raw_counts, no_table_withheld
 ):
     """The control: unperturbed (suppression only, no table withheld), the same outputs let the
     attacker recover three-way cells exactly, so the test above can fail."""

@@ -91,7 +91,7 @@ def test_a_withheld_column_is_confidential_in_every_row_and_the_note_says_why():
         assert row["take_up_ratio"] == CONFIDENTIAL_FIGURE
         assert row["referred"] != CONFIDENTIAL_FIGURE
     note = withheld_note("West Yorkshire", ("offered", "accepted"))
-    assert "offered or accepted" in note
+    assert "offered, accepted" in note
     assert "[c]" in withheld_note("Leeds", STAGES)
 
 
@@ -111,4 +111,27 @@ def test_the_dashboard_and_the_files_say_why_a_cross_table_is_not_shown(
     assert "<table" not in intersections  # words, not a table of [c]
     url = reverse("insight:report-file", args=["intersections", "csv"])
     notes = commissioner_client.get(url, query).content.decode()
-    assert "too few people are in too many combinations" in notes
+    assert "too few people are spread over too many groups" in notes
+
+
+def test_a_sparse_funnel_shows_its_totals_and_withholds_its_groups_zeros_too():
+    # 30 people over 22 ethnic groups: under 5 a group, so every stage is withheld.
+    counts = breakdown.Counts(
+        cells={("white_british",): {"referred": 30, "offered": 20}},
+        total={"referred": 30, "offered": 20},
+        recorded_total={"referred": 30, "offered": 20},
+    )
+    assert breakdown.funnel_withheld(counts, "ethnic_group", 5) == breakdown.FUNNEL_STAGES
+    rows = breakdown.funnel_table(
+        area_code="E23000010",
+        area_name="West Yorkshire",
+        characteristic="ethnic_group",
+        counts=counts,
+        threshold=5,
+    )
+    total = rows[-1]
+    assert total["group"] == "total"
+    assert (total["referred"].number, total["offered"].number) == (30, 20)
+    for row in rows[:-1]:
+        assert row["referred"] == CONFIDENTIAL_FIGURE  # 30 White British and 0 alike
+        assert row["offered_rate"] == CONFIDENTIAL_FIGURE
