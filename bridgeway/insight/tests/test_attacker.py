@@ -16,12 +16,12 @@ import pytest
 
 from bridgeway.insight.tests.attacker import (
     PINNED_WIDTH,
-    _junction_tree,
     attack,
     people_from_rows,
     publish_area,
 )
 from bridgeway.insight.tests.factories import BRADFORD, LEEDS, snapshot_row, write_snapshot
+from bridgeway.insight.tests.junction_tree import junction_tree as _junction_tree
 
 WEST_YORKSHIRE = "E23000010"
 THRESHOLD = 5
