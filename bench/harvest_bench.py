@@ -1,6 +1,6 @@
 """Benchmark harvesting an Open Referral UK feed over HTTP, and re-harvesting it unchanged.
 
-    .venv/bin/python bench/harvest_bench.py [SERVICES] [--repeat N] [--oruk-lists]
+    .venv/bin/python bench/harvest_bench.py [SERVICES] [--repeat N] [--oruk-lists] [--no-etags]
 
 Serves SERVICES synthetic services (default 50,000; directory_generate.py) as an ORUK 3.0 API
 from a real HTTP server on 127.0.0.1 (100 a page), and for each of N rounds (default 3) in a
@@ -16,7 +16,13 @@ re-harvest at least 5 times faster; the import of the file under 30 s.
 
 ``--oruk-lists`` serves list pages as ORUK does (one-to-one fields and ``last_modified`` only),
 so the first harvest also reads every ``/services/{id}``; by default the pages carry whole
-records, as Bridgeway's own feed does. Nothing is written into the checkout's var/.
+records, as Bridgeway's own feed does. The server sends each page's ``ETag`` (a hash of its
+body, as a cache in front of a feed does) and answers ``If-None-Match`` with 304, so the
+re-harvest is asked "changed since?" page by page; ``--no-etags`` serves without them, so
+the re-harvest reads and hashes every page's body. With ETags the server keeps each page it
+rendered and its tag, as a CDN in front of a feed (or Bridgeway's own feed, tagged by its
+directory's version) does, so a 304 costs the server no rendering; the store is emptied before
+each first harvest, which renders every page. Nothing is written into the checkout's var/.
 """
 
 from __future__ import annotations
@@ -76,7 +82,8 @@ def main() -> None:
         repeat = int(arguments[at + 1])
         del arguments[at : at + 2]
     oruk_lists = "--oruk-lists" in arguments
-    arguments = [a for a in arguments if a != "--oruk-lists"]
+    etags = "--no-etags" not in arguments
+    arguments = [a for a in arguments if a not in ("--oruk-lists", "--no-etags")]
     size = int(arguments[0]) if arguments else 50_000
 
     services = generate(size)
@@ -90,7 +97,13 @@ def main() -> None:
         template = work / "template.sqlite3"
         _run([BRIDGEWAY, "migrate", "-v0"], _env(template))
         _run([BRIDGEWAY, "load-reference-data"], _env(template))
-        feed = Feed(services=services, full_lists=not oruk_lists, max_per_page=100)
+        feed = Feed(
+            services=services,
+            full_lists=not oruk_lists,
+            max_per_page=100,
+            etags=etags,
+            cache_answers=etags,
+        )
         with serving(feed):
             for round_number in range(repeat):
                 imported = work / f"import_{round_number}.sqlite3"
@@ -103,24 +116,28 @@ def main() -> None:
                 env = _env(harvested)
                 _run([BRIDGEWAY, "feeds", "add", feed.base, "--name", "bench"], env)
                 feed.requests.clear()
+                feed.cached_answers.clear()
                 figures["harvest"].append(
                     _run([BRIDGEWAY, "feeds", "harvest", "bench"], env, "harvest")
                 )
                 first_requests = len(feed.requests)
                 feed.requests.clear()
+                feed.not_modified.clear()
                 figures["reharvest"].append(
                     _run([BRIDGEWAY, "feeds", "harvest", "bench"], env, "reharvest")
                 )
                 print(
                     f"round {round_number + 1}: import {figures['import'][-1]:.1f} s, harvest "
                     f"{figures['harvest'][-1]:.1f} s ({first_requests} requests), re-harvest "
-                    f"{figures['reharvest'][-1]:.1f} s ({len(feed.requests)} requests)",
+                    f"{figures['reharvest'][-1]:.1f} s ({len(feed.requests)} requests, "
+                    f"{len(feed.not_modified)} answered 304)",
                     flush=True,
                 )
     median = {name: statistics.median(values) for name, values in figures.items()}
     cpu = {name: statistics.median(values) for name, values in CPU.items()}
     lists = "ORUK list pages (parts)" if oruk_lists else "whole records on list pages"
-    print(f"{size} services over HTTP, {lists}; medians of {repeat}:")
+    tags = "pages with ETags" if etags else "no ETags"
+    print(f"{size} services over HTTP, {lists}, {tags}; medians of {repeat}:")
     print(f"  import of the file (baseline) {median['import']:6.1f} s  (target < 30 s)")
     print(
         f"  first harvest                 {median['harvest']:6.1f} s  (target < 120 s; "

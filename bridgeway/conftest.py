@@ -377,3 +377,14 @@ def raw_counts(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(perturbation, "perturbation", lambda count, key: 0)
     # Intervals then need not allow for any perturbation either (decision 0073).
     monkeypatch.setattr(perturbation, "MAX_PERTURBATION", 0)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_directory_cache() -> Iterator[None]:
+    """Each test starts with an empty cache: pages kept under a directory stamp of a
+    database that was rolled back would be another test's (decision 0153)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

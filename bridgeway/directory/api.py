@@ -2,8 +2,9 @@
 
 The feed (``/``, ``/services``, ``/service_at_locations``, ``/taxonomies``,
 ``/taxonomy_terms``) follows the Open Referral
-UK 3.0 OpenAPI document, is read-only and open to any website (CORS). ``POST /match`` is
-Bridgeway's own and is not opened to other sites.
+UK 3.0 OpenAPI document, is read-only and open to any website (CORS); ``/locations`` (HSDS's,
+each place once however many services are at it: decision 0154) is served the same way.
+``POST /match`` is Bridgeway's own and is not opened to other sites.
 """
 
 from __future__ import annotations
@@ -18,10 +19,11 @@ from typing import Annotated, Any
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import resolve
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import conditional_page, require_GET
 from ninja import Field, Query, Router, Schema
 from ninja.decorators import decorate_view
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.renderers import JSONRenderer
 from pydantic import ConfigDict, StringConstraints, field_validator, model_validator
 
 from bridgeway.directory.answers import answer_as_dict
@@ -38,6 +40,7 @@ from bridgeway.directory.selectors import (
     services_for_feed,
     services_matching,
 )
+from bridgeway.directory.stamped_cache import directory_cached
 from bridgeway.equality.vocabulary import languages as known_languages
 from bridgeway.equality.vocabulary import vocabulary
 from bridgeway.places.postcodes import parse_location
@@ -45,6 +48,8 @@ from bridgeway.places.selectors import resolve_location
 from bridgeway.replica import reads_from_replica
 
 router = Router(tags=["directory"])
+# The API's renderer (bridgeway/api.py keeps ninja's default), for answers kept ready-made.
+_JSON = JSONRenderer()
 
 MAX_PAGE_SIZE = 100
 MAX_CODES = 20
@@ -259,8 +264,13 @@ _LANGUAGE = one_of(
 
 def open_to_all(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Let any website read this answer (CORS): the feed is public, read-only data, read
-    from the replica where there is one (bridgeway/replica.py)."""
-    replica_view = reads_from_replica(view)
+    from the replica where there is one (bridgeway/replica.py).
+
+    Each answer carries an ``ETag`` (a hash of its body), and a request whose
+    ``If-None-Match`` names it is answered 304 with no body, so another directory's nightly
+    harvest of this feed reads only the pages that changed (decision 0156).
+    """
+    replica_view = conditional_page(reads_from_replica(view))
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -500,13 +510,25 @@ def api_details(request: HttpRequest) -> dict[str, str]:
 @decorate_view(open_to_all)
 def list_services(
     request: HttpRequest, paging: Query[PageQuery], filters: Query[ServiceFilters]
-) -> dict[str, Any]:
-    """Active services in name order, filtered and paged as Open Referral UK does."""
-    services = filters.services()
-    total = services.count()
-    start = (paging.page - 1) * paging.per_page
-    page = services_for_export(services)[start : start + paging.per_page]
-    return _page(request, paging, [service_as_hsds(s) for s in page], total)
+) -> HttpResponse:
+    """Active services in name order, filtered and paged as Open Referral UK does.
+
+    The page is the same for everyone until the directory changes: its JSON is kept under
+    the directory's version stamp (``stamped_cache``), so most requests cost one query.
+    """
+
+    def page_json() -> str:
+        services = filters.services()
+        total = services.count()
+        start = (paging.page - 1) * paging.per_page
+        page = services_for_export(services)[start : start + paging.per_page]
+        answer = _page(request, paging, [service_as_hsds(s) for s in page], total)
+        return str(_JSON.render(request, answer, response_status=200))
+
+    body = directory_cached(
+        "oruk-services", (paging.model_dump_json(), filters.model_dump_json()), page_json
+    )
+    return HttpResponse(body, content_type=f"{_JSON.media_type}; charset={_JSON.charset}")
 
 
 @router.get(
@@ -574,14 +596,45 @@ def list_service_at_locations(
 @decorate_view(open_to_all)
 def get_service_at_location(request: HttpRequest, service_at_location_id: str) -> dict[str, Any]:
     """A location of an active service with its service; 404 for any other id."""
+    return _found(service_at_location_id, feed.service_at_location_get, "service at location")
+
+
+def _found(given: str, get: Callable[[str], dict[str, Any] | None], what: str) -> dict[str, Any]:
+    """The document ``get`` finds by the UUID ``given``; 404 naming ``what`` otherwise."""
     try:
-        link_id = str(uuid.UUID(service_at_location_id))
+        key = str(uuid.UUID(given))
     except ValueError:
-        raise Http404("No such service at location") from None
-    document = feed.service_at_location_get(link_id)
+        raise Http404(f"No such {what}") from None
+    document = get(key)
     if document is None:
-        raise Http404("No such service at location")
+        raise Http404(f"No such {what}")
     return document
+
+
+@router.get(
+    "/locations",
+    response={200: dict[str, Any], 422: Problem},
+    summary="The places of active services, each once, a page at a time",
+)
+@decorate_view(open_to_all)
+def list_locations(request: HttpRequest, paging: Query[PageQuery]) -> dict[str, Any]:
+    """Every HSDS location of an active service, once however many services are at it
+    (decision 0154), by id."""
+    places = feed.places_of(active_services())
+    start = (paging.page - 1) * paging.per_page
+    page = list(places[start : start + paging.per_page])
+    return _page(request, paging, feed.location_documents(page), places.count())
+
+
+@router.get(
+    "/locations/{location_id}",
+    response={200: dict[str, Any], 404: Problem},
+    summary="One place of an active service",
+)
+@decorate_view(open_to_all)
+def get_location(request: HttpRequest, location_id: str) -> dict[str, Any]:
+    """A location of an active service; 404 for any other id."""
+    return _found(location_id, feed.location_get, "location")
 
 
 @router.get(
@@ -675,7 +728,13 @@ def match(request: HttpRequest, payload: MatchRequest) -> dict[str, Any]:
 
 
 # List routes older ORUK validators ask for with a trailing slash.
-SLASHED_LISTS = ("services", "service_at_locations", "taxonomies", "taxonomy_terms")
+SLASHED_LISTS = (
+    "services",
+    "service_at_locations",
+    "locations",
+    "taxonomies",
+    "taxonomy_terms",
+)
 
 
 @require_GET

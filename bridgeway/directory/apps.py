@@ -9,6 +9,7 @@ class DirectoryConfig(AppConfig):
         """Stamp every ORM write of a listing, so matching indexes in every process see it."""
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
+        from bridgeway.accounts.models import Organisation
         from bridgeway.directory import stamps
         from bridgeway.directory.models import CostOption, Service
 
@@ -27,4 +28,8 @@ class DirectoryConfig(AppConfig):
         )
         post_delete.connect(
             stamps.on_cost_option_changed, sender=CostOption, dispatch_uid="directory-cost"
+        )
+        # An organisation's name shows on its listings' pages and feed records.
+        post_save.connect(
+            stamps.on_organisation_saved, sender=Organisation, dispatch_uid="directory-organisation"
         )

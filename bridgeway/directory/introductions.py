@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from bridgeway.accounts.models import User
 from bridgeway.directory.models import Service, ServiceIntroduction
+from bridgeway.directory.stamps import services_stamp
 from bridgeway.equality.vocabulary import languages
 
 logger = logging.getLogger(__name__)
@@ -273,6 +274,9 @@ def introduction_upload(
             _changed("introduction.upload", introduction, actor=uploaded_by)
         else:
             _changed("introduction.replace", introduction, actor=uploaded_by, replaced=replaced_id)
+        # The service's public page shows its introductions and is kept under the directory's
+        # stamp (decision 0153); taken last, as stamps.services_stamp asks.
+        services_stamp([service.pk])
     except Exception:
         # A failed database write (or audit entry) must not leave the new file behind.
         introduction.file.storage.delete(stored)
@@ -290,4 +294,5 @@ def introduction_remove(*, introduction: ServiceIntroduction, actor: User | None
     # ``delete`` clears the primary key; the audit entry names the row that was removed.
     introduction.pk = introduction_id
     _changed("introduction.remove", introduction, actor=actor)
+    services_stamp([introduction.service_id])
     transaction.on_commit(lambda: storage.delete(stored))

@@ -4,13 +4,16 @@ is offered (locations), its other phone numbers and its opening hours (schedules
 ``services.service_update`` takes them as plain values and replaces each set whole in its
 transaction: a record named by an id this service has is updated in place (keeping the HSDS
 fields Bridgeway does not model, in ``extra``), one without an id is added, and one left out
-is removed. Each is checked first; a bad one is a ``ValidationError`` naming the record, its
-field and what is wrong, and nothing changes.
+is removed. A location an import shares with other services (decision 0154) is copied on
+write: changed from one service, it becomes that service's own place, under a new HSDS id,
+and stays as it was for the others. Each is checked first; a bad one is a
+``ValidationError`` naming the record, its field and what is wrong, and nothing changes.
 """
 
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Sequence
 from dataclasses import fields
 from datetime import date
@@ -262,8 +265,13 @@ def _replace(
         # carries it, so it is left as it was.
         values = {name: getattr(item, name) for name in names if name not in ("id", "extra")}
         child = existing[item.id] if item.id else model(service=service)
+        changed = any(getattr(child, name) != value for name, value in values.items())
         for name, value in values.items():
             setattr(child, name, value)
+        if isinstance(child, Location) and item.id and changed and _shared(child):
+            # Copied on write (decision 0154): the place stays as it was for the other
+            # services at it, and this service's changed place is a location of its own.
+            child.hsds_id = uuid.uuid4()
         try:
             child.full_clean()
         except ValidationError as error:
@@ -272,6 +280,11 @@ def _replace(
                 {argument: f"{position}, {field}: {' '.join(problems)}"}
             ) from None
         child.save()
+
+
+def _shared(location: Location) -> bool:
+    """Whether another service is at the same HSDS location (an import may share one)."""
+    return Location.objects.filter(hsds_id=location.hsds_id).exclude(pk=location.pk).exists()
 
 
 def children_replace(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -215,7 +216,13 @@ class ServiceChild(models.Model):
 
 
 class Location(ServiceChild):
-    """A place where the service is offered (HSDS location, with one address)."""
+    """A place where the service is offered (HSDS location, with one address): one row for
+    each service at the place (an HSDS service_at_location, decision 0154).
+
+    ``id`` names this service's row; ``hsds_id`` is the HSDS location's id, shared by the
+    rows of every service at the same place (a community centre hosting several services)
+    and published once under it. A row an organisation adds takes its own ``id``.
+    """
 
     class Kind(models.TextChoices):
         PHYSICAL = "physical", _("Physical")
@@ -223,6 +230,8 @@ class Location(ServiceChild):
         VIRTUAL = "virtual", _("Virtual")
 
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="locations")
+    # Not unique: several services may be at one HSDS location; empty until saved (``save``).
+    hsds_id = models.UUIDField(blank=True, editable=False)
     location_type = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PHYSICAL)
     name = models.CharField(max_length=200, blank=True)
     address_1 = models.CharField(max_length=200, blank=True)
@@ -239,7 +248,12 @@ class Location(ServiceChild):
 
     class Meta:
         ordering = ["name", "id"]
+        indexes = [models.Index(fields=["hsds_id"], name="directory_location_hsds_id")]
         constraints = [
+            # A service is at a place once (a feed giving it twice is refused: decision 0151).
+            models.UniqueConstraint(
+                fields=["service", "hsds_id"], name="directory_location_once_per_service"
+            ),
             models.CheckConstraint(
                 condition=models.Q(latitude__isnull=True)
                 | models.Q(latitude__gte=-90, latitude__lte=90),
@@ -254,6 +268,12 @@ class Location(ServiceChild):
 
     def __str__(self) -> str:
         return self.name or self.postal_code or str(self.id)
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Save; a place added without an HSDS id is its own location (``hsds_id`` = ``id``)."""
+        if self.hsds_id is None:
+            self.hsds_id = self.id
+        super().save(*args, **kwargs)
 
 
 class Phone(ServiceChild):

@@ -271,7 +271,7 @@ def service_get_public(service_id: str | uuid.UUID) -> Service:
         return (
             services_public()
             .select_related("source")
-            .prefetch_related("locations", "phones", "schedules")
+            .prefetch_related("locations", "phones", "schedules", "introductions")
             .get(id=_service_uuid(service_id))
         )
     except Service.DoesNotExist:

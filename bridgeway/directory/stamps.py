@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Collection, Iterable
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 
 from bridgeway.directory.models import DirectoryStamp, RemovedService, Service
@@ -58,10 +58,31 @@ def services_stamp(service_ids: Collection[uuid.UUID | str]) -> int:
     """
     with transaction.atomic():
         version = stamp_take()
-        ids = list(service_ids)
-        for start in range(0, len(ids), CHUNK):
-            Service.objects.filter(pk__in=ids[start : start + CHUNK]).update(stamp=version)
+        _stamp_rows([str(i) for i in service_ids], version)
         return version
+
+
+def _stamp_rows(ids: list[str], version: int) -> None:
+    """Set ``stamp`` on the listings: one UPDATE with an array of ids on PostgreSQL, chunks
+    of placeholders on SQLite, each id converted once. ``filter(pk__in=...).update()``
+    converted each id through the field and, on PostgreSQL, had the driver split a query of
+    2,000 placeholders a chunk: a sixth of an import of 10,000 new services."""
+    if not ids:
+        return
+    quote = connection.ops.quote_name
+    # Names come from the model, quoted; values are parameters.
+    update = "UPDATE {} SET {} = %s WHERE {}".format(  # noqa: S608
+        quote(Service._meta.db_table), quote("stamp"), quote("id")
+    )
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"{update} = ANY(%s::uuid[])", [version, ids])
+            return
+        # SQLite keeps a UUID as its 32 hex characters.
+        hexes = [uuid.UUID(i).hex for i in ids]
+        for start in range(0, len(hexes), CHUNK):
+            chunk = hexes[start : start + CHUNK]
+            cursor.execute(f"{update} IN ({', '.join(['%s'] * len(chunk))})", [version, *chunk])
 
 
 def services_removed(service_ids: Iterable[uuid.UUID]) -> None:
@@ -92,6 +113,16 @@ def on_cost_option_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
         return
     if Service.objects.filter(pk=instance.service_id).exists():
         services_stamp([instance.service_id])
+
+
+def on_organisation_saved(sender: Any, instance: Any, created: bool, **kwargs: Any) -> None:
+    """``post_save`` of an organisation: its name and details are part of each of its
+    listings' public page and feed record, kept under the stamp (decision 0153)."""
+    if kwargs.get("raw") or created:
+        return
+    ids = list(Service.objects.filter(organisation_id=instance.pk).values_list("pk", flat=True))
+    if ids:
+        services_stamp(ids)
 
 
 def on_relation_changed(

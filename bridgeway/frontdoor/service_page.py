@@ -3,16 +3,22 @@ to find it, its other phone numbers and its opening hours, in the person's words
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
+from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from bridgeway.directory.listing_children import WEEKDAYS
 from bridgeway.directory.matching import UNKNOWN_INDEPENDENCE
-from bridgeway.directory.models import Location, Service
+from bridgeway.directory.models import UNVERIFIED_AFTER, Location, Service
+from bridgeway.directory.selectors import service_get_public
+from bridgeway.directory.stamped_cache import directory_cached
 from bridgeway.equality.labels import public_label
 from bridgeway.equality.vocabulary import languages
 from bridgeway.frontdoor.forms import format_choices
@@ -184,3 +190,36 @@ def page_context(service: Service) -> dict[str, Any]:
         "phone_lines": phone_lines(service),
         "opening_hours": opening_hours(service),
     }
+
+
+@dataclass(frozen=True)
+class ServiceListing:
+    """A service's public page, rendered once for everyone until the directory changes:
+    what it says (above and below the unverified notice) and when it was last confirmed."""
+
+    heading: SafeString
+    body: SafeString
+    last_confirmed_at: datetime | None
+
+    def is_unverified(self, now: datetime | None = None) -> bool:
+        """As ``Service.is_unverified``: worked out on each request, since time passes
+        while the directory stays the same."""
+        if self.last_confirmed_at is None:
+            return True
+        return (now or timezone.now()) - self.last_confirmed_at > UNVERIFIED_AFTER
+
+
+def service_listing(service_id: str | uuid.UUID) -> ServiceListing:
+    """An active service's page as ``ServiceListing``, kept under the directory's version
+    stamp (decision 0153); ``Http404`` for anything else or a bad id."""
+
+    def build() -> ServiceListing:
+        service = service_get_public(service_id)
+        context = page_context(service)
+        return ServiceListing(
+            heading=SafeString(render_to_string("frontdoor/service_heading.html", context)),
+            body=SafeString(render_to_string("frontdoor/service_listing.html", context)),
+            last_confirmed_at=service.last_confirmed_at,
+        )
+
+    return directory_cached("service-page", (str(service_id),), build)

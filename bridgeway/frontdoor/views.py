@@ -369,8 +369,12 @@ def support_start_again(request: HttpRequest) -> HttpResponse:
 @reads_from_replica
 def service_detail(request: HttpRequest, service_id: str) -> HttpResponse:
     """One service: what it does, where, in which languages, and how to get in touch."""
-    service = service_get_public(service_id)
-    return render(request, "frontdoor/service.html", service_page.page_context(service))
+    listing = service_page.service_listing(service_id)
+    return render(
+        request,
+        "frontdoor/service.html",
+        {"listing": listing, "unverified": listing.is_unverified()},
+    )
 
 
 @public

@@ -158,6 +158,9 @@ class Table:
             for f in model._meta.local_concrete_fields
             if f.column and not isinstance(f, models.AutoField)
         ]
+        pk = model._meta.pk
+        # The column rows are written in the order of: the primary key, or the first column.
+        self._key_at = next((i for i, f in enumerate(self.fields) if f is pk), 0)
         postgres = connection.vendor == "postgresql"
         self.converters = [_converter(f, postgres) for f in self.fields]
         # Each column: its attribute name, converter (None when the value passes as it is,
@@ -233,6 +236,11 @@ class Table:
         """INSERT the rows: one COPY on PostgreSQL, batched ``executemany`` elsewhere."""
         if not rows:
             return
+        # In the order of the primary key (a through table's: its service): a B-tree takes
+        # keys in order about three times faster than at random (50,000 code rows on SQLite:
+        # 0.62 s -> 0.21 s). The sort is stable, so a service's codes keep the feed's order.
+        at = self._key_at
+        rows = sorted(rows, key=lambda row: str(row[at]))
         quote = connection.ops.quote_name
         table = quote(self.model._meta.db_table)
         columns = ", ".join(quote(str(f.column)) for f in self.fields)
@@ -241,6 +249,10 @@ class Table:
                 raw = cursor.cursor  # psycopg's own cursor, under Django's wrapper
                 # Names come from the model, quoted; the values travel as COPY data.
                 with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                    text = _copy_text(rows) if len(self.fields) == 2 else None
+                    if text is not None:
+                        copy.write(text)
+                        return
                     for row in rows:
                         copy.write_row(row)
                 return
@@ -250,6 +262,22 @@ class Table:
             )
             for start in range(0, len(rows), _BATCH):
                 cursor.executemany(sql, rows[start : start + _BATCH])
+
+
+# What a two-column row may hold to be written as COPY text without the driver.
+_PLAIN_TYPES = frozenset({str, int, uuid.UUID})
+
+
+def _copy_text(rows: Sequence[tuple[Any, ...]]) -> str | None:
+    """Rows of two columns (a through table's: a service and a code or term) as COPY text,
+    made in one pass rather than a driver call a row (half the rows of an import); None
+    when a value is not plain text, a whole number or a UUID, or holds what COPY escapes."""
+    if not {type(value) for row in rows for value in row} <= _PLAIN_TYPES:
+        return None
+    text = "".join([f"{first}\t{second}\n" for first, second in rows])
+    if text.count("\t") != len(rows) or text.count("\n") != len(rows) or "\\" in text:
+        return None  # a tab, line break or backslash inside a value: the driver escapes it
+    return None if "\r" in text else text
 
 
 def _fixed_default(field: models.Field[Any, Any]) -> bool:
@@ -268,6 +296,68 @@ def table(model: type[models.Model]) -> Table:
     if found is None:
         found = _tables[key] = Table(model)
     return found
+
+
+def rows_keyed(
+    model: type[models.Model], key: str, keys: Sequence[str | uuid.UUID], columns: Sequence[str]
+) -> list[tuple[Any, ...]]:
+    """The ``columns`` (attribute names) of ``model``'s rows whose UUID field ``key`` is one
+    of ``keys``; UUIDs come back as canonical text (``str(uuid)``), the rest as the driver
+    gives them.
+
+    ``filter(key__in=...).values_list(...)`` checked and converted every key through the
+    field again and, on PostgreSQL, had the driver split a query of 2,000 placeholders for
+    each chunk: a tenth of an import of new services. Here each key is converted once,
+    PostgreSQL takes them all as one array (``= ANY``), SQLite in chunks of placeholders.
+    """
+    meta = model._meta
+    where = meta.get_field(key)
+    if not _is_uuid(where):
+        raise ValueError(f"{model.__name__}.{key} is not a UUID field")
+    fields = [meta.get_field(name) for name in columns]
+    as_text = [_is_uuid(f) for f in fields]
+    quote = connection.ops.quote_name
+    # Names come from the model, quoted; values are parameters.
+    select = "SELECT {} FROM {} WHERE {}".format(  # noqa: S608
+        ", ".join(quote(str(f.column)) for f in fields),  # type: ignore[union-attr]
+        quote(meta.db_table),
+        quote(str(where.column)),  # type: ignore[union-attr]
+    )
+    found: list[tuple[Any, ...]] = []
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"{select} = ANY(%s::uuid[])", [[str(k) for k in keys]])
+            batches = [cursor.fetchall()]
+        else:
+            convert = _uuid_converter(postgres=False)
+            values = [convert(k) for k in keys]
+            batches = []
+            for start in range(0, len(values), _BATCH):
+                chunk = values[start : start + _BATCH]
+                cursor.execute(f"{select} IN ({', '.join(['%s'] * len(chunk))})", chunk)
+                batches.append(cursor.fetchall())
+    for batch in batches:
+        found += [
+            tuple(
+                _uuid_text(value) if text and value is not None else value
+                for value, text in zip(row, as_text, strict=True)
+            )
+            for row in batch
+        ]
+    return found
+
+
+def _is_uuid(field: Any) -> bool:
+    """Whether ``field`` holds a UUID (itself, or as a foreign key to one)."""
+    if isinstance(field, models.ForeignKey):
+        return _is_uuid(field.target_field)
+    return isinstance(field, models.UUIDField)
+
+
+def _uuid_text(value: Any) -> str:
+    """A UUID as the database gives it (an object, or 32 hex characters on SQLite) as
+    canonical text."""
+    return str(value if isinstance(value, uuid.UUID) else uuid.UUID(value))
 
 
 def insert_objects(model: type[models.Model], objects: Sequence[models.Model]) -> None:

@@ -8,14 +8,14 @@ database. Confidential addresses are never read here, so they can never leave in
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import fields
+from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
 from django.db import models
 from django.db.models import Prefetch, QuerySet
 
-from bridgeway.directory.models import Service
+from bridgeway.directory.models import Location, Service
 from bridgeway.directory.openreferral import hsds, tabular
 from bridgeway.equality.models import Term
 from bridgeway.places.models import LocalAuthorityDistrict, PoliceForceArea
@@ -76,7 +76,7 @@ def listing_of(service: Service) -> hsds.Listing:
         harm_types=tuple(sorted(t.code for t in service.harm_types.all())),
         ethnic_groups=tuple(sorted(t.code for t in service.ethnic_groups.all())),
         religions=tuple(sorted(t.code for t in service.religions.all())),
-        locations=tuple(_record(hsds.Location, row) for row in service.locations.all()),
+        locations=tuple(location_of(row) for row in service.locations.all()),
         phones=tuple(_record(hsds.Phone, row) for row in service.phones.all()),
         schedules=tuple(_record(hsds.Schedule, row) for row in service.schedules.all()),
         cost_options=tuple(_record(hsds.CostOption, row) for row in service.cost_options.all()),
@@ -89,6 +89,12 @@ def _record(kind: type[Record], row: models.Model) -> Record:
     """A child row as its plain record: the row's fields carry the record's names."""
     names = [f.name for f in fields(kind) if f.name != "id"]
     return kind(id=str(row.pk), **{name: getattr(row, name) for name in names})
+
+
+def location_of(row: Location) -> hsds.Location:
+    """A service's location row as its plain record, under the HSDS location's id (which
+    the rows of every service at the same place share: decision 0154)."""
+    return replace(_record(hsds.Location, row), id=str(row.hsds_id))
 
 
 def place_names() -> dict[str, str]:

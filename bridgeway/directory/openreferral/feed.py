@@ -13,9 +13,11 @@ document says (see docs/decisions/0026):
 - ``proximity``: locations, with coordinates, within that many metres of the centre of the
   postcode's district (the outward code: the nearest centre Bridgeway holds), nearest first.
 
-A service at location is one ``Location`` of an active service; its HSDS id is made from the
-location's id (``hsds.service_at_location_id``), so finding one by id goes through a small
-per-process map rebuilt whenever locations change.
+A service at location is one ``Location`` row of an active service; its HSDS id is the one
+the feed gave (kept in ``extra``) or made from the location's HSDS id
+(``hsds.service_at_location_id``), so finding one by id goes through a small per-process map
+rebuilt whenever locations change. Several services may be at one HSDS location (decision
+0154): ``/locations`` lists each once, under its HSDS id.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import csv
 import math
 import re
 import threading
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import time
@@ -35,7 +38,11 @@ from django.db.models import Count, Max, Q, QuerySet
 
 from bridgeway.directory.models import Location, Schedule, Service
 from bridgeway.directory.openreferral import hsds
-from bridgeway.directory.openreferral.exchange import service_as_hsds, services_for_export
+from bridgeway.directory.openreferral.exchange import (
+    location_of,
+    service_as_hsds,
+    services_for_export,
+)
 from bridgeway.directory.selectors import active_services
 from bridgeway.places.postcodes import parse_location
 from bridgeway.places.selectors import ResolvedLocation
@@ -270,7 +277,7 @@ def service_at_location_documents(locations: Sequence[Location]) -> list[dict[st
             (
                 link
                 for link in document.get("service_at_locations", [])
-                if link["location_id"] == str(location.id)
+                if link["location_id"] == str(location.hsds_id)
             ),
             None,
         )
@@ -297,9 +304,12 @@ class _ServiceAtLocationIds:
         version = _locations_version()
         with self._lock:
             if version != self._version:
+                # The link id the feed gave, else the one made from the place's HSDS id.
                 self._locations = {
-                    hsds.service_at_location_id(str(pk)): str(pk)
-                    for pk in Location.objects.values_list("id", flat=True).iterator()
+                    (given or hsds.service_at_location_id(str(place))): str(pk)
+                    for pk, place, given in Location.objects.values_list(
+                        "id", "hsds_id", "extra__link_id"
+                    ).iterator()
                 }
                 self._version = version
             return self._locations.get(link_id)
@@ -330,3 +340,29 @@ def ordered(locations: QuerySet[Location], ids: Iterable[str]) -> list[Location]
     wanted = list(ids)
     by_id = {str(loc.id): loc for loc in locations.filter(id__in=wanted)}
     return [by_id[pk] for pk in wanted if pk in by_id]
+
+
+def places_of(services: QuerySet[Service]) -> QuerySet[Location, uuid.UUID]:
+    """The HSDS ids of the services' locations, each once, in a stable order."""
+    return (
+        Location.objects.filter(service__in=services.values("id"))
+        .order_by("hsds_id")
+        .values_list("hsds_id", flat=True)
+        .distinct()
+    )
+
+
+def location_documents(hsds_ids: Sequence[Any]) -> list[dict[str, Any]]:
+    """Each location as an HSDS location, in the order given; one row of each place speaks
+    for it (the rows of a shared place differ only in their service's link)."""
+    rows: dict[str, Location] = {}
+    for row in Location.objects.filter(hsds_id__in=list(hsds_ids)).order_by("hsds_id", "id"):
+        rows.setdefault(str(row.hsds_id), row)
+    return [hsds.location_as_hsds(location_of(rows[str(pk)])) for pk in hsds_ids if str(pk) in rows]
+
+
+def location_get(hsds_id: str) -> dict[str, Any] | None:
+    """One location of an active service; ``None`` if none."""
+    found = list(places_of(active_services()).filter(hsds_id=hsds_id))
+    documents = location_documents(found)
+    return documents[0] if documents else None

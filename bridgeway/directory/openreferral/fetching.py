@@ -10,6 +10,7 @@ themselves, a repeated id) raises ``FeedError`` naming the URL, and nothing is r
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import socket
@@ -57,8 +58,20 @@ class Limits:
 
 # (url) -> decoded JSON; raises FeedError. Tests and the harvest use ``http_json``.
 Fetch = Callable[[str], object]
-# (url) -> the body as sent; raises FeedError. A harvest hashes list pages before decoding.
-FetchBody = Callable[[str], bytes]
+
+
+@dataclass(frozen=True)
+class PageBody:
+    """A list page as answered: its body as sent, or None when the server answered 304 Not
+    Modified to the ``etag`` the harvest held; and the page's ``ETag`` (empty if none)."""
+
+    content: bytes | None
+    etag: str = ""
+
+
+# (url, etag held or "") -> the page as answered; raises FeedError. A harvest hashes list
+# pages before decoding, and asks with ``If-None-Match`` for a page it may skip.
+FetchBody = Callable[[str, str], PageBody]
 
 
 class _SameHostRedirects(urllib.request.HTTPRedirectHandler):
@@ -90,16 +103,32 @@ def http_json(url: str, limits: Limits) -> object:
 
 def http_body(url: str, limits: Limits) -> bytes:
     """GET ``url``'s body as sent, within ``limits``; ``FeedError`` otherwise."""
+    body = http_page(url, limits).content
+    if body is None:  # not reached: a 304 to a plain request is refused in http_page
+        raise FeedError(url, "answered 304 Not Modified to a plain request")
+    return body
+
+
+def http_page(url: str, limits: Limits, etag: str = "") -> PageBody:
+    """GET ``url`` within ``limits``, with ``If-None-Match: etag`` when one is held.
+
+    A 304 answer (only to an etag sent) gives no content: the page is as it was. Feeds
+    behind a CDN or a cache answer so, and a re-harvest then reads no body at all.
+    """
     scheme = urllib.parse.urlsplit(url).scheme
     if scheme not in ("http", "https"):
         raise FeedError(url, "is not an http or https address")
-    request = urllib.request.Request(  # noqa: S310 - the scheme is checked just above
-        url, headers={"Accept": "application/json", "User-Agent": USER_AGENT}
-    )
+    headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
+    if etag:
+        headers["If-None-Match"] = etag
+    request = urllib.request.Request(url, headers=headers)  # noqa: S310 - scheme checked
     try:
         with _OPENER.open(request, timeout=limits.timeout) as response:
             body = response.read(limits.max_bytes + 1)
+            given = response.headers.get("ETag", "")
     except urllib.error.HTTPError as error:
+        if error.code == 304 and etag:
+            return PageBody(None, error.headers.get("ETag", etag))
         raise FeedError(url, f"answered HTTP {error.code} {error.reason}") from None
     except urllib.error.URLError as error:
         reason = error.reason
@@ -110,7 +139,8 @@ def http_body(url: str, limits: Limits) -> bytes:
         raise FeedError(url, f"did not answer within {limits.timeout:g} s") from None
     if len(body) > limits.max_bytes:
         raise FeedError(url, f"is larger than the limit of {limits.max_bytes:,} bytes")
-    return body
+    # A weak or strong validator is sent back as given; one too long to be sane is dropped.
+    return PageBody(body, given if len(given) <= 200 else "")
 
 
 def json_of(url: str, body: bytes) -> object:
@@ -141,6 +171,8 @@ class PageSeen:
     total_items: int
     ids: tuple[str, ...]
     held: str
+    # The page's ``ETag`` as the server sent it: asked with ``If-None-Match`` next time.
+    etag: str = ""
 
 
 def held_digest(ids: Iterable[str], held: Mapping[str, str]) -> str | None:
@@ -171,6 +203,10 @@ class FeedRead:
     # on them held unchanged: the page is neither decoded nor checked again (issue 13, 6).
     unchanged_ids: list[str] = field(default_factory=list)
     unchanged_pages: int = 0
+    # Of those, the pages the server answered 304 Not Modified (no body sent at all).
+    not_modified: int = 0
+    # Each list page's ETag as sent with its body, by URL.
+    etags: dict[str, str] = field(default_factory=dict)
     # Every list page a later harvest may skip if it is the same, by URL (without ``held``:
     # the harvest adds it once the import has been applied).
     seen_pages: dict[str, PageSeen] = field(default_factory=dict)
@@ -217,7 +253,7 @@ def read_feed(
         if fetch_body is None:
             return get(url), "", None
         read.requests += 1
-        return _page_body(url, fetch_body(url), last_pages, held)
+        return _conditional_page(url, fetch_body, read, last_pages, held)
 
     details = get(endpoint(base, "/"))
     if not isinstance(details, dict) or not details.get("version"):
@@ -243,7 +279,8 @@ def read_feed(
                 _take(read, base, url, position, record, seen, get, hash_of, known)
             if digest and all(_judged_alone(record) for record in contents):
                 ids = tuple(record["id"] for record in contents)  # type: ignore[index]
-                read.seen_pages[url] = PageSeen(digest, pages, items, ids, held="")
+                etag = read.etags.get(url, "")
+                read.seen_pages[url] = PageSeen(digest, pages, items, ids, held="", etag=etag)
         if progress is not None:
             progress(f"page {page} of {total_pages}: {len(read.services)} services read")
         page += 1
@@ -266,6 +303,31 @@ def _agrees(url: str, given: tuple[int, int], first: tuple[int, int]) -> None:
             f"says {items} services on {pages} pages; page 1 said {total_items} on "
             f"{total_pages}: the feed changed while it was read",
         )
+
+
+def _conditional_page(
+    url: str,
+    fetch_body: FetchBody,
+    read: FeedRead,
+    last_pages: Mapping[str, PageSeen],
+    held: Mapping[str, str],
+) -> tuple[object, str, PageSeen | None]:
+    """As ``_page_body``, asking "changed since?" with the page's ETag only for a page that
+    could be skipped if it has not: one whose services Bridgeway holds as they were."""
+    before = last_pages.get(url)
+    if before is None or not before.etag or not _still_held(before, held):
+        before = None
+    answer = fetch_body(url, before.etag if before else "")
+    if answer.content is None:
+        if before is None:
+            raise FeedError(url, "answered 304 Not Modified to a plain request")
+        read.not_modified += 1
+        return None, before.body, before
+    read.etags[url] = answer.etag
+    document, digest, same = _page_body(url, answer.content, last_pages, held)
+    if same is not None and same.etag != answer.etag:
+        same = dataclasses.replace(same, etag=answer.etag)
+    return document, digest, same
 
 
 def _page_body(

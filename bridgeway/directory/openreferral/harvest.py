@@ -29,8 +29,8 @@ from bridgeway.directory.openreferral.fetching import (
     Limits,
     PageSeen,
     held_digest,
-    http_body,
     http_json,
+    http_page,
     read_feed,
 )
 from bridgeway.directory.openreferral.importing import (
@@ -110,8 +110,9 @@ def feed_harvest(
     """
     limits = feed_limits(per_page)
     get: Fetch = fetch or (lambda url: http_json(url, limits))
-    # Over HTTP list pages are hashed as sent, so a page the same as last time is skipped.
-    body: FetchBody | None = None if fetch else (lambda url: http_body(url, limits))
+    # Over HTTP list pages are hashed as sent, so a page the same as last time is skipped;
+    # a page with an ETag is asked for with If-None-Match, and a 304 sends no body at all.
+    body: FetchBody | None = None if fetch else (lambda url, etag: http_page(url, limits, etag))
     held_keys = _held(source)
     try:
         read = read_feed(
@@ -129,7 +130,7 @@ def feed_harvest(
             progress(
                 f"{len(read.services) + len(read.unchanged_ids)} services read in "
                 f"{read.requests} requests ({read.unchanged_pages} of {read.pages} pages "
-                "unchanged); applying"
+                f"unchanged, {read.not_modified} of them not sent again); applying"
             )
         report = directory_import(
             read.services,
@@ -147,7 +148,12 @@ def feed_harvest(
         raise
     _record(
         source,
-        {**report.summary(), "requests": read.requests, "pages_unchanged": read.unchanged_pages},
+        {
+            **report.summary(),
+            "requests": read.requests,
+            "pages_unchanged": read.unchanged_pages,
+            "pages_not_modified": read.not_modified,
+        },
         harvested=True,
         pages=_pages_kept(read, _held(source)),
     )
@@ -179,7 +185,14 @@ def _pages_kept(read: FeedRead, held: dict[str, str]) -> dict[str, list[object]]
             continue
         digest = held_digest(page.ids, held)
         if digest is not None:
-            kept[url] = [page.body, page.total_pages, page.total_items, digest, list(page.ids)]
+            kept[url] = [
+                page.body,
+                page.total_pages,
+                page.total_items,
+                digest,
+                list(page.ids),
+                page.etag,
+            ]
     return kept
 
 
@@ -190,9 +203,16 @@ def _pages_from(stored: object) -> dict[str, PageSeen]:
         return pages
     for url, value in stored.items():
         try:
-            body, total_pages, total_items, held, ids = value
+            # A page kept before harvests read ETags has five fields (decision 0156).
+            body, total_pages, total_items, held, ids, *rest = value
+            etag = str(rest[0]) if rest else ""
             pages[url] = PageSeen(
-                str(body), int(total_pages), int(total_items), tuple(map(str, ids)), str(held)
+                str(body),
+                int(total_pages),
+                int(total_items),
+                tuple(map(str, ids)),
+                str(held),
+                etag=etag,
             )
         except (TypeError, ValueError):
             continue

@@ -58,6 +58,7 @@ from bridgeway.directory.openreferral.reading import (
     safe_html,
     services_in,
 )
+from bridgeway.directory.openreferral.shared_locations import link_id
 from bridgeway.directory.openreferral.terms import (
     DISTRICT_PREFIXES,
     FEATURES_TAXONOMY,
@@ -109,6 +110,7 @@ __all__ = [
     "language_code",
     "listing_from_hsds",
     "listing_to_hsds",
+    "location_as_hsds",
     "made_up_id",
     "main_phone_id",
     "ons_code",
@@ -287,6 +289,12 @@ def listing_to_hsds(listing: Listing, place_names: Mapping[str, str]) -> dict[st
     return _compact(document)
 
 
+def location_as_hsds(location: Location) -> dict[str, Any]:
+    """One location as an HSDS 3 location with its address, as the feed publishes it."""
+    document: dict[str, Any] = _service_at_location("", _plain(location))["location"]
+    return document
+
+
 def _service_at_location(service_id: str, location: Location) -> dict[str, Any]:
     kept_place = location.extra.get("place")
     kept_address = location.extra.get("address")
@@ -326,11 +334,8 @@ def _service_at_location(service_id: str, location: Location) -> dict[str, Any]:
                 "country": given.get("country") or "GB",
             }
         ]
-    link_id = location.extra.get("link_id")
     return {
-        "id": link_id
-        if isinstance(link_id, str) and link_id
-        else service_at_location_id(location.id),
+        "id": link_id(location),
         "service_id": service_id,
         "location_id": location.id,
         "location": place,

@@ -29,16 +29,15 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from bridgeway.accounts.models import Organisation
-from bridgeway.directory.models import (
-    CostOption,
-    FeedSource,
-    Funding,
-    Location,
-    Phone,
-    Schedule,
-    Service,
+from bridgeway.directory.models import FeedSource, Service
+from bridgeway.directory.openreferral import (
+    bulk,
+    child_ids,
+    children,
+    hsds,
+    rules,
+    shared_locations,
 )
-from bridgeway.directory.openreferral import bulk, child_ids, hsds, rules
 from bridgeway.directory.stamps import services_stamp
 from bridgeway.equality.models import Term
 from bridgeway.places.models import LocalAuthorityDistrict, PoliceForceArea
@@ -70,13 +69,6 @@ _RELATION_HSDS_FIELD = {
     "ethnic_groups": "attributes (bridgeway:ethnic_groups)",
     "religions": "attributes (bridgeway:religions)",
 }
-_CHILDREN: dict[str, type[models.Model]] = {
-    "locations": Location,
-    "phones": Phone,
-    "schedules": Schedule,
-    "cost_options": CostOption,
-    "funding": Funding,
-}
 # The HSDS array a relation of codes is read from.
 _RELATION_ARRAY = {
     "district_codes": "service_areas",
@@ -96,13 +88,6 @@ _FIELD_ARRAY = {
 }
 # Kept ``extra`` entries that come from an array.
 _EXTRA_ARRAY = {"attributes": "attributes", "languages": "languages"}
-_HSDS_CHILD_FIELD = {
-    "locations": "service_at_locations",
-    "phones": "phones",
-    "schedules": "schedules",
-    "cost_options": "cost_options",
-    "funding": "funding",
-}
 # Service fields an import writes over on a service it updates: the ones that travel, and
 # besides them the organisation (the same one: ``_check`` refuses a change), whether its area
 # could be worked out, and the HSDS fields Bridgeway does not model. Never the confidential
@@ -211,7 +196,7 @@ class _Known:
     postcode_districts: dict[str, str | None] = field(default_factory=dict)
     # Child ids taken by the services checked so far: none is given twice (decision 0151).
     taken_ids: child_ids.ChildIds = field(
-        default_factory=lambda: child_ids.ChildIds(_HSDS_CHILD_FIELD)
+        default_factory=lambda: child_ids.ChildIds(children.HSDS_CHILD_FIELD)
     )
 
     @classmethod
@@ -223,36 +208,22 @@ class _Known:
         service_ids = [x.id for x in listings]
         owners: dict[str, str] = {}
         hashes: dict[str, tuple[str, str]] = {}
-        for chunk in _chunks(service_ids):
-            for service_id, org, source, digest in Service.objects.filter(id__in=chunk).values_list(
-                "id", "organisation_id", "source_id", "content_hash"
-            ):
-                owners[str(service_id)] = str(org)
-                hashes[str(service_id)] = (str(source or ""), digest)
+        columns = ["id", "organisation_id", "source_id", "content_hash"]
+        for service_id, org, source, digest in bulk.rows_keyed(Service, "id", service_ids, columns):
+            owners[service_id] = org
+            hashes[service_id] = (str(source or ""), digest)
         terms: dict[str, dict[str, int]] = {}
         for vocabulary, code, pk in Term.objects.filter(
             vocabulary__in=["languages", "harm_types", "ethnic_groups", "religions"]
         ).values_list("vocabulary", "code", "id"):
             terms.setdefault(vocabulary, {})[code] = pk
-        child_owners: dict[str, dict[str, str]] = {}
-        for name, model in _CHILDREN.items():
-            ids = [child.id for x in listings for child in getattr(x, name)]
-            found: dict[str, str] = {}
-            for chunk in _chunks(ids):
-                found.update(
-                    (str(pk), str(owner))
-                    for pk, owner in model._default_manager.filter(id__in=chunk).values_list(
-                        "id", "service_id"
-                    )
-                )
-            child_owners[name] = found
         return cls(
             organisations=organisations,
             service_owners=owners,
             terms=terms,
             districts=frozenset(LocalAuthorityDistrict.objects.values_list("code", flat=True)),
             police_force_areas=frozenset(PoliceForceArea.objects.values_list("code", flat=True)),
-            child_owners=child_owners,
+            child_owners=children.owners(listings),
             service_rules=_service_rules(),
             hashes=hashes,
         )
@@ -526,11 +497,18 @@ def _code_problems(listing: hsds.Listing, known: _Known) -> Iterator[tuple[str, 
                 _RELATION_HSDS_FIELD[name],
                 f"{code} is not loaded yet: run bridgeway load-reference-data first",
             )
-    for name in _CHILDREN:
+    for place in listing.locations:  # a place may be shared, its link not (decision 0154)
+        link = shared_locations.link_id(place)
+        if known.child_owners[children.LINKS].get(link, listing.id) != listing.id:
+            yield f"service_at_locations {link}", "id is used by another service"
+    for name in children.CHILDREN.keys() - {"locations"}:
         for child in getattr(listing, name):
             other = known.child_owners[name].get(child.id)
             if other is not None and other != listing.id:
-                yield f"{_HSDS_CHILD_FIELD[name]} {child.id}", "id is used by another service"
+                yield (
+                    f"{children.HSDS_CHILD_FIELD[name]} {child.id}",
+                    "id is used by another service",
+                )
 
 
 def _without_unknown_places(position: int, listing: hsds.Listing, known: _Known) -> hsds.Listing:
@@ -663,7 +641,7 @@ def _write(
     notes = _new_organisations(checked, known)
     now = timezone.now()
     services = bulk.table(Service)
-    new: list[tuple[Any, ...]] = []
+    new: list[dict[str, Any]] = []
     changed: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     old_extra = _old_extra(checked)
     for item in checked:
@@ -682,7 +660,7 @@ def _write(
         }
         if not item.exists:
             values["created_at"] = now
-            new.append(services.row(values))
+            new.append(values)
             continue
         carried = item.listing.carried
         kept = old_extra.get(item.listing.id, {})
@@ -697,11 +675,14 @@ def _write(
             and (source is not None or name not in _PROVENANCE)
         )
         changed.setdefault(names, []).append(values)
-    services.write(new)
     for names, rows in changed.items():
         _update(Service, rows, [*names, "updated_at"])
     _write_codes(checked, known)
-    _write_children(checked)
+    _write_children(checked, known)
+    # Plain SQL sends no signals: the listings are stamped here (decision 0096), the updated
+    # ones by an UPDATE, the new ones inserted after, carrying the version (decision 0152).
+    version = services_stamp([item.id for item in checked if item.exists])
+    services.write([services.row({**values, "stamp": version}) for values in new])
     return notes
 
 
@@ -754,19 +735,13 @@ def _codes_by_service(
         yield item.id, (codes if ids is None else [ids[code] for code in codes])
 
 
-def _write_children(checked: Sequence[_Checked]) -> None:
+def _write_children(checked: Sequence[_Checked], known: _Known) -> None:
     """Replace the children (locations, phones...) of the arrays each record carries."""
-    for name, model in _CHILDREN.items():
-        items = _replaced(checked, _HSDS_CHILD_FIELD[name])
-        for chunk in _chunks([item.id for item in items if item.exists]):
-            model._default_manager.filter(service_id__in=chunk).delete()
-        bulk.insert_children(
-            model,
-            ((item.id, child) for item in items for child in getattr(item.listing, name)),
+    for name in children.CHILDREN:
+        items = _replaced(checked, children.HSDS_CHILD_FIELD[name])
+        children.replace(
+            name, [(item.id, item.exists, item.listing) for item in items], known.child_owners[name]
         )
-    # Rows written with plain SQL send no signals: stamp them, last, so every app server's
-    # matching index reads these listings on its next match (decision 0096).
-    services_stamp([item.id for item in checked])
 
 
 def _update(model: type[models.Model], objects: Sequence[dict[str, Any]], names: list[str]) -> None:

@@ -3,11 +3,14 @@
 It serves ``/`` (api_details), ``/services`` pages (one-to-one fields only, as ORUK list
 pages do, or whole records with ``full_lists``) and ``/services/{id}``, from a list of
 compiled service documents the test can change between harvests. ``faults`` maps a path
-(with its query) to what goes wrong there; every request's path is recorded.
+(with its query) to what goes wrong there; every request's path is recorded. With ``etags``
+each answer carries an ``ETag`` (a hash of its body, as a cache in front of a feed sends),
+and a request whose ``If-None-Match`` is that tag is answered 304 with no body.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import threading
@@ -50,6 +53,16 @@ class Feed:
     faults: dict[str, Fault] = field(default_factory=dict)
     requests: list[str] = field(default_factory=list)
     base: str = ""
+    etags: bool = False
+    # With etags, keep each answer and its tag as a CDN in front of a feed does, so a
+    # request with the current tag is answered 304 without rendering the page again. Only
+    # for a feed nobody changes (the bench): a test that edits ``services`` would be served
+    # what it replaced. ``cached_answers`` is the store.
+    cache_answers: bool = False
+    cached_answers: dict[str, tuple[int, bytes, str]] = field(default_factory=dict)
+    # Paths answered 304 Not Modified, and the If-None-Match each request sent ("" if none).
+    not_modified: list[str] = field(default_factory=list)
+    asked_if_none_match: list[str] = field(default_factory=list)
 
     def summary(self, service: dict[str, Any]) -> dict[str, Any]:
         if self.full_lists:
@@ -88,41 +101,73 @@ class Feed:
         return 404, {"detail": "Not found"}
 
 
+class _FeedHandler(BaseHTTPRequestHandler):
+    """Answers for the ``feed`` a subclass names (``serving``)."""
+
+    feed: Feed
+
+    def do_GET(self) -> None:
+        self.feed.requests.append(self.path)
+        fault = self.feed.faults.get(self.path) or self.feed.faults.get(urlsplit(self.path).path)
+        if fault is not None:
+            time.sleep(fault.delay)
+            if fault.location:
+                self._send(fault.status, b"", location=fault.location)
+                return
+            if fault.body is not None or fault.status != 200:
+                self._send(fault.status, fault.body or b'{"detail": "failed"}')
+                return
+        status, body, tag = self._answer()
+        if not self.feed.etags or status != 200:
+            self._send(status, body)
+            return
+        self._send_tagged(body, tag)
+
+    def _answer(self) -> tuple[int, bytes, str]:
+        """The status, body and ETag (a hash of the body) for the path asked."""
+        kept = self.feed.cached_answers.get(self.path)
+        if kept is not None:
+            return kept
+        status, document = self.feed.answer(self.path)
+        body = json.dumps(document).encode()
+        answer = status, body, f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+        if self.feed.cache_answers:
+            self.feed.cached_answers[self.path] = answer
+        return answer
+
+    def _send_tagged(self, body: bytes, tag: str) -> None:
+        asked = self.headers.get("If-None-Match", "")
+        self.feed.asked_if_none_match.append(asked)
+        if asked == tag:
+            self.feed.not_modified.append(self.path)
+            self._send(304, b"", etag=tag)
+            return
+        self._send(200, body, etag=tag)
+
+    def _send(self, status: int, body: bytes, location: str = "", etag: str = "") -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        if status != 304:
+            self.send_header("Content-Length", str(len(body)))
+        if location:
+            self.send_header("Location", location)
+        if etag:
+            self.send_header("ETag", etag)
+        self.end_headers()
+        try:
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the harvest stopped reading (a size limit, a timeout)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
 @contextmanager
 def serving(feed: Feed) -> Iterator[Feed]:
     """Serve ``feed`` on a free port of 127.0.0.1 until the block ends."""
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            feed.requests.append(self.path)
-            fault = feed.faults.get(self.path) or feed.faults.get(urlsplit(self.path).path)
-            if fault is not None:
-                time.sleep(fault.delay)
-                if fault.location:
-                    self._send(fault.status, b"", location=fault.location)
-                    return
-                if fault.body is not None or fault.status != 200:
-                    self._send(fault.status, fault.body or b'{"detail": "failed"}')
-                    return
-            status, document = feed.answer(self.path)
-            self._send(status, json.dumps(document).encode())
-
-        def _send(self, status: int, body: bytes, location: str = "") -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            if location:
-                self.send_header("Location", location)
-            self.end_headers()
-            try:
-                self.wfile.write(body)
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the harvest stopped reading (a size limit, a timeout)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    handler = type("Handler", (_FeedHandler,), {"feed": feed})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -12,6 +12,7 @@ import random
 import subprocess
 import sys
 import textwrap
+import uuid
 from dataclasses import replace
 from typing import Any
 
@@ -126,6 +127,28 @@ def test_an_import_is_in_the_next_match_without_a_rebuild(leeds, organisation, b
     directory_import([hsds.listing_to_hsds(replace(listing, harm_types=("fraud",)), {})])
     assert _names(harm_types=["hate_incident"]) == ["Leeds Advice"]
     assert _names(harm_types=["fraud"]) == ["Leeds Hate Support"]
+    assert len(builds) == 1
+
+
+def test_a_new_imported_listing_is_in_the_next_match_without_a_rebuild(leeds, builds):
+    # The importer writes a new listing's row with its stamp in it (decision 0152).
+    assert _names(harm_types=["fraud"]) == []
+    listing = listing_of(services_for_export().get(pk=leeds.pk))
+    new = replace(
+        listing,
+        id=str(uuid.uuid4()),
+        name="Imported Leeds Line",
+        harm_types=("fraud",),
+        phone="",
+        locations=(),
+        phones=(),
+        schedules=(),
+        cost_options=(),
+        funding=(),
+    )
+    assert directory_import([hsds.listing_to_hsds(new, {})]).created == 1
+    assert _names(harm_types=["fraud"]) == ["Imported Leeds Line"]
+    assert Service.objects.get(name="Imported Leeds Line").stamp == directory_stamp()
     assert len(builds) == 1
 
 

@@ -12,6 +12,7 @@ import pytest
 from bridgeway.accounts.tests.factories import OrganisationFactory
 from bridgeway.directory.models import CostOption, Location, Service
 from bridgeway.directory.openreferral import bulk
+from bridgeway.places.models import LocalAuthorityDistrict, PoliceForceArea
 
 pytestmark = pytest.mark.django_db
 
@@ -69,10 +70,15 @@ def test_children_written_from_hsds_records_read_back_as_model_objects_do():
         longitude=-1.55,
         extra={"accessibility": ["step-free"]},
     )
-    bulk.insert_children(Location, [(str(service.id), place)])
+    # An import gives each place's HSDS id beside its row's (decision 0154).
+    record = SimpleNamespace(**vars(place), hsds_id=place.id)
+    bulk.insert_children(Location, [(str(service.id), record)])
     saved = Location(**{**vars(place), "id": uuid.uuid4(), "service": service})
     saved.save()
-    assert _stored(Location, uuid.UUID(place.id)) == _stored(Location, saved.pk)
+    assert saved.hsds_id == saved.pk  # a place saved without one is its own location
+    in_bulk, by_django = _stored(Location, uuid.UUID(place.id)), _stored(Location, saved.pk)
+    assert (in_bulk.pop("hsds_id"), by_django.pop("hsds_id")) == (uuid.UUID(place.id), saved.pk)
+    assert in_bulk == by_django
     # A field the record leaves out takes the model's default.
     assert Location.objects.get(pk=place.id).location_type == Location.Kind.PHYSICAL
     cost = SimpleNamespace(id=str(uuid.uuid4()), amount=Decimal("12.50"), currency="GBP")
@@ -85,3 +91,35 @@ def test_nothing_to_write_writes_nothing():
     bulk.insert_objects(Service, [])
     bulk.insert_children(Location, [])
     assert Service.objects.count() == before
+
+
+def test_code_rows_read_back_in_order_even_with_a_value_copy_must_escape():
+    # Two-column rows go to PostgreSQL as COPY text made in one pass, or through the driver
+    # when a value holds a tab, a line break or a backslash (decision 0152).
+    organisation = OrganisationFactory()
+    first, second = _service(organisation, "First"), _service(organisation, "Second")
+    bulk.insert_objects(Service, [first, second])
+    force, _ = PoliceForceArea.objects.get_or_create(code="E23000010", defaults={"name": "WY"})
+    for code in ("E08000035", "E08000032", "E08\t035", "E08\\032"):
+        LocalAuthorityDistrict.objects.get_or_create(
+            code=code, defaults={"name": code, "police_force_area": force}
+        )
+    pairs = bulk.table(Service.districts.through)
+    for codes in (["E08000035", "E08000032"], ["E08\t035", "E08\\032"]):
+        Service.districts.through.objects.all().delete()
+        pairs.write(
+            pairs.pair_rows(
+                "service_id",
+                "localauthoritydistrict_id",
+                [(second.id, codes[1:]), (first.id, codes)],
+            )
+        )
+        stored = Service.districts.through.objects.order_by("id").values_list(
+            "service_id", "localauthoritydistrict_id"
+        )
+        # Written in the order of the services' ids; each service's codes in the order given.
+        expected = sorted(
+            [(first.id, codes[0]), (first.id, codes[1]), (second.id, codes[1])],
+            key=lambda pair: str(pair[0]),
+        )
+        assert list(stored) == expected

@@ -1,8 +1,9 @@
 """A child record's id (a location's, a phone's...) given to two services of one feed, or
 twice in one service (issue 13, bad input): Bridgeway keeps each service's children as its
 own rows, keyed by the id the feed gives, so the later service is refused, named with the
-record and the service that has the id first, and the rest imported (decision 0151). It
-never ends in a database error that undoes the whole import."""
+record and the service that has the id first, and the rest imported (decision 0151). A
+location may be shared, but not a service at location's id (decision 0154). It never ends
+in a database error that undoes the whole import."""
 
 from __future__ import annotations
 
@@ -39,10 +40,13 @@ def names() -> list[str]:
     return sorted(Service.objects.values_list("name", flat=True))
 
 
-def test_a_location_id_under_two_services_refuses_the_second_naming_both(tmp_path, capsys):
+def test_a_service_at_location_id_under_two_services_refuses_the_second_naming_both(
+    tmp_path, capsys
+):
+    # A location may be shared (decision 0154); each service's link to it may not.
     services = three_services()
-    shared = services[0]["service_at_locations"][0]["location"]["id"]
-    services[2]["service_at_locations"][0]["location"]["id"] = shared
+    shared = services[0]["service_at_locations"][0]["id"]
+    services[2]["service_at_locations"][0]["id"] = shared
     target = tmp_path / "feed.json"
     target.write_text(json.dumps(services))
     call_command("import_directory", str(target))
@@ -50,7 +54,8 @@ def test_a_location_id_under_two_services_refuses_the_second_naming_both(tmp_pat
     assert f"Refused service 3 (id {services[2]['id']}): service_at_locations {shared}" in err
     assert f"service 1 (id {services[0]['id']})" in err
     assert names() == ["Council Service 000", "Council Service 001"]
-    assert Location.objects.get(id=shared).service_id == uuid.UUID(services[0]["id"])
+    place = services[0]["service_at_locations"][0]["location"]["id"]
+    assert Location.objects.get(hsds_id=place).service_id == uuid.UUID(services[0]["id"])
 
 
 @pytest.mark.parametrize("array", sorted(CHILDREN))

@@ -270,6 +270,54 @@ def test_a_listing_changed_through_one_server_is_matched_by_the_other_within_a_s
     assert time.monotonic() - changed_at < 1.0
 
 
+def test_a_listing_changed_through_one_server_shows_on_the_others_kept_pages_at_once(
+    cluster: Cluster, organisation: Any
+) -> None:
+    """The feed's list page and a service's page are kept in each server's memory under the
+    directory's stamp (decision 0153): a change through one server shows on the other's
+    very next answer."""
+    from bridgeway.directory.tests.factories import ServiceFactory
+
+    service = ServiceFactory(
+        organisation=organisation, name="Bradford Only", district_codes=["E08000032"]
+    )
+    session = requests.Session()
+
+    def shown_on(server: int) -> tuple[str, list[str]]:
+        base = f"http://{cluster.servers[server].address}"
+        page = session.get(f"{base}/en/services/{service.id}/", timeout=30)
+        feed = session.get(f"{base}/api/v1/services?per_page=5", timeout=30)
+        assert page.status_code == feed.status_code == 200
+        return page.text, [item["name"] for item in feed.json()["contents"]]
+
+    for server in (0, 1):
+        for _ in range(2):  # the second answer is the kept one
+            page, names = shown_on(server)
+            assert "Bradford Only" in page
+            assert names == ["Bradford Only"]
+
+    admin = _signed_in_admin(cluster, organisation)
+    changed = admin.form(
+        f"/staff/directory/{service.id}/edit/",
+        {
+            "name": "Bradford Support Renamed",
+            "description": "Support after hate.",
+            "districts": ["E08000032"],
+            "languages": ["eng"],
+            "harm_types": ["hate_incident"],
+            "independence": "independent",
+            "waiting_weeks": "1",
+        },
+        allow_redirects=False,
+    )
+    assert changed.status_code == 302, changed.text[:3000]
+    for server in (0, 1):
+        page, names = shown_on(server)
+        assert "Bradford Support Renamed" in page
+        assert "Bradford Only" not in page
+        assert names == ["Bradford Support Renamed"]
+
+
 def _signed_in_admin(cluster: Cluster, organisation: Any) -> Browser:
     from bridgeway.accounts.models import Membership
     from bridgeway.accounts.tests.factories import MembershipFactory, totp_device_for
