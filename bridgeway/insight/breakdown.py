@@ -42,7 +42,7 @@ from bridgeway.disclosure import statistics
 from bridgeway.disclosure.statistics import NotComputable
 from bridgeway.disclosure.suppression import NOT_APPLICABLE, is_primary, suppress_column
 from bridgeway.equality.vocabulary import NOT_KNOWN_CODES, high_level_group, vocabulary
-from bridgeway.insight import perturbation
+from bridgeway.insight import perturbation, sparse_tables
 from bridgeway.insight.figures import (
     CONFIDENTIAL_FIGURE,
     NOT_APPLICABLE_FIGURE,
@@ -546,6 +546,15 @@ def funnel_header() -> tuple[str, ...]:
     )
 
 
+def funnel_withheld(
+    counts: Counts, characteristic: str, threshold: int, *, roll_up: bool = False
+) -> tuple[str, ...]:
+    """The stages of a funnel too sparse to publish by group (decision 0155)."""
+    codes = [*recorded_groups(characteristic, roll_up=roll_up), *missing_groups(characteristic)]
+    cells = {stage: [counts.get((code,), stage) for code in codes] for stage in FUNNEL_STAGES}
+    return sparse_tables.withheld_stages(cells, counts.total, FUNNEL_STAGES, threshold)
+
+
 def funnel_table(
     *,
     area_code: str,
@@ -558,6 +567,8 @@ def funnel_table(
     """One row per group and a total: people reaching each stage, and their share of referred."""
     own = recorded_groups(characteristic, roll_up=roll_up)
     missing = missing_groups(characteristic)
+    # A funnel too sparse to publish (decision 0155) shows only its totals in those stages.
+    withheld = funnel_withheld(counts, characteristic, threshold, roll_up=roll_up)
     hidden: dict[str, dict[str, bool]] = {}
     for stage in FUNNEL_STAGES:
         column = suppress_column(
@@ -565,8 +576,13 @@ def funnel_table(
             [counts.get((g,), stage) for g in missing],
             threshold,
         )
-        flags = dict(zip(own, column.recorded_hidden, strict=True))
-        flags.update(zip(missing, column.not_known_hidden, strict=True))
+        flags = {
+            g: h or stage in withheld for g, h in zip(own, column.recorded_hidden, strict=True)
+        }
+        flags.update(
+            (g, h or stage in withheld)
+            for g, h in zip(missing, column.not_known_hidden, strict=True)
+        )
         # Disability's groups overlap, so its total is not their sum and is checked alone.
         flags[TOTAL] = column.total_hidden or is_primary(counts.total.get(stage, 0), threshold)
         hidden[stage] = flags
@@ -587,6 +603,8 @@ def funnel_table(
         }
         for stage in FUNNEL_STAGES:
             row[stage] = Figure.count(people[stage], hidden=hidden[stage][group])
+            if stage in withheld and group != TOTAL:
+                row[stage] = CONFIDENTIAL_FIGURE  # zeros too: the column is withheld
         for stage in FUNNEL_STAGES[1:]:
             rate = _rate(
                 people[stage],
@@ -620,6 +638,18 @@ def intersections_header(how_many: int = 3) -> tuple[str, ...]:
     )
 
 
+def withheld_stages(
+    counts: Counts, characteristics: Sequence[str], threshold: int, *, roll_up: bool = False
+) -> tuple[str, ...]:
+    """The stages of a cross table too sparse to publish (``sparse_tables``, decision 0155)."""
+    shape = [groups(name, roll_up=roll_up) for name in check_characteristics(characteristics)]
+    cells = {
+        stage: [counts.get(cell, stage) for cell in itertools.product(*shape)]
+        for stage in PEOPLE_STAGES
+    }
+    return sparse_tables.withheld_stages(cells, counts.total, PEOPLE_STAGES, threshold)
+
+
 def intersections_table(
     *,
     area_code: str,
@@ -632,11 +662,13 @@ def intersections_table(
     """One row per combination of groups (recorded groups first), with disclosure control.
 
     The take-up ratio compares a cell with every other person whose chosen characteristics
-    are all recorded.
+    are all recorded. A stage too sparse to publish (``withheld_stages``) is ``[c]`` in
+    every row, with the take-up figures when offered or accepted is.
     """
     chosen = check_characteristics(characteristics)
     if len(chosen) < 2:
         raise BreakdownError("an intersection needs two or three characteristics")
+    withheld = withheld_stages(counts, chosen, threshold, roll_up=roll_up)
     shape = [groups(name, roll_up=roll_up) for name in chosen]
     additive = [name in ADDITIVE for name in chosen]
     hidden = {
@@ -665,7 +697,7 @@ def intersections_table(
             else:
                 row[f"group_{n + 1}"] = row[f"group_{n + 1}_label"] = NOT_APPLICABLE
         people = {stage: counts.get(cell, stage) for stage in PEOPLE_STAGES}
-        is_hidden = {stage: cell in hidden[stage] for stage in PEOPLE_STAGES}
+        is_hidden = {stage: cell in hidden[stage] or stage in withheld for stage in PEOPLE_STAGES}
         for stage in PEOPLE_STAGES:
             # Unlike the one-way tables, a zero may be hidden here (see _protect_pinned).
             row[stage] = CONFIDENTIAL_FIGURE if is_hidden[stage] else Figure(people[stage])

@@ -22,7 +22,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from bridgeway.insight import perturbation
+from bridgeway.insight import perturbation, sparse_tables
 from bridgeway.insight.figures import Figure, Row
 from bridgeway.insight.needs_assessment import HEADER, NeedsAssessment
 from bridgeway.spreadsheet_cells import csv_record, csv_row, workbook_as_text
@@ -55,6 +55,8 @@ class Publication:
     synthetic: bool
     threshold: int
     tables: Sequence[Table]
+    # What else a reader must know of these tables (a cross table withheld as too sparse).
+    table_notes: Sequence[str] = ()
     produced_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
 
     @property
@@ -104,6 +106,7 @@ class Publication:
     @property
     def notes(self) -> list[str]:
         notes = [self.period, *self.sources, self.protection_note, self.suppression_note]
+        notes += self.table_notes
         if self.synthetic:
             notes.append(self.synthetic_note)
         return notes
@@ -175,6 +178,11 @@ def breakdown_publication(report: str, result: BreakdownReport) -> Publication:
         synthetic=result.synthetic,
         threshold=result.threshold,
         tables=tables,
+        table_notes=[
+            sparse_tables.withheld_note(area.name, result.withheld[area.code])
+            for area in result.areas
+            if area.code in result.withheld
+        ],
     )
 
 
@@ -224,6 +232,7 @@ def write_xlsx(publication: Publication, handle: IO[bytes]) -> None:
         ("Disclosure control", True),
         (publication.protection_note, False),
         (publication.suppression_note, False),
+        *((note, False) for note in publication.table_notes),
         ("Produced", True),
         (publication.produced_at.strftime("%Y-%m-%d %H:%M UTC"), False),
         ("Contents", True),

@@ -8,7 +8,7 @@ the directory, and returns published rows with what a reader must know around th
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from django.conf import settings
@@ -173,6 +173,9 @@ class BreakdownReport:
     snapshot_written_at: dt.datetime | None
     synthetic: bool
     threshold: int
+    # Each area whose cross table is too sparse to show in full, and the stages withheld
+    # (decision 0155).
+    withheld: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def _breakdown_counts(
@@ -270,7 +273,16 @@ def funnel_report(
             roll_up=roll_up,
         )
     ]
-    return _report(
+    withheld = {
+        area.code: stages
+        for area in areas
+        if (
+            stages := breakdown.funnel_withheld(
+                counted[area.code], characteristic, settings.SUPPRESSION_THRESHOLD, roll_up=roll_up
+            )
+        )
+    }
+    report = _report(
         "Funnel",
         breakdown.funnel_header(),
         rows,
@@ -281,6 +293,7 @@ def funnel_report(
         date_from,
         date_to,
     )
+    return replace(report, withheld=withheld)
 
 
 def intersections_report(
@@ -308,6 +321,7 @@ def intersections_report(
         date_to=date_to,
         roll_up=roll_up,
     )
+    threshold = settings.SUPPRESSION_THRESHOLD
     rows = [
         row
         for area in areas
@@ -316,11 +330,20 @@ def intersections_report(
             area_name=area.name,
             characteristics=characteristics,
             counts=counted[area.code],
-            threshold=settings.SUPPRESSION_THRESHOLD,
+            threshold=threshold,
             roll_up=roll_up,
         )
     ]
-    return _report(
+    withheld = {
+        area.code: stages
+        for area in areas
+        if (
+            stages := breakdown.withheld_stages(
+                counted[area.code], characteristics, threshold, roll_up=roll_up
+            )
+        )
+    }
+    report = _report(
         "Intersections",
         breakdown.intersections_header(),
         rows,
@@ -331,6 +354,7 @@ def intersections_report(
         date_from,
         date_to,
     )
+    return replace(report, withheld=withheld)
 
 
 def _areas_and_parts(

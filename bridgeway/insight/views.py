@@ -108,10 +108,18 @@ def _breakdowns(area: PoliceForceArea, form: PeriodForm) -> dict[str, Any]:
         "stage_labels": [stage_label(stage) for stage in breakdown.FUNNEL_STAGES],
     }
     try:
-        context["funnel_rows"] = funnel_rows(funnel_report(characteristic=characteristic, **common))
+        funnel = funnel_report(characteristic=characteristic, **common)
+        context["funnel_rows"] = funnel_rows(funnel)
+        context["funnel_withheld"] = funnel.withheld.get(area.code, ())
         if characteristic != "ethnic_group":
-            context["intersection_rows"] = intersection_rows(
-                intersections_report(characteristics=["ethnic_group", characteristic], **common)
+            crossed = intersections_report(
+                characteristics=["ethnic_group", characteristic], **common
+            )
+            # A table too sparse to show (decision 0155) is said in words, not as [c] rows.
+            withheld = crossed.withheld.get(area.code, ())
+            context["intersection_withheld"] = withheld
+            context["intersection_rows"] = (
+                [] if "referred" in withheld else intersection_rows(crossed)
             )
     except EmptyPeriod:
         pass  # the needs assessment above already says there is no one in the period

@@ -47,6 +47,7 @@ from bridgeway.insight.needs_assessment import (
     needs_assessment_table,
 )
 from bridgeway.insight.perturbation import bounds, is_hidden
+from bridgeway.insight.tests.junction_tree import junction_tree as _junction_tree
 
 Period = tuple[dt.date | None, dt.date | None]
 # A small count must stay anywhere in a range at least this wide (decision 0072): a reader
@@ -263,9 +264,10 @@ def _publish_breakdowns(
         # A cross table's take-up ratios compare each cell with the rest of the recorded
         # people, so they imply its recorded totals; a ratio is shown only beside a cell of
         # at least the threshold with others left over, so a total below it is implied by
-        # none. A funnel's rates are within each group and imply no total (ethnic group's
-        # are the needs assessment's, added there).
-        if len(chosen) > 1:
+        # none, nor a table too sparse to show take-up (decision 0155). A funnel's rates imply
+        # no total (ethnic group's are the needs assessment's, added there).
+        withheld = breakdown.withheld_stages(counts, chosen, published.threshold, roll_up=roll_up)
+        if len(chosen) > 1 and not withheld:
             for stage, value in counts.recorded_total.items():
                 query = Query(**{**base.__dict__, "stage": stage, "recorded": recorded})
                 implied = not is_hidden(value, published.threshold)
@@ -279,15 +281,16 @@ def _publish_breakdowns(
                 threshold=published.threshold,
                 roll_up=roll_up,
             )
+            # A withheld stage's [c] may be a zero (decision 0155).
+            gone = breakdown.funnel_withheld(
+                counts, chosen[0], published.threshold, roll_up=roll_up
+            )
             for row in rows:
                 code = str(row["group"])
                 groups = () if code == "total" else ((chosen[0], code),)
-                _stage_figures(
-                    published,
-                    row,
-                    ("referred", "offered", "accepted"),
-                    Query(**{**base.__dict__, "groups": groups}),
-                )
+                for stage in ("referred", "offered", "accepted"):
+                    query = Query(**{**base.__dict__, "groups": groups})
+                    _stage_figures(published, row, (stage,), query, zero_may_hide=stage in gone)
             continue
         rows = breakdown.intersections_table(
             area_code=base.area,
@@ -399,51 +402,6 @@ def _classes(tests: Sequence[Callable[[Any], bool]], items: Sequence[Any]) -> li
         signatures.setdefault(tuple(test(item) for test in tests), len(signatures))
         for item in items
     ]
-
-
-def _junction_tree(scopes: Iterable[frozenset[int]]) -> list[tuple[frozenset[int], int | None]]:
-    """Groups of characteristics to model jointly, each with its parent in a junction tree.
-
-    Characteristics counted together (a cross table's) must be modelled jointly; the graph of
-    which are counted together is made chordal by eliminating the characteristic that adds
-    fewest edges first, and its largest cliques are joined by a maximum spanning tree, so each
-    clique shares with those before it only what it shares with its parent (the running
-    intersection property). Then the margins that agree on the parent's shared part come from
-    one joint table of everyone, and the programs below are exact.
-    """
-    neighbours: dict[int, set[int]] = {}
-    for scope in scopes:
-        for name in scope:
-            neighbours.setdefault(name, set()).update(scope - {name})
-    remaining = set(neighbours)
-    cliques: list[frozenset[int]] = []
-    while remaining:
-
-        def fill(name: int) -> tuple[int, int, int]:
-            around = neighbours[name] & remaining
-            missing = sum(1 for a in around for b in around if a < b and b not in neighbours[a])
-            return missing, len(around), name
-
-        name = min(remaining, key=fill)
-        around = neighbours[name] & remaining
-        for other in around:
-            neighbours[other] |= around - {other}
-        remaining.remove(name)
-        clique = frozenset(around | {name})
-        if not any(clique <= known for known in cliques):
-            cliques = [known for known in cliques if not known <= clique] + [clique]
-    if not cliques:
-        return [(frozenset(), None)]
-    ordered: list[tuple[frozenset[int], int | None]] = [(cliques[0], None)]
-    left = cliques[1:]
-    while left:
-        clique, parent = max(
-            ((c, n) for c in left for n in range(len(ordered))),
-            key=lambda pair: len(pair[0] & ordered[pair[1]][0]),
-        )
-        left.remove(clique)
-        ordered.append((clique, parent))
-    return ordered
 
 
 @dataclass

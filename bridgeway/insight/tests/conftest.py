@@ -14,3 +14,12 @@ def snapshot_dir(tmp_path: Path, settings: Any) -> Path:
     directory = tmp_path / "snapshot"
     settings.SNAPSHOT_DIR = directory
     return directory
+
+
+@pytest.fixture
+def no_table_withheld(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No table by group withheld as too sparse (decision 0155), for the tests of a table's
+    arithmetic on a few hand-made people, and for the attacker's controls."""
+    from bridgeway.insight import sparse_tables
+
+    monkeypatch.setattr(sparse_tables, "withheld_stages", lambda *args, **kwargs: ())

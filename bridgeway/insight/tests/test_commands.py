@@ -272,6 +272,7 @@ def test_out_in_a_missing_directory_is_a_clear_error(snapshot_with_referrals, tm
         )
 
 
+@pytest.mark.usefixtures("no_table_withheld")  # the plumbing, not decision 0155
 def test_funnel_command_writes_people_per_stage_by_group(snapshot_with_referrals, tmp_path):
     target = tmp_path / "funnel.csv"
     _out, err = _run(
@@ -329,6 +330,7 @@ def test_funnel_command_by_another_characteristic_for_every_area(snapshot_with_r
     assert {row["characteristic"] for row in rows} == {"age_band"}
 
 
+@pytest.mark.usefixtures("no_table_withheld")  # the plumbing, not decision 0155
 def test_intersections_command_crosses_two_characteristics(snapshot_with_referrals):
     out, _err = _run(
         "insight",

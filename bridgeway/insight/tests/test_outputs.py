@@ -131,6 +131,7 @@ def test_synthetic_data_is_said_to_be_synthetic_in_every_format(
     assert "synthetic (made-up) demonstration data" in html
 
 
+@pytest.mark.usefixtures("no_table_withheld")  # the layout, not decision 0155
 def test_funnel_and_intersections_write_xlsx(snapshot, tmp_path):
     funnel, crossed = tmp_path / "funnel.xlsx", tmp_path / "crossed.xlsx"
     _run(

@@ -1,0 +1,64 @@
+"""Which columns of a table by group are too sparse to publish (decision 0155): plain Python.
+
+The cell key method (decision 0072) leaves 0 as 0, so a cross table with few people in many
+cells publishes mostly exact zeros. Each is an equality a reader can combine with every other
+table of the area, its districts and periods; on sparse tables a linear program over them
+pins small counts exactly (decision 0148). The ONS paired the method with disclosure rules
+that keep very sparse tables out of its flexible table builder; this is Bridgeway's rule.
+
+A stage's column (referred, offered, accepted, ...) of a cross table, or of a funnel by one
+characteristic, is **withheld** when
+
+* its published total is under ``threshold`` people for each cell of the table (on average a
+  cell would hold fewer people than the smallest count shown), or
+* more than ``MOST_SMALL`` of its non-empty cells are small (1 to ``threshold`` - 1).
+
+Once a stage is withheld, every later stage is too: fewer people reach it, and the take-up
+rate and ratio are worked out from the offered and accepted columns together. Both tests use
+perturbed counts only, so withholding says nothing a published count does not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+# More than this share of a column's non-empty cells being small withholds it.
+MOST_SMALL = 0.5
+
+
+def withheld_stages(
+    cells: Mapping[str, Sequence[int]],
+    totals: Mapping[str, int],
+    stages: Sequence[str],
+    threshold: int,
+) -> tuple[str, ...]:
+    """The stages (in ``stages`` order) whose column of a cross table is withheld.
+
+    ``cells`` holds each stage's perturbed count in every cell of the table (zeros too, so
+    its length is the number of cells); ``totals`` each stage's perturbed total.
+    """
+    withheld: list[str] = []
+    for stage in stages:
+        values = list(cells.get(stage, ()))
+        non_empty = [value for value in values if value > 0]
+        small = [value for value in non_empty if value < threshold]
+        too_few = totals.get(stage, 0) < threshold * len(values)
+        mostly_small = bool(non_empty) and len(small) > MOST_SMALL * len(non_empty)
+        if withheld or too_few or mostly_small:
+            withheld.append(stage)
+    return tuple(withheld)
+
+
+def withheld_note(area_name: str, stages: Sequence[str]) -> str:
+    """The sentence a file carries for an area whose cross table has withheld columns."""
+    if "referred" in stages:
+        return (
+            f"{area_name}: too few people are spread over too many groups to show this table "
+            "without giving people away, so every count but the total is shown as [c]. The "
+            "five high-level ethnic groups, a larger area or a longer period may show more."
+        )
+    return (
+        f"{area_name}: too few people reached the stages {', '.join(stages)} across these "
+        "groups to show those counts without giving people away, so they and the figures "
+        "worked out from them are shown as [c]. The people referred are shown."
+    )
