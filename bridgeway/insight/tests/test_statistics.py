@@ -98,9 +98,10 @@ def test_koopman_interval_matches_statsmodels_away_from_the_edges(first, second)
     # statsmodels solves Nam's cubic in closed form, which loses a few digits when the two
     # groups differ greatly in size: for 1 of 2 against 874 of 901 its lower bound is 1.5e-6
     # (relative) off, where the score test gives p = 0.04999977; ours gives p = 0.05 to 1e-15
-    # (the test above holds each bound to p = 0.05 itself).
-    assert interval.low == pytest.approx(float(low), rel=1e-5)
-    assert interval.high == pytest.approx(float(high), rel=1e-5)
+    # (the test above holds each bound to p = 0.05 itself). For 1 of 2 against 1636 of 1666
+    # it is 1.3e-5 off (a fresh clone's run found it), so agreement is asked to 1e-4.
+    assert interval.low == pytest.approx(float(low), rel=1e-4)
+    assert interval.high == pytest.approx(float(high), rel=1e-4)
 
 
 def test_koopman_interval_where_statsmodels_closed_form_loses_digits():
