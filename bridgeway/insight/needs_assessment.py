@@ -21,7 +21,7 @@ import datetime as dt
 import os
 import tempfile
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Literal
@@ -571,6 +571,7 @@ def needs_assessment_table(
     roll_up: bool = False,
     rolled_up_counts: Mapping[str, GroupCounts] | None = None,
     header: Sequence[str] = HEADER,
+    withheld: Collection[str] = (),
 ) -> list[Row]:
     """The rows of the needs assessment for one area, suppressed and formatted.
 
@@ -583,7 +584,9 @@ def needs_assessment_table(
     is then not used for the rows: the sum of the groups' published counts would give a hidden
     group back by subtraction (issue 14), so a roll-up without its own cells raises
     ``ValueError``. ``header``: the columns (``SHARE_INTERVAL_HEADER`` adds the referred
-    share's interval).
+    share's interval). ``withheld``: the stages too sparse to publish by group (a provider's,
+    decision 0157): ``[c]`` in every group's row, zeros too, with everything worked out from
+    them; the total row stays.
 
     A referred share is hidden when its count is, or when the total it is a share of is
     hidden (1 to ``threshold - 1``): the share would give that total back.
@@ -615,6 +618,7 @@ def needs_assessment_table(
         hidden = {
             stage: suppressed.hidden(stage, group, recorded)
             or is_hidden(getattr(group_counts, stage), threshold)
+            or (stage in withheld and group != TOTAL)
             for stage in STAGES
         }
         row = Row(
@@ -627,6 +631,8 @@ def needs_assessment_table(
         )
         for stage in STAGES:
             row[stage] = Figure.count(getattr(group_counts, stage), hidden=hidden[stage])
+            if stage in withheld and group != TOTAL:
+                row[stage] = CONFIDENTIAL_FIGURE  # zeros too: the column is withheld
         take_up = _take_up(
             group_counts.accepted, group_counts.offered, hidden["accepted"] or hidden["offered"]
         )

@@ -182,7 +182,8 @@ def breakdown_publication(report: str, result: BreakdownReport) -> Publication:
             sparse_tables.withheld_note(area.name, result.withheld[area.code])
             for area in result.areas
             if area.code in result.withheld
-        ],
+        ]
+        + list(result.notes),
     )
 
 

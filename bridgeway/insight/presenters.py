@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from bridgeway.disclosure.suppression import is_symbol
 from bridgeway.insight import bars, breakdown
-from bridgeway.insight.figures import Figure, Row
+from bridgeway.insight.figures import CONFIDENTIAL_FIGURE, Figure, Row
 from bridgeway.insight.needs_assessment import TOTAL
 from bridgeway.insight.reports import BreakdownReport
 from bridgeway.insight.scrutiny import MAJORITY_GROUP
@@ -202,6 +202,18 @@ def _kind_label(row: Row) -> str:
     return _("Specialist") if row["service_specialist"] == "true" else _("Universal")
 
 
+def _all_confidential(rows: list[Row], column: str) -> bool:
+    """Whether ``column`` is ``[c]`` in every row: a table too sparse to publish by group
+    (decisions 0155, 0157; a small count's suppression alone never hides a 0)."""
+    return bool(rows) and all(row[column] == CONFIDENTIAL_FIGURE for row in rows)
+
+
+def _withheld(rows: list[Row]) -> bool:
+    """Whether a provider's table by group is withheld in any stage (decision 0157)."""
+    groups = [row for row in rows if row["ethnic_group"] != TOTAL]
+    return any(_all_confidential(groups, stage) for stage in ("referred", "offered", "accepted"))
+
+
 def _default_group(area_rows: list[Row]) -> str:
     """The largest recorded group other than the majority: the one most worth checking."""
     best, best_population = "", -1
@@ -268,6 +280,7 @@ def provider_context(report: BreakdownReport, *, group: str, chosen: str) -> dic
         "provider_census_share": census.percent,
         "provider_census_bar": _chart_bar(census, scale),
         "provider_choice": chosen,
+        "providers_withheld": any(_withheld(rows) for rows in by_provider.values()),
     }
     if chosen and chosen not in by_provider:
         context["provider_problem"] = _(
@@ -280,6 +293,7 @@ def provider_context(report: BreakdownReport, *, group: str, chosen: str) -> dic
             "name": rows[0]["provider_name"],
             "kind": _kind_label(rows[0]),
             "rows": assessment_rows(rows),
+            "withheld": _withheld(rows),
         }
     return context
 
@@ -309,10 +323,21 @@ def quality_rows(report: BreakdownReport, characteristic: str) -> list[dict[str,
             "prefer_not_to_say_share": share(row, "prefer_not_to_say"),
             "not_recorded": row["not_recorded"],
             "not_recorded_share": share(row, "not_recorded"),
+            # Every answer [c]: too sparse to publish (decision 0157).
+            "withheld": all(
+                _all_confidential([row], column)
+                for column in ("recorded", "not_asked", "prefer_not_to_say", "not_recorded")
+            ),
         }
         for row in report.rows
         if row["characteristic"] == characteristic
     ]
+
+
+def gaps_withheld(report: BreakdownReport) -> bool:
+    """Whether the people referred to specialists are withheld as too sparse (decision
+    0157): ``[c]`` for every group listed."""
+    return _all_confidential(report.rows, "referred_to_specialist")
 
 
 def coverage_gap_rows(report: BreakdownReport) -> list[dict[str, Any]]:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from bridgeway.insight import breakdown, scrutiny
+from bridgeway.insight import breakdown, scrutiny, sparse_tables
 from bridgeway.insight.figures import Row
 from bridgeway.insight.needs_assessment import (
     AreaPopulation,
@@ -176,6 +176,9 @@ class BreakdownReport:
     # Each area whose cross table is too sparse to show in full, and the stages withheld
     # (decision 0155).
     withheld: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # What the files must say of provider tables, answers or specialists' counts withheld as
+    # too sparse (decision 0157), a sentence for each area.
+    notes: tuple[str, ...] = ()
 
 
 def _breakdown_counts(
@@ -438,6 +441,8 @@ def provider_reports(
     threshold = settings.SUPPRESSION_THRESHOLD
     provider_rows: list[Row] = []
     quality_rows: list[Row] = []
+    provider_notes: list[str] = []
+    quality_notes: list[str] = []
     anyone = False
     for area in areas:
         counts = scrutiny.count_providers(
@@ -447,12 +452,20 @@ def provider_reports(
         names = provider_names(list(counts))
         provider_rows += scrutiny.provider_scrutiny_table(area, counts, names, threshold=threshold)
         quality_rows += scrutiny.data_quality_table(area, counts, names, threshold=threshold)
+        provider_notes += scrutiny.provider_notes(area, counts, names, threshold=threshold)
+        quality_notes += scrutiny.quality_notes(area, counts, names, threshold=threshold)
     if not anyone:
         raise _empty_period(areas, files, date_from, date_to)
     common = (areas, parts, ["ethnic_group"], False, date_from, date_to)
     return (
-        _report("Providers", scrutiny.PROVIDER_HEADER, provider_rows, *common),
-        _report("Data quality", scrutiny.QUALITY_HEADER, quality_rows, *common),
+        replace(
+            _report("Providers", scrutiny.PROVIDER_HEADER, provider_rows, *common),
+            notes=tuple(provider_notes),
+        ),
+        replace(
+            _report("Data quality", scrutiny.QUALITY_HEADER, quality_rows, *common),
+            notes=tuple(quality_notes),
+        ),
     )
 
 
@@ -472,6 +485,7 @@ def coverage_gaps_report(
     areas, parts = _areas_and_parts(snapshot_dir, area_code, date_from, date_to)
     files = [part.path for part in parts]
     rows: list[Row] = []
+    notes: list[str] = []
     for area in areas:
         referred = scrutiny.count_referred_to_specialists(
             files, area_code=area.code, area_kind=area.kind, date_from=date_from, date_to=date_to
@@ -483,7 +497,12 @@ def coverage_gaps_report(
             min_share=min_share,
             threshold=settings.SUPPRESSION_THRESHOLD,
         )
-    return _report(
+        listed = scrutiny.sizeable_groups(area, min_share)
+        if scrutiny.specialists_withheld(
+            [referred.get(group, 0) for group in listed], settings.SUPPRESSION_THRESHOLD
+        ):
+            notes.append(sparse_tables.specialists_note(area.name))
+    report = _report(
         "Coverage gaps",
         scrutiny.GAPS_HEADER,
         rows,
@@ -494,6 +513,7 @@ def coverage_gaps_report(
         date_from,
         date_to,
     )
+    return replace(report, notes=tuple(notes))
 
 
 def service_reach_report(
@@ -515,16 +535,17 @@ def service_reach_report(
     areas, parts = _areas_and_parts(snapshot_dir, area_code, date_from, date_to)
     files = [part.path for part in parts]
     rows: list[Row] = []
+    notes: list[str] = []
+    threshold = settings.SUPPRESSION_THRESHOLD
     for area in areas:
         counts = scrutiny.count_providers(
             files, area_code=area.code, area_kind=area.kind, date_from=date_from, date_to=date_to
         )
         chosen = {p: c for p, c in counts.items() if p.service_key in service_keys}
         names = {p: service_keys[p.service_key] for p in chosen}
-        rows += scrutiny.provider_scrutiny_table(
-            area, chosen, names, threshold=settings.SUPPRESSION_THRESHOLD
-        )
-    return _report(
+        rows += scrutiny.provider_scrutiny_table(area, chosen, names, threshold=threshold)
+        notes += scrutiny.provider_notes(area, chosen, names, threshold=threshold)
+    report = _report(
         "Service reach",
         scrutiny.PROVIDER_HEADER,
         rows,
@@ -535,3 +556,4 @@ def service_reach_report(
         date_from,
         date_to,
     )
+    return replace(report, notes=tuple(notes))

@@ -16,6 +16,11 @@ which needs no case record.
   specialist services in the directory cover the area for them, how many of them were
   referred to any specialist service, and specialist services in neighbouring areas that take
   people from outside their own.
+
+Each provider's table sums with the others' to the area's, so a provider too small for a
+table by group has it withheld (decision 0157, the rule of ``sparse_tables``): its groups'
+counts are ``[c]``, zeros too, and its total stays; the same for a provider's answers to one
+characteristic, and for the people referred to specialists by group.
 """
 
 from __future__ import annotations
@@ -32,11 +37,12 @@ from bridgeway.disclosure.suppression import (
     suppress_column,
 )
 from bridgeway.equality.vocabulary import NOT_KNOWN_CODES, vocabulary
-from bridgeway.insight import perturbation
-from bridgeway.insight.figures import Figure, Row
+from bridgeway.insight import perturbation, sparse_tables
+from bridgeway.insight.figures import CONFIDENTIAL_FIGURE, Figure, Row
 from bridgeway.insight.needs_assessment import (
     RECORD_KEY_SQL,
     SHARE_INTERVAL_HEADER,
+    STAGES,
     TOTAL,
     AreaKind,
     AreaPopulation,
@@ -204,6 +210,26 @@ def _provider_order(names: Mapping[Provider, str]) -> list[Provider]:
     return sorted(names, key=lambda p: (p.specialist, names[p].lower(), p.service_key))
 
 
+def provider_withheld(counts: ProviderCounts, threshold: int) -> tuple[str, ...]:
+    """The stages of a provider's table by ethnic group too sparse to publish (decision 0157).
+
+    The rule of a funnel by one characteristic (``sparse_tables``, decision 0155) over the
+    provider's 22 groups (19 recorded, three not known), on its perturbed counts only: a
+    provider needs 5 people a group referred (110) to show its people referred by group.
+    """
+    codes = [*vocabulary("ethnic_groups").ordered_codes(), *NOT_KNOWN_CODES]
+    empty = GroupCounts()
+    cells = {
+        stage: [getattr(counts.by_group.get(code, empty), stage) for code in codes]
+        for stage in STAGES
+    }
+    total = counts.total or GroupCounts(
+        *(sum(cells[stage]) for stage in STAGES)  # a hand-made table: the sum of its rows
+    )
+    totals = {stage: getattr(total, stage) for stage in STAGES}
+    return sparse_tables.withheld_stages(cells, totals, STAGES, threshold)
+
+
 def provider_scrutiny_table(
     area: AreaPopulation,
     counts: Mapping[Provider, ProviderCounts],
@@ -211,7 +237,11 @@ def provider_scrutiny_table(
     *,
     threshold: int,
 ) -> list[Row]:
-    """The needs assessment's rows for each provider's own referrals, provider columns first."""
+    """The needs assessment's rows for each provider's own referrals, provider columns first.
+
+    A provider too small for a table by group (``provider_withheld``) shows ``[c]`` for every
+    group in those stages, with its total.
+    """
     rows: list[Row] = []
     for provider in _provider_order({p: names.get(p, "") for p in counts}):
         table = needs_assessment_table(
@@ -221,6 +251,7 @@ def provider_scrutiny_table(
             totals=counts[provider].total,
             recorded_totals=counts[provider].recorded_total,
             header=SHARE_INTERVAL_HEADER,
+            withheld=provider_withheld(counts[provider], threshold),
         )
         for row in table:
             rows.append(
@@ -236,6 +267,22 @@ def provider_scrutiny_table(
                 )
             )
     return rows
+
+
+def provider_notes(
+    area: AreaPopulation,
+    counts: Mapping[Provider, ProviderCounts],
+    names: Mapping[Provider, str],
+    *,
+    threshold: int,
+) -> list[str]:
+    """What the files say of the area's providers whose table by group is withheld."""
+    withheld = [
+        names.get(provider, "") or "Unknown provider"
+        for provider in _provider_order({p: names.get(p, "") for p in counts})
+        if provider_withheld(counts[provider], threshold)
+    ]
+    return [sparse_tables.providers_note(area.name, withheld)] if withheld else []
 
 
 # --- data quality -------------------------------------------------------------------------
@@ -262,6 +309,15 @@ QUALITY_HEADER = (
 )
 
 
+def answers_withheld(answers: Mapping[str, int], threshold: int) -> bool:
+    """Whether a provider's answers to one characteristic are too sparse to publish
+    (decision 0157): the rule of ``sparse_tables`` over its four answers (recorded and the
+    three not known) with the people referred as their total, perturbed counts only."""
+    cells = [answers.get("recorded", 0), *(answers.get(code, 0) for code in NOT_KNOWN_CODES)]
+    people = answers.get(TOTAL, sum(cells))
+    return bool(sparse_tables.withheld_stages({TOTAL: cells}, {TOTAL: people}, (TOTAL,), threshold))
+
+
 def data_quality_table(
     area: AreaPopulation,
     counts: Mapping[Provider, ProviderCounts],
@@ -269,7 +325,11 @@ def data_quality_table(
     *,
     threshold: int,
 ) -> list[Row]:
-    """For each provider and characteristic: people referred, and how their answers stand."""
+    """For each provider and characteristic: people referred, and how their answers stand.
+
+    Answers too sparse to publish (``answers_withheld``) are ``[c]``, zeros too, with their
+    shares; the people referred stay.
+    """
     rows: list[Row] = []
     for provider in _provider_order({p: names.get(p, "") for p in counts}):
         for name in QUALITY_CHARACTERISTICS:
@@ -285,6 +345,7 @@ def data_quality_table(
                 suppression = ColumnSuppression(
                     suppression.recorded_hidden, suppression.not_known_hidden, True
                 )
+            withheld = answers_withheld(answers, threshold)
             row = Row(
                 {
                     "area_code": area.code,
@@ -305,16 +366,41 @@ def data_quality_table(
                 )
             ]
             for column, value, hidden in cells:
-                row[column] = Figure.count(value, hidden=hidden)
+                row[column] = (
+                    CONFIDENTIAL_FIGURE if withheld else Figure.count(value, hidden=hidden)
+                )
                 (
                     row[f"{column}_share"],
                     row[f"{column}_share_low"],
                     row[f"{column}_share_high"],
                 ) = quality_share(
-                    value, people, hidden=hidden, people_hidden=suppression.total_hidden
+                    value,
+                    people,
+                    hidden=hidden or withheld,
+                    people_hidden=suppression.total_hidden,
                 )
             rows.append(row)
     return rows
+
+
+def quality_notes(
+    area: AreaPopulation,
+    counts: Mapping[Provider, ProviderCounts],
+    names: Mapping[Provider, str],
+    *,
+    threshold: int,
+) -> list[str]:
+    """What the files say of the area's providers whose answers are withheld."""
+    withheld = [
+        names.get(provider, "") or "Unknown provider"
+        for provider in _provider_order({p: names.get(p, "") for p in counts})
+        if any(
+            answers_withheld(answers, threshold)
+            for answers in counts[provider].answers.values()
+            if answers.get(TOTAL, sum(answers.values()))  # a row with no one is not shown
+        )
+    ]
+    return [sparse_tables.answers_note(area.name, withheld)] if withheld else []
 
 
 def quality_share(
@@ -412,17 +498,20 @@ def coverage_gaps_table(
     """The area's sizeable ethnic groups (share of residents at least ``min_share``).
 
     ``gap`` is ``true`` where no specialist service covers the area for the group. The
-    people counts stand alone (no total is published beside them), so only small counts are
-    hidden.
+    people counts add up with the specialist providers' tables, so small counts are hidden
+    and, where the column is too sparse to publish (``specialists_withheld``), every one is
+    ``[c]``, zeros too.
     """
     rows: list[Row] = []
     residents = area.residents
     if residents == 0:
         return rows
-    for group in vocabulary("ethnic_groups").ordered_codes():
+    listed = sizeable_groups(area, min_share)
+    withheld = specialists_withheld(
+        [referred_to_specialist.get(group, 0) for group in listed], threshold
+    )
+    for group in listed:
         population = area.population.get(group, 0)
-        if group == MAJORITY_GROUP or population / residents < min_share:
-            continue
         specialists = list(coverage.specialist_services.get(group, ()))
         referred = referred_to_specialist.get(group, 0)
         rows.append(
@@ -436,11 +525,35 @@ def coverage_gaps_table(
                     "population_share": Figure.decimal(population / residents, SHARE_PLACES),
                     "specialist_services": Figure.count(len(specialists)),
                     "gap": "false" if specialists else "true",
-                    "referred_to_specialist": Figure.count(
-                        referred, hidden=is_primary(referred, threshold)
-                    ),
+                    "referred_to_specialist": CONFIDENTIAL_FIGURE
+                    if withheld
+                    else Figure.count(referred, hidden=is_primary(referred, threshold)),
                     "nearby_services": "; ".join(sorted(coverage.nearby_services.get(group, ()))),
                 }
             )
         )
     return rows
+
+
+def sizeable_groups(area: AreaPopulation, min_share: float) -> list[str]:
+    """The groups coverage gaps lists: at least ``min_share`` of the area's residents, other
+    than the majority."""
+    residents = area.residents
+    if residents == 0:
+        return []
+    return [
+        group
+        for group in vocabulary("ethnic_groups").ordered_codes()
+        if group != MAJORITY_GROUP and area.population.get(group, 0) / residents >= min_share
+    ]
+
+
+def specialists_withheld(referred: Sequence[int], threshold: int) -> bool:
+    """Whether the people referred to specialists, one count for each group listed, are too
+    sparse to publish (decision 0157): the rule of ``sparse_tables`` with their sum as the
+    total (no total is published beside them)."""
+    return bool(
+        sparse_tables.withheld_stages(
+            {TOTAL: list(referred)}, {TOTAL: sum(referred)}, (TOTAL,), threshold
+        )
+    )

@@ -1,4 +1,5 @@
-"""Which columns of a table by group are too sparse to publish (decision 0155): plain Python.
+"""Which columns of a table by group are too sparse to publish (decisions 0155, 0157): plain
+Python.
 
 The cell key method (decision 0072) leaves 0 as 0, so a cross table with few people in many
 cells publishes mostly exact zeros. Each is an equality a reader can combine with every other
@@ -62,3 +63,42 @@ def withheld_note(area_name: str, stages: Sequence[str]) -> str:
         "groups to show those counts without giving people away, so they and the figures "
         "worked out from them are shown as [c]. The people referred are shown."
     )
+
+
+def providers_note(area_name: str, providers: Sequence[str]) -> str:
+    """The sentence a file carries for an area's providers whose tables by group are
+    withheld (decision 0157)."""
+    return (
+        f"{area_name}: too few people reached {_names(providers)} to show every ethnic group "
+        "at every stage without giving people away (each provider's table adds up with the "
+        "others' to the area's), so those stages are shown as [c] for every group, zeros too, "
+        "with the figures worked out from them; each provider's total is shown."
+    )
+
+
+def answers_note(area_name: str, providers: Sequence[str]) -> str:
+    """The sentence a file carries for an area's providers whose answers to a characteristic
+    are withheld (decision 0157)."""
+    return (
+        f"{area_name}: for {_names(providers)}, too few people are spread over the answers "
+        "to some characteristics to show how they were recorded without giving people away, "
+        "so those answers and their shares are shown as [c], zeros too; the people referred "
+        "are shown."
+    )
+
+
+def specialists_note(area_name: str) -> str:
+    """The sentence a file carries for an area whose people referred to specialist services
+    by group are withheld (decision 0157)."""
+    return (
+        f"{area_name}: too few people were referred to specialist services across these "
+        "groups to show them without giving people away, so each is shown as [c], zeros too. "
+        "A larger area or a longer period may show more."
+    )
+
+
+def _names(providers: Sequence[str]) -> str:
+    names = list(providers)
+    if len(names) == 1:
+        return names[0]
+    return ", ".join(names[:-1]) + " and " + names[-1]

@@ -44,6 +44,7 @@ from bridgeway.insight.presenters import (
     coverage_gap_rows,
     cut_labels,
     funnel_rows,
+    gaps_withheld,
     intersection_rows,
     provider_context,
     quality_rows,
@@ -158,6 +159,7 @@ def _scrutiny(area: PoliceForceArea, form: PeriodForm) -> dict[str, Any]:
         context.update(_quality_context(quality, form))
     gaps = coverage_gaps_report(min_share=form.cleaned_data["min_share"], **common)
     context["gap_rows"] = coverage_gap_rows(gaps)
+    context["gap_withheld"] = gaps_withheld(gaps)
     context["gap_cut"] = cut_labels(context["gap_rows"], "bar")
     context["gap_min_share"] = f"{form.cleaned_data['min_share'] * 100:g}%"
     return context
@@ -167,9 +169,11 @@ def _quality_context(report: BreakdownReport, form: PeriodForm) -> dict[str, Any
     characteristic = form.cleaned_data["characteristic"]
     if characteristic not in QUALITY_CHARACTERISTICS:
         characteristic = "ethnic_group"
+    rows = quality_rows(report, characteristic)
     return {
         "quality_characteristic_label": dict(CHARACTERISTIC_CHOICES)[characteristic],
-        "quality_rows": quality_rows(report, characteristic),
+        "quality_rows": rows,
+        "quality_withheld": any(row["withheld"] for row in rows),
     }
 
 

@@ -37,7 +37,7 @@ import numpy as np
 from scipy import sparse  # type: ignore[import-untyped]
 from scipy.optimize import linprog  # type: ignore[import-untyped]
 
-from bridgeway.equality.vocabulary import NOT_KNOWN_CODES, high_level_group
+from bridgeway.equality.vocabulary import NOT_KNOWN_CODES, high_level_group, vocabulary
 from bridgeway.insight import breakdown, scrutiny
 from bridgeway.insight.figures import Figure
 from bridgeway.insight.needs_assessment import (
@@ -50,6 +50,7 @@ from bridgeway.insight.perturbation import bounds, is_hidden
 from bridgeway.insight.tests.junction_tree import junction_tree as _junction_tree
 
 Period = tuple[dt.date | None, dt.date | None]
+EVERYWHERE = scrutiny.DirectoryCoverage(specialist_services={}, nearby_services={})
 # A small count must stay anywhere in a range at least this wide (decision 0072): a reader
 # who uses every published figure is always left with two whole numbers or more (1 or 2, say)
 # and never the count itself.
@@ -336,23 +337,31 @@ def _publish_providers(
         query = Query(
             **{**base.__dict__, "groups": groups, "provider": (provider.organisation_key, service)}
         )
-        _stage_figures(published, row, STAGES, query)
+        # A provider's withheld stage is [c] for every group, zeros too (decision 0157).
+        gone = scrutiny.provider_withheld(counts[provider], published.threshold) if groups else ()
+        for stage in STAGES:
+            _stage_figures(published, row, (stage,), query, zero_may_hide=stage in gone)
     for row in scrutiny.data_quality_table(
         population, counts, names, threshold=published.threshold
     ):
         service = "" if row["service_key"] == "[z]" else str(row["service_key"])
         provider_query = {**base.__dict__, "provider": (str(row["organisation_key"]), service)}
         name = str(row["characteristic"])
+        answers = counts[by_key[(str(row["organisation_key"]), service)]].answers[name]
+        hidden = scrutiny.answers_withheld(answers, published.threshold)
         people = row["people"]
         assert isinstance(people, Figure)
         published.add(Query(**provider_query), people)
         recorded = row["recorded"]
         assert isinstance(recorded, Figure)
-        published.add(Query(**{**provider_query, "recorded": (name,)}), recorded)
+        published.add(
+            Query(**{**provider_query, "recorded": (name,)}), recorded, zero_may_hide=hidden
+        )
         for code in NOT_KNOWN_CODES:
             figure = row[code]
             assert isinstance(figure, Figure)
-            published.add(Query(**{**provider_query, "groups": ((name, code),)}), figure)
+            query = Query(**{**provider_query, "groups": ((name, code),)})
+            published.add(query, figure, zero_may_hide=hidden)
     specialists = scrutiny.count_referred_to_specialists(
         paths,
         area_code=base.area,
@@ -360,10 +369,16 @@ def _publish_providers(
         date_from=date_from,
         date_to=date_to,
     )
-    for code, value in specialists.items():
-        figure = Figure.count(value, hidden=0 < value < published.threshold)
-        query = Query(**{**base.__dict__, "groups": (("ethnic_group", code),)})
-        published.add(Query(**{**query.__dict__, "specialist_only": True}), figure)
+    # Coverage gaps list the sizeable groups; here every group is sizeable (the strongest
+    # reader), and the real table decides what is shown (decision 0157).
+    everyone = dict.fromkeys(vocabulary("ethnic_groups").ordered_codes(), 1)
+    listed = replace(population, population=everyone)
+    for row in scrutiny.coverage_gaps_table(
+        listed, EVERYWHERE, specialists, min_share=0.0, threshold=published.threshold
+    ):
+        groups = (("ethnic_group", str(row["ethnic_group"])),)
+        query = Query(**{**base.__dict__, "groups": groups, "specialist_only": True})
+        published.add(query, row["referred_to_specialist"], zero_may_hide=True)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)

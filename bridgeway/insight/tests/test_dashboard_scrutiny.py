@@ -81,6 +81,7 @@ def _csv_download(client, report, **query):
     return response, notes, title, table
 
 
+@pytest.mark.usefixtures("no_table_withheld")  # the arithmetic, not decision 0157
 def test_universal_and_specialist_providers_are_side_by_side_for_the_chosen_group(
     commissioner_client, providers
 ):
@@ -141,6 +142,7 @@ def test_data_quality_shows_each_providers_missing_answers(commissioner_client, 
     assert "Victim Care West Yorkshire: Victim Care Universal 14 [c] ([c]) [c] [c]" in quality
 
 
+@pytest.mark.usefixtures("no_table_withheld")  # the arithmetic, not decision 0157
 def test_coverage_gaps_show_which_communities_have_no_specialist(commissioner_client, providers):
     _response, page = _page(commissioner_client)
     gaps = _text(page[page.index('id="coverage-gaps"') :])
@@ -381,6 +383,7 @@ def test_the_page_counts_the_providers_once_for_both_tables(
     assert response.context["quality_rows"]
 
 
+@pytest.mark.usefixtures("no_table_withheld")  # the arithmetic, not decision 0157
 def test_provider_and_data_quality_shares_show_their_interval_as_the_files_do(
     commissioner_client, providers
 ):

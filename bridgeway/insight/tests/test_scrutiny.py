@@ -77,6 +77,7 @@ def providers(organisation, snapshot_dir):
     return universal, specialist
 
 
+@pytest.mark.usefixtures("no_table_withheld")  # the arithmetic, not decision 0157
 def test_providers_show_each_service_beside_the_area_population(providers, snapshot_dir):
     rows = _run("providers", "--area", WEST_YORKSHIRE, "--snapshot", str(snapshot_dir))
     assert tuple(rows[0]) == PROVIDER_HEADER
@@ -103,6 +104,7 @@ def test_providers_show_each_service_beside_the_area_population(providers, snaps
     assert "person" not in " ".join(rows[0])  # no person keys leave the snapshot here
 
 
+@pytest.mark.usefixtures("no_table_withheld")  # the arithmetic, not decision 0157
 def test_data_quality_counts_recorded_and_missing_answers_per_provider(providers, snapshot_dir):
     rows = _run("data-quality", "--area", WEST_YORKSHIRE, "--snapshot", str(snapshot_dir))
     assert tuple(rows[0]) == QUALITY_HEADER
@@ -123,6 +125,7 @@ def test_data_quality_counts_recorded_and_missing_answers_per_provider(providers
     assert {row["recorded_share"] for row in ethnicity} == {"1.0000"}
 
 
+@pytest.mark.usefixtures("no_table_withheld")  # the arithmetic, not decision 0157
 def test_coverage_gaps_list_sizeable_groups_without_a_specialist(providers, snapshot_dir):
     rows = _run("coverage-gaps", "--area", WEST_YORKSHIRE, "--snapshot", str(snapshot_dir))
     by_group = {row["ethnic_group"]: row for row in rows}
@@ -184,6 +187,7 @@ def _wilson(count, trials):
     return f"{low:.4f}", f"{high:.4f}"
 
 
+@pytest.mark.usefixtures("no_table_withheld")  # the arithmetic, not decision 0157
 def test_provider_and_data_quality_shares_carry_their_wilson_interval_in_every_format(
     providers, snapshot_dir, tmp_path
 ):
