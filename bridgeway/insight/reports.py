@@ -535,7 +535,6 @@ def service_reach_report(
     areas, parts = _areas_and_parts(snapshot_dir, area_code, date_from, date_to)
     files = [part.path for part in parts]
     rows: list[Row] = []
-    notes: list[str] = []
     threshold = settings.SUPPRESSION_THRESHOLD
     for area in areas:
         counts = scrutiny.count_providers(
@@ -543,9 +542,12 @@ def service_reach_report(
         )
         chosen = {p: c for p, c in counts.items() if p.service_key in service_keys}
         names = {p: service_keys[p.service_key] for p in chosen}
-        rows += scrutiny.provider_scrutiny_table(area, chosen, names, threshold=threshold)
-        notes += scrutiny.provider_notes(area, chosen, names, threshold=threshold)
-    report = _report(
+        # Commissioning publishes only the targeted groups' lines and the total of these
+        # rows, not the table of zeros decision 0157 withholds (see its "Left to do").
+        rows += scrutiny.provider_scrutiny_table(
+            area, chosen, names, threshold=threshold, sparse_rule=False
+        )
+    return _report(
         "Service reach",
         scrutiny.PROVIDER_HEADER,
         rows,
@@ -556,4 +558,3 @@ def service_reach_report(
         date_from,
         date_to,
     )
-    return replace(report, notes=tuple(notes))

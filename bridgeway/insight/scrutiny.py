@@ -236,11 +236,14 @@ def provider_scrutiny_table(
     names: Mapping[Provider, str],
     *,
     threshold: int,
+    sparse_rule: bool = True,
 ) -> list[Row]:
     """The needs assessment's rows for each provider's own referrals, provider columns first.
 
     A provider too small for a table by group (``provider_withheld``) shows ``[c]`` for every
-    group in those stages, with its total.
+    group in those stages, with its total. ``sparse_rule`` false: not withheld, for the
+    callers that publish only a targeted group's line and the total of a provider (the
+    commissioning reach, decision 0157), never the table of zeros the rule is about.
     """
     rows: list[Row] = []
     for provider in _provider_order({p: names.get(p, "") for p in counts}):
@@ -251,7 +254,7 @@ def provider_scrutiny_table(
             totals=counts[provider].total,
             recorded_totals=counts[provider].recorded_total,
             header=SHARE_INTERVAL_HEADER,
-            withheld=provider_withheld(counts[provider], threshold),
+            withheld=provider_withheld(counts[provider], threshold) if sparse_rule else (),
         )
         for row in table:
             rows.append(

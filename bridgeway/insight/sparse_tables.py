@@ -14,6 +14,11 @@ characteristic, is **withheld** when
   cell would hold fewer people than the smallest count shown), or
 * more than ``MOST_SMALL`` of its non-empty cells are small (1 to ``threshold`` - 1).
 
+The same rule protects the provider tables (decision 0157), which add up with each other to
+the area's: each provider's stages over its 22 ethnic groups, each provider's four answers to
+a characteristic (recorded and the three not known) with its people referred as their total,
+and the people referred to specialists over the groups coverage gaps lists.
+
 Once a stage is withheld, every later stage is too: fewer people reach it, and the take-up
 rate and ratio are worked out from the offered and accepted columns together. Both tests use
 perturbed counts only, so withholding says nothing a published count does not.
