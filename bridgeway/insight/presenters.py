@@ -152,10 +152,20 @@ def funnel_rows(report: BreakdownReport) -> list[dict[str, Any]]:
 
 
 def intersection_rows(report: BreakdownReport) -> list[dict[str, Any]]:
-    """The cells with anyone in them (an all-zero row says nothing a reader needs)."""
+    """The cells with anyone in them (an all-zero row says nothing a reader needs).
+
+    A stage withheld as too sparse (decision 0155) is [c] in every row, so it says nothing
+    of a row: a row is left out when every stage still shown is 0, as when nothing is
+    withheld (listing every no-one-referred row beside [c] would only pad the table).
+    """
     shown = []
     for row in report.rows:
-        if all(row.figure(stage).number == 0 for stage in ("referred", "offered", "accepted")):
+        withheld = report.withheld.get(str(row["area_code"]), ())
+        if all(
+            row.figure(stage).number == 0
+            for stage in breakdown.PEOPLE_STAGES
+            if stage not in withheld
+        ):
             continue
         take_up = _interval(row, "take_up_rate", "take_up_low", "take_up_high", percent=True)
         ratio = _interval(row, "take_up_ratio", "take_up_ratio_low", "take_up_ratio_high")
