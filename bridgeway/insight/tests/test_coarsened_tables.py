@@ -151,3 +151,31 @@ def test_the_files_carry_the_five_group_rows_of_the_roll_up_and_say_why(
     header = [cell.value for cell in sheet[3]]
     groups = {row[header.index("group_1")] for row in sheet.iter_rows(min_row=4, values_only=True)}
     assert {"asian", "black", "mixed", "white", "other"} <= groups
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "sentence", "pointer"),
+    [
+        (
+            "en",
+            "Even by the five high-level ethnic groups, too few people",
+            "the five high-level ethnic groups may show more",
+        ),
+        (
+            "cy",
+            "Hyd yn oed yn ôl y pum grŵp ethnig lefel uchel",
+            "pum grŵp ethnig lefel uchel yn dangos mwy",
+        ),
+    ],
+)
+def test_a_funnel_by_the_five_groups_with_a_stage_withheld_points_no_further_to_them(
+    commissioner, snapshot_dir, language, sentence, pointer
+):
+    # 60 people through every stage but the last: the five groups show six stages, and
+    # withhold "closed" (no one): the sentence for it does not send the reader to them.
+    write_snapshot(snapshot_dir, _people(60, breakdown.FUNNEL_STAGES[:-1]))
+    page = _dashboard(commissioner, {"characteristic": "ethnic_group"}, language)
+    funnel = _section(page, "funnel")
+    assert sentence in funnel
+    assert pointer not in funnel
