@@ -194,6 +194,16 @@ STAFF_LABELS: dict[str, dict[str, Promise]] = {
     },
 }
 
+# The five ONS high-level groups the 19 ethnic groups roll up to (``high_level_code`` and
+# ``high_level_label`` in ethnic_groups.csv), for tables shown by the five.
+HIGH_LEVEL_ETHNIC_GROUPS: dict[str, Promise] = {
+    "asian": _("Asian, Asian British or Asian Welsh"),
+    "black": _("Black, Black British, Black Welsh, Caribbean or African"),
+    "mixed": _("Mixed or Multiple ethnic groups"),
+    "white": _("White"),
+    "other": _("Other ethnic group"),
+}
+
 # What each kind of independence means, shown beside its label in the listing editor.
 INDEPENDENCE_MEANINGS: dict[str, Promise] = {
     "independent": _(
@@ -224,6 +234,12 @@ def staff_label(vocabulary_name: str, code: str) -> str:
         return vocabulary(vocabulary_name).label(code)
     except (UnknownCode, KeyError):
         return code
+
+
+def high_level_ethnic_group_label(code: str) -> str:
+    """The staff label of a high-level ethnic group in the active language (else the code)."""
+    label = HIGH_LEVEL_ETHNIC_GROUPS.get(code)
+    return code if label is None else str(label)
 
 
 def staff_choices(vocabulary_name: str) -> list[tuple[str, str]]:

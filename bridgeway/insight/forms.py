@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from bridgeway.equality.vocabulary import vocabulary
+from bridgeway.equality.staff_labels import staff_choices
 
 DEFAULT_MIN_SHARE = 0.01  # the smallest community, as a share of residents, gaps list
 
@@ -92,10 +92,8 @@ class PeriodForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        groups = vocabulary("ethnic_groups")
-        self.fields["group"].choices = [  # type: ignore[attr-defined]
-            (code, groups.label(code)) for code in groups.ordered_codes()
-        ]
+        # Named in the reader's language, as the tables below it name the groups.
+        self.fields["group"].choices = staff_choices("ethnic_groups")  # type: ignore[attr-defined]
 
     def clean_min_share(self) -> float:
         """The share of residents as a fraction (the field is in percent); 1% by default."""

@@ -22,7 +22,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from bridgeway.insight import perturbation, sparse_tables
+from bridgeway.insight import coarsening, perturbation, sparse_tables
 from bridgeway.insight.figures import Figure, Row
 from bridgeway.insight.needs_assessment import HEADER, NeedsAssessment
 from bridgeway.spreadsheet_cells import csv_record, csv_row, workbook_as_text
@@ -178,13 +178,20 @@ def breakdown_publication(report: str, result: BreakdownReport) -> Publication:
         synthetic=result.synthetic,
         threshold=result.threshold,
         tables=tables,
-        table_notes=[
-            sparse_tables.withheld_note(area.name, result.withheld[area.code])
-            for area in result.areas
-            if area.code in result.withheld
-        ]
-        + list(result.notes),
+        table_notes=_table_notes(result) + list(result.notes),
     )
+
+
+def _table_notes(result: BreakdownReport) -> list[str]:
+    """Per area: that its table is shown by the five high-level groups (decision 0158), and
+    that stages of the table shown are withheld as too sparse (decision 0155)."""
+    notes = []
+    for area in result.areas:
+        if area.code in result.coarsened:
+            notes.append(coarsening.coarsened_note(area.name))
+        if area.code in result.withheld:
+            notes.append(sparse_tables.withheld_note(area.name, result.withheld[area.code]))
+    return notes
 
 
 def write_csv_with_notes(publication: Publication, handle: IO[str]) -> None:

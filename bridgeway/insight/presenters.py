@@ -5,6 +5,9 @@ from ``Figure.percent``, a count is handed to the template as its figure (which 
 itself), and a bar's width is worked out from ``Figure.number``, the same rounded number the
 files hold. Every figure shown is a cell of the same published tables as the downloads, so
 disclosure control is exactly theirs.
+
+Groups are named from their codes by ``group_label``, in the reader's language: the rows'
+``*_label`` columns are the files' English labels, which the CSV contract keeps as they are.
 """
 
 from __future__ import annotations
@@ -14,6 +17,11 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from bridgeway.disclosure.suppression import is_symbol
+from bridgeway.equality.staff_labels import (
+    HIGH_LEVEL_ETHNIC_GROUPS,
+    high_level_ethnic_group_label,
+    staff_label,
+)
 from bridgeway.insight import bars, breakdown
 from bridgeway.insight.figures import CONFIDENTIAL_FIGURE, Figure, Row
 from bridgeway.insight.needs_assessment import TOTAL
@@ -46,10 +54,24 @@ def _interval(row: Row, value: str, low: str, high: str, percent: bool = False) 
     return _with_interval(row.figure(value), row.figure(low), row.figure(high), percent)
 
 
-def _label(row: Row) -> str:
-    if row["ethnic_group"] == TOTAL:
+def group_label(characteristic: str, code: str) -> str:
+    """A group's name as the page shows it, in the active language.
+
+    The staff labels (decision 0071), as the staff pages name a characteristic's codes; the
+    five high-level ethnic groups where a table is rolled up or coarsened (decision 0158);
+    the three kinds of missing answer for every characteristic.
+    """
+    if code == TOTAL:
         return _("Total")
-    return row.label("ethnic_group_label")
+    if code == breakdown.NO_DISABILITY:
+        return _("No disability recorded")
+    if characteristic == "ethnic_group" and code in HIGH_LEVEL_ETHNIC_GROUPS:
+        return high_level_ethnic_group_label(code)
+    return staff_label(breakdown.CHARACTERISTICS[characteristic], code)
+
+
+def _label(row: Row) -> str:
+    return group_label("ethnic_group", row.label("ethnic_group"))
 
 
 def _chart_bar(figure: Figure, scale: float) -> bars.Bar | None:
@@ -142,7 +164,7 @@ def funnel_rows(report: BreakdownReport) -> list[dict[str, Any]]:
             )
         shown.append(
             {
-                "label": _("Total") if row["group"] == breakdown.TOTAL else row["group_label"],
+                "label": group_label(row.label("characteristic"), row.label("group")),
                 "is_total": row["group"] == breakdown.TOTAL,
                 "stages": stages,
                 "accepted": stages[breakdown.FUNNEL_STAGES.index("accepted")],
@@ -152,17 +174,28 @@ def funnel_rows(report: BreakdownReport) -> list[dict[str, Any]]:
 
 
 def intersection_rows(report: BreakdownReport) -> list[dict[str, Any]]:
-    """The cells with anyone in them (an all-zero row says nothing a reader needs)."""
+    """The cells with anyone in them (an all-zero row says nothing a reader needs).
+
+    A stage withheld as too sparse (decision 0155) is [c] in every row, so it says nothing
+    of a row: a row is left out when every stage still shown is 0, as when nothing is
+    withheld (listing every no-one-referred row beside [c] would only pad the table).
+    """
     shown = []
     for row in report.rows:
-        if all(row.figure(stage).number == 0 for stage in ("referred", "offered", "accepted")):
+        withheld = report.withheld.get(str(row["area_code"]), ())
+        if all(
+            row.figure(stage).number == 0
+            for stage in breakdown.PEOPLE_STAGES
+            if stage not in withheld
+        ):
             continue
         take_up = _interval(row, "take_up_rate", "take_up_low", "take_up_high", percent=True)
         ratio = _interval(row, "take_up_ratio", "take_up_ratio_low", "take_up_ratio_high")
+        first, second = row.label("characteristics").split(" x ")
         shown.append(
             {
-                "first": row["group_1_label"],
-                "second": row["group_2_label"],
+                "first": group_label(first, row.label("group_1")),
+                "second": group_label(second, row.label("group_2")),
                 "referred": row["referred"],
                 "offered": row["offered"],
                 "accepted": row["accepted"],
@@ -276,7 +309,7 @@ def provider_context(report: BreakdownReport, *, group: str, chosen: str) -> dic
     context: dict[str, Any] = {
         "providers": summary,
         "provider_group": group,
-        "provider_group_label": next(iter(group_rows.values()))["ethnic_group_label"],
+        "provider_group_label": group_label("ethnic_group", group),
         "provider_census_share": census.percent,
         "provider_census_bar": _chart_bar(census, scale),
         "provider_choice": chosen,
@@ -346,7 +379,7 @@ def coverage_gap_rows(report: BreakdownReport) -> list[dict[str, Any]]:
     scale = bars.scale_for([[row.figure("population_share").number] for row in report.rows])
     return [
         {
-            "label": row["ethnic_group_label"],
+            "label": _label(row),
             "population": row["population"],
             "population_share": row.figure("population_share").percent,
             "bar": _chart_bar(row.figure("population_share"), scale),

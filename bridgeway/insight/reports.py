@@ -8,12 +8,13 @@ the directory, and returns published rows with what a reader must know around th
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from django.conf import settings
 
-from bridgeway.insight import breakdown, scrutiny, sparse_tables
+from bridgeway.insight import breakdown, coarsening, scrutiny, sparse_tables
 from bridgeway.insight.figures import Row
 from bridgeway.insight.needs_assessment import (
     AreaPopulation,
@@ -179,6 +180,9 @@ class BreakdownReport:
     # What the files must say of provider tables, answers or specialists' counts withheld as
     # too sparse (decision 0157), a sentence for each area.
     notes: tuple[str, ...] = ()
+    # The areas whose table by the 19 ethnic groups was withheld and is shown by the five
+    # high-level groups instead (decision 0158); ``withheld`` is then the five groups'.
+    coarsened: tuple[str, ...] = ()
 
 
 def _breakdown_counts(
@@ -264,6 +268,29 @@ def funnel_report(
         date_to=date_to,
         roll_up=roll_up,
     )
+    threshold = settings.SUPPRESSION_THRESHOLD
+    withheld = {
+        area.code: stages
+        for area in areas
+        if (
+            stages := breakdown.funnel_withheld(
+                counted[area.code], characteristic, threshold, roll_up=roll_up
+            )
+        )
+    }
+    five = _five_groups_in_place(
+        snapshot_dir=snapshot_dir,
+        area_code=area_code,
+        characteristics=[characteristic],
+        stages=breakdown.FUNNEL_STAGES,
+        date_from=date_from,
+        date_to=date_to,
+        roll_up=roll_up,
+        withheld=withheld,
+        withheld_of=lambda counts: breakdown.funnel_withheld(
+            counts, characteristic, threshold, roll_up=True
+        ),
+    )
     rows = [
         row
         for area in areas
@@ -271,20 +298,11 @@ def funnel_report(
             area_code=area.code,
             area_name=area.name,
             characteristic=characteristic,
-            counts=counted[area.code],
-            threshold=settings.SUPPRESSION_THRESHOLD,
-            roll_up=roll_up,
+            counts=five[area.code][0] if area.code in five else counted[area.code],
+            threshold=threshold,
+            roll_up=roll_up or area.code in five,
         )
     ]
-    withheld = {
-        area.code: stages
-        for area in areas
-        if (
-            stages := breakdown.funnel_withheld(
-                counted[area.code], characteristic, settings.SUPPRESSION_THRESHOLD, roll_up=roll_up
-            )
-        )
-    }
     report = _report(
         "Funnel",
         breakdown.funnel_header(),
@@ -296,7 +314,7 @@ def funnel_report(
         date_from,
         date_to,
     )
-    return replace(report, withheld=withheld)
+    return _with_five_groups(report, withheld, five)
 
 
 def intersections_report(
@@ -325,18 +343,6 @@ def intersections_report(
         roll_up=roll_up,
     )
     threshold = settings.SUPPRESSION_THRESHOLD
-    rows = [
-        row
-        for area in areas
-        for row in breakdown.intersections_table(
-            area_code=area.code,
-            area_name=area.name,
-            characteristics=characteristics,
-            counts=counted[area.code],
-            threshold=threshold,
-            roll_up=roll_up,
-        )
-    ]
     withheld = {
         area.code: stages
         for area in areas
@@ -346,6 +352,31 @@ def intersections_report(
             )
         )
     }
+    five = _five_groups_in_place(
+        snapshot_dir=snapshot_dir,
+        area_code=area_code,
+        characteristics=characteristics,
+        stages=breakdown.PEOPLE_STAGES,
+        date_from=date_from,
+        date_to=date_to,
+        roll_up=roll_up,
+        withheld=withheld,
+        withheld_of=lambda counts: breakdown.withheld_stages(
+            counts, characteristics, threshold, roll_up=True
+        ),
+    )
+    rows = [
+        row
+        for area in areas
+        for row in breakdown.intersections_table(
+            area_code=area.code,
+            area_name=area.name,
+            characteristics=characteristics,
+            counts=five[area.code][0] if area.code in five else counted[area.code],
+            threshold=threshold,
+            roll_up=roll_up or area.code in five,
+        )
+    ]
     report = _report(
         "Intersections",
         breakdown.intersections_header(),
@@ -357,7 +388,58 @@ def intersections_report(
         date_from,
         date_to,
     )
-    return replace(report, withheld=withheld)
+    return _with_five_groups(report, withheld, five)
+
+
+def _five_groups_in_place(
+    *,
+    snapshot_dir: Path | None,
+    area_code: str,
+    characteristics: list[str],
+    stages: tuple[str, ...],
+    date_from: dt.date | None,
+    date_to: dt.date | None,
+    roll_up: bool,
+    withheld: dict[str, tuple[str, ...]],
+    withheld_of: Callable[[breakdown.Counts], tuple[str, ...]],
+) -> dict[str, tuple[breakdown.Counts, tuple[str, ...]]]:
+    """Each area whose table by the 19 ethnic groups is withheld (decision 0155) and whose
+    table by the five high-level groups shows more stages: its five-group counts and the
+    stages they withhold (decision 0158). The counts are those of the roll-up a reader can
+    ask for, so nothing new is published."""
+    if roll_up or "ethnic_group" not in characteristics or not withheld:
+        return {}
+    _areas, _parts, counted = _breakdown_counts(
+        snapshot_dir=snapshot_dir,
+        area_code=area_code,
+        characteristics=characteristics,
+        stages=stages,
+        date_from=date_from,
+        date_to=date_to,
+        roll_up=True,
+    )
+    five: dict[str, tuple[breakdown.Counts, tuple[str, ...]]] = {}
+    for code, nineteen_withheld in withheld.items():
+        five_withheld = withheld_of(counted[code])
+        if coarsening.five_groups_show_more(nineteen_withheld, five_withheld):
+            five[code] = (counted[code], five_withheld)
+    return five
+
+
+def _with_five_groups(
+    report: BreakdownReport,
+    withheld: dict[str, tuple[str, ...]],
+    five: dict[str, tuple[breakdown.Counts, tuple[str, ...]]],
+) -> BreakdownReport:
+    """The report with what each area shows withheld: the five groups' where they stand in."""
+    shown_withheld = {
+        code: five[code][1] if code in five else stages for code, stages in withheld.items()
+    }
+    return replace(
+        report,
+        withheld={code: stages for code, stages in shown_withheld.items() if stages},
+        coarsened=tuple(code for code in withheld if code in five),
+    )
 
 
 def _areas_and_parts(

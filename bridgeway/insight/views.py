@@ -112,6 +112,8 @@ def _breakdowns(area: PoliceForceArea, form: PeriodForm) -> dict[str, Any]:
         funnel = funnel_report(characteristic=characteristic, **common)
         context["funnel_rows"] = funnel_rows(funnel)
         context["funnel_withheld"] = funnel.withheld.get(area.code, ())
+        # Shown by the five high-level ethnic groups where the 19 are too sparse (0158).
+        context["funnel_coarsened"] = area.code in funnel.coarsened
         if characteristic != "ethnic_group":
             crossed = intersections_report(
                 characteristics=["ethnic_group", characteristic], **common
@@ -119,6 +121,7 @@ def _breakdowns(area: PoliceForceArea, form: PeriodForm) -> dict[str, Any]:
             # A table too sparse to show (decision 0155) is said in words, not as [c] rows.
             withheld = crossed.withheld.get(area.code, ())
             context["intersection_withheld"] = withheld
+            context["intersection_coarsened"] = area.code in crossed.coarsened
             context["intersection_rows"] = (
                 [] if "referred" in withheld else intersection_rows(crossed)
             )

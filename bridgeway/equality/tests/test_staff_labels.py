@@ -7,8 +7,10 @@ import pytest
 from django.utils import translation
 
 from bridgeway.equality.staff_labels import (
+    HIGH_LEVEL_ETHNIC_GROUPS,
     INDEPENDENCE_MEANINGS,
     STAFF_LABELS,
+    high_level_ethnic_group_label,
     staff_choices,
     staff_label,
 )
@@ -36,6 +38,15 @@ def test_every_kind_of_independence_has_its_meaning() -> None:
     assert meanings == {code: terms.get(code).extra["meaning"] for code in terms.ordered_codes()}
 
 
+def test_every_high_level_ethnic_group_is_named_as_the_vocabulary_file_names_it() -> None:
+    with translation.override("en"):
+        labels = {code: str(label) for code, label in HIGH_LEVEL_ETHNIC_GROUPS.items()}
+    assert labels == {
+        term.extra["high_level_code"]: term.extra["high_level_label"]
+        for term in vocabulary("ethnic_groups")
+    }
+
+
 def test_staff_labels_speak_welsh() -> None:
     with translation.override("cy"):
         assert staff_label("funnel_stages", "offered") == "Cymorth wedi’i gynnig"
@@ -44,9 +55,13 @@ def test_staff_labels_speak_welsh() -> None:
         # A not-known answer is understood for every characteristic.
         assert staff_label("religions", "not_asked") == "Heb ofyn"
         assert ("closed", "Achos wedi’i gau") in staff_choices("funnel_stages")
+        assert high_level_ethnic_group_label("asian") == (
+            "Asiaidd, Asiaidd Prydeinig neu Asiaidd Cymreig"
+        )
 
 
 def test_an_unknown_code_still_shows_as_itself() -> None:
     assert staff_label("harm_types", "retired_code") == "retired_code"
     assert staff_label("languages", "xxx") == "xxx"
     assert staff_label("no_such_vocabulary", "x") == "x"
+    assert high_level_ethnic_group_label("x") == "x"

@@ -26,6 +26,7 @@ from bridgeway.insight.tests.factories import (
     LEEDS,
     ServiceFactory,
     referral_through,
+    snapshot_row,
     write_snapshot,
 )
 from bridgeway.insight.tests.test_attacker import PERIODS, THRESHOLD, WEST_YORKSHIRE, _rows
@@ -135,3 +136,28 @@ def test_a_sparse_funnel_shows_its_totals_and_withholds_its_groups_zeros_too():
     for row in rows[:-1]:
         assert row["referred"] == CONFIDENTIAL_FIGURE  # 30 White British and 0 alike
         assert row["offered_rate"] == CONFIDENTIAL_FIGURE
+
+
+def _section(page: str, anchor: str) -> str:
+    return page[page.index(f'id="{anchor}"') :].split("<h2")[0]
+
+
+@pytest.mark.django_db
+def test_the_dashboard_lists_no_one_referred_rows_when_only_take_up_is_withheld(
+    commissioner_client, organisation, snapshot_dir
+):
+    # 600 women of one group referred and none offered: referred is dense enough to show
+    # (over 5 for each of the 110 cells), offered and accepted are withheld. Only the one
+    # combination with people in it is listed, as when nothing is withheld.
+    ServiceFactory(organisation=organisation, district_codes=[LEEDS])
+    rows = [
+        snapshot_row(ethnic_group="white_british", sex="female", occurred_on=AT.date())
+        for _number in range(600)
+    ]
+    write_snapshot(snapshot_dir, rows)
+    query = {"area": WEST_YORKSHIRE_CODE, "characteristic": "sex"}
+    page = commissioner_client.get(reverse("insight:dashboard"), query).content.decode()
+    intersections = _section(page, "intersections")
+    assert "Too few people were offered or accepted support" in intersections
+    listed = intersections.split("<tbody")[1].count('<th scope="row"')
+    assert listed == 1

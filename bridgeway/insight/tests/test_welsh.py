@@ -97,3 +97,41 @@ def test_the_insight_page_in_welsh_speaks_welsh(commissioner: User, providers: A
     assert "Sut i ddarllen y tablau hyn" in text
     assert "Needs assessment" not in text
     assert "How to read these tables" not in text
+
+
+def test_the_insight_page_in_welsh_names_the_groups_in_welsh(
+    commissioner: User, providers: Any
+) -> None:
+    """Group labels come from the English vocabulary files, so they are data the CSV keeps in
+    English; the page shows the staff labels instead, in the reader's language."""
+    welsh = {
+        state: " ".join(visible_text(_render(commissioner, "cy", query)))
+        for state, query in {
+            "19 groups by religion": {"characteristic": "religion"},
+            "five groups by disability": {"roll_up": "on", "characteristic": "disability"},
+        }.items()
+    }
+    nineteen = welsh["19 groups by religion"]
+    # The needs assessment, its chart, the provider scrutiny, the group chooser and the gaps.
+    assert "Cymreig, Seisnig, Albanaidd, Gwyddelig Gogledd Iwerddon neu Brydeinig" in nineteen
+    assert "English, Welsh, Scottish, Northern Irish or British" not in nineteen
+    assert "Bangladeshaidd" in nineteen
+    assert "Bangladeshi" not in nineteen
+    # The funnel by religion and the intersection of ethnic group and religion.
+    assert "Dim crefydd" in nineteen
+    assert "No religion" not in nineteen
+    assert "Heb ofyn" in nineteen
+    assert "Not asked" not in nineteen
+    five = welsh["five groups by disability"]
+    assert "Asiaidd, Asiaidd Prydeinig neu Asiaidd Cymreig" in five
+    assert "Asian, Asian British or Asian Welsh" not in five
+    assert "Dim anabledd wedi’i gofnodi" in five  # noqa: RUF001 (Welsh's apostrophe)
+    assert "No disability recorded" not in five
+
+
+def test_the_insight_page_in_english_names_the_groups_as_the_vocabulary_does(
+    commissioner: User, providers: Any
+) -> None:
+    text = " ".join(visible_text(_render(commissioner, "en", {"characteristic": "religion"})))
+    assert "English, Welsh, Scottish, Northern Irish or British" in text
+    assert "No religion" in text
