@@ -32,7 +32,7 @@ from bridgeway.disclosure import statistics
 from bridgeway.disclosure.statistics import NotComputable
 from bridgeway.disclosure.suppression import ColumnSuppression, suppress_column
 from bridgeway.equality.vocabulary import NOT_KNOWN_CODES, high_level_group, vocabulary
-from bridgeway.insight import perturbation
+from bridgeway.insight import coarsening, perturbation, sparse_tables
 from bridgeway.insight.figures import (
     CONFIDENTIAL_FIGURE,
     NOT_APPLICABLE_FIGURE,
@@ -120,6 +120,10 @@ class NeedsAssessment:
     threshold: int
     first_event_on: dt.date | None
     last_event_on: dt.date | None
+    # The stages withheld as too sparse to show by group (decision 0160), of the level shown.
+    withheld: tuple[str, ...] = ()
+    # Whether the five high-level groups stand in for the 19 (decisions 0158, 0160).
+    coarsened: bool = False
 
 
 def group_codes() -> list[str]:
@@ -701,3 +705,78 @@ def write_csv(rows: Sequence[Row], handle: IO[str]) -> None:
     writer = csv.DictWriter(handle, fieldnames=HEADER, lineterminator="\n")
     writer.writeheader()
     writer.writerows(csv_record(row) for row in rows)
+
+
+def assessment_withheld(
+    counts: Mapping[str, GroupCounts],
+    threshold: int,
+    *,
+    totals: GroupCounts | None = None,
+    roll_up: bool = False,
+) -> tuple[str, ...]:
+    """The stages of a needs assessment too sparse to publish by group (decision 0160).
+
+    The rule of a funnel by one characteristic (``sparse_tables``, decision 0155) over the
+    table's groups (the 19 or the five high-level ones, and the three missing answers), on
+    perturbed counts only: by the 19 groups an area needs 5 people a group (110) referred to
+    show its people referred by group. ``counts`` are the rows' own cells (the high-level
+    groups' with ``roll_up``); ``totals`` the total cell (the sum of the rows for a hand-made
+    table).
+    """
+    level = (
+        list(high_level_labels()) if roll_up else vocabulary("ethnic_groups").ordered_codes()
+    )
+    empty = GroupCounts()
+    cells = {
+        stage: [getattr(counts.get(code, empty), stage) for code in [*level, *NOT_KNOWN_CODES]]
+        for stage in STAGES
+    }
+    totals = totals or GroupCounts(*(sum(cells[stage]) for stage in STAGES))
+    return sparse_tables.withheld_stages(
+        cells, {stage: getattr(totals, stage) for stage in STAGES}, STAGES, threshold
+    )
+
+
+@dataclass(frozen=True)
+class PublishedAssessment:
+    """The rows an area's needs assessment publishes, the stages it withholds and whether the
+    five high-level groups stand in for the 19."""
+
+    rows: list[Row]
+    withheld: tuple[str, ...]
+    coarsened: bool
+
+
+def published_assessment(
+    area: AreaPopulation, counted: PeopleCounts, *, threshold: int, roll_up: bool = False
+) -> PublishedAssessment:
+    """The needs assessment of an area as published (decision 0160): by the 19 groups with
+    the stages too sparse to show by group withheld (``[c]`` in every group's row, zeros too,
+    the total row kept), or, where the five high-level groups withhold fewer stages, by the
+    five in their place (the roll-up's own rows, decision 0158). A roll-up asked for is under
+    the same rule at its own level."""
+    five = assessment_withheld(
+        counted.rolled_up or {}, threshold, totals=counted.total, roll_up=True
+    )
+    withheld = (
+        five if roll_up else assessment_withheld(counted.by_group, threshold, totals=counted.total)
+    )
+    # A hand-made table without the high-level groups' own cells has no roll-up to show.
+    coarsened = (
+        not roll_up
+        and counted.rolled_up is not None
+        and coarsening.five_groups_show_more(withheld, five)
+    )
+    if coarsened:
+        withheld = five
+    rows = needs_assessment_table(
+        area,
+        counted.by_group,
+        threshold=threshold,
+        totals=counted.total,
+        recorded_totals=counted.recorded_total,
+        roll_up=roll_up or coarsened,
+        rolled_up_counts=counted.rolled_up,
+        withheld=withheld,
+    )
+    return PublishedAssessment(rows, withheld, coarsened)

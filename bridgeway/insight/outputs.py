@@ -134,7 +134,20 @@ def needs_assessment_publication(assessments: Sequence[NeedsAssessment]) -> Publ
             )
             for a in assessments
         ],
+        table_notes=_assessment_notes(assessments),
     )
+
+
+def _assessment_notes(assessments: Sequence[NeedsAssessment]) -> list[str]:
+    """Per area: that its needs assessment is shown by the five high-level groups, and that
+    stages of the table shown are withheld as too sparse (decision 0160)."""
+    notes = []
+    for assessment in assessments:
+        if assessment.coarsened:
+            notes.append(coarsening.coarsened_note(assessment.area.name))
+        if assessment.withheld:
+            notes.append(sparse_tables.withheld_note(assessment.area.name, assessment.withheld))
+    return notes
 
 
 REPORT_TITLES = {

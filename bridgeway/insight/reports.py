@@ -22,7 +22,7 @@ from bridgeway.insight.needs_assessment import (
     count_people,
     count_people_by_area,
     event_span,
-    needs_assessment_table,
+    published_assessment,
 )
 from bridgeway.insight.selectors import (
     area_population,
@@ -63,24 +63,20 @@ def needs_assessment_rows(
         date_to=date_to,
     )
     threshold = settings.SUPPRESSION_THRESHOLD
+    # Too sparse by the 19 groups: withheld, or shown by the five (decision 0160).
+    published = published_assessment(area, counted, threshold=threshold, roll_up=roll_up)
     return NeedsAssessment(
         area=area,
         date_from=date_from,
         date_to=date_to,
-        rows=needs_assessment_table(
-            area,
-            counted.by_group,
-            threshold=threshold,
-            totals=counted.total,
-            recorded_totals=counted.recorded_total,
-            roll_up=roll_up,
-            rolled_up_counts=counted.rolled_up,
-        ),
+        rows=published.rows,
         snapshot_written_at=_written_at(parts),
         synthetic=_synthetic(parts),
         threshold=threshold,
         first_event_on=counted.first_event_on,
         last_event_on=counted.last_event_on,
+        withheld=published.withheld,
+        coarsened=published.coarsened,
     )
 
 
@@ -137,26 +133,26 @@ def needs_assessments(
     if all(counted[area.code].first_event_on is None for area in areas):
         raise _empty_period(areas, files, date_from, date_to)
     threshold = settings.SUPPRESSION_THRESHOLD
-    return [
-        NeedsAssessment(
-            area=area,
-            date_from=date_from,
-            date_to=date_to,
-            rows=needs_assessment_table(
-                area,
-                counted[area.code].by_group,
+    assessments = []
+    for area in areas:
+        # Too sparse by the 19 groups: withheld, or shown by the five (decision 0160).
+        published = published_assessment(area, counted[area.code], threshold=threshold)
+        assessments.append(
+            NeedsAssessment(
+                area=area,
+                date_from=date_from,
+                date_to=date_to,
+                rows=published.rows,
+                snapshot_written_at=_written_at(parts),
+                synthetic=_synthetic(parts),
                 threshold=threshold,
-                totals=counted[area.code].total,
-                recorded_totals=counted[area.code].recorded_total,
-            ),
-            snapshot_written_at=_written_at(parts),
-            synthetic=_synthetic(parts),
-            threshold=threshold,
-            first_event_on=counted[area.code].first_event_on,
-            last_event_on=counted[area.code].last_event_on,
+                first_event_on=counted[area.code].first_event_on,
+                last_event_on=counted[area.code].last_event_on,
+                withheld=published.withheld,
+                coarsened=published.coarsened,
+            )
         )
-        for area in areas
-    ]
+    return assessments
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,7 @@ from bridgeway.insight.needs_assessment import (
     STAGES,
     AreaPopulation,
     count_people_by_area,
-    needs_assessment_table,
+    published_assessment,
 )
 from bridgeway.insight.perturbation import bounds, is_hidden
 from bridgeway.insight.tests.junction_tree import junction_tree as _junction_tree
@@ -204,27 +204,28 @@ def publish_area(
             date_from=date_from,
             date_to=date_to,
         )[area]
-        # The needs assessment by the 19 groups and by the five high-level groups (the
-        # dashboard shows both on one page), each roll-up its own cell (decision 0142).
+        # The needs assessment by the 19 groups (or the five standing in) and by the five
+        # high-level groups (the dashboard shows both on one page), each roll-up its own cell
+        # (decision 0142), each under the sparse rule (decision 0160).
+        shown: set[str] = set()
         for roll_up in (False, True):
-            for row in needs_assessment_table(
-                population,
-                counted.by_group,
-                threshold=threshold,
-                totals=counted.total,
-                recorded_totals=counted.recorded_total,
-                roll_up=roll_up,
-                rolled_up_counts=counted.rolled_up,
-            ):
+            assessment = published_assessment(
+                population, counted, threshold=threshold, roll_up=roll_up
+            )
+            shown.update(stage for stage in STAGES if stage not in assessment.withheld)
+            for row in assessment.rows:
                 code = str(row["ethnic_group"])
                 groups = () if code == "total" else (("ethnic_group", code),)
                 query = Query(**{**base.__dict__, "groups": groups})
-                _stage_figures(published, row, STAGES, query)
+                for stage in STAGES:
+                    gone = stage in assessment.withheld  # a withheld [c] may hide a 0
+                    _stage_figures(published, row, (stage,), query, zero_may_hide=gone)
         if counted.recorded_total is not None:
             # Shares and representation imply the recorded people referred, and are hidden
             # when that total is (1 to threshold - 1); the take-up ratios of the groups not
-            # known imply those offered and accepted whatever their size.
-            for stage in STAGES:
+            # known imply those offered and accepted whatever their size. A stage withheld
+            # in both tables has no share or ratio shown.
+            for stage in (stage for stage in STAGES if stage in shown):
                 value = getattr(counted.recorded_total, stage)
                 implied = stage != "referred" or not is_hidden(value, threshold)
                 published.add(
