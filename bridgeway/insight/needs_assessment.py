@@ -732,6 +732,8 @@ def assessment_withheld(
         for stage in STAGES
     }
     totals = totals or GroupCounts(*(sum(cells[stage]) for stage in STAGES))
+    if not any(getattr(totals, stage) for stage in STAGES):
+        return ()  # no one in the area and period (a published 0 is a true 0): nothing to hide
     return sparse_tables.withheld_stages(
         cells, {stage: getattr(totals, stage) for stage in STAGES}, STAGES, threshold
     )

@@ -60,6 +60,7 @@ def test_snapshot_command_refuses_a_file_as_its_directory(tmp_path):
         _run("snapshot", "--out", str(target))
 
 
+@pytest.mark.usefixtures("no_table_withheld")  # the arithmetic, not decision 0160
 def test_needs_assessment_writes_csv_to_standard_output(snapshot_with_referrals):
     out, _err = _run(
         "insight",
@@ -139,6 +140,7 @@ def test_period_outside_the_events_is_a_clear_error_and_writes_nothing(
     assert not target.exists()
 
 
+@pytest.mark.usefixtures("no_table_withheld")  # the arithmetic, not decision 0160
 def test_area_all_writes_one_block_per_police_force_area(snapshot_with_referrals):
     out, _err = _run(
         "insight", "needs-assessment", "--area", "all", "--snapshot", str(snapshot_with_referrals)

@@ -49,6 +49,7 @@ def _needs(snapshot, form, target, *extra):
     )  # fmt: skip
 
 
+@pytest.mark.usefixtures("no_table_withheld")  # the arithmetic, not decision 0160
 def test_xlsx_has_a_cover_notes_and_one_table_per_sheet(snapshot, tmp_path):
     target = tmp_path / "needs.xlsx"
     _needs(snapshot, "xlsx", target, "--from", "2025-05-01", "--to", "2025-05-31")
@@ -87,6 +88,7 @@ def test_xlsx_for_every_area_has_a_sheet_per_area(snapshot, tmp_path):
     assert len(workbook.sheetnames) == 2 + 43
 
 
+@pytest.mark.usefixtures("no_table_withheld")  # the arithmetic, not decision 0160
 def test_pdf_can_be_read_back_with_its_figures_and_notes(snapshot, tmp_path):
     target = tmp_path / "needs.pdf"
     _needs(snapshot, "pdf", target)
