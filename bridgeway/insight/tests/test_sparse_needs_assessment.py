@@ -11,12 +11,35 @@ attacker still can.
 
 from __future__ import annotations
 
-import pytest
+import io
 
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from bridgeway.conftest import WEST_YORKSHIRE as WEST_YORKSHIRE_CODE
+from bridgeway.insight.figures import CONFIDENTIAL_FIGURE
+from bridgeway.insight.needs_assessment import (
+    NOT_KNOWN_CODES,
+    AreaPopulation,
+    GroupCounts,
+    PeopleCounts,
+    published_assessment,
+)
 from bridgeway.insight.tests.attacker import PINNED_WIDTH, attack, people_from_rows, publish_area
 from bridgeway.insight.tests.factories import BRADFORD, LEEDS, write_snapshot
 from bridgeway.insight.tests.test_attacker import PERIODS, THRESHOLD, WEST_YORKSHIRE
+from bridgeway.insight.tests.test_coarsened_tables import (
+    ENGLISH,
+    FILE_NOTE,
+    WELSH,
+    _dashboard,
+    _people,
+)
 from bridgeway.insight.tests.test_sparse_provider_tables import _rows
+
+AREA = AreaPopulation("E23000010", "West Yorkshire", "pfa", {"white_british": 900})
+
 
 def _attack(tmp_path):
     rows = _rows(people=40, seed=1)
@@ -48,3 +71,102 @@ def test_with_the_needs_assessment_shown_in_full_the_attacker_pins_small_counts(
     assert attacked > 40
     assert pinned
     assert all(finding.low == pytest.approx(finding.true) for finding in pinned)
+
+
+def _counted(by_group: dict[str, GroupCounts], rolled_up: dict[str, GroupCounts]) -> PeopleCounts:
+    total = GroupCounts(
+        *(
+            sum(getattr(c, s) for c in by_group.values())
+            for s in ("referred", "offered", "accepted")
+        )
+    )
+    recorded = GroupCounts(
+        *(
+            sum(getattr(c, s) for g, c in by_group.items() if g not in NOT_KNOWN_CODES)
+            for s in ("referred", "offered", "accepted")
+        )
+    )
+    return PeopleCounts(by_group, None, None, total, recorded, rolled_up)
+
+
+def test_a_sparse_needs_assessment_withholds_every_group_zeros_too_and_keeps_its_total():
+    # 30 people: under the 110 the 19 groups and the missing answers need (22 cells), and
+    # under the 40 the five groups need (8 cells): withheld at both levels, the 19 shown.
+    counted = _counted(
+        {"white_british": GroupCounts(28, 20, 10), "not_asked": GroupCounts(2, 0, 0)},
+        {"white": GroupCounts(28, 20, 10), "not_asked": GroupCounts(2, 0, 0)},
+    )
+    published = published_assessment(AREA, counted, threshold=THRESHOLD)
+    assert published.withheld == ("referred", "offered", "accepted")
+    assert not published.coarsened
+    *groups, total = published.rows
+    assert len(groups) == 22
+    assert (total["referred"], total["offered"], total["accepted"]) == ("30", "20", "10")
+    for row in groups:
+        for column in ("referred", "referred_share", "offered", "accepted", "take_up_ratio"):
+            assert row[column] == CONFIDENTIAL_FIGURE, (row["ethnic_group"], column)
+
+
+def test_the_five_groups_stand_in_for_a_sparse_needs_assessment_where_they_show_more():
+    # 60 people over one group of each high-level group: withheld by the 19, shown by the 5.
+    counts = GroupCounts(12, 12, 12)
+    counted = _counted(
+        {
+            code: counts
+            for code in (
+                "asian_indian",
+                "black_african",
+                "mixed_white_asian",
+                "white_british",
+                "other_arab",
+            )
+        },
+        {code: counts for code in ("asian", "black", "mixed", "white", "other")},
+    )
+    published = published_assessment(AREA, counted, threshold=THRESHOLD)
+    assert published.coarsened
+    assert published.withheld == ()
+    codes = [row["ethnic_group"] for row in published.rows]
+    assert codes[:5] == ["asian", "black", "mixed", "white", "other"]
+    assert all(CONFIDENTIAL_FIGURE not in row.values() for row in published.rows)
+    # A roll-up asked for is the same rows, and not said to stand in.
+    asked = published_assessment(AREA, counted, threshold=THRESHOLD, roll_up=True)
+    assert asked.rows == published.rows
+    assert not asked.coarsened
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("language", "sentence"), [("en", ENGLISH), ("cy", WELSH)])
+def test_a_commissioner_sees_the_needs_assessment_by_the_five_groups_and_why(
+    commissioner, snapshot_dir, language, sentence
+):
+    write_snapshot(snapshot_dir, _people(60, ("referred", "offered", "accepted")))
+    page = _dashboard(commissioner, {}, language)
+    # The sentence above the needs assessment's table (the funnel's comes after it).
+    above, assessment = page.split("bw-stacked-table", 1)
+    assert sentence in above
+    assessment = assessment[: assessment.index('id="funnel"')]
+    assert "[c]" not in assessment
+    assert ">Indian<" not in assessment
+
+
+@pytest.mark.django_db
+def test_the_needs_assessment_files_say_why_the_five_groups_stand_in(
+    commissioner_client, snapshot_dir
+):
+    write_snapshot(snapshot_dir, _people(60, ("referred", "offered", "accepted")))
+    query = {"area": WEST_YORKSHIRE_CODE}
+    contract = commissioner_client.get(reverse("insight:needs-assessment-csv"), query)
+    lines = contract.content.decode().splitlines()
+    assert lines[0].startswith("area_code,area_name,ethnic_group,")  # the contract's header
+    assert [line.split(",")[2] for line in lines[1:6]] == [
+        "asian",
+        "black",
+        "mixed",
+        "white",
+        "other",
+    ]
+    xlsx = reverse("insight:needs-assessment-file", args=["xlsx"])
+    workbook = load_workbook(io.BytesIO(commissioner_client.get(xlsx, query).content))
+    notes = [str(cell.value) for cell in workbook["Notes"]["B"] if cell.value]
+    assert any(FILE_NOTE in note for note in notes)
