@@ -723,9 +723,7 @@ def assessment_withheld(
     groups' with ``roll_up``); ``totals`` the total cell (the sum of the rows for a hand-made
     table).
     """
-    level = (
-        list(high_level_labels()) if roll_up else vocabulary("ethnic_groups").ordered_codes()
-    )
+    level = list(high_level_labels()) if roll_up else vocabulary("ethnic_groups").ordered_codes()
     empty = GroupCounts()
     cells = {
         stage: [getattr(counts.get(code, empty), stage) for code in [*level, *NOT_KNOWN_CODES]]

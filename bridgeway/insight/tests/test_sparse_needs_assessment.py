@@ -18,9 +18,9 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from bridgeway.conftest import WEST_YORKSHIRE as WEST_YORKSHIRE_CODE
+from bridgeway.equality.vocabulary import NOT_KNOWN_CODES
 from bridgeway.insight.figures import CONFIDENTIAL_FIGURE
 from bridgeway.insight.needs_assessment import (
-    NOT_KNOWN_CODES,
     AreaPopulation,
     GroupCounts,
     PeopleCounts,
