@@ -10,12 +10,16 @@ before), the attacker pins small providers' totals; with the rule, none.
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 
+from bridgeway.conftest import WEST_YORKSHIRE as WEST_YORKSHIRE_CODE
 from bridgeway.insight import provider_totals, scrutiny
 from bridgeway.insight.figures import CONFIDENTIAL_FIGURE
 from bridgeway.insight.needs_assessment import AreaPopulation, GroupCounts
+from bridgeway.insight.services import snapshot_write
+from bridgeway.insight.tests.factories import LEEDS, ServiceFactory, referral_through
 from bridgeway.insight.tests.test_attacker import THRESHOLD
-from bridgeway.insight.tests.test_sparse_provider_tables import PROVIDERS, _attack, _rows
+from bridgeway.insight.tests.test_sparse_provider_tables import AT, PROVIDERS, _attack, _rows
 
 
 def _four_providers():
@@ -100,3 +104,27 @@ def test_every_output_hides_the_totals_hidden_with_a_small_one():
     assert middle_quality["recorded"] == CONFIDENTIAL_FIGURE
     notes = scrutiny.provider_notes(area, counts, names, threshold=THRESHOLD)
     assert any("the next smallest are shown as [c] too (Middle at some stages)" in n for n in notes)
+
+
+@pytest.mark.django_db
+def test_the_dashboard_says_why_a_providers_total_is_hidden(
+    commissioner_client, organisation, snapshot_dir
+):
+    # One person (1 to 4 after perturbation) and 12 (9 to 15): the 12 are hidden with the one.
+    for name, people in (("Small", 1), ("Middle", 12), ("Large", 30)):
+        service = ServiceFactory(organisation=organisation, district_codes=[LEEDS], name=name)
+        for _number in range(people):
+            referral_through(service, [], at=AT, ethnic_group="white_british")
+    snapshot_write(out_dir=snapshot_dir)
+    query = {"area": WEST_YORKSHIRE_CODE, "provider": ""}
+    page = commissioner_client.get(reverse("insight:dashboard"), query).content.decode()
+    for section in ("providers", "data-quality"):
+        text = page[page.index(f'id="{section}"') :].split("<h2")[0]
+        assert "or hidden with a smaller one so that the area's total" in text, section
+    url = reverse("insight:report-file", args=["providers", "csv"])
+    notes = commissioner_client.get(url, query).content.decode()
+    assert "the next smallest are shown as [c] too (Leeds Community Support: Middle" in notes
+    welsh = commissioner_client.get(
+        reverse("insight:dashboard"), query, HTTP_ACCEPT_LANGUAGE="cy"
+    ).content.decode()
+    assert "neu wedi\N{RIGHT SINGLE QUOTATION MARK}i guddio gydag un llai" in welsh
