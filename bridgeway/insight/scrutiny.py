@@ -263,7 +263,10 @@ def providers_withheld(
     hidden = totals_hidden(counts, threshold)
     withheld: dict[Provider, tuple[str, ...]] = {}
     for provider, own in counts.items():
-        gone = set(provider_withheld(own, threshold)) | set(hidden[provider])
+        # A small total (1 to threshold - 1) is under the sparse rule's least total already.
+        total = _total(own)
+        secondary = {stage for stage in hidden[provider] if getattr(total, stage) >= threshold}
+        gone = set(provider_withheld(own, threshold)) | secondary
         first = next((n for n, stage in enumerate(STAGES) if stage in gone), len(STAGES))
         withheld[provider] = tuple(STAGES[first:])
     return withheld

@@ -104,10 +104,11 @@ def test_no_small_count_is_pinned_through_the_provider_tables(tmp_path):
     assert pinned == [], f"{len(pinned)} of {attacked} small counts pinned: {pinned[:3]}"
 
 
-@pytest.mark.usefixtures("no_table_withheld")
+@pytest.mark.usefixtures("no_table_withheld", "only_small_totals_hidden")
 def test_with_every_provider_table_shown_the_attacker_pins_their_small_counts(tmp_path):
     """The control, and the leak before decision 0157: perturbed as published, but no table
-    withheld, the providers' exact zeros and their sums with the area pin small counts."""
+    withheld (nor any total hidden with a small one, decision 0161), the providers' exact
+    zeros and their sums with the area pin small counts."""
     pinned, attacked = _attack(tmp_path, only=_of_a_provider)
     assert attacked > 100
     assert pinned
