@@ -314,6 +314,12 @@ def provider_context(report: BreakdownReport, *, group: str, chosen: str) -> dic
         "provider_census_bar": _chart_bar(census, scale),
         "provider_choice": chosen,
         "providers_withheld": any(_withheld(rows) for rows in by_provider.values()),
+        # A total [c]: small, or hidden with a smaller one (decision 0161).
+        "provider_totals_hidden": any(
+            row[stage] == CONFIDENTIAL_FIGURE
+            for row in totals.values()
+            for stage in ("referred", "offered", "accepted")
+        ),
     }
     if chosen and chosen not in by_provider:
         context["provider_problem"] = _(

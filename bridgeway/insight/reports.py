@@ -623,7 +623,7 @@ def service_reach_report(
         # Commissioning publishes only the targeted groups' lines and the total of these
         # rows, not the table of zeros decision 0157 withholds (see its "Left to do").
         rows += scrutiny.provider_scrutiny_table(
-            area, chosen, names, threshold=threshold, sparse_rule=False
+            area, chosen, names, threshold=threshold, sparse_rule=False, everyone=counts
         )
     return _report(
         "Service reach",

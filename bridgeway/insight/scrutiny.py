@@ -20,7 +20,10 @@ which needs no case record.
 Each provider's table sums with the others' to the area's, so a provider too small for a
 table by group has it withheld (decision 0157, the rule of ``sparse_tables``): its groups'
 counts are ``[c]``, zeros too, and its total stays; the same for a provider's answers to one
-characteristic, and for the people referred to specialists by group.
+characteristic, and for the people referred to specialists by group. The providers' totals
+add up to the area's too, so when one is small the next smallest are hidden with it
+(decision 0161, ``provider_totals``), with their tables by group from that stage on and,
+for the people referred, data quality's people and answers.
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ from bridgeway.disclosure.suppression import (
     suppress_column,
 )
 from bridgeway.equality.vocabulary import NOT_KNOWN_CODES, vocabulary
-from bridgeway.insight import perturbation, sparse_tables
+from bridgeway.insight import perturbation, provider_totals, sparse_tables
 from bridgeway.insight.figures import CONFIDENTIAL_FIGURE, Figure, Row
 from bridgeway.insight.needs_assessment import (
     RECORD_KEY_SQL,
@@ -223,11 +226,50 @@ def provider_withheld(counts: ProviderCounts, threshold: int) -> tuple[str, ...]
         stage: [getattr(counts.by_group.get(code, empty), stage) for code in codes]
         for stage in STAGES
     }
-    total = counts.total or GroupCounts(
-        *(sum(cells[stage]) for stage in STAGES)  # a hand-made table: the sum of its rows
-    )
+    total = _total(counts)
     totals = {stage: getattr(total, stage) for stage in STAGES}
     return sparse_tables.withheld_stages(cells, totals, STAGES, threshold)
+
+
+def _total(counts: ProviderCounts) -> GroupCounts:
+    # A hand-made table has no total cell: the sum of its rows.
+    return counts.total or GroupCounts(
+        *(sum(getattr(c, stage) for c in counts.by_group.values()) for stage in STAGES)
+    )
+
+
+def totals_hidden(
+    counts: Mapping[Provider, ProviderCounts], threshold: int
+) -> dict[Provider, tuple[str, ...]]:
+    """The stages at which each provider's total is hidden (decision 0161): small, or hidden
+    with a small one of the area so that the area's total less the others' cannot give it
+    back (``provider_totals``), from every provider's perturbed totals in the area."""
+    # A fixed order for ties that no name changes: the providers' keys.
+    ordered = sorted(counts, key=lambda p: (p.organisation_key, p.service_key))
+    hidden: dict[Provider, list[str]] = {provider: [] for provider in ordered}
+    for stage in STAGES:
+        totals = {provider: getattr(_total(counts[provider]), stage) for provider in ordered}
+        for provider in provider_totals.hidden_totals(totals, threshold):
+            hidden[provider].append(stage)
+    return {provider: tuple(stages) for provider, stages in hidden.items()}
+
+
+def providers_withheld(
+    counts: Mapping[Provider, ProviderCounts], threshold: int
+) -> dict[Provider, tuple[str, ...]]:
+    """Each provider's stages withheld by group: too sparse (``provider_withheld``) or with
+    the total hidden (``totals_hidden``, whose groups would add up to it), and every stage
+    after one withheld (take-up is worked out from offered and accepted together)."""
+    hidden = totals_hidden(counts, threshold)
+    withheld: dict[Provider, tuple[str, ...]] = {}
+    for provider, own in counts.items():
+        # A small total (1 to threshold - 1) is under the sparse rule's least total already.
+        total = _total(own)
+        secondary = {stage for stage in hidden[provider] if getattr(total, stage) >= threshold}
+        gone = set(provider_withheld(own, threshold)) | secondary
+        first = next((n for n, stage in enumerate(STAGES) if stage in gone), len(STAGES))
+        withheld[provider] = tuple(STAGES[first:])
+    return withheld
 
 
 def provider_scrutiny_table(
@@ -237,14 +279,22 @@ def provider_scrutiny_table(
     *,
     threshold: int,
     sparse_rule: bool = True,
+    everyone: Mapping[Provider, ProviderCounts] | None = None,
 ) -> list[Row]:
     """The needs assessment's rows for each provider's own referrals, provider columns first.
 
     A provider too small for a table by group (``provider_withheld``) shows ``[c]`` for every
-    group in those stages, with its total. ``sparse_rule`` false: not withheld, for the
-    callers that publish only a targeted group's line and the total of a provider (the
-    commissioning reach, decision 0157), never the table of zeros the rule is about.
+    group in those stages, with its total. A total hidden with a small one
+    (``totals_hidden``, decision 0161) is ``[c]`` with its take-up rate, and its groups
+    too. ``sparse_rule`` false: not withheld by group, for the callers that publish only a
+    targeted group's line and the total of a provider (the commissioning reach, decision
+    0157), never the table of zeros the rule is about; their totals are still hidden with
+    the area's others. ``everyone``: every provider in the area, when ``counts`` holds only
+    some (the totals hidden depend on all of them).
     """
+    area_counts = counts if everyone is None else everyone
+    hidden = totals_hidden(area_counts, threshold)
+    withheld = providers_withheld(area_counts, threshold) if sparse_rule else {}
     rows: list[Row] = []
     for provider in _provider_order({p: names.get(p, "") for p in counts}):
         table = needs_assessment_table(
@@ -254,8 +304,9 @@ def provider_scrutiny_table(
             totals=counts[provider].total,
             recorded_totals=counts[provider].recorded_total,
             header=SHARE_INTERVAL_HEADER,
-            withheld=provider_withheld(counts[provider], threshold) if sparse_rule else (),
+            withheld=withheld.get(provider, ()),
         )
+        _hide_total(table[-1], hidden.get(provider, ()))
         for row in table:
             rows.append(
                 Row(
@@ -272,6 +323,25 @@ def provider_scrutiny_table(
     return rows
 
 
+def _hide_total(row: Row, stages: Sequence[str]) -> None:
+    # The total row of a provider's table: its hidden stages, and the take-up rate that
+    # offered and accepted together would give back.
+    for stage in stages:
+        row[stage] = CONFIDENTIAL_FIGURE
+    if "offered" in stages or "accepted" in stages:
+        row["take_up_rate"] = row["take_up_low"] = row["take_up_high"] = CONFIDENTIAL_FIGURE
+
+
+def secondary_totals(counts: Mapping[Provider, ProviderCounts], threshold: int) -> list[Provider]:
+    """The providers with a total hidden only to protect a smaller one (decision 0161)."""
+    hidden = totals_hidden(counts, threshold)
+    return [
+        provider
+        for provider, stages in hidden.items()
+        if any(getattr(_total(counts[provider]), stage) >= threshold for stage in stages)
+    ]
+
+
 def provider_notes(
     area: AreaPopulation,
     counts: Mapping[Provider, ProviderCounts],
@@ -279,13 +349,17 @@ def provider_notes(
     *,
     threshold: int,
 ) -> list[str]:
-    """What the files say of the area's providers whose table by group is withheld."""
-    withheld = [
-        names.get(provider, "") or "Unknown provider"
-        for provider in _provider_order({p: names.get(p, "") for p in counts})
-        if provider_withheld(counts[provider], threshold)
-    ]
-    return [sparse_tables.providers_note(area.name, withheld)] if withheld else []
+    """What the files say of the area's providers whose table by group, or total, is
+    withheld."""
+    order = _provider_order({p: names.get(p, "") for p in counts})
+    by_group = providers_withheld(counts, threshold)
+    withheld = [names.get(p, "") or "Unknown provider" for p in order if by_group[p]]
+    secondary = set(secondary_totals(counts, threshold))
+    totals = [names.get(p, "") or "Unknown provider" for p in order if p in secondary]
+    notes = [sparse_tables.providers_note(area.name, withheld)] if withheld else []
+    if totals:
+        notes.append(provider_totals.totals_note(area.name, totals))
+    return notes
 
 
 # --- data quality -------------------------------------------------------------------------
@@ -334,6 +408,10 @@ def data_quality_table(
     shares; the people referred stay.
     """
     rows: list[Row] = []
+    # The people referred are the provider's total referred: hidden with it (decision 0161).
+    hidden_people = {
+        p for p, stages in totals_hidden(counts, threshold).items() if "referred" in stages
+    }
     for provider in _provider_order({p: names.get(p, "") for p in counts}):
         for name in QUALITY_CHARACTERISTICS:
             answers = counts[provider].answers.get(name, {})
@@ -344,11 +422,12 @@ def data_quality_table(
             if people == 0:
                 continue
             suppression = suppress_column([recorded], missing, threshold)
-            if is_primary(people, threshold):
+            if is_primary(people, threshold) or provider in hidden_people:
                 suppression = ColumnSuppression(
                     suppression.recorded_hidden, suppression.not_known_hidden, True
                 )
-            withheld = answers_withheld(answers, threshold)
+            # Answers shown beside hidden people would add up to them.
+            withheld = answers_withheld(answers, threshold) or provider in hidden_people
             row = Row(
                 {
                     "area_code": area.code,

@@ -77,7 +77,8 @@ def providers_note(area_name: str, providers: Sequence[str]) -> str:
         f"{area_name}: too few people reached {_names(providers)} to show every ethnic group "
         "at every stage without giving people away (each provider's table adds up with the "
         "others' to the area's), so those stages are shown as [c] for every group, zeros too, "
-        "with the figures worked out from them; each provider's total is shown."
+        "with the figures worked out from them; each provider's total is shown unless it is "
+        "[c] (small, or hidden with a smaller one, decision 0161)."
     )
 
 

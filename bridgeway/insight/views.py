@@ -29,6 +29,7 @@ from bridgeway.accounts.access import (
 )
 from bridgeway.accounts.models import Membership, Organisation, User
 from bridgeway.insight import breakdown, perturbation
+from bridgeway.insight.figures import CONFIDENTIAL_FIGURE
 from bridgeway.insight.forms import CHARACTERISTIC_CHOICES, DEFAULT_MIN_SHARE, PeriodForm
 from bridgeway.insight.needs_assessment import write_csv
 from bridgeway.insight.outputs import (
@@ -177,6 +178,7 @@ def _quality_context(report: BreakdownReport, form: PeriodForm) -> dict[str, Any
         "quality_characteristic_label": dict(CHARACTERISTIC_CHOICES)[characteristic],
         "quality_rows": rows,
         "quality_withheld": any(row["withheld"] for row in rows),
+        "quality_people_hidden": any(row["people"] == CONFIDENTIAL_FIGURE for row in rows),
     }
 
 

@@ -328,6 +328,8 @@ def _publish_providers(
     )
     names = {provider: provider.service_key for provider in counts}
     by_key = {(p.organisation_key, p.service_key): p for p in counts}
+    withheld = scrutiny.providers_withheld(counts, published.threshold)
+    totals_hidden = scrutiny.totals_hidden(counts, published.threshold)
     for row in scrutiny.provider_scrutiny_table(
         population, counts, names, threshold=published.threshold
     ):
@@ -338,8 +340,8 @@ def _publish_providers(
         query = Query(
             **{**base.__dict__, "groups": groups, "provider": (provider.organisation_key, service)}
         )
-        # A provider's withheld stage is [c] for every group, zeros too (decision 0157).
-        gone = scrutiny.provider_withheld(counts[provider], published.threshold) if groups else ()
+        # A provider's withheld stage is [c] for every group, zeros too (decisions 0157, 0161).
+        gone = withheld[provider] if groups else ()
         for stage in STAGES:
             _stage_figures(published, row, (stage,), query, zero_may_hide=stage in gone)
     for row in scrutiny.data_quality_table(
@@ -348,8 +350,9 @@ def _publish_providers(
         service = "" if row["service_key"] == "[z]" else str(row["service_key"])
         provider_query = {**base.__dict__, "provider": (str(row["organisation_key"]), service)}
         name = str(row["characteristic"])
-        answers = counts[by_key[(str(row["organisation_key"]), service)]].answers[name]
-        hidden = scrutiny.answers_withheld(answers, published.threshold)
+        provider = by_key[(str(row["organisation_key"]), service)]
+        hidden = scrutiny.answers_withheld(counts[provider].answers[name], published.threshold)
+        hidden = hidden or "referred" in totals_hidden[provider]
         people = row["people"]
         assert isinstance(people, Figure)
         published.add(Query(**provider_query), people)

@@ -23,3 +23,16 @@ def no_table_withheld(monkeypatch: pytest.MonkeyPatch) -> None:
     from bridgeway.insight import sparse_tables
 
     monkeypatch.setattr(sparse_tables, "withheld_stages", lambda *args, **kwargs: ())
+
+
+@pytest.fixture
+def only_small_totals_hidden(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each provider's total hidden on its own when small, none to protect another (before
+    decision 0161), for the attacker's control."""
+    from bridgeway.insight import provider_totals
+
+    monkeypatch.setattr(
+        provider_totals,
+        "hidden_totals",
+        lambda totals, threshold: {key for key, value in totals.items() if 0 < value < threshold},
+    )
