@@ -397,4 +397,12 @@ def collector_paused() -> Iterator[None]:
         yield
     finally:
         if was_enabled:
+            # What was made meanwhile goes to the oldest generation at once (two list
+            # splices) rather than staying young: the first young collection after the
+            # collector came back on walked all of it, the whole parsed feed (about 0.2 s a
+            # pause at 10,000 services). It stays collectable there. Only when nothing else
+            # froze objects, which unfreezing would thaw.
+            if gc.get_freeze_count() == 0:
+                gc.freeze()
+                gc.unfreeze()
             gc.enable()
