@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import uuid
 from decimal import Decimal
 from types import SimpleNamespace
@@ -12,6 +13,8 @@ import pytest
 from bridgeway.accounts.tests.factories import OrganisationFactory
 from bridgeway.directory.models import CostOption, Location, Service
 from bridgeway.directory.openreferral import bulk
+from bridgeway.directory.openreferral.importing import directory_import
+from bridgeway.directory.tests.test_harvest import a_service
 from bridgeway.places.models import LocalAuthorityDistrict, PoliceForceArea
 
 pytestmark = pytest.mark.django_db
@@ -123,3 +126,21 @@ def test_code_rows_read_back_in_order_even_with_a_value_copy_must_escape():
             key=lambda pair: str(pair[0]),
         )
         assert list(stored) == expected
+
+
+@pytest.mark.django_db
+def test_what_an_import_read_is_freed_as_it_returns_not_left_to_the_collector():
+    """Nothing the import made is left in a reference cycle: before, an exception Django
+    raised and caught while building a look-up kept the import's frames, and with them the
+    whole feed and every listing, alive until the cycle collector next ran (the import
+    pauses it; at 50,000 services that was two million objects held after the import)."""
+    services = [a_service(n) for n in range(3)]
+    gc.collect()
+    gc.disable()
+    try:
+        report = directory_import(services)
+        left = gc.collect()
+    finally:
+        gc.enable()
+    assert report.created == 3
+    assert left == 0
