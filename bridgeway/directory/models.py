@@ -192,6 +192,9 @@ class ServiceCode(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return f"{self.service_id} ({self.pk})"  # type: ignore[attr-defined]
+
 
 class ServiceDistrict(ServiceCode):
     """A local authority district a service covers."""
