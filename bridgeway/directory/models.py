@@ -193,7 +193,7 @@ class ServiceCode(models.Model):
         abstract = True
 
     def __str__(self) -> str:
-        return f"{self.service_id} ({self.pk})"  # type: ignore[attr-defined]
+        return f"{self.service_id} ({self.pk})"
 
 
 class ServiceDistrict(ServiceCode):

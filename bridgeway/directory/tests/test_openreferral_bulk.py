@@ -11,7 +11,7 @@ from types import SimpleNamespace
 import pytest
 
 from bridgeway.accounts.tests.factories import OrganisationFactory
-from bridgeway.directory.models import CostOption, Location, Service
+from bridgeway.directory.models import CostOption, Location, Service, ServiceDistrict
 from bridgeway.directory.openreferral import bulk
 from bridgeway.directory.openreferral.importing import directory_import
 from bridgeway.directory.tests.test_harvest import a_service
@@ -107,9 +107,9 @@ def test_code_rows_read_back_in_order_even_with_a_value_copy_must_escape():
         LocalAuthorityDistrict.objects.get_or_create(
             code=code, defaults={"name": code, "police_force_area": force}
         )
-    pairs = bulk.table(Service.districts.through)
+    pairs = bulk.table(ServiceDistrict)
     for codes in (["E08000035", "E08000032"], ["E08\t035", "E08\\032"]):
-        Service.districts.through.objects.all().delete()
+        ServiceDistrict.objects.all().delete()
         pairs.write(
             pairs.pair_rows(
                 "service_id",
@@ -117,7 +117,7 @@ def test_code_rows_read_back_in_order_even_with_a_value_copy_must_escape():
                 [(second.id, codes[1:]), (first.id, codes)],
             )
         )
-        stored = Service.districts.through.objects.order_by("id").values_list(
+        stored = ServiceDistrict.objects.order_by("id").values_list(
             "service_id", "localauthoritydistrict_id"
         )
         # Written in the order of the services' ids; each service's codes in the order given.
