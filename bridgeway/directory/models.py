@@ -117,33 +117,41 @@ class Service(TimestampedModel):
     # process's matching index reads only the listings stamped after its own version.
     stamp = models.BigIntegerField(default=0, editable=False)
 
-    districts = models.ManyToManyField(LocalAuthorityDistrict, blank=True, related_name="services")
+    # Each code relation has its own through model so its table needs no index of its own on
+    # the service: the unique (service, code) index leads with it (decision 0159).
+    districts = models.ManyToManyField(
+        LocalAuthorityDistrict, blank=True, related_name="services", through="ServiceDistrict"
+    )
     police_force_areas = models.ManyToManyField(
-        PoliceForceArea, blank=True, related_name="services"
+        PoliceForceArea, blank=True, related_name="services", through="ServicePoliceForceArea"
     )
     languages = models.ManyToManyField(
         Term,
         blank=True,
         related_name="services_by_language",
         limit_choices_to={"vocabulary": "languages"},
+        through="ServiceLanguage",
     )
     harm_types = models.ManyToManyField(
         Term,
         blank=True,
         related_name="services_by_harm",
         limit_choices_to={"vocabulary": "harm_types"},
+        through="ServiceHarmType",
     )
     ethnic_groups = models.ManyToManyField(
         Term,
         blank=True,
         related_name="services_by_ethnic_group",
         limit_choices_to={"vocabulary": "ethnic_groups"},
+        through="ServiceEthnicGroup",
     )
     religions = models.ManyToManyField(
         Term,
         blank=True,
         related_name="services_by_religion",
         limit_choices_to={"vocabulary": "religions"},
+        through="ServiceReligion",
     )
 
     class Meta:
@@ -170,6 +178,84 @@ class Service(TimestampedModel):
         if self.last_confirmed_at is None:
             return True
         return (now or timezone.now()) - self.last_confirmed_at > UNVERIFIED_AFTER
+
+
+class ServiceCode(models.Model):
+    """One code a service carries (a district, a force area or a vocabulary term): a row of
+    one of its six code relations. The tables are those Django made for the relations before
+    they had through models (decision 0159)."""
+
+    # No index of its own: the unique (service, code) index leads with the service, and an
+    # import writes hundreds of thousands of these rows (decision 0159).
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, db_index=False, related_name="+")
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.service_id} ({self.pk})"
+
+
+class ServiceDistrict(ServiceCode):
+    """A local authority district a service covers."""
+
+    localauthoritydistrict = models.ForeignKey(
+        LocalAuthorityDistrict, on_delete=models.CASCADE, related_name="+"
+    )
+
+    class Meta:
+        db_table = "directory_service_districts"
+        unique_together = [("service", "localauthoritydistrict")]
+
+
+class ServicePoliceForceArea(ServiceCode):
+    """A police force area a service covers."""
+
+    policeforcearea = models.ForeignKey(PoliceForceArea, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        db_table = "directory_service_police_force_areas"
+        unique_together = [("service", "policeforcearea")]
+
+
+class ServiceLanguage(ServiceCode):
+    """A language a service works in."""
+
+    term = models.ForeignKey(Term, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        db_table = "directory_service_languages"
+        unique_together = [("service", "term")]
+
+
+class ServiceHarmType(ServiceCode):
+    """A kind of harm a service supports people after."""
+
+    term = models.ForeignKey(Term, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        db_table = "directory_service_harm_types"
+        unique_together = [("service", "term")]
+
+
+class ServiceEthnicGroup(ServiceCode):
+    """An ethnic group a culturally specific service is for."""
+
+    term = models.ForeignKey(Term, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        db_table = "directory_service_ethnic_groups"
+        unique_together = [("service", "term")]
+
+
+class ServiceReligion(ServiceCode):
+    """A religion a culturally specific service is for."""
+
+    term = models.ForeignKey(Term, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        db_table = "directory_service_religions"
+        unique_together = [("service", "term")]
 
 
 class DirectoryStamp(models.Model):

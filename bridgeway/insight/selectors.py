@@ -8,7 +8,7 @@ from django.http import Http404
 
 from bridgeway.accounts.access import INSIGHT_ROLES, organisations_for
 from bridgeway.accounts.models import Organisation, User
-from bridgeway.directory.models import Service
+from bridgeway.directory.models import Service, ServiceEthnicGroup
 from bridgeway.insight.needs_assessment import AreaPopulation
 from bridgeway.insight.scrutiny import DirectoryCoverage, Provider
 from bridgeway.insight.snapshot import Pseudonymiser
@@ -150,7 +150,7 @@ def directory_coverage(area: AreaPopulation) -> DirectoryCoverage:
 
     def by_group(services: object) -> dict[str, list[str]]:
         found: dict[str, list[str]] = {}
-        rows = Service.ethnic_groups.through.objects.filter(
+        rows = ServiceEthnicGroup.objects.filter(
             service__in=services  # type: ignore[misc]
         ).values_list("term__code", "service__name")
         for code, name in rows:

@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from bridgeway.accounts.models import Organisation
 from bridgeway.casework.models import CaseEvent, Person, PersonMerge, Referral
-from bridgeway.directory.models import Service
+from bridgeway.directory.models import Service, ServiceDistrict, ServicePoliceForceArea
 from bridgeway.equality.vocabulary import NOT_KNOWN_CODES, vocabulary
 from bridgeway.insight.snapshot import GIVEN_COLUMNS as SNAPSHOT_COLUMNS
 from bridgeway.insight.snapshot import (
@@ -168,7 +168,7 @@ class _ServiceAreas:
         for service_id in missing:
             self._areas[service_id] = (None, None)
         districts = (
-            Service.districts.through.objects.filter(service_id__in=missing)
+            ServiceDistrict.objects.filter(service_id__in=missing)
             .order_by("service_id", "id")
             .values_list(
                 "service_id",
@@ -180,7 +180,7 @@ class _ServiceAreas:
             if self._areas[service_id] == (None, None):
                 self._areas[service_id] = (lad, pfa)
         forces = (
-            Service.police_force_areas.through.objects.filter(service_id__in=missing)
+            ServicePoliceForceArea.objects.filter(service_id__in=missing)
             .order_by("service_id", "id")
             .values_list("service_id", "policeforcearea_id")
         )
@@ -491,8 +491,8 @@ def _postgres_event_tables(
         "organisations": Organisation._meta.db_table,
         "services": Service._meta.db_table,
         "districts": LocalAuthorityDistrict._meta.db_table,
-        "service_districts": Service.districts.through._meta.db_table,
-        "service_forces": Service.police_force_areas.through._meta.db_table,
+        "service_districts": ServiceDistrict._meta.db_table,
+        "service_forces": ServicePoliceForceArea._meta.db_table,
     }
     connection = _events_database()
     quoted = {name: connection.ops.quote_name(t) for name, t in tables.items()}

@@ -13,6 +13,7 @@ from collections.abc import Iterator, Sequence
 from typing import TypeVar
 
 from django.db import models
+from django.db.models.fields.json import KeyTransform
 
 from bridgeway.directory.models import CostOption, Funding, Location, Phone, Schedule
 from bridgeway.directory.openreferral import bulk, hsds, shared_locations
@@ -71,8 +72,14 @@ def _link_owners(listings: Sequence[hsds.Listing]) -> dict[str, str]:
         if place.extra.get("link_id")
     ]
     held: dict[str, str] = {}
-    rows = Location.objects.values_list("service_id", "hsds_id", "extra__link_id")
-    for field, ids in (("hsds_id__in", places), ("extra__link_id__in", links)):
+    # The link id as an expression, not ``values_list("extra__link_id")``: for that path
+    # Django raises a FieldError and catches it (then tries a key transform), and the
+    # exception's traceback, kept in a reference cycle, held this import's frames and with
+    # them the whole feed and every listing until the cycle collector next ran.
+    rows = Location.objects.annotate(given=KeyTransform("link_id", "extra")).values_list(
+        "service_id", "hsds_id", "given"
+    )
+    for field, ids in (("hsds_id__in", places), ("given__in", links)):
         for chunk in _chunks(ids):
             for owner, place, given in rows.filter(**{field: chunk}):
                 link = given or hsds.service_at_location_id(str(place))

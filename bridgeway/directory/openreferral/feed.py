@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from django.db.models import Count, Max, Q, QuerySet
+from django.db.models.fields.json import KeyTransform
 
 from bridgeway.directory.models import Location, Schedule, Service
 from bridgeway.directory.openreferral import hsds
@@ -304,12 +305,17 @@ class _ServiceAtLocationIds:
         version = _locations_version()
         with self._lock:
             if version != self._version:
-                # The link id the feed gave, else the one made from the place's HSDS id.
+                # The link id the feed gave, else the one made from the place's HSDS id. The
+                # key is an expression, not ``"extra__link_id"``: for that path Django raises
+                # and catches a FieldError whose traceback, in a reference cycle, kept this
+                # request's frames alive until the cycle collector ran (decision 0159).
                 self._locations = {
                     (given or hsds.service_at_location_id(str(place))): str(pk)
-                    for pk, place, given in Location.objects.values_list(
-                        "id", "hsds_id", "extra__link_id"
-                    ).iterator()
+                    for pk, place, given in Location.objects.annotate(
+                        given=KeyTransform("link_id", "extra")
+                    )
+                    .values_list("id", "hsds_id", "given")
+                    .iterator()
                 }
                 self._version = version
             return self._locations.get(link_id)

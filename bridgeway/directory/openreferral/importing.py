@@ -711,6 +711,10 @@ def _write_codes(checked: Sequence[_Checked], known: _Known) -> None:
     """Replace the code lists (areas, languages, vocabularies) each record carries."""
     # The code lists are most of the rows: written in bulk (COPY on PostgreSQL), straight
     # from the codes, with no model object for each (bulk.py).
+    # Each service's id as the database takes it, made once for its six relations rather than
+    # once in each (300,000 conversions at 50,000 services).
+    service_key = bulk.table(Service).converter("id")
+    keys = {item.position: service_key(item.id) for item in checked}
     for name, (relation, vocabulary) in _RELATIONS.items():
         through = Service._meta.get_field(relation).remote_field.through  # type: ignore[union-attr]
         target = Service._meta.get_field(relation).m2m_reverse_field_name()  # type: ignore[union-attr]
@@ -722,17 +726,23 @@ def _write_codes(checked: Sequence[_Checked], known: _Known) -> None:
         ids = known.terms[vocabulary] if vocabulary is not None else None
         # Each service's id is converted once for all its codes.
         through_table.write(
-            through_table.pair_rows("service_id", target_name, _codes_by_service(items, name, ids))
+            through_table.pair_rows(
+                "service_id",
+                target_name,
+                _codes_by_service(items, name, ids, keys),
+                first_converted=True,
+            )
         )
 
 
 def _codes_by_service(
-    items: Sequence[_Checked], name: str, ids: dict[str, int] | None
-) -> Iterator[tuple[uuid.UUID, Sequence[Any]]]:
-    """Each listing's id and the codes of its relation ``name`` (as term ids, with ``ids``)."""
+    items: Sequence[_Checked], name: str, ids: dict[str, int] | None, keys: dict[int, Any]
+) -> Iterator[tuple[Any, Sequence[Any]]]:
+    """Each listing's id (``keys``: by position, as the database takes it) and the codes of
+    its relation ``name`` (as term ids, with ``ids``)."""
     for item in items:
         codes = item.district_codes if name == "district_codes" else getattr(item.listing, name)
-        yield item.id, (codes if ids is None else [ids[code] for code in codes])
+        yield keys[item.position], (codes if ids is None else [ids[code] for code in codes])
 
 
 def _write_children(checked: Sequence[_Checked], known: _Known) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import uuid
 from decimal import Decimal
 from types import SimpleNamespace
@@ -10,8 +11,10 @@ from types import SimpleNamespace
 import pytest
 
 from bridgeway.accounts.tests.factories import OrganisationFactory
-from bridgeway.directory.models import CostOption, Location, Service
+from bridgeway.directory.models import CostOption, Location, Service, ServiceDistrict
 from bridgeway.directory.openreferral import bulk
+from bridgeway.directory.openreferral.importing import directory_import
+from bridgeway.directory.tests.test_harvest import a_service
 from bridgeway.places.models import LocalAuthorityDistrict, PoliceForceArea
 
 pytestmark = pytest.mark.django_db
@@ -104,9 +107,9 @@ def test_code_rows_read_back_in_order_even_with_a_value_copy_must_escape():
         LocalAuthorityDistrict.objects.get_or_create(
             code=code, defaults={"name": code, "police_force_area": force}
         )
-    pairs = bulk.table(Service.districts.through)
+    pairs = bulk.table(ServiceDistrict)
     for codes in (["E08000035", "E08000032"], ["E08\t035", "E08\\032"]):
-        Service.districts.through.objects.all().delete()
+        ServiceDistrict.objects.all().delete()
         pairs.write(
             pairs.pair_rows(
                 "service_id",
@@ -114,7 +117,7 @@ def test_code_rows_read_back_in_order_even_with_a_value_copy_must_escape():
                 [(second.id, codes[1:]), (first.id, codes)],
             )
         )
-        stored = Service.districts.through.objects.order_by("id").values_list(
+        stored = ServiceDistrict.objects.order_by("id").values_list(
             "service_id", "localauthoritydistrict_id"
         )
         # Written in the order of the services' ids; each service's codes in the order given.
@@ -123,3 +126,21 @@ def test_code_rows_read_back_in_order_even_with_a_value_copy_must_escape():
             key=lambda pair: str(pair[0]),
         )
         assert list(stored) == expected
+
+
+@pytest.mark.django_db
+def test_what_an_import_read_is_freed_as_it_returns_not_left_to_the_collector():
+    """Nothing the import made is left in a reference cycle: before, an exception Django
+    raised and caught while building a look-up kept the import's frames, and with them the
+    whole feed and every listing, alive until the cycle collector next ran (the import
+    pauses it; at 50,000 services that was two million objects held after the import)."""
+    services = [a_service(n) for n in range(3)]
+    gc.collect()
+    gc.disable()
+    try:
+        report = directory_import(services)
+        left = gc.collect()
+    finally:
+        gc.enable()
+    assert report.created == 3
+    assert left == 0

@@ -3,8 +3,10 @@ postcode and proximity filters, checked against the UK profile's schemas."""
 
 from __future__ import annotations
 
+import gc
 import json
 import math
+import types
 from typing import Any
 
 import pytest
@@ -121,6 +123,32 @@ def test_a_location_added_later_is_found_by_id(client, places):
     assert get(client, f"{SAL}/{hsds.service_at_location_id(str(added.id))}")["location"][
         "name"
     ] == ("New hub")
+
+
+def test_finding_a_service_at_location_by_id_leaves_no_frames_for_the_collector(places):
+    """Reading the link ids leaves no exception in a reference cycle: before, Django raised
+    and caught a FieldError for the ``extra__link_id`` path, and its traceback, in a cycle,
+    kept the request's frames (and all they held) alive until the cycle collector next ran
+    (decision 0159). Django's prefetching leaves cycles of its own, without frames."""
+    added = Location.objects.create(service=places["bradford"].service, name="New hub")
+    gc.collect()
+    gc.disable()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        found = feed.service_at_location_get(hsds.service_at_location_id(str(added.id)))
+        gc.collect()
+        held = [
+            type(o).__name__
+            for o in gc.garbage
+            if isinstance(o, (BaseException, types.FrameType, types.TracebackType))
+        ]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        gc.enable()
+    assert found is not None
+    assert found["location"]["name"] == "New hub"
+    assert held == []
 
 
 def test_confidential_addresses_never_appear_in_services_at_locations(client, places):
