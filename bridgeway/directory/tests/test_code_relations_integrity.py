@@ -171,8 +171,6 @@ def test_deleting_a_term_or_district_in_use_deletes_its_code_rows_and_keeps_the_
 def test_the_code_tables_keep_only_their_service_key_as_a_database_constraint():
     with connection.cursor() as cursor:
         for through, _, _ in CODE_RELATIONS:
-            constraints = connection.introspection.get_constraints(
-                cursor, through._meta.db_table
-            )
+            constraints = connection.introspection.get_constraints(cursor, through._meta.db_table)
             targets = [c["foreign_key"][0] for c in constraints.values() if c["foreign_key"]]
             assert targets == [Service._meta.db_table], through.__name__
