@@ -715,24 +715,33 @@ def _write_codes(checked: Sequence[_Checked], known: _Known) -> None:
     # once in each (300,000 conversions at 50,000 services).
     service_key = bulk.table(Service).converter("id")
     keys = {item.position: service_key(item.id) for item in checked}
+    # In the order of the service's id, the order the rows are written in (bulk.Table.write):
+    # sorted once here, each batch can go to the database as soon as it is made.
+    in_order = sorted(checked, key=_id_number)
     for name, (relation, vocabulary) in _RELATIONS.items():
         through = Service._meta.get_field(relation).remote_field.through  # type: ignore[union-attr]
         target = Service._meta.get_field(relation).m2m_reverse_field_name()  # type: ignore[union-attr]
-        items = _replaced(checked, _RELATION_ARRAY[name])
+        items = _replaced(in_order, _RELATION_ARRAY[name])
         for chunk in _chunks([item.id for item in items if item.exists]):
             through.objects.filter(service_id__in=chunk).delete()
         through_table = bulk.table(through)
         target_name = through._meta.get_field(target).attname
         ids = known.terms[vocabulary] if vocabulary is not None else None
         # Each service's id is converted once for all its codes.
-        through_table.write(
+        through_table.write_in_order(
             through_table.pair_rows(
                 "service_id",
                 target_name,
-                _codes_by_service(items, name, ids, keys),
+                _codes_by_service(batch, name, ids, keys),
                 first_converted=True,
             )
+            for batch in _chunks(items)
         )
+
+
+def _id_number(item: _Checked) -> int:
+    """The listing's id as a number: in the same order as its text, compared in C."""
+    return item.id.int
 
 
 def _codes_by_service(

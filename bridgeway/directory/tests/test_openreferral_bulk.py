@@ -128,6 +128,33 @@ def test_code_rows_read_back_in_order_even_with_a_value_copy_must_escape():
         assert list(stored) == expected
 
 
+def test_code_rows_sent_batch_by_batch_read_back_as_given_even_where_copy_must_escape():
+    # The import sends a relation's rows batch by batch as it makes them (decision 0162); a
+    # batch with a value COPY must escape goes through the driver, the others as COPY text.
+    organisation = OrganisationFactory()
+    first, second = _service(organisation, "First"), _service(organisation, "Second")
+    bulk.insert_objects(Service, [first, second])
+    force, _ = PoliceForceArea.objects.get_or_create(code="E23000010", defaults={"name": "WY"})
+    for code in ("E08000035", "E08000032", "E08\t035"):
+        LocalAuthorityDistrict.objects.get_or_create(
+            code=code, defaults={"name": code, "police_force_area": force}
+        )
+    pairs = bulk.table(ServiceDistrict)
+    batches = [
+        [(first.id, "E08000035"), (first.id, "E08000032")],
+        [],
+        [(second.id, "E08\t035"), (second.id, "E08000035")],
+    ]
+    pairs.write_in_order(
+        pairs.pair_rows("service_id", "localauthoritydistrict_id", [(s, [c]) for s, c in b])
+        for b in batches
+    )
+    stored = ServiceDistrict.objects.order_by("id").values_list(
+        "service_id", "localauthoritydistrict_id"
+    )
+    assert list(stored) == [pair for batch in batches for pair in batch]
+
+
 @pytest.mark.django_db
 def test_what_an_import_read_is_freed_as_it_returns_not_left_to_the_collector():
     """Nothing the import made is left in a reference cycle: before, an exception Django
