@@ -24,7 +24,6 @@ For each cell whose true count is 1 to 4 it minimises and maximises the cell
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -37,7 +36,7 @@ import numpy as np
 from scipy import sparse  # type: ignore[import-untyped]
 from scipy.optimize import linprog  # type: ignore[import-untyped]
 
-from bridgeway.equality.vocabulary import NOT_KNOWN_CODES, high_level_group, vocabulary
+from bridgeway.equality.vocabulary import NOT_KNOWN_CODES, vocabulary
 from bridgeway.insight import breakdown, scrutiny
 from bridgeway.insight.figures import Figure
 from bridgeway.insight.needs_assessment import (
@@ -48,8 +47,13 @@ from bridgeway.insight.needs_assessment import (
 )
 from bridgeway.insight.perturbation import bounds, is_hidden
 from bridgeway.insight.tests.junction_tree import junction_tree as _junction_tree
+from bridgeway.insight.tests.known_people import Event as Event
+from bridgeway.insight.tests.known_people import Period as Period
+from bridgeway.insight.tests.known_people import Person as Person
+from bridgeway.insight.tests.known_people import Query as Query
+from bridgeway.insight.tests.known_people import people_from_rows as people_from_rows
+from bridgeway.insight.tests.witnesses import Witnessed, witness
 
-Period = tuple[dt.date | None, dt.date | None]
 EVERYWHERE = scrutiny.DirectoryCoverage(specialist_services={}, nearby_services={})
 # A small count must stay anywhere in a range at least this wide (decision 0072): a reader
 # who uses every published figure is always left with two whole numbers or more (1 or 2, say)
@@ -57,88 +61,6 @@ EVERYWHERE = scrutiny.DirectoryCoverage(specialist_services={}, nearby_services=
 PINNED_WIDTH = 1.0
 ONE_WAY = ("ethnic_group", "age_band", "sex")
 CROSSINGS = (("ethnic_group", "sex"), ("age_band", "sex"), ("ethnic_group", "age_band", "sex"))
-
-
-@dataclass(frozen=True)
-class Event:
-    stage: str
-    on: dt.date
-    lad: str
-    pfa: str
-    provider: tuple[str, str]
-    specialist: bool
-
-
-@dataclass(frozen=True)
-class Person:
-    """What the snapshot knows of one person: their newest groups and their events."""
-
-    groups: tuple[tuple[str, str], ...]
-    events: tuple[Event, ...]
-
-    def group(self, characteristic: str) -> str:
-        return dict(self.groups)[characteristic]
-
-
-@dataclass(frozen=True)
-class Query:
-    """Which people a published count counts."""
-
-    area: str
-    kind: str  # "pfa" or "lad"
-    period: Period
-    stage: str
-    groups: tuple[tuple[str, str], ...] = ()  # (characteristic, code); code may be rolled up
-    recorded: tuple[str, ...] = ()  # characteristics that must be recorded
-    provider: tuple[str, str] | None = None
-    specialist_only: bool = False
-
-    def counts(self, person: Person) -> bool:
-        return self.groups_match(dict(person.groups)) and self.events_match(person.events)
-
-    def groups_match(self, groups: Mapping[str, str]) -> bool:
-        """Whether someone in these groups is in the cell (whatever they did)."""
-        for characteristic, code in self.groups:
-            own = groups[characteristic]
-            if own != code and not (
-                characteristic == "ethnic_group"
-                and own not in NOT_KNOWN_CODES
-                and high_level_group(own) == code
-            ):
-                return False
-        return not any(groups[name] in NOT_KNOWN_CODES for name in self.recorded)
-
-    def events_match(self, events: Iterable[Event]) -> bool:
-        """Whether someone with these events is in the cell (whatever their groups)."""
-        start, end = self.period
-        for event in events:
-            if event.stage != self.stage:
-                continue
-            if (event.pfa if self.kind == "pfa" else event.lad) != self.area:
-                continue
-            if (start and event.on < start) or (end and event.on > end):
-                continue
-            if self.provider is not None and event.provider != self.provider:
-                continue
-            if self.specialist_only and not event.specialist:
-                continue
-            return True
-        return False
-
-    def value_matches(self, characteristic: str, value: str) -> bool:
-        """Whether someone whose ``characteristic`` is ``value`` passes this query's test on
-        that characteristic (``groups_match`` is these tests together)."""
-        for name, code in self.groups:
-            if name == characteristic and not (
-                value == code
-                or (
-                    name == "ethnic_group"
-                    and value not in NOT_KNOWN_CODES
-                    and high_level_group(value) == code
-                )
-            ):
-                return False
-        return not (characteristic in self.recorded and value in NOT_KNOWN_CODES)
 
 
 @dataclass
@@ -438,6 +360,27 @@ class _Model:
     rows: sparse.csr_matrix  # one per query, over the unknowns
     a_eq: sparse.csr_matrix  # the tables agree where they share characteristics
     truth: np.ndarray
+    # How a kind of person (a class of each characteristic's values, then a class of event
+    # pattern) falls into the unknowns: one cell of each block.
+    blocks: list[tuple[int, ...]]
+    shapes: list[list[int]]
+    offsets: np.ndarray
+    class_sizes: list[int]
+    pattern_count: int
+    people_kinds: np.ndarray  # each person's kind, a row of classes
+
+    def kind_columns(self, kinds: np.ndarray) -> sparse.csr_matrix:
+        """The unknowns each kind of person (a row of ``kinds``) is counted in, as columns."""
+        columns = [
+            self.offsets[block]
+            + np.ravel_multi_index(tuple(kinds[:, [*chars, -1]].T), self.shapes[block])
+            for block, chars in enumerate(self.blocks)
+        ]
+        cells = np.stack(columns, axis=1).ravel() if columns else np.zeros(0, int)
+        which = np.repeat(np.arange(len(kinds)), len(self.blocks))
+        return sparse.csr_matrix(
+            (np.ones(cells.size), (cells, which)), shape=(int(self.offsets[-1]), len(kinds))
+        )
 
 
 def _model(queries: Sequence[Query], people: Sequence[Person]) -> _Model:
@@ -535,14 +478,27 @@ def _model(queries: Sequence[Query], people: Sequence[Person]) -> _Model:
         shape=(equations, size),
     )
 
-    truth = np.zeros(size)
-    for person in people:
-        position = [value_class[n][person.group(name)] for n, name in enumerate(names)]
-        pattern = pattern_class[person.events]
-        for block, (chars, _parent) in enumerate(blocks):
-            index = [position[n] for n in chars] + [pattern]
-            truth[offsets[block] + np.ravel_multi_index(tuple(index), shapes[block])] += 1
-    return _Model(query_rows, a_eq, truth)
+    people_kinds = np.array(
+        [
+            [value_class[n][person.group(name)] for n, name in enumerate(names)]
+            + [pattern_class[person.events]]
+            for person in people
+        ],
+        dtype=np.int64,
+    ).reshape(len(people), len(names) + 1)
+    model = _Model(
+        query_rows,
+        a_eq,
+        np.zeros(size),
+        [chars for chars, _parent in blocks],
+        shapes,
+        offsets,
+        class_sizes,
+        pattern_count,
+        people_kinds,
+    )
+    model.truth = np.asarray(model.kind_columns(people_kinds).sum(axis=1)).ravel()
+    return model
 
 
 def attack(
@@ -611,16 +567,29 @@ def attack_bounded(
         true = round(float(trues[number]))
         if 1 <= true <= 4 and (only is None or only(query)):
             secrets.setdefault(keys[number], (query, true, number))
+    attacked = list(secrets.values())
+    # Sets of nearby people that give every published figure show most cells wide at a
+    # fraction of the cost (decision 0163); the programs below decide the rest.
+    witnessed = witness(
+        model,
+        [(number, least, most) for number, least, most in tightest.values()],
+        [number for _query, _true, number in attacked],
+        width=width,
+        deadline=deadline,
+    )
     program = _Program(model.rows, a_ub, b_ub, model.a_eq, bound_rows)
     pinned, undecided, programs = program.bound_each(
-        [(query, true, number) for query, true, number in secrets.values()],
+        attacked,
         queries,
+        witnessed,
         width=width,
         stop_after=stop_after,
         time_limit=time_limit,
         deadline=deadline,
     )
-    return Outcome(pinned, len(secrets), undecided, model.rows.shape[1], programs)
+    return Outcome(
+        pinned, len(secrets), undecided, model.rows.shape[1], witnessed.programs + programs
+    )
 
 
 @dataclass
@@ -642,6 +611,7 @@ class _Program:
         self,
         secrets: list[tuple[Query, int, int]],
         queries: Sequence[Query],
+        witnessed: Witnessed,
         *,
         width: float,
         stop_after: int | None,
@@ -652,14 +622,15 @@ class _Program:
 
         Every solution the solver returns is a feasible set of counts, so it witnesses a value
         for every secret at once: a cell already seen at two values at least ``width`` apart
-        cannot be pinned, and needs no programs of its own. The rest get their own minimum and
-        maximum; the answer is the same as solving every cell, in a fraction of the time.
+        (here or in ``witnessed``, sets of nearby people) cannot be pinned, and needs no
+        programs of its own. The rest get their own minimum and maximum; the answer is the
+        same as solving every cell, in a fraction of the time.
         """
-        if not secrets:
-            return [], [], 0
         self.objectives = self.rows[[number for _q, _t, number in secrets]]
-        self.seen_low = np.full(len(secrets), np.inf)
-        self.seen_high = np.full(len(secrets), -np.inf)
+        self.seen_low = witnessed.low.copy()
+        self.seen_high = witnessed.high.copy()
+        if all(self._wide(number, width) for number in range(len(secrets))):
+            return [], [], 0
         self.options = {} if time_limit is None else {"time_limit": time_limit}
         # Two programs over all the secrets together witness most cells' spread.
         total = np.asarray(self.objectives.sum(axis=0)).ravel()
@@ -735,39 +706,6 @@ class _Program:
         if marginals is None:
             return ()
         return tuple(self.bound_queries[n] for n in np.flatnonzero(np.abs(marginals) > 1e-9))
-
-
-def people_from_rows(
-    rows: Iterable[Mapping[str, object]],
-    characteristics: Sequence[str] = scrutiny.QUALITY_CHARACTERISTICS,
-) -> list[Person]:
-    """The attacker's people from snapshot rows (each person in the groups of their newest
-    row, as insight counts them)."""
-    by_person: dict[str, list[Mapping[str, object]]] = {}
-    for row in rows:
-        by_person.setdefault(str(row["person_key"]), []).append(row)
-    people = []
-    for person_rows in by_person.values():
-        newest = max(person_rows, key=lambda row: row["occurred_on"])  # type: ignore[arg-type,return-value]
-        events = tuple(
-            sorted(
-                {
-                    Event(
-                        stage=str(row["stage"]),
-                        on=row["occurred_on"],  # type: ignore[arg-type]
-                        lad=str(row["lad_code"]),
-                        pfa=str(row["pfa_code"]),
-                        provider=(str(row["organisation_key"]), str(row["service_key"] or "")),
-                        specialist=bool(row["service_specialist"]),
-                    )
-                    for row in person_rows
-                },
-                key=lambda event: (event.on, event.stage, event.lad, event.provider),
-            )
-        )
-        groups = tuple((name, str(newest[name])) for name in characteristics)
-        people.append(Person(groups=groups, events=events))
-    return people
 
 
 Attack = Callable[..., tuple[list[Finding], int]]

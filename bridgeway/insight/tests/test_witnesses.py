@@ -1,0 +1,98 @@
+"""Decision 0163: sets of nearby people show small cells wide without the attacker's programs,
+and never show a cell wider than the attacker's own programs find it.
+
+The snapshot is ``test_attacker``'s hand-made West Yorkshire (90 people, many small cells).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import sparse  # type: ignore[import-untyped]
+
+from bridgeway.insight.tests import attacker
+from bridgeway.insight.tests.attacker import PINNED_WIDTH, publish_area
+from bridgeway.insight.tests.factories import BRADFORD, LEEDS, write_snapshot
+from bridgeway.insight.tests.known_people import people_from_rows
+from bridgeway.insight.tests.test_attacker import PERIODS, THRESHOLD, WEST_YORKSHIRE, _rows
+from bridgeway.insight.tests.witnesses import kinds_nearby, witness
+
+
+def _program(tmp_path, *, exact):
+    """The attacker's program for every output of the area, and its small cells."""
+    rows = _rows()
+    published = publish_area(
+        [write_snapshot(tmp_path / "snapshot", rows)],
+        pfa=WEST_YORKSHIRE,
+        districts=[LEEDS, BRADFORD],
+        periods=PERIODS,
+        threshold=THRESHOLD,
+        crossings=(("ethnic_group", "sex"),),
+        exact=exact,
+    )
+    queries = list(dict.fromkeys(query for query, _low, _high in published.cells))
+    number = {query: n for n, query in enumerate(queries)}
+    bounds: dict[int, tuple[float, float]] = {}
+    for query, low, high in published.cells:
+        least, most = bounds.get(number[query], (0.0, np.inf))
+        top = np.inf if high is None else float(high)
+        bounds[number[query]] = (max(least, low), min(most, top))
+    model = attacker._model(queries, people_from_rows(rows))
+    true = model.rows @ model.truth
+    secrets = [n for n in range(len(queries)) if 1 <= round(true[n]) <= 4]
+    bounded = [(row, least, most) for row, (least, most) in bounds.items()]
+    return model, bounded, secrets
+
+
+def _attackers_range(model, bounded, row):
+    """The least and greatest value of one cell over the attacker's whole program."""
+    rows = [r for r, _least, _most in bounded]
+    signs = [-1.0] * len(rows) + [1.0] * sum(most < np.inf for _r, _l, most in bounded)
+    chosen = rows + [r for r, _least, most in bounded if most < np.inf]
+    values = [-least for _r, least, _m in bounded] + [m for _r, _l, m in bounded if m < np.inf]
+    a_ub = sparse.diags(signs) @ model.rows[chosen]
+    program = attacker._Program(model.rows, a_ub, np.array(values), model.a_eq, chosen)
+    program.objectives = model.rows[[row]]
+    program.seen_low, program.seen_high = np.full(1, np.inf), np.full(1, -np.inf)
+    objective = model.rows[row].toarray().ravel()
+    low, high = program._solve(objective), program._solve(-objective)
+    assert low.status == 0
+    return low.fun, (np.inf if high.status == 3 else -high.fun)
+
+
+def test_nearby_kinds_hold_everyone_and_each_kind_one_characteristic_away():
+    people = np.array([[0, 1, 5], [0, 1, 5], [2, 0, 7]])
+    kinds = kinds_nearby(people, [3, 2])
+    assert {tuple(kind) for kind in people} <= {tuple(kind) for kind in kinds}
+    # Each of the two kinds: 3 + 2 values of one characteristic, less itself counted twice.
+    assert len(kinds) == 2 * (3 + 2 - 1)
+    assert all(kind[2] in (5, 7) for kind in kinds)  # the pattern of events is kept
+
+
+def test_against_suppression_alone_witnesses_leave_the_pinned_cells_to_the_programs(
+    tmp_path, raw_counts, no_table_withheld
+):
+    """Without perturbation the attacker pins cells; witnesses never see any cell outside the
+    range the attacker's own programs give it, so they cannot call a pinned cell wide."""
+    model, bounded, secrets = _program(tmp_path, exact=True)
+    witnessed = witness(model, bounded, secrets, width=PINNED_WIDTH)
+    narrow = [n for n in range(len(secrets)) if not witnessed.wide(n, PINNED_WIDTH)]
+    assert len(narrow) > 10
+    sample = narrow[:8] + [n for n in range(len(secrets)) if witnessed.wide(n, 1)][:8]
+    for number in sample:
+        least, most = _attackers_range(model, bounded, secrets[number])
+        assert least - 1e-6 <= witnessed.low[number] <= witnessed.high[number] <= most + 1e-6
+
+
+def test_with_the_protection_witnesses_show_every_small_cell_wide(tmp_path):
+    """The published set as it is: sets of nearby people that give every published figure
+    show each small count at two values a whole person apart, in a few programs."""
+    model, bounded, secrets = _program(tmp_path, exact=False)
+    witnessed = witness(model, bounded, secrets, width=PINNED_WIDTH)
+    assert len(secrets) > 100
+    assert all(witnessed.wide(n, PINNED_WIDTH) for n in range(len(secrets)))
+    assert witnessed.programs < len(secrets) / 4
+    for number in (0, len(secrets) // 2, len(secrets) - 1):
+        least, most = _attackers_range(model, bounded, secrets[number])
+        assert least - 1e-6 <= witnessed.low[number]
+        assert witnessed.high[number] <= most + 1e-6
+        assert most - least >= PINNED_WIDTH - 1e-6
