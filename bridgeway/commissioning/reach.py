@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from bridgeway.commissioning.models import Application, Decision, FundingRound, MonitoringReturn
 from bridgeway.directory.models import Service
 from bridgeway.equality.staff_labels import staff_label
-from bridgeway.insight.figures import Row
+from bridgeway.insight.figures import CONFIDENTIAL_FIGURE, Row
 from bridgeway.insight.reports import PeriodError, service_reach_report
 from bridgeway.insight.selectors import UnknownArea, area_population
 from bridgeway.insight.snapshot import Pseudonymiser, SnapshotError
@@ -29,13 +29,17 @@ REACH_WINDOW_DAYS = 365
 @dataclass(frozen=True)
 class ReachLine:
     """One targeted community (or everyone, ``total``) and a service's figures for it before
-    and after the award, as insight publishes them (``[c]`` where a count is small)."""
+    and after the award, the very figures provider scrutiny publishes for that service, area
+    and period (``[c]`` where a count is small, or where the service is too small to be
+    shown by community, decision 0164). ``groups_withheld``: the service's people referred
+    are withheld by community before or after (every community ``[c]``, its total shown)."""
 
     service_name: str
     area_name: str
     ethnic_group: str
     before: Row | None
     after: Row | None
+    groups_withheld: bool = False
 
     @property
     def label(self) -> str:
@@ -59,6 +63,22 @@ class AwardReach:
     lines: list[ReachLine]
     returns: list[MonitoringReturn]
 
+    @property
+    def groups_withheld(self) -> bool:
+        """Whether a service's communities are ``[c]`` because it is too small to be shown
+        by community (the page says why)."""
+        return any(line.groups_withheld for line in self.lines)
+
+    @property
+    def totals_hidden(self) -> bool:
+        """Whether a service's total is ``[c]`` (small, or hidden with a smaller one)."""
+        return any(
+            row is not None and row["referred"] == CONFIDENTIAL_FIGURE
+            for line in self.lines
+            if line.ethnic_group == "total"
+            for row in (line.before, line.after)
+        )
+
 
 def _reach_lines(
     keys: dict[str, str],
@@ -69,7 +89,8 @@ def _reach_lines(
     snapshot_dir: Path | None,
 ) -> list[ReachLine]:
     """Per area and listed service that reached anyone, a line per targeted group and one for
-    everyone, with insight's rows before and after."""
+    everyone, with insight's rows before and after (each service's rows as provider
+    scrutiny publishes them, so a service withheld by group has every community ``[c]``)."""
     lines: list[ReachLine] = []
     for area_code in areas if keys else []:
         found = {}
@@ -83,6 +104,18 @@ def _reach_lines(
             )
             for row in report.rows:
                 found[(period, row["service_key"], row["ethnic_group"])] = row
+        # A service whose people referred are withheld by group (decision 0157): every
+        # community [c], zeros too. A small count alone leaves the others shown.
+        shown_by_group = {
+            (period, key)
+            for (period, key, group), row in found.items()
+            if group != "total" and row["referred"] != CONFIDENTIAL_FIGURE
+        }
+        withheld = {
+            key
+            for (period, key, group) in found
+            if group != "total" and (period, key) not in shown_by_group
+        }
         groups = [*targeted.get(area_code, []), "total"]
         area_name = str(area_population(area_code).name)
         for key, name in keys.items():
@@ -95,6 +128,7 @@ def _reach_lines(
                     ethnic_group=group,
                     before=found.get(("before", key, group)),
                     after=found.get(("after", key, group)),
+                    groups_withheld=key in withheld,
                 )
                 for group in groups
             ]

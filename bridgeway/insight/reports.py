@@ -604,7 +604,10 @@ def service_reach_report(
 ) -> BreakdownReport:
     """Provider scrutiny for chosen services only: whom each reached in one area and period,
     against the area's census population, perturbed, suppressed and with Wilson intervals
-    as every provider's row is (commissioning shows it before and after an award).
+    as every provider's row is (commissioning shows it before and after an award). Each
+    figure is the one provider scrutiny publishes for that provider, area and period: a
+    service too small for a table by group has its groups ``[c]`` here too, its total
+    shown (decisions 0157, 0161 and 0164).
 
     ``service_keys`` maps each service's pseudonym (``Pseudonymiser.key("service", id)``) to
     its name. A period in which a service reached no one gives it no rows. Raises
@@ -620,10 +623,11 @@ def service_reach_report(
         )
         chosen = {p: c for p, c in counts.items() if p.service_key in service_keys}
         names = {p: service_keys[p.service_key] for p in chosen}
-        # Commissioning publishes only the targeted groups' lines and the total of these
-        # rows, not the table of zeros decision 0157 withholds (see its "Left to do").
+        # Withheld and hidden over every provider of the area, as provider scrutiny
+        # decides them: the chosen services' rows are the very rows it publishes, so the
+        # reach gives back no cell it withholds (decision 0164).
         rows += scrutiny.provider_scrutiny_table(
-            area, chosen, names, threshold=threshold, sparse_rule=False, everyone=counts
+            area, chosen, names, threshold=threshold, everyone=counts
         )
     return _report(
         "Service reach",

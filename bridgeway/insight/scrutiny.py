@@ -278,7 +278,6 @@ def provider_scrutiny_table(
     names: Mapping[Provider, str],
     *,
     threshold: int,
-    sparse_rule: bool = True,
     everyone: Mapping[Provider, ProviderCounts] | None = None,
 ) -> list[Row]:
     """The needs assessment's rows for each provider's own referrals, provider columns first.
@@ -286,15 +285,13 @@ def provider_scrutiny_table(
     A provider too small for a table by group (``provider_withheld``) shows ``[c]`` for every
     group in those stages, with its total. A total hidden with a small one
     (``totals_hidden``, decision 0161) is ``[c]`` with its take-up rate, and its groups
-    too. ``sparse_rule`` false: not withheld by group, for the callers that publish only a
-    targeted group's line and the total of a provider (the commissioning reach, decision
-    0157), never the table of zeros the rule is about; their totals are still hidden with
-    the area's others. ``everyone``: every provider in the area, when ``counts`` holds only
-    some (the totals hidden depend on all of them).
+    too. ``everyone``: every provider in the area, when ``counts`` holds only some (the
+    commissioning reach, decision 0164): what is withheld and hidden depends on all of
+    them, so each provider's rows are the very rows the area's table publishes for it.
     """
     area_counts = counts if everyone is None else everyone
     hidden = totals_hidden(area_counts, threshold)
-    withheld = providers_withheld(area_counts, threshold) if sparse_rule else {}
+    withheld = providers_withheld(area_counts, threshold)
     rows: list[Row] = []
     for provider in _provider_order({p: names.get(p, "") for p in counts}):
         table = needs_assessment_table(

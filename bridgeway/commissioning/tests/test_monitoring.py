@@ -4,6 +4,8 @@ award, from insight's snapshot, against an independent count; and monitoring ret
 from __future__ import annotations
 
 import datetime as dt
+import html
+import re
 from decimal import Decimal
 
 import pytest
@@ -24,6 +26,7 @@ from bridgeway.disclosure import statistics
 from bridgeway.insight import perturbation
 from bridgeway.insight.figures import Figure
 from bridgeway.insight.perturbation import KeyedCount
+from bridgeway.insight.reports import provider_report
 from bridgeway.insight.selectors import area_population
 from bridgeway.insight.snapshot import Pseudonymiser
 from bridgeway.insight.tests.factories import ServiceFactory, person_events, write_snapshot
@@ -32,11 +35,14 @@ UTC = dt.UTC
 AWARDED = dt.datetime(2025, 6, 1, 12, tzinfo=UTC)
 TARGET = "asian_pakistani"
 # People each listed service saw, by period and group: few Pakistani people before the
-# award (a small count, hidden), many after.
+# award (a small count, hidden; 53 people in all, too few for a table by group), many after
+# (116 people, enough to be shown by group: decisions 0157 and 0164).
 PEOPLE = {
     "before": {TARGET: 1, "white_british": 40, "asian_indian": 12},
-    "after": {TARGET: 30, "white_british": 41, "asian_indian": 11},
+    "after": {TARGET: 30, "white_british": 75, "asian_indian": 11},
 }
+# The same, with 82 people after: too few for 22 groups (5 a group), so every group is [c].
+FEW_AFTER = {**PEOPLE, "after": {TARGET: 30, "white_british": 41, "asian_indian": 11}}
 DAYS = {"before": dt.date(2025, 3, 1), "after": dt.date(2025, 9, 1)}
 
 
@@ -48,7 +54,13 @@ def snapshot_dir(tmp_path, settings):
 
 
 @pytest.fixture
-def funded(commissioner_office, commissioner, organisation, snapshot_dir):
+def people():
+    """Whom each listed service saw (a test may parametrize it)."""
+    return PEOPLE
+
+
+@pytest.fixture
+def funded(commissioner_office, commissioner, organisation, snapshot_dir, people):
     """A round aimed at Pakistani people in West Yorkshire, an award to an organisation with a
     listed service, and a snapshot of whom that service (and another) reached."""
     funding_round = ClosedFundingRoundFactory(
@@ -77,7 +89,7 @@ def funded(commissioner_office, commissioner, organisation, snapshot_dir):
     keys = Pseudonymiser(settings.PSEUDONYM_KEY)
     rows = []
     for listed, key_of in ((service, "ours"), (other, "theirs")):
-        for period, groups in PEOPLE.items():
+        for period, groups in people.items():
             for group, count in groups.items():
                 for n in range(count):
                     rows += person_events(
@@ -191,6 +203,61 @@ def test_round_page_shows_the_reach_and_returns_to_its_office(
     assert f'data-reach="after-referred">{after}<' in page
     assert 'data-reach="before-referred">[c]<' in page
     assert "Women now call us before going to the police." in page
+
+
+def _reach_cells(page):
+    """Each line of the reach table by its community's label: its cells by ``data-reach``."""
+    section = page[page.index('id="reach"') :]
+    lines = {}
+    for row in section.split('<tr class="govuk-table__row">')[2:]:
+        label = re.search(r'data-label="[^"]*">([^<]*)</td>', row)
+        assert label is not None
+        lines[html.unescape(label.group(1))] = dict(
+            re.findall(r'data-reach="([a-z-]+)">([^<]*)<', row)
+        )
+    return lines
+
+
+@pytest.mark.parametrize("people", [FEW_AFTER])
+def test_a_service_too_small_to_show_by_community_shows_its_total_only(
+    funded, snapshot_dir, commissioner_client
+):
+    """Decision 0164: 82 people after the award are too few to show a service by its 22
+    groups, so provider scrutiny shows its Pakistani count as [c]; so does the reach, and
+    its line of everyone keeps the count provider scrutiny publishes."""
+    funding_round, _bid, rows, service_key = funded
+    (award,), _error = round_reach(funding_round, snapshot_dir=snapshot_dir)
+    lines = {line.ethnic_group: line for line in award.lines}
+    assert _published(rows, service_key, "after", [TARGET]) >= settings.SUPPRESSION_THRESHOLD
+    assert _figure(lines[TARGET].after, "referred") == "[c]"
+    assert _figure(lines[TARGET].after, "representation_ratio") == "[c]"
+    everyone = _published(rows, service_key, "after", list(FEW_AFTER["after"]))
+    assert int(_figure(lines["total"].after, "referred")) == everyone
+    assert award.groups_withheld
+    assert not award.totals_hidden
+    # The same figures as provider scrutiny publishes for the area and period.
+    published = provider_report(
+        snapshot_dir=snapshot_dir,
+        area_code=WEST_YORKSHIRE,
+        date_from=award.after_from,
+        date_to=award.after_to,
+    )
+    for line in (lines[TARGET], lines["total"]):
+        (shown,) = [
+            row
+            for row in published.rows
+            if row["service_key"] == service_key and row["ethnic_group"] == line.ethnic_group
+        ]
+        assert line.after is not None
+        assert line.after["referred"] == shown["referred"]
+    url = reverse("commissioning:round", args=[funding_round.id])
+    page = commissioner_client.get(url).content.decode()
+    cells = _reach_cells(page)
+    assert cells["Pakistani"]["after-referred"] == "[c]"
+    assert cells["Everyone the service reached"]["after-referred"] == str(everyone)
+    assert "Some providers had too few people referred to show them by ethnic group" in page
+    welsh = commissioner_client.get(url, HTTP_ACCEPT_LANGUAGE="cy").content.decode()
+    assert "Roedd gan rai darparwyr rhy ychydig o bobl" in welsh
 
 
 def test_no_snapshot_says_so_and_does_not_fail(

@@ -94,7 +94,6 @@ def test_every_output_hides_the_totals_hidden_with_a_small_one():
         {middle: counts[middle]},
         names,
         threshold=THRESHOLD,
-        sparse_rule=False,
         everyone=counts,
     )
     assert reach[-1]["referred"] == CONFIDENTIAL_FIGURE
