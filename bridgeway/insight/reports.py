@@ -255,26 +255,10 @@ def funnel_report(
     in the period, and ``UnknownArea``, ``PeriodError`` and ``SnapshotError`` as
     ``needs_assessments`` does.
     """
-    areas, parts, counted = _breakdown_counts(
-        snapshot_dir=snapshot_dir,
-        area_code=area_code,
-        characteristics=[characteristic],
-        stages=breakdown.FUNNEL_STAGES,
-        date_from=date_from,
-        date_to=date_to,
-        roll_up=roll_up,
-    )
     threshold = settings.SUPPRESSION_THRESHOLD
-    withheld = {
-        area.code: stages
-        for area in areas
-        if (
-            stages := breakdown.funnel_withheld(
-                counted[area.code], characteristic, threshold, roll_up=roll_up
-            )
-        )
-    }
-    five = _five_groups_in_place(
+    return _protected_breakdown(
+        "Funnel",
+        breakdown.funnel_header(),
         snapshot_dir=snapshot_dir,
         area_code=area_code,
         characteristics=[characteristic],
@@ -282,35 +266,18 @@ def funnel_report(
         date_from=date_from,
         date_to=date_to,
         roll_up=roll_up,
-        withheld=withheld,
-        withheld_of=lambda counts: breakdown.funnel_withheld(
-            counts, characteristic, threshold, roll_up=True
+        withheld_of=lambda counts, rolled: breakdown.funnel_withheld(
+            counts, characteristic, threshold, roll_up=rolled
         ),
-    )
-    rows = [
-        row
-        for area in areas
-        for row in breakdown.funnel_table(
+        table=lambda area, counts, rolled: breakdown.funnel_table(
             area_code=area.code,
             area_name=area.name,
             characteristic=characteristic,
-            counts=five[area.code][0] if area.code in five else counted[area.code],
+            counts=counts,
             threshold=threshold,
-            roll_up=roll_up or area.code in five,
-        )
-    ]
-    report = _report(
-        "Funnel",
-        breakdown.funnel_header(),
-        rows,
-        areas,
-        parts,
-        [characteristic],
-        roll_up,
-        date_from,
-        date_to,
+            roll_up=rolled,
+        ),
     )
-    return _with_five_groups(report, withheld, five)
 
 
 def intersections_report(
@@ -329,7 +296,10 @@ def intersections_report(
     """
     if len(characteristics) < 2:
         raise breakdown.BreakdownError("an intersection needs two or three characteristics")
-    areas, parts, counted = _breakdown_counts(
+    threshold = settings.SUPPRESSION_THRESHOLD
+    return _protected_breakdown(
+        "Intersections",
+        breakdown.intersections_header(),
         snapshot_dir=snapshot_dir,
         area_code=area_code,
         characteristics=characteristics,
@@ -337,52 +307,70 @@ def intersections_report(
         date_from=date_from,
         date_to=date_to,
         roll_up=roll_up,
+        withheld_of=lambda counts, rolled: breakdown.withheld_stages(
+            counts, characteristics, threshold, roll_up=rolled
+        ),
+        table=lambda area, counts, rolled: breakdown.intersections_table(
+            area_code=area.code,
+            area_name=area.name,
+            characteristics=characteristics,
+            counts=counts,
+            threshold=threshold,
+            roll_up=rolled,
+        ),
     )
-    threshold = settings.SUPPRESSION_THRESHOLD
+
+
+def _protected_breakdown(
+    title: str,
+    header: tuple[str, ...],
+    *,
+    snapshot_dir: Path | None,
+    area_code: str,
+    characteristics: list[str],
+    stages: tuple[str, ...],
+    date_from: dt.date | None,
+    date_to: dt.date | None,
+    roll_up: bool,
+    withheld_of: Callable[[breakdown.Counts, bool], tuple[str, ...]],
+    table: Callable[[AreaPopulation, breakdown.Counts, bool], list[Row]],
+) -> BreakdownReport:
+    """A table by group for each area, its sparse stages withheld (decision 0155) and shown by
+    the five high-level groups where they withhold fewer (decision 0158)."""
+    areas, parts, counted = _breakdown_counts(
+        snapshot_dir=snapshot_dir,
+        area_code=area_code,
+        characteristics=characteristics,
+        stages=stages,
+        date_from=date_from,
+        date_to=date_to,
+        roll_up=roll_up,
+    )
     withheld = {
-        area.code: stages
-        for area in areas
-        if (
-            stages := breakdown.withheld_stages(
-                counted[area.code], characteristics, threshold, roll_up=roll_up
-            )
-        )
+        area.code: gone for area in areas if (gone := withheld_of(counted[area.code], roll_up))
     }
     five = _five_groups_in_place(
         snapshot_dir=snapshot_dir,
         area_code=area_code,
         characteristics=characteristics,
-        stages=breakdown.PEOPLE_STAGES,
+        stages=stages,
         date_from=date_from,
         date_to=date_to,
         roll_up=roll_up,
         withheld=withheld,
-        withheld_of=lambda counts: breakdown.withheld_stages(
-            counts, characteristics, threshold, roll_up=True
-        ),
+        withheld_of=lambda counts: withheld_of(counts, True),
     )
     rows = [
         row
         for area in areas
-        for row in breakdown.intersections_table(
-            area_code=area.code,
-            area_name=area.name,
-            characteristics=characteristics,
-            counts=five[area.code][0] if area.code in five else counted[area.code],
-            threshold=threshold,
-            roll_up=roll_up or area.code in five,
+        for row in table(
+            area,
+            five[area.code][0] if area.code in five else counted[area.code],
+            roll_up or area.code in five,
         )
     ]
     report = _report(
-        "Intersections",
-        breakdown.intersections_header(),
-        rows,
-        areas,
-        parts,
-        characteristics,
-        roll_up,
-        date_from,
-        date_to,
+        title, header, rows, areas, parts, characteristics, roll_up, date_from, date_to
     )
     return _with_five_groups(report, withheld, five)
 

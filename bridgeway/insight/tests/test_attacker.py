@@ -88,11 +88,10 @@ def _rows(
     return rows
 
 
-def _attack(tmp_path, *, width=PINNED_WIDTH, stop_after=None, exact=False):
-    rows = _rows()
-    path = write_snapshot(tmp_path / "snapshot", rows)
-    published = publish_area(
-        [path],
+def publish_west_yorkshire(tmp_path, rows, *, exact=False):
+    """Every output for West Yorkshire and its two districts in both periods."""
+    return publish_area(
+        [write_snapshot(tmp_path / "snapshot", rows)],
         pfa=WEST_YORKSHIRE,
         districts=[LEEDS, BRADFORD],
         periods=PERIODS,
@@ -100,6 +99,11 @@ def _attack(tmp_path, *, width=PINNED_WIDTH, stop_after=None, exact=False):
         crossings=(("ethnic_group", "sex"),),
         exact=exact,
     )
+
+
+def _attack(tmp_path, *, width=PINNED_WIDTH, stop_after=None, exact=False):
+    rows = _rows()
+    published = publish_west_yorkshire(tmp_path, rows, exact=exact)
     found = attack(people_from_rows(rows), published, width=width, stop_after=stop_after)
     return found, published
 

@@ -10,25 +10,16 @@ import numpy as np
 from scipy import sparse  # type: ignore[import-untyped]
 
 from bridgeway.insight.tests import attacker
-from bridgeway.insight.tests.attacker import PINNED_WIDTH, publish_area
-from bridgeway.insight.tests.factories import BRADFORD, LEEDS, write_snapshot
+from bridgeway.insight.tests.attacker import PINNED_WIDTH
 from bridgeway.insight.tests.known_people import people_from_rows
-from bridgeway.insight.tests.test_attacker import PERIODS, THRESHOLD, WEST_YORKSHIRE, _rows
+from bridgeway.insight.tests.test_attacker import _rows, publish_west_yorkshire
 from bridgeway.insight.tests.witnesses import kinds_nearby, witness
 
 
 def _program(tmp_path, *, exact):
     """The attacker's program for every output of the area, and its small cells."""
     rows = _rows()
-    published = publish_area(
-        [write_snapshot(tmp_path / "snapshot", rows)],
-        pfa=WEST_YORKSHIRE,
-        districts=[LEEDS, BRADFORD],
-        periods=PERIODS,
-        threshold=THRESHOLD,
-        crossings=(("ethnic_group", "sex"),),
-        exact=exact,
-    )
+    published = publish_west_yorkshire(tmp_path, rows, exact=exact)
     queries = list(dict.fromkeys(query for query, _low, _high in published.cells))
     number = {query: n for n, query in enumerate(queries)}
     bounds: dict[int, tuple[float, float]] = {}
