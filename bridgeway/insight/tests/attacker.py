@@ -113,7 +113,9 @@ def publish_area(
 ) -> Published:
     """Every output for the force area and its districts in each period, read back: the
     funnel by each of ``one_way``, the cross tables of ``crossings`` (``exact``: the counts
-    were not perturbed, so each published count is the true one)."""
+    were not perturbed, so each published count is the true one). Disability may be among
+    them when the people hold it (``people_from_rows(rows, [..., "disability"])``); data
+    quality is by ``scrutiny.QUALITY_CHARACTERISTICS`` (not disability) whatever is asked."""
     published = Published(threshold, exact)
     paths = list(files)
     areas = [(pfa, "pfa")] + [(code, "lad") for code in districts]
