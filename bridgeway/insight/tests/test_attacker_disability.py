@@ -12,10 +12,12 @@ tables is pinned; without it (a control) the attacker recovers them exactly.
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 import pytest
 
 from bridgeway.insight import breakdown, scrutiny
+from bridgeway.insight.breakdown import NO_DISABILITY
 from bridgeway.insight.tests.attacker import PINNED_WIDTH, Query, attack, publish_area
 from bridgeway.insight.tests.factories import BRADFORD, LEEDS, snapshot_row, write_snapshot
 from bridgeway.insight.tests.known_people import people_from_rows
@@ -87,6 +89,27 @@ def _rows(people: int = PEOPLE) -> list[dict[str, object]]:
             for stage in stages
         )
     return rows
+
+
+def test_a_person_is_counted_under_each_of_their_disabilities():
+    """As ``breakdown`` counts them: in the group of each disability listed, and in
+    ``NO_DISABILITY`` when the list is empty."""
+    rows = [
+        snapshot_row(person_key="two", disabilities=["physical", "autism"]),
+        snapshot_row(person_key="none", disabilities=[]),
+    ]
+    two, none = people_from_rows(rows, ("ethnic_group", "disability"))
+    assert two.group("disability") == "autism+physical"
+    assert none.group("disability") == NO_DISABILITY
+    referred = Query(WEST_YORKSHIRE, "pfa", (None, None), "referred")
+
+    def counted(code: str) -> list[bool]:
+        query = replace(referred, groups=(("disability", code),))
+        return [query.counts(two), query.counts(none)]
+
+    assert counted("autism") == counted("physical") == [True, False]
+    assert counted("sight") == [False, False]
+    assert counted(NO_DISABILITY) == [False, True]
 
 
 def _by_disability(query: Query) -> bool:
