@@ -40,9 +40,9 @@ from typing import Any
 CHECKOUT = Path(__file__).resolve().parent.parent
 TWO_WAY = "two-way"
 # The dashboard offers the funnel by each of these and, beyond ethnic group, its crossing
-# with ethnic group. Disability is left out: a person may have several, and the attacker's
-# people hold one value per characteristic.
-ONE_WAY = ("ethnic_group", "age_band", "sex", "religion", "sexual_orientation")
+# with ethnic group. A person may have several disabilities: the attacker's people hold them
+# as one value, counted in the group of each (``known_people.disability_value``).
+ONE_WAY = ("ethnic_group", "age_band", "sex", "disability", "religion", "sexual_orientation")
 CROSSINGS: dict[str, tuple[tuple[str, ...], ...]] = {
     "one-way": (),
     TWO_WAY: tuple(("ethnic_group", name) for name in ONE_WAY[1:]),
@@ -56,7 +56,8 @@ CROSSINGS: dict[str, tuple[tuple[str, ...], ...]] = {
 # newest row, wherever it is), in one query.
 ROWS_SQL = """
 SELECT person_key, stage, occurred_on, lad_code, pfa_code, organisation_key, service_key,
-       service_specialist, ethnic_group, age_band, sex, religion, sexual_orientation
+       service_specialist, ethnic_group, age_band, sex, religion, sexual_orientation,
+       disabilities
 FROM read_parquet($files)
 WHERE person_key IN (SELECT person_key FROM read_parquet($files) WHERE pfa_code = $area)
 """

@@ -6,6 +6,8 @@ periods (the needs assessment, by the 19 groups and by the five high-level group
 by each characteristic, with and without the five-group roll-up; cross tables of two and three characteristics; each provider's needs
 assessment; data quality; people referred to specialists for coverage gaps) with the real
 table functions, reads back every published count, and models the people behind them.
+Disability is one of the characteristics when asked for: a person's several disabilities are
+one value of theirs, counted in the group of each (``known_people.in_group``).
 
 The attacker is stronger than any reader: it knows each *kind* of person the snapshot holds
 (their groups, districts, providers, the stages they reached in each period) and only not how
@@ -111,7 +113,9 @@ def publish_area(
 ) -> Published:
     """Every output for the force area and its districts in each period, read back: the
     funnel by each of ``one_way``, the cross tables of ``crossings`` (``exact``: the counts
-    were not perturbed, so each published count is the true one)."""
+    were not perturbed, so each published count is the true one). Disability may be among
+    them when the people hold it (``people_from_rows(rows, [..., "disability"])``); data
+    quality is by ``scrutiny.QUALITY_CHARACTERISTICS`` (not disability) whatever is asked."""
     published = Published(threshold, exact)
     paths = list(files)
     areas = [(pfa, "pfa")] + [(code, "lad") for code in districts]
@@ -385,6 +389,8 @@ class _Model:
 
 def _model(queries: Sequence[Query], people: Sequence[Person]) -> _Model:
     names = [name for name, _code in people[0].groups] if people else []
+    asked = {name for query in queries for name, _code in query.groups}
+    assert not people or asked <= set(names), f"the people do not hold {asked - set(names)}"
     value_class: list[dict[str, int]] = []
     class_sizes: list[int] = []
     tests_by_query: list[list[np.ndarray]] = [[] for _query in queries]

@@ -2,6 +2,11 @@
 count counts (issue 14).
 
 Moved out of ``attacker.py`` to keep that module within 800 lines; plain Python.
+
+A person may have several disabilities, and ``breakdown`` counts them in the group of each
+(``NO_DISABILITY`` when the list is empty). The attacker holds one value per characteristic,
+so a person's disabilities are one value, their sorted codes joined (``disability_value``),
+and a count of one disability counts everyone whose value lists it (``in_group``).
 """
 
 from __future__ import annotations
@@ -12,8 +17,30 @@ from dataclasses import dataclass
 
 from bridgeway.equality.vocabulary import NOT_KNOWN_CODES, high_level_group
 from bridgeway.insight import scrutiny
+from bridgeway.insight.breakdown import NO_DISABILITY
 
 Period = tuple[dt.date | None, dt.date | None]
+# Between a person's disability codes in their one value; no code holds it.
+DISABILITIES_JOINED = "+"
+
+
+def disability_value(codes: Iterable[str]) -> str:
+    """A person's disabilities as one value: their codes sorted and joined, or NO_DISABILITY."""
+    listed = sorted(set(codes))
+    return DISABILITIES_JOINED.join(listed) if listed else NO_DISABILITY
+
+
+def in_group(characteristic: str, own: str, code: str) -> bool:
+    """Whether someone whose ``characteristic`` is ``own`` is counted in the group ``code``:
+    their own group, the high-level group of their ethnic group, or any of their disabilities.
+    """
+    if own == code:
+        return True
+    if characteristic == "ethnic_group":
+        return own not in NOT_KNOWN_CODES and high_level_group(own) == code
+    if characteristic == "disability":
+        return code in own.split(DISABILITIES_JOINED)
+    return False
 
 
 @dataclass(frozen=True)
@@ -56,12 +83,7 @@ class Query:
     def groups_match(self, groups: Mapping[str, str]) -> bool:
         """Whether someone in these groups is in the cell (whatever they did)."""
         for characteristic, code in self.groups:
-            own = groups[characteristic]
-            if own != code and not (
-                characteristic == "ethnic_group"
-                and own not in NOT_KNOWN_CODES
-                and high_level_group(own) == code
-            ):
+            if not in_group(characteristic, groups[characteristic], code):
                 return False
         return not any(groups[name] in NOT_KNOWN_CODES for name in self.recorded)
 
@@ -86,14 +108,7 @@ class Query:
         """Whether someone whose ``characteristic`` is ``value`` passes this query's test on
         that characteristic (``groups_match`` is these tests together)."""
         for name, code in self.groups:
-            if name == characteristic and not (
-                value == code
-                or (
-                    name == "ethnic_group"
-                    and value not in NOT_KNOWN_CODES
-                    and high_level_group(value) == code
-                )
-            ):
+            if name == characteristic and not in_group(name, value, code):
                 return False
         return not (characteristic in self.recorded and value in NOT_KNOWN_CODES)
 
@@ -103,7 +118,7 @@ def people_from_rows(
     characteristics: Sequence[str] = scrutiny.QUALITY_CHARACTERISTICS,
 ) -> list[Person]:
     """The attacker's people from snapshot rows (each person in the groups of their newest
-    row, as insight counts them)."""
+    row, as insight counts them); "disability" reads the row's list of ``disabilities``."""
     by_person: dict[str, list[Mapping[str, object]]] = {}
     for row in rows:
         by_person.setdefault(str(row["person_key"]), []).append(row)
@@ -126,6 +141,11 @@ def people_from_rows(
                 key=lambda event: (event.on, event.stage, event.lad, event.provider),
             )
         )
-        groups = tuple((name, str(newest[name])) for name in characteristics)
+        groups = tuple(
+            (name, disability_value(newest["disabilities"]))  # type: ignore[arg-type]
+            if name == "disability"
+            else (name, str(newest[name]))
+            for name in characteristics
+        )
         people.append(Person(groups=groups, events=events))
     return people
