@@ -87,3 +87,20 @@ def test_with_the_protection_witnesses_show_every_small_cell_wide(tmp_path):
         assert least - 1e-6 <= witnessed.low[number]
         assert witnessed.high[number] <= most + 1e-6
         assert most - least >= PINNED_WIDTH - 1e-6
+
+
+def test_one_person_away_decides_most_cells_with_no_program_and_within_the_attackers_range(
+    tmp_path,
+):
+    """Sets of people one person away from the snapshot's (one fewer, one more, one with a
+    characteristic changed) that keep within every bound are tried all at once: they show
+    most small cells wide before any program, and each value they give a cell lies within
+    the range the attacker's own programs give it."""
+    model, bounded, secrets = _program(tmp_path, exact=False)
+    witnessed = witness(model, bounded, secrets, width=PINNED_WIDTH, deadline=0.0)
+    assert witnessed.programs <= 2  # the deadline has passed: only the two summed programs
+    wide = [n for n in range(len(secrets)) if witnessed.wide(n, PINNED_WIDTH)]
+    assert len(wide) > len(secrets) / 2
+    for number in wide[:: max(1, len(wide) // 12)]:
+        least, most = _attackers_range(model, bounded, secrets[number])
+        assert least - 1e-6 <= witnessed.low[number] <= witnessed.high[number] <= most + 1e-6

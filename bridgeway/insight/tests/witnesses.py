@@ -70,13 +70,15 @@ def witness(
 ) -> Witnessed:
     """Values of each secret cell (a row of ``model.rows``) in sets of nearby people that keep
     within every bound in ``bounded`` (row, least, greatest): the snapshot's own people first,
-    then the restricted program's solutions, until each cell is seen ``width`` apart or the
-    restricted program cannot widen it further (or ``deadline``, ``time.monotonic``, passes).
+    then those one person away (``_one_person_away``), then the restricted program's
+    solutions, until each cell is seen ``width`` apart or the restricted program cannot widen
+    it further (or ``deadline``, ``time.monotonic``, passes).
     """
     kinds = kinds_nearby(model.people_kinds, model.class_sizes)
     columns = model.kind_columns(kinds)
-    secrets = (model.rows[secret_rows] @ columns).tocsr()
-    true = secrets @ _true_counts(model.people_kinds, kinds)
+    secrets = (model.rows[secret_rows] @ columns).tocsc()
+    own = _true_counts(model.people_kinds, kinds)
+    true = secrets @ own
     witnessed = Witnessed(true.copy(), true.copy(), 0)
     if not secret_rows:
         return witnessed
@@ -85,11 +87,17 @@ def witness(
     counted = (model.rows[[row for row, _l, _m in informative]] @ columns).tocsc()
     lows = np.array([least for _r, least, _m in informative], dtype=float)
     highs = np.array([most for _r, _l, most in informative], dtype=float)
-    solver = _Solver(counted, lows, highs)
+    _one_person_away(witnessed, kinds, own, counted, secrets, lows, highs, model.class_sizes)
+    undecided = [n for n in range(len(secret_rows)) if not witnessed.wide(n, width)]
+    if not undecided:
+        return witnessed
+    kept = _distinct_columns(counted, secrets, highs)
+    secrets = secrets[:, kept].tocsr()
+    solver = _Solver(counted[:, kept], lows, highs)
 
     def solve(objective: np.ndarray) -> bool:
         """Whether the objective falls without limit (a cell that grows without limit)."""
-        found = solver.minimise(objective)
+        found = solver.minimise(objective, deadline)
         witnessed.programs += 1
         if isinstance(found, np.ndarray):
             values = secrets @ found
@@ -97,11 +105,11 @@ def witness(
             np.maximum(witnessed.high, values, out=witnessed.high)
         return isinstance(found, str)
 
-    # Two programs over all the small cells together show most of them wide.
-    total = np.asarray(secrets.sum(axis=0)).ravel()
+    # Two programs over the cells left together show most of them wide.
+    total = np.asarray(secrets[undecided].sum(axis=0)).ravel()
     solve(total)
     solve(-total)
-    for number in range(len(secret_rows)):
+    for number in undecided:
         if witnessed.wide(number, width):
             continue
         if deadline is not None and time.monotonic() > deadline:
@@ -111,6 +119,90 @@ def witness(
         if not witnessed.wide(number, width) and solve(-objective):
             witnessed.high[number] = np.inf
     return witnessed
+
+
+def _one_person_away(
+    witnessed: Witnessed,
+    kinds: np.ndarray,
+    own: np.ndarray,
+    counted: sparse.csc_matrix,
+    secrets: sparse.csc_matrix,
+    lows: np.ndarray,
+    highs: np.ndarray,
+    class_sizes: list[int],
+) -> None:
+    """Widen ``witnessed`` by the sets of people one person away from the snapshot's that keep
+    within every bound: one person fewer, one more, or one of them with one characteristic
+    changed. Each is a sum over a few columns, so every such set is tried at once, with no
+    program; a change of one characteristic moves the person between the groups of one
+    table only, where the totals (often the tightest bounds) stay as they are."""
+    values = counted @ own
+    # Rows already at their greatest (least) cannot count one more (one fewer) person.
+    full = (highs - values < 1 - SLACK).astype(float)
+    empty = (values - lows < 1 - SLACK).astype(float)
+    present = np.flatnonzero(own >= 1)
+    fewer = present[counted[:, present].T @ empty == 0]
+    more = np.flatnonzero(counted.T @ full == 0)
+    true = secrets @ own
+    _widen(witnessed, true, -secrets[:, fewer])
+    _widen(witnessed, true, secrets[:, more])
+    sources, targets = _changes_of_one_characteristic(kinds, present, class_sizes)
+    step = 20_000  # pairs at a time: each pair's difference is a sparse column
+    for start in range(0, len(sources), step):
+        source, target = sources[start : start + step], targets[start : start + step]
+        change = counted[:, target] - counted[:, source]
+        blocked = change.maximum(0).T @ full + (-change).maximum(0).T @ empty
+        allowed = blocked == 0
+        _widen(witnessed, true, secrets[:, target[allowed]] - secrets[:, source[allowed]])
+
+
+def _widen(witnessed: Witnessed, true: np.ndarray, changes: sparse.spmatrix) -> None:
+    """Each column of ``changes`` is one set of people's change to the secret cells from the
+    snapshot's (``true``): the cells it moves are seen that much higher or lower."""
+    if changes.shape[1] == 0:
+        return
+    changes = sparse.csr_matrix(changes)
+    np.maximum(witnessed.high, true + changes.max(axis=1).toarray().ravel(), out=witnessed.high)
+    np.minimum(witnessed.low, true + changes.min(axis=1).toarray().ravel(), out=witnessed.low)
+
+
+def _changes_of_one_characteristic(
+    kinds: np.ndarray, present: np.ndarray, class_sizes: list[int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each kind someone is (``present``, positions in ``kinds``) paired with each kind one
+    characteristic away (positions too): the person's kind before and after."""
+    shape = kinds.max(axis=0) + 1
+    # np.unique sorted the kinds row by row, so their flat numbers are in order too.
+    numbers = np.ravel_multi_index(tuple(kinds.T), shape)
+    sources, targets = [], []
+    for characteristic, size in enumerate(class_sizes):
+        for value in range(size):
+            moved = present[kinds[present, characteristic] != value]
+            changed = kinds[moved].copy()
+            changed[:, characteristic] = value
+            found = np.searchsorted(numbers, np.ravel_multi_index(tuple(changed.T), shape))
+            sources.append(moved)
+            targets.append(found)
+    if not sources:
+        return np.zeros(0, int), np.zeros(0, int)
+    return np.concatenate(sources), np.concatenate(targets)
+
+
+def _distinct_columns(
+    counted: sparse.csc_matrix, secrets: sparse.csc_matrix, highs: np.ndarray
+) -> np.ndarray:
+    """The kinds the restricted program needs: none counted in a published 0 (there can be
+    none of them), and one of each set of kinds that every bound and every secret cell count
+    alike (any number of people of those kinds is the same as as many of the first)."""
+    zero_rows = (highs < 1 - SLACK).astype(float)
+    possible = np.flatnonzero(counted.T @ zero_rows == 0)
+    both = sparse.vstack([counted[:, possible], secrets[:, possible]]).tocsc()
+    both.sort_indices()
+    seen: dict[bytes, int] = {}
+    for position in range(len(possible)):
+        where = slice(both.indptr[position], both.indptr[position + 1])
+        seen.setdefault(both.indices[where].tobytes() + both.data[where].tobytes(), position)
+    return possible[np.array(sorted(seen.values()), dtype=int)]
 
 
 def _true_counts(people_kinds: np.ndarray, kinds: np.ndarray) -> np.ndarray:
@@ -145,11 +237,15 @@ class _Solver:
         self.highs.passModel(lp)
         self.every = np.arange(self.columns, dtype=np.int32)
 
-    def minimise(self, objective: np.ndarray) -> np.ndarray | str | None:
+    def minimise(self, objective: np.ndarray, deadline: float | None) -> np.ndarray | str | None:
         """Counts of each kind that keep within every bound, least by ``objective``;
         ``UNBOUNDED`` when the objective falls without limit, ``None`` when HiGHS stops short
-        of an answer."""
+        of an answer (``deadline``, ``time.monotonic``, passed)."""
         self.highs.changeColsCost(self.columns, self.every, objective)
+        if deadline is not None:
+            # HiGHS's clock runs on across the runs of one model: the limit is its total.
+            left = max(deadline - time.monotonic(), 0.0)
+            self.highs.setOptionValue("time_limit", self.highs.getRunTime() + left)
         self.highs.run()
         status = self.highs.getModelStatus()
         if status == highspy.HighsModelStatus.kOptimal:
