@@ -89,7 +89,7 @@ def _link_owners(listings: Sequence[hsds.Listing]) -> dict[str, str]:
 
 def replace(
     name: str,
-    services: Sequence[tuple[uuid.UUID, bool, hsds.Listing]],
+    services: Sequence[tuple[str | uuid.UUID, bool, hsds.Listing]],
     held: dict[str, str],
 ) -> None:
     """Make the ``name`` records of each ``(service id, exists, listing)`` the listing's.
