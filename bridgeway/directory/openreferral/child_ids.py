@@ -63,8 +63,8 @@ class ChildIds:
                 message = None
                 # A child's own id, and (for a location) its link's, once each in a service.
                 key = across(child)
-                ids = dict.fromkeys((child.id, key))
-                twice = next((x for x in ids if x in own), None)
+                # The first of the two ids this service gave already, if either.
+                twice = child.id if child.id in own else key if key in own else None
                 child_id = twice or key
                 if twice is not None:
                     message = "is given twice in this service; each record needs an id of its own"
@@ -74,7 +74,8 @@ class ChildIds:
                         f"is already the id of a record of service {first} (id {first_id}); "
                         f"each service's {array} need ids of their own"
                     )
-                own.update(ids)
+                own.add(child.id)
+                own.add(key)
                 if message is not None and child_id not in named:
                     named.add(child_id)
                     problems.append(Problem(position, listing.id, f"{array} {child_id}", message))

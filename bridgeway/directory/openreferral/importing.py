@@ -22,6 +22,7 @@ import json
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from operator import attrgetter
 from typing import Any, TypeVar
 
 from django.db import connection, models, transaction
@@ -514,6 +515,10 @@ def _code_problems(listing: hsds.Listing, known: _Known) -> Iterator[tuple[str, 
 def _without_unknown_places(position: int, listing: hsds.Listing, known: _Known) -> hsds.Listing:
     """The listing without area codes that are not current districts or police force
     areas: an optional value, left out and named (issue 13, item 2)."""
+    if known.districts.issuperset(listing.district_codes) and known.police_force_areas.issuperset(
+        listing.pfa_codes
+    ):
+        return listing  # every code is current (nearly every listing)
     dropped: list[hsds.Problem] = []
     kept: dict[str, tuple[str, ...]] = {}
     for name, places in (
@@ -578,9 +583,13 @@ def _service_rules() -> rules.Rules:
     return rules.rules(Service, _CHECKED_FIELDS, exclude=_UNCHECKED_FIELDS)
 
 
+# The fields read in C, all at once, rather than one ``getattr`` each.
+_service_fields = attrgetter(*hsds.SERVICE_FIELDS)
+
+
 def _values(listing: hsds.Listing) -> dict[str, Any]:
     """The service's own fields a listing gives (attribute name -> value)."""
-    values = {name: getattr(listing, name) for name in hsds.SERVICE_FIELDS}
+    values = dict(zip(hsds.SERVICE_FIELDS, _service_fields(listing), strict=True))
     values["formats"] = list(listing.formats)
     values["extra"] = dict(listing.extra)
     return values
@@ -645,11 +654,13 @@ def _write(
     changed: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     old_extra = _old_extra(checked)
     for item in checked:
-        # The row is made from the values ``_check`` checked, with no model object.
+        # The row is made from the values ``_check`` checked, with no model object. Ids go
+        # as the canonical text the reader gave: COPY sends text, and a UUID object would be
+        # made here only to be turned back into text there.
         values = {
             **item.values,
-            "id": item.id,
-            "organisation_id": uuid.UUID(item.listing.organisation.id),
+            "id": item.listing.id,
+            "organisation_id": item.listing.organisation.id,
             "area_not_known": item.area_not_known,
             "source_id": source.pk if source is not None else None,
             "harvested_at": now if source is not None else None,
@@ -714,7 +725,9 @@ def _write_codes(checked: Sequence[_Checked], known: _Known) -> None:
     # Each service's id as the database takes it, made once for its six relations rather than
     # once in each (300,000 conversions at 50,000 services).
     service_key = bulk.table(Service).converter("id")
-    keys = {item.position: service_key(item.id) for item in checked}
+    # From the id's canonical text (on PostgreSQL, sent as it is: a UUID object's text was
+    # made again for every code row).
+    keys = {item.position: service_key(item.listing.id) for item in checked}
     # In the order of the service's id, the order the rows are written in (bulk.Table.write):
     # sorted once here, each batch can go to the database as soon as it is made.
     in_order = sorted(checked, key=_id_number)
@@ -746,12 +759,17 @@ def _id_number(item: _Checked) -> int:
 
 def _codes_by_service(
     items: Sequence[_Checked], name: str, ids: dict[str, int] | None, keys: dict[int, Any]
-) -> Iterator[tuple[Any, Sequence[Any]]]:
+) -> Iterator[tuple[Any, Iterable[Any]]]:
     """Each listing's id (``keys``: by position, as the database takes it) and the codes of
     its relation ``name`` (as term ids, with ``ids``)."""
-    for item in items:
-        codes = item.district_codes if name == "district_codes" else getattr(item.listing, name)
-        yield keys[item.position], (codes if ids is None else [ids[code] for code in codes])
+    if name == "district_codes":
+        return ((keys[item.position], item.district_codes) for item in items)
+    codes = attrgetter(name)
+    if ids is None:
+        return ((keys[item.position], codes(item.listing)) for item in items)
+    # Term ids looked up in C, one map a service rather than a list made for it.
+    term_id = ids.__getitem__
+    return ((keys[item.position], map(term_id, codes(item.listing))) for item in items)
 
 
 def _write_children(checked: Sequence[_Checked], known: _Known) -> None:
@@ -759,7 +777,9 @@ def _write_children(checked: Sequence[_Checked], known: _Known) -> None:
     for name in children.CHILDREN:
         items = _replaced(checked, children.HSDS_CHILD_FIELD[name])
         children.replace(
-            name, [(item.id, item.exists, item.listing) for item in items], known.child_owners[name]
+            name,
+            [(item.listing.id, item.exists, item.listing) for item in items],
+            known.child_owners[name],
         )
 
 

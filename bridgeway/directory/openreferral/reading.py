@@ -33,6 +33,7 @@ from bridgeway.directory.openreferral.listing import (
     Problem,
     Schedule,
 )
+from bridgeway.directory.openreferral.shared_locations import made_up_link_id
 from bridgeway.directory.openreferral.terms import (
     ADDRESS_READ_FIELDS,
     CANONICAL_UUID,
@@ -45,7 +46,6 @@ from bridgeway.directory.openreferral.terms import (
     made_up_id,
     main_phone_id,
     ons_code,
-    service_at_location_id,
 )
 from bridgeway.directory.public_text import (
     SAFE_TAGS,
@@ -160,6 +160,8 @@ class _Reader:
         if not isinstance(value, list):
             self.problem(key, f"should be a list, not {type(value).__name__}")
             return []
+        if not value:
+            return []  # schedules, costs and funding are often given empty
         if all(type(item) is dict for item in value):
             # The usual case, in one pass.
             return [(f"{key}[{index}]", item) for index, item in enumerate(value)]
@@ -579,7 +581,7 @@ def _location_extra(
             "address_type": place.get("location_type") or "physical",
             "state_province": address.get("region") or address.get("state_province") or "",
         }
-        if link.get("id") != service_at_location_id(location_id):
+        if link.get("id") != made_up_link_id(location_id):
             extra["link_id"] = kept_field(link.get("id"))
     unread_place = {k: v for k, v in place.items() if k not in LOCATION_READ_FIELDS}
     unread_address = {

@@ -31,13 +31,15 @@ from bridgeway.directory.openreferral.terms import made_up_id, service_at_locati
 def link_id(location: Location) -> str:
     """The id of the service at location: the one the feed gave, else made from the place's."""
     given = location.extra.get("link_id")
-    return given if isinstance(given, str) and given else _made_up_link(location.id)
+    return given if isinstance(given, str) and given else made_up_link_id(location.id)
 
 
-# An import asks for each place's link id in several checks: a SHA-1 each time was a tenth
-# of a second for 10,000 services. Bounded: a harvest process may read many feeds.
+# An import asks for each place's link id in several checks, the reader first (to tell a
+# given link id from the one made up): a SHA-1 each time was a tenth of a second for 10,000
+# services. Bounded: a harvest process may read many feeds.
 @lru_cache(maxsize=1 << 16)
-def _made_up_link(location_id: str) -> str:
+def made_up_link_id(location_id: str) -> str:
+    """``terms.service_at_location_id``, remembered for the places read lately."""
     return service_at_location_id(location_id)
 
 
@@ -47,8 +49,8 @@ def row_id(hsds_id: str, service_id: str) -> str:
 
 
 def location_rows(
-    places: Iterable[tuple[uuid.UUID, Iterable[Location]]], owners: Mapping[str, str]
-) -> Iterator[tuple[uuid.UUID, Any]]:
+    places: Iterable[tuple[str | uuid.UUID, Iterable[Location]]], owners: Mapping[str, str]
+) -> Iterator[tuple[str | uuid.UUID, Any]]:
     """``(service id, row values)`` for each service's places, for ``bulk.insert_children``.
 
     ``owners`` maps a row id held before the import to its service; each service's own rows
