@@ -17,6 +17,7 @@ from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 from bridgeway.accounts.enrolment import (
     RECOVERY_CODE_COUNT,
@@ -368,3 +369,34 @@ def test_passkey_page_offers_registration_from_our_own_static_files(practitioner
     assert 'id="passkey-registration-placeholder"' in page
     assert "/static/django_otp_webauthn/otp_webauthn_register.js" in page
     assert "https://" not in page.split("<main", 1)[1]
+
+
+def _catalog_then_module(page: str, module: str) -> None:
+    """Django's catalog (which defines gettext) is deferred and comes before the passkey
+    module, so it runs first: an async catalog may arrive after the module has run, and the
+    buttons then throw on their first word (test_passkeys_browser.py's catalog_late)."""
+    catalog = re.search(r"<script[^>]*src=\"/staff/sign-in/passkeys/jsi18n/\"[^>]*>", page)
+    assert catalog is not None
+    assert " defer" in catalog.group(0)
+    assert " async" not in catalog.group(0)
+    assert catalog.end() < page.index(f"/static/django_otp_webauthn/{module}")
+
+
+def test_passkey_page_loads_the_scripts_words_before_the_scripts(practitioner):
+    client = sign_in(Client(), practitioner)
+
+    page = client.get(reverse("accounts:passkeys")).content.decode()
+
+    _catalog_then_module(page, "otp_webauthn_register.js")
+
+
+def test_code_step_loads_the_scripts_words_before_the_passkey_script(practitioner):
+    WebAuthnCredential.objects.create(
+        user=practitioner, name="Laptop", credential_id=b"laptop", public_key=b"key", sign_count=0
+    )
+    client = Client()
+    password_step(client, practitioner)
+
+    page = client.get(reverse("accounts:verify")).content.decode()
+
+    _catalog_then_module(page, "otp_webauthn_auth.js")
