@@ -32,6 +32,8 @@ from scipy import sparse  # type: ignore[import-untyped]
 # A hair of slack for the solver's rounding: a range of exactly ``width`` is wide.
 SLACK = 1e-6
 UNBOUNDED = "unbounded"
+# The most kinds a cell's own program holds: its programs take milliseconds up to about this.
+NEAR_MOST = 3_000
 
 
 def kinds_nearby(people_kinds: np.ndarray, class_sizes: list[int]) -> np.ndarray:
@@ -89,6 +91,21 @@ def witness(
     highs = np.array([most for _r, _l, most in informative], dtype=float)
     _one_person_away(witnessed, kinds, own, counted, secrets, lows, highs, model.class_sizes)
     undecided = [n for n in range(len(secret_rows)) if not witnessed.wide(n, width)]
+    if undecided:
+        witnessed.programs += _near_each_cell(
+            witnessed,
+            undecided,
+            kinds,
+            own,
+            counted,
+            secrets,
+            lows,
+            highs,
+            model.class_sizes,
+            width=width,
+            deadline=deadline,
+        )
+    undecided = [n for n in undecided if not witnessed.wide(n, width)]
     if not undecided:
         return witnessed
     kept = _distinct_columns(counted, secrets, highs)
@@ -156,6 +173,113 @@ def _one_person_away(
         _widen(witnessed, true, secrets[:, target[allowed]] - secrets[:, source[allowed]])
 
 
+def _near_each_cell(
+    witnessed: Witnessed,
+    undecided: list[int],
+    kinds: np.ndarray,
+    own: np.ndarray,
+    counted: sparse.csc_matrix,
+    secrets: sparse.csc_matrix,
+    lows: np.ndarray,
+    highs: np.ndarray,
+    class_sizes: list[int],
+    *,
+    width: float,
+    deadline: float | None,
+) -> int:
+    """Widen each cell in ``undecided`` by a small program of its own: the snapshot's people
+    stay, and only the kinds in or one characteristic from the cell's may change (by people
+    added, removed or moved, any number), within every bound they touch. Each solution is a
+    set of people the attacker's whole program allows, so it widens every cell it moves; each
+    program has hundreds of columns, not tens of thousands. Returns the programs solved."""
+    values = counted @ own
+    true = secrets @ own
+    by_cell = secrets.tocsr()
+    present = np.flatnonzero(own >= 1)
+    sources, targets = _changes_of_one_characteristic(kinds, present, class_sizes)
+    programs = 0
+    for number in undecided:
+        if witnessed.wide(number, width):
+            continue
+        if deadline is not None and time.monotonic() > deadline:
+            break
+        inside = by_cell[number].indices
+        inside_present = inside[own[inside] >= 1]
+        # People of the cell who may leave it, and people one step from it who may join;
+        # then, if that is not enough, everyone one step from those (to make room).
+        leaving = np.isin(sources, inside_present)
+        joining = np.isin(targets, inside) & ~np.isin(sources, inside)
+        near = np.unique(np.concatenate([inside_present, sources[joining], targets[leaving]]))
+        for _step in range(2):
+            if witnessed.wide(number, width):
+                break
+            if deadline is not None and time.monotonic() > deadline:
+                break
+            programs += _widen_near(
+                witnessed,
+                number,
+                near,
+                own,
+                values,
+                true,
+                counted,
+                secrets,
+                by_cell,
+                lows,
+                highs,
+                width=width,
+                deadline=deadline,
+            )
+            nearby = np.isin(sources, near) | np.isin(targets, near)
+            near = np.unique(np.concatenate([near, sources[nearby], targets[nearby]]))
+            if len(near) > NEAR_MOST:
+                break  # as large as the restricted program: that program is next
+    return programs
+
+
+def _widen_near(
+    witnessed: Witnessed,
+    number: int,
+    near: np.ndarray,
+    own: np.ndarray,
+    values: np.ndarray,
+    true: np.ndarray,
+    counted: sparse.csc_matrix,
+    secrets: sparse.csc_matrix,
+    by_cell: sparse.csr_matrix,
+    lows: np.ndarray,
+    highs: np.ndarray,
+    *,
+    width: float,
+    deadline: float | None,
+) -> int:
+    """Least and greatest the cell ``number`` can be when only the kinds ``near`` change from
+    the snapshot's counts; returns the programs solved."""
+    block = counted[:, near].tocsr()
+    touched = np.flatnonzero(np.diff(block.indptr))
+    solver = _Solver(
+        block[touched].tocsc(),
+        lows[touched] - values[touched],
+        highs[touched] - values[touched],
+        lower=-own[near],
+    )
+    objective = by_cell[number][:, near].toarray().ravel()
+    moved = secrets[:, near]
+    programs = 0
+    for sign in (1.0, -1.0):
+        found = solver.minimise(sign * objective, deadline)
+        programs += 1
+        if isinstance(found, np.ndarray):
+            seen = true + moved @ found
+            np.minimum(witnessed.low, seen, out=witnessed.low)
+            np.maximum(witnessed.high, seen, out=witnessed.high)
+        elif found == UNBOUNDED:
+            witnessed.high[number] = np.inf
+        if witnessed.wide(number, width):
+            break
+    return programs
+
+
 def _widen(witnessed: Witnessed, true: np.ndarray, changes: sparse.spmatrix) -> None:
     """Each column of ``changes`` is one set of people's change to the secret cells from the
     snapshot's (``true``): the cells it moves are seen that much higher or lower."""
@@ -218,7 +342,13 @@ def _true_counts(people_kinds: np.ndarray, kinds: np.ndarray) -> np.ndarray:
 class _Solver:
     """One HiGHS model of the restricted program; each objective starts from the last basis."""
 
-    def __init__(self, counted: sparse.csc_matrix, lows: np.ndarray, highs: np.ndarray) -> None:
+    def __init__(
+        self,
+        counted: sparse.csc_matrix,
+        lows: np.ndarray,
+        highs: np.ndarray,
+        lower: np.ndarray | None = None,
+    ) -> None:
         self.highs = highspy.Highs()
         self.highs.setOptionValue("output_flag", False)
         self.columns = counted.shape[1]
@@ -226,9 +356,9 @@ class _Solver:
         lp.num_col_ = self.columns
         lp.num_row_ = counted.shape[0]
         lp.col_cost_ = np.zeros(self.columns)
-        lp.col_lower_ = np.zeros(self.columns)
+        lp.col_lower_ = np.zeros(self.columns) if lower is None else lower.astype(float)
         lp.col_upper_ = np.full(self.columns, highspy.kHighsInf)
-        lp.row_lower_ = lows
+        lp.row_lower_ = np.where(np.isinf(lows), -highspy.kHighsInf, lows)
         lp.row_upper_ = np.where(np.isinf(highs), highspy.kHighsInf, highs)
         lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
         lp.a_matrix_.start_ = counted.indptr
