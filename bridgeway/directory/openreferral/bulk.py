@@ -446,3 +446,36 @@ def collector_paused() -> Iterator[None]:
                 gc.freeze()
                 gc.unfreeze()
             gc.enable()
+
+
+def update_by_key(
+    model: type[models.Model], objects: Sequence[dict[str, Any]], names: list[str]
+) -> None:
+    """UPDATE the ``names`` fields of each row (attribute name -> value) by primary key
+    with ``executemany``.
+
+    ``bulk_update`` builds one CASE expression per field per batch, which took about 4 ms a
+    service; a prepared UPDATE per row is a small fraction of that.
+    """
+    if not objects:
+        return
+    fields = [model._meta.get_field(name) for name in names]
+    pk = model._meta.pk
+    assert pk is not None  # noqa: S101 - every concrete model has one; narrows the type
+    quote = connection.ops.quote_name
+    # Names come from the model, quoted; values are parameters.
+    sql = "UPDATE {} SET {} WHERE {} = %s".format(  # noqa: S608
+        quote(model._meta.db_table),
+        ", ".join(f"{quote(str(f.column))} = %s" for f in fields),  # type: ignore[union-attr]
+        quote(str(pk.column)),
+    )
+    rows = [
+        (
+            *(f.get_db_prep_save(values[f.attname], connection) for f in fields),  # type: ignore[union-attr]
+            pk.get_db_prep_save(values[pk.attname], connection),
+        )
+        for values in objects
+    ]
+    with connection.cursor() as cursor:
+        for begin in range(0, len(rows), _BATCH):
+            cursor.executemany(sql, rows[begin : begin + _BATCH])
