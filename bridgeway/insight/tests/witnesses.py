@@ -1,5 +1,5 @@
 """People near the snapshot's who give every published figure: cheap proof that a small count
-is not pinned (issue 14, decision 0163).
+is not pinned (issue 14, decisions 0163 and 0167).
 
 The attacker's program (``attacker._Program``) is over the margins of a table of everyone;
 at the demo's size (93,720 unknowns, 16,188 equations tying the margins together) each of its
@@ -9,19 +9,22 @@ set is one the attacker cannot rule out, and each small cell's value in it is on
 attacker's range must hold. Two such sets whose values of a cell lie ``width`` apart prove the
 cell is not pinned, with no program over the margins at all.
 
-So this module solves the attacker's program *restricted* to kinds of people near the
-snapshot's: every kind someone in the snapshot is, and every kind one characteristic away from
-one of those (a class of each characteristic's values and a class of event pattern make a
-kind). Its columns are counts of people, not margins, so it needs no equations, and its only
-rows are the published counts that bound anything (a ``[c]`` that may hide a zero bounds
-nothing). Each solution (HiGHS's simplex, warm-started from the one before) gives a value for
-every small cell at once. A cell the restricted program cannot show wide is left to the
-attacker's own programs, so the answer is the same: only the work is less.
+So this module looks for such sets among kinds of people near the snapshot's: every kind
+someone in the snapshot is, and every kind one characteristic away from one of those (a class
+of each characteristic's values and a class of event pattern make a kind). Their counts need
+no equations, and the only rows are the published counts that bound anything (a ``[c]`` that
+may hide a zero bounds nothing). First every set one person away from the snapshot's is tried
+at once, with no program; then each cell left gets a program of its own, which starts from
+the kinds around the cell and grows by column generation (decision 0167) until it holds the
+least and greatest the cell can be over every nearby kind, or shows the cell wide. A cell no
+nearby set shows wide is left to the attacker's own programs, so the answer is the same: only
+the work is less.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,9 +34,15 @@ from scipy import sparse  # type: ignore[import-untyped]
 
 # A hair of slack for the solver's rounding: a range of exactly ``width`` is wide.
 SLACK = 1e-6
+# Reduced costs within HiGHS's dual feasibility tolerance are 0.
+PRICE_SLACK = 1e-7
 UNBOUNDED = "unbounded"
-# The most kinds a cell's own program holds: its programs take milliseconds up to about this.
-NEAR_MOST = 3_000
+# A cell's program grows by at most this many kinds a round: those whose reduced cost is
+# greatest, so each round stays small and the next prices again.
+KINDS_A_ROUND = 200
+# Rounds of column generation for each direction of a cell; a cell still undecided after them
+# is left to the attacker's programs.
+ROUNDS_MOST = 200
 
 
 def kinds_nearby(people_kinds: np.ndarray, class_sizes: list[int]) -> np.ndarray:
@@ -72,8 +81,8 @@ def witness(
 ) -> Witnessed:
     """Values of each secret cell (a row of ``model.rows``) in sets of nearby people that keep
     within every bound in ``bounded`` (row, least, greatest): the snapshot's own people first,
-    then those one person away (``_one_person_away``), then the restricted program's
-    solutions, until each cell is seen ``width`` apart or the restricted program cannot widen
+    then those one person away (``_one_person_away``), then each cell's own program
+    (``_near_each_cell``), until each cell is seen ``width`` apart or its program cannot widen
     it further (or ``deadline``, ``time.monotonic``, passes).
     """
     kinds = kinds_nearby(model.people_kinds, model.class_sizes)
@@ -91,50 +100,19 @@ def witness(
     highs = np.array([most for _r, _l, most in informative], dtype=float)
     _one_person_away(witnessed, kinds, own, counted, secrets, lows, highs, model.class_sizes)
     undecided = [n for n in range(len(secret_rows)) if not witnessed.wide(n, width)]
-    if undecided:
-        witnessed.programs += _near_each_cell(
-            witnessed,
-            undecided,
-            kinds,
-            own,
-            counted,
-            secrets,
-            lows,
-            highs,
-            model.class_sizes,
-            width=width,
-            deadline=deadline,
-        )
-    undecided = [n for n in undecided if not witnessed.wide(n, width)]
-    if not undecided:
-        return witnessed
-    kept = _distinct_columns(counted, secrets, highs)
-    secrets = secrets[:, kept].tocsr()
-    solver = _Solver(counted[:, kept], lows, highs)
-
-    def solve(objective: np.ndarray) -> bool:
-        """Whether the objective falls without limit (a cell that grows without limit)."""
-        found = solver.minimise(objective, deadline)
-        witnessed.programs += 1
-        if isinstance(found, np.ndarray):
-            values = secrets @ found
-            np.minimum(witnessed.low, values, out=witnessed.low)
-            np.maximum(witnessed.high, values, out=witnessed.high)
-        return isinstance(found, str)
-
-    # Two programs over the cells left together show most of them wide.
-    total = np.asarray(secrets[undecided].sum(axis=0)).ravel()
-    solve(total)
-    solve(-total)
-    for number in undecided:
-        if witnessed.wide(number, width):
-            continue
-        if deadline is not None and time.monotonic() > deadline:
-            break
-        objective = secrets[number].toarray().ravel()
-        solve(objective)
-        if not witnessed.wide(number, width) and solve(-objective):
-            witnessed.high[number] = np.inf
+    witnessed.programs += _near_each_cell(
+        witnessed,
+        undecided,
+        kinds,
+        own,
+        counted,
+        secrets,
+        lows,
+        highs,
+        model.class_sizes,
+        width=width,
+        deadline=deadline,
+    )
     return witnessed
 
 
@@ -187,14 +165,17 @@ def _near_each_cell(
     width: float,
     deadline: float | None,
 ) -> int:
-    """Widen each cell in ``undecided`` by a small program of its own: the snapshot's people
-    stay, and only the kinds in or one characteristic from the cell's may change (by people
-    added, removed or moved, any number), within every bound they touch. Each solution is a
-    set of people the attacker's whole program allows, so it widens every cell it moves; each
-    program has hundreds of columns, not tens of thousands. Returns the programs solved."""
+    """Widen each cell in ``undecided`` by a program of its own over the changes to the
+    snapshot's counts of nearby kinds (people added, removed or moved, any number), within
+    every bound. It starts from the kinds in or one characteristic from the cell's and grows
+    by column generation (``_CellProgram``), so it reaches the least and greatest the cell can
+    be over every nearby kind while holding a few hundred of them. Each solution is a set of
+    people the attacker's whole program allows, so it widens every cell it moves. Returns the
+    programs solved."""
     values = counted @ own
     true = secrets @ own
     by_cell = secrets.tocsr()
+    counted_by_kind = counted.T.tocsr()
     present = np.flatnonzero(own >= 1)
     sources, targets = _changes_of_one_characteristic(kinds, present, class_sizes)
     programs = 0
@@ -205,78 +186,26 @@ def _near_each_cell(
             break
         inside = by_cell[number].indices
         inside_present = inside[own[inside] >= 1]
-        # People of the cell who may leave it, and people one step from it who may join;
-        # then, if that is not enough, everyone one step from those (to make room).
+        # People of the cell who may leave it, and people one step from it who may join.
         leaving = np.isin(sources, inside_present)
         joining = np.isin(targets, inside) & ~np.isin(sources, inside)
         near = np.unique(np.concatenate([inside_present, sources[joining], targets[leaving]]))
-        for _step in range(2):
+        program = _CellProgram(counted, counted_by_kind, own, lows - values, highs - values, near)
+        objective = by_cell[number].toarray().ravel()
+        for sign in (1.0, -1.0):
+            for found in program.solutions(sign * objective, deadline):
+                programs += 1
+                if isinstance(found, str):
+                    witnessed.high[number] = np.inf
+                else:
+                    columns, change = found
+                    seen = true + secrets[:, columns] @ change
+                    np.minimum(witnessed.low, seen, out=witnessed.low)
+                    np.maximum(witnessed.high, seen, out=witnessed.high)
+                if witnessed.wide(number, width):
+                    break
             if witnessed.wide(number, width):
                 break
-            if deadline is not None and time.monotonic() > deadline:
-                break
-            programs += _widen_near(
-                witnessed,
-                number,
-                near,
-                own,
-                values,
-                true,
-                counted,
-                secrets,
-                by_cell,
-                lows,
-                highs,
-                width=width,
-                deadline=deadline,
-            )
-            nearby = np.isin(sources, near) | np.isin(targets, near)
-            near = np.unique(np.concatenate([near, sources[nearby], targets[nearby]]))
-            if len(near) > NEAR_MOST:
-                break  # as large as the restricted program: that program is next
-    return programs
-
-
-def _widen_near(
-    witnessed: Witnessed,
-    number: int,
-    near: np.ndarray,
-    own: np.ndarray,
-    values: np.ndarray,
-    true: np.ndarray,
-    counted: sparse.csc_matrix,
-    secrets: sparse.csc_matrix,
-    by_cell: sparse.csr_matrix,
-    lows: np.ndarray,
-    highs: np.ndarray,
-    *,
-    width: float,
-    deadline: float | None,
-) -> int:
-    """Least and greatest the cell ``number`` can be when only the kinds ``near`` change from
-    the snapshot's counts; returns the programs solved."""
-    block = counted[:, near].tocsr()
-    touched = np.flatnonzero(np.diff(block.indptr))
-    solver = _Solver(
-        block[touched].tocsc(),
-        lows[touched] - values[touched],
-        highs[touched] - values[touched],
-        lower=-own[near],
-    )
-    objective = by_cell[number][:, near].toarray().ravel()
-    moved = secrets[:, near]
-    programs = 0
-    for sign in (1.0, -1.0):
-        found = solver.minimise(sign * objective, deadline)
-        programs += 1
-        if isinstance(found, np.ndarray):
-            seen = true + moved @ found
-            np.minimum(witnessed.low, seen, out=witnessed.low)
-            np.maximum(witnessed.high, seen, out=witnessed.high)
-        elif found == UNBOUNDED:
-            witnessed.high[number] = np.inf
-        if witnessed.wide(number, width):
-            break
     return programs
 
 
@@ -312,23 +241,6 @@ def _changes_of_one_characteristic(
     return np.concatenate(sources), np.concatenate(targets)
 
 
-def _distinct_columns(
-    counted: sparse.csc_matrix, secrets: sparse.csc_matrix, highs: np.ndarray
-) -> np.ndarray:
-    """The kinds the restricted program needs: none counted in a published 0 (there can be
-    none of them), and one of each set of kinds that every bound and every secret cell count
-    alike (any number of people of those kinds is the same as as many of the first)."""
-    zero_rows = (highs < 1 - SLACK).astype(float)
-    possible = np.flatnonzero(counted.T @ zero_rows == 0)
-    both = sparse.vstack([counted[:, possible], secrets[:, possible]]).tocsc()
-    both.sort_indices()
-    seen: dict[bytes, int] = {}
-    for position in range(len(possible)):
-        where = slice(both.indptr[position], both.indptr[position + 1])
-        seen.setdefault(both.indices[where].tobytes() + both.data[where].tobytes(), position)
-    return possible[np.array(sorted(seen.values()), dtype=int)]
-
-
 def _true_counts(people_kinds: np.ndarray, kinds: np.ndarray) -> np.ndarray:
     """How many people of each of ``kinds`` the snapshot holds."""
     own, counts = np.unique(people_kinds, axis=0, return_counts=True)
@@ -339,51 +251,103 @@ def _true_counts(people_kinds: np.ndarray, kinds: np.ndarray) -> np.ndarray:
     return true
 
 
-class _Solver:
-    """One HiGHS model of the restricted program; each objective starts from the last basis."""
+class _CellProgram:
+    """One cell's program over changes to the snapshot's counts of kinds, grown by column
+    generation: after each solution, every kind the program lacks is priced by its reduced
+    cost (its objective less what the rows' duals charge it), and those that would move the
+    objective further join it, with any rows they bring. When none would, the solution is the
+    best over every kind, though the program holds a few of them (Dantzig-Wolfe's pricing, as
+    in cutting-stock problems)."""
 
     def __init__(
         self,
         counted: sparse.csc_matrix,
-        lows: np.ndarray,
-        highs: np.ndarray,
-        lower: np.ndarray | None = None,
+        counted_by_kind: sparse.csr_matrix,
+        own: np.ndarray,
+        room_below: np.ndarray,
+        room_above: np.ndarray,
+        kinds: np.ndarray,
     ) -> None:
+        self.counted = counted
+        self.counted_by_kind = counted_by_kind
+        self.own = own
+        self.room_below = np.where(np.isinf(room_below), -highspy.kHighsInf, room_below)
+        self.room_above = np.where(np.isinf(room_above), highspy.kHighsInf, room_above)
         self.highs = highspy.Highs()
         self.highs.setOptionValue("output_flag", False)
-        self.columns = counted.shape[1]
-        lp = highspy.HighsLp()
-        lp.num_col_ = self.columns
-        lp.num_row_ = counted.shape[0]
-        lp.col_cost_ = np.zeros(self.columns)
-        lp.col_lower_ = np.zeros(self.columns) if lower is None else lower.astype(float)
-        lp.col_upper_ = np.full(self.columns, highspy.kHighsInf)
-        lp.row_lower_ = np.where(np.isinf(lows), -highspy.kHighsInf, lows)
-        lp.row_upper_ = np.where(np.isinf(highs), highspy.kHighsInf, highs)
-        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        lp.a_matrix_.start_ = counted.indptr
-        lp.a_matrix_.index_ = counted.indices
-        lp.a_matrix_.value_ = counted.data
-        self.highs.passModel(lp)
-        self.every = np.arange(self.columns, dtype=np.int32)
+        self.held = np.zeros(counted.shape[1], dtype=bool)
+        self.row_position = np.full(counted.shape[0], -1)
+        self.rows: list[int] = []
+        self.columns = np.zeros(0, dtype=int)
+        self._add(kinds, np.zeros(counted.shape[1]))
 
-    def minimise(self, objective: np.ndarray, deadline: float | None) -> np.ndarray | str | None:
-        """Counts of each kind that keep within every bound, least by ``objective``;
-        ``UNBOUNDED`` when the objective falls without limit, ``None`` when HiGHS stops short
-        of an answer (``deadline``, ``time.monotonic``, passed)."""
-        self.highs.changeColsCost(self.columns, self.every, objective)
-        if deadline is not None:
-            # HiGHS's clock runs on across the runs of one model: the limit is its total.
-            left = max(deadline - time.monotonic(), 0.0)
-            self.highs.setOptionValue("time_limit", self.highs.getRunTime() + left)
-        self.highs.run()
-        status = self.highs.getModelStatus()
-        if status == highspy.HighsModelStatus.kOptimal:
-            return np.asarray(self.highs.getSolution().col_value)
-        # The snapshot's own people keep within every bound, so the program is feasible.
-        if status in (
-            highspy.HighsModelStatus.kUnbounded,
-            highspy.HighsModelStatus.kUnboundedOrInfeasible,
-        ):
-            return UNBOUNDED
-        return None
+    def solutions(
+        self, objective: np.ndarray, deadline: float | None
+    ) -> Iterator[tuple[np.ndarray, np.ndarray] | str]:
+        """Each round's least solution by ``objective`` (over every kind), as the kinds held
+        and their changes, until no kind would lower it further; ``UNBOUNDED`` when it falls
+        without limit. Stops early when HiGHS does (``deadline``, ``time.monotonic``)."""
+        held = np.arange(len(self.columns), dtype=np.int32)
+        self.highs.changeColsCost(len(held), held, objective[self.columns])
+        for _round in range(ROUNDS_MOST):
+            if deadline is not None:
+                # HiGHS's clock runs on across the runs of one model: the limit is its total.
+                left = max(deadline - time.monotonic(), 0.0)
+                self.highs.setOptionValue("time_limit", self.highs.getRunTime() + left)
+            self.highs.run()
+            status = self.highs.getModelStatus()
+            if status in (
+                highspy.HighsModelStatus.kUnbounded,
+                highspy.HighsModelStatus.kUnboundedOrInfeasible,
+            ):
+                yield UNBOUNDED
+                return
+            # The snapshot's own people (no change) keep within every bound: always feasible.
+            if status != highspy.HighsModelStatus.kOptimal:
+                return
+            solution = self.highs.getSolution()
+            yield self.columns, np.asarray(solution.col_value)
+            duals = np.zeros(self.counted.shape[0])
+            duals[self.rows] = solution.row_dual
+            reduced = objective - self.counted_by_kind @ duals
+            # A kind not held has no change yet: more of it helps when its reduced cost is
+            # below 0, fewer (down to none) when above 0 and the snapshot has some.
+            helps = (reduced < -PRICE_SLACK) | ((reduced > PRICE_SLACK) & (self.own > 0))
+            joining = np.flatnonzero(helps & ~self.held)
+            if not len(joining):
+                return
+            if len(joining) > KINDS_A_ROUND:
+                joining = joining[np.argsort(-np.abs(reduced[joining]))[:KINDS_A_ROUND]]
+            self._add(np.sort(joining), objective)
+
+    def _add(self, kinds: np.ndarray, objective: np.ndarray) -> None:
+        """The kinds join with their change 0 (down to minus the snapshot's count), and every
+        row they count joins with the room left in its bounds."""
+        block = self.counted[:, kinds]
+        counted_rows = np.unique(block.indices)
+        new = counted_rows[self.row_position[counted_rows] < 0]
+        if len(new):
+            self.row_position[new] = np.arange(len(self.rows), len(self.rows) + len(new))
+            self.rows.extend(new.tolist())
+            nothing = np.zeros(0, dtype=np.int32)
+            self.highs.addRows(
+                len(new),
+                self.room_below[new],
+                self.room_above[new],
+                0,
+                nothing,
+                nothing,
+                np.zeros(0),
+            )
+        self.highs.addCols(
+            len(kinds),
+            objective[kinds],
+            -self.own[kinds].astype(float),
+            np.full(len(kinds), highspy.kHighsInf),
+            block.nnz,
+            block.indptr.astype(np.int32),
+            self.row_position[block.indices].astype(np.int32),
+            block.data.astype(float),
+        )
+        self.held[kinds] = True
+        self.columns = np.concatenate([self.columns, kinds])
