@@ -7,13 +7,21 @@ The snapshot is ``test_attacker``'s hand-made West Yorkshire (90 people, many sm
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from scipy import sparse  # type: ignore[import-untyped]
+from scipy.optimize import linprog  # type: ignore[import-untyped]
 
 from bridgeway.insight.tests import attacker
 from bridgeway.insight.tests.attacker import PINNED_WIDTH
 from bridgeway.insight.tests.known_people import people_from_rows
 from bridgeway.insight.tests.test_attacker import _rows, publish_west_yorkshire
-from bridgeway.insight.tests.witnesses import kinds_nearby, witness
+from bridgeway.insight.tests.witnesses import (
+    UNBOUNDED,
+    _CellProgram,
+    _true_counts,
+    kinds_nearby,
+    witness,
+)
 
 
 def _program(tmp_path, *, exact):
@@ -98,9 +106,53 @@ def test_one_person_away_decides_most_cells_with_no_program_and_within_the_attac
     the range the attacker's own programs give it."""
     model, bounded, secrets = _program(tmp_path, exact=False)
     witnessed = witness(model, bounded, secrets, width=PINNED_WIDTH, deadline=0.0)
-    assert witnessed.programs <= 2  # the deadline has passed: only the two summed programs
+    assert witnessed.programs == 0  # the deadline has passed: no program
     wide = [n for n in range(len(secrets)) if witnessed.wide(n, PINNED_WIDTH)]
     assert len(wide) > len(secrets) / 2
     for number in wide[:: max(1, len(wide) // 12)]:
         least, most = _attackers_range(model, bounded, secrets[number])
         assert least - 1e-6 <= witnessed.low[number] <= witnessed.high[number] <= most + 1e-6
+
+
+def test_a_cells_program_reaches_the_least_and_greatest_over_every_nearby_kind(tmp_path):
+    """Column generation holds a few kinds at a time, yet ends at the optimum of the program
+    over every nearby kind: checked against scipy's linprog given every one of them."""
+    model, bounded, secrets = _program(tmp_path, exact=False)
+    kinds = kinds_nearby(model.people_kinds, model.class_sizes)
+    columns = model.kind_columns(kinds)
+    own = _true_counts(model.people_kinds, kinds)
+    informative = [(row, least, most) for row, least, most in bounded if least > 0 or most < np.inf]
+    counted = (model.rows[[row for row, _l, _m in informative]] @ columns).tocsc()
+    lows = np.array([least for _r, least, _m in informative])
+    highs = np.array([most for _r, _l, most in informative])
+    values = counted @ own
+    finite_high = np.isfinite(highs)
+    finite_low = np.isfinite(lows)
+    a_ub = sparse.vstack([counted[finite_high], -counted[finite_low]])
+    b_ub = np.concatenate(
+        [highs[finite_high] - values[finite_high], values[finite_low] - lows[finite_low]]
+    )
+    compared = 0
+    for row in secrets[:: max(1, len(secrets) // 10)]:
+        objective = (model.rows[[row]] @ columns).toarray().ravel()
+        start = np.flatnonzero(objective)
+        for sign in (1.0, -1.0):
+            program = _CellProgram(
+                counted, counted.T.tocsr(), own, lows - values, highs - values, start
+            )
+            found = list(program.solutions(sign * objective, None))
+            reference = linprog(
+                sign * objective,
+                A_ub=a_ub,
+                b_ub=b_ub,
+                bounds=list(zip(-own, [None] * len(own), strict=True)),
+                method="highs",
+            )
+            if reference.status == 3:
+                assert found[-1] == UNBOUNDED
+                continue
+            assert reference.status == 0
+            held, change = found[-1]
+            assert sign * objective[held] @ change == pytest.approx(reference.fun, abs=1e-6)
+            compared += 1
+    assert compared >= 10
