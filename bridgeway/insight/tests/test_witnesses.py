@@ -152,7 +152,9 @@ def test_a_cells_program_reaches_the_least_and_greatest_over_every_nearby_kind(t
                 assert found[-1] == UNBOUNDED
                 continue
             assert reference.status == 0
-            held, change = found[-1]
+            last = found[-1]
+            assert not isinstance(last, str)
+            held, change = last
             assert sign * objective[held] @ change == pytest.approx(reference.fun, abs=1e-6)
             compared += 1
     assert compared >= 10
