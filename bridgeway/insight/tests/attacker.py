@@ -372,6 +372,7 @@ class _Model:
     class_sizes: list[int]
     pattern_count: int
     people_kinds: np.ndarray  # each person's kind, a row of classes
+    parents: list[int | None] = field(default_factory=list)  # each block's in the junction tree
 
     def kind_columns(self, kinds: np.ndarray) -> sparse.csr_matrix:
         """The unknowns each kind of person (a row of ``kinds``) is counted in, as columns."""
@@ -502,6 +503,7 @@ def _model(queries: Sequence[Query], people: Sequence[Person]) -> _Model:
         class_sizes,
         pattern_count,
         people_kinds,
+        [parent for _chars, parent in blocks],
     )
     model.truth = np.asarray(model.kind_columns(people_kinds).sum(axis=1)).ravel()
     return model
