@@ -640,14 +640,25 @@ class _Program:
         if all(self._wide(number, width) for number in range(len(secrets))):
             return [], [], 0
         self.options = {} if time_limit is None else {"time_limit": time_limit}
-        # Two programs over all the secrets together witness most cells' spread.
-        total = np.asarray(self.objectives.sum(axis=0)).ravel()
-        self._solve(total)
-        self._solve(-total)
+        if any(
+            not self._wide(number, width) and number not in witnessed.exact
+            for number in range(len(secrets))
+        ):
+            # Two programs over all the secrets together witness most cells' spread.
+            total = np.asarray(self.objectives.sum(axis=0)).ravel()
+            self._solve(total)
+            self._solve(-total)
         findings: list[Finding] = []
         undecided: list[Query] = []
         for number, (query, true, row) in enumerate(secrets):
             if self._wide(number, width):
+                continue
+            if number in witnessed.exact:
+                # Its programs priced every kind of person: the range is the attacker's own.
+                low, top = float(self.seen_low[number]), float(self.seen_high[number])
+                findings.append(Finding(query, true, low, top))
+                if stop_after is not None and len(findings) >= stop_after:
+                    break
                 continue
             if deadline is not None and time.monotonic() > deadline:
                 undecided.append(query)
