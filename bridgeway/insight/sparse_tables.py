@@ -12,7 +12,10 @@ characteristic, is **withheld** when
 
 * its published total is under ``threshold`` people for each cell of the table (on average a
   cell would hold fewer people than the smallest count shown), or
-* more than ``MOST_SMALL`` of its non-empty cells are small (1 to ``threshold`` - 1).
+* more than ``MOST_SMALL`` of its non-empty cells are small (1 to ``threshold`` - 1), or
+* its shown cells and total leave the ``[c]`` cells no room (``pinned_by_total``, decision
+  0167): the perturbation moved the total down and the shown cells up so far that the
+  total's greatest less the shown cells' least is the least the ``[c]`` cells can hold.
 
 The same rule protects the provider tables (decision 0157), which add up with each other to
 the area's: each provider's stages over its 22 ethnic groups, each provider's four answers to
@@ -27,6 +30,8 @@ perturbed counts only, so withholding says nothing a published count does not.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+
+from bridgeway.insight.perturbation import bounds, is_hidden
 
 # More than this share of a column's non-empty cells being small withholds it.
 MOST_SMALL = 0.5
@@ -50,9 +55,30 @@ def withheld_stages(
         small = [value for value in non_empty if value < threshold]
         too_few = totals.get(stage, 0) < threshold * len(values)
         mostly_small = bool(non_empty) and len(small) > MOST_SMALL * len(non_empty)
-        if withheld or too_few or mostly_small:
+        pinned = pinned_by_total(values, totals.get(stage, 0), threshold)
+        if withheld or too_few or mostly_small or pinned:
             withheld.append(stage)
     return tuple(withheld)
+
+
+def pinned_by_total(values: Sequence[int], total: int, threshold: int) -> bool:
+    """Whether a reader who knows the perturbation can tell a ``[c]`` cell of this column to
+    within less than one person from its shown cells and total (``values`` and ``total``
+    perturbed; the cells add up to the total, or to more when a person may be in several).
+
+    Each ``[c]`` cell is at least 1, and together they are at most the total's greatest less
+    the shown cells' least, so one of them is at most that room less the others' 1 each.
+    """
+    hidden = sum(1 for value in values if is_hidden(value, threshold))
+    if not hidden or is_hidden(total, threshold) or total == 0:
+        return False
+    _least, most = bounds(total, threshold)
+    if most is None:  # a shown total has a greatest: this is for the type checker
+        return False
+    room = most - sum(
+        bounds(value, threshold)[0] for value in values if not is_hidden(value, threshold)
+    )
+    return room - (hidden - 1) - 1 < 1
 
 
 def withheld_note(area_name: str, stages: Sequence[str]) -> str:

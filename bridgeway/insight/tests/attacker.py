@@ -656,7 +656,8 @@ class _Program:
             if number in witnessed.exact:
                 # Its programs priced every kind of person: the range is the attacker's own.
                 low, top = float(self.seen_low[number]), float(self.seen_high[number])
-                findings.append(Finding(query, true, low, top))
+                resting = tuple(queries[n] for n in witnessed.exact[number])
+                findings.append(Finding(query, true, low, top, resting))
                 if stop_after is not None and len(findings) >= stop_after:
                     break
                 continue

@@ -69,19 +69,25 @@ def test_nearby_kinds_hold_everyone_and_each_kind_one_characteristic_away():
     assert all(kind[2] in (5, 7) for kind in kinds)  # the pattern of events is kept
 
 
-def test_against_suppression_alone_witnesses_leave_the_pinned_cells_to_the_programs(
+def test_against_suppression_alone_witnesses_pin_cells_only_as_the_attacker_does(
     tmp_path, raw_counts, no_table_withheld
 ):
     """Without perturbation the attacker pins cells; witnesses never see any cell outside the
-    range the attacker's own programs give it, so they cannot call a pinned cell wide."""
+    range the attacker's own programs give it, so they cannot call a pinned cell wide, and a
+    cell they leave narrow has its programs' range (the attacker's own) and the published
+    counts it rests on."""
     model, bounded, secrets = _program(tmp_path, exact=True)
     witnessed = witness(model, bounded, secrets, width=PINNED_WIDTH)
     narrow = [n for n in range(len(secrets)) if not witnessed.wide(n, PINNED_WIDTH)]
     assert len(narrow) > 10
+    assert all(witnessed.exact.get(n) for n in narrow)
     sample = narrow[:8] + [n for n in range(len(secrets)) if witnessed.wide(n, 1)][:8]
     for number in sample:
         least, most = _attackers_range(model, bounded, secrets[number])
         assert least - 1e-6 <= witnessed.low[number] <= witnessed.high[number] <= most + 1e-6
+        if number in narrow:
+            assert witnessed.low[number] == pytest.approx(least, abs=1e-6)
+            assert witnessed.high[number] == pytest.approx(most, abs=1e-6)
 
 
 def test_with_the_protection_witnesses_show_every_small_cell_wide(tmp_path):

@@ -67,7 +67,9 @@ class Witnessed:
     low: np.ndarray
     high: np.ndarray
     programs: int
-    exact: set[int] = field(default_factory=set)
+    # Each such cell, with the published counts its least and greatest rest on (rows of the
+    # model: the bounds whose duals are not 0).
+    exact: dict[int, tuple[int, ...]] = field(default_factory=dict)
 
     def wide(self, number: int, width: float) -> bool:
         return bool(self.high[number] - self.low[number] >= width - SLACK)
@@ -128,6 +130,7 @@ def nearby_universe(
         lows - values,
         highs - values,
         bounding_rows,
+        np.array([row for row, _l, _m in informative], dtype=int),
         model.rows[secret_rows],
     )
 
@@ -193,6 +196,7 @@ def _near_each_cell(
         near = np.unique(np.concatenate([inside_present, sources[joining], targets[leaving]]))
         program = _CellProgram(universe, number, near)
         ended = 0
+        resting: list[int] = []
         for sign in (1.0, -1.0):
             for found in program.solutions(sign, deadline):
                 programs += 1
@@ -206,8 +210,9 @@ def _near_each_cell(
             if witnessed.wide(number, width):
                 break
             ended += program.ended
+            resting += program.binding()
         if ended == 2:
-            witnessed.exact.add(number)
+            witnessed.exact[number] = tuple(dict.fromkeys(resting))
     return programs
 
 
@@ -268,6 +273,7 @@ class _Universe:
     room_below: np.ndarray
     room_above: np.ndarray
     bounding_rows: sparse.csr_matrix  # bounding rows by the model's unknowns (margin cells)
+    bounding_queries: np.ndarray  # the model's row behind each bounding row
     secret_rows: sparse.csr_matrix  # secret cells by the model's unknowns
 
     def __post_init__(self) -> None:
@@ -403,6 +409,14 @@ class _CellProgram:
                 np.zeros(1),
                 sign,
             )
+
+    def binding(self) -> list[int]:
+        """The published counts (rows of the model) whose bounds the last solution rests on."""
+        duals = np.asarray(self.highs.getSolution().row_dual)
+        return [
+            int(self.universe.bounding_queries[self.rows[position]])
+            for position in np.flatnonzero(np.abs(duals) > PRICE_SLACK)
+        ]
 
     def _add(
         self,
