@@ -552,7 +552,9 @@ def funnel_withheld(
     """The stages of a funnel too sparse to publish by group (decision 0155)."""
     codes = [*recorded_groups(characteristic, roll_up=roll_up), *missing_groups(characteristic)]
     cells = {stage: [counts.get((code,), stage) for code in codes] for stage in FUNNEL_STAGES}
-    return sparse_tables.withheld_stages(cells, counts.total, FUNNEL_STAGES, threshold)
+    return sparse_tables.withheld_stages(
+        cells, counts.total, FUNNEL_STAGES, threshold, partition=characteristic in ADDITIVE
+    )
 
 
 def funnel_table(
@@ -647,7 +649,10 @@ def withheld_stages(
         stage: [counts.get(cell, stage) for cell in itertools.product(*shape)]
         for stage in PEOPLE_STAGES
     }
-    return sparse_tables.withheld_stages(cells, counts.total, PEOPLE_STAGES, threshold)
+    additive = all(name in ADDITIVE for name in characteristics)
+    return sparse_tables.withheld_stages(
+        cells, counts.total, PEOPLE_STAGES, threshold, partition=additive
+    )
 
 
 def intersections_table(

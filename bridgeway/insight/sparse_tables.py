@@ -42,11 +42,14 @@ def withheld_stages(
     totals: Mapping[str, int],
     stages: Sequence[str],
     threshold: int,
+    *,
+    partition: bool = True,
 ) -> tuple[str, ...]:
     """The stages (in ``stages`` order) whose column of a cross table is withheld.
 
     ``cells`` holds each stage's perturbed count in every cell of the table (zeros too, so
     its length is the number of cells); ``totals`` each stage's perturbed total.
+    ``partition``: the cells add up to the total (no one is in two), so the total bounds them.
     """
     withheld: list[str] = []
     for stage in stages:
@@ -55,7 +58,7 @@ def withheld_stages(
         small = [value for value in non_empty if value < threshold]
         too_few = totals.get(stage, 0) < threshold * len(values)
         mostly_small = bool(non_empty) and len(small) > MOST_SMALL * len(non_empty)
-        pinned = pinned_by_total(values, totals.get(stage, 0), threshold)
+        pinned = partition and pinned_by_total(values, totals.get(stage, 0), threshold)
         if withheld or too_few or mostly_small or pinned:
             withheld.append(stage)
     return tuple(withheld)
@@ -64,7 +67,7 @@ def withheld_stages(
 def pinned_by_total(values: Sequence[int], total: int, threshold: int) -> bool:
     """Whether a reader who knows the perturbation can tell a ``[c]`` cell of this column to
     within less than one person from its shown cells and total (``values`` and ``total``
-    perturbed; the cells add up to the total, or to more when a person may be in several).
+    perturbed; the cells add up to the total).
 
     Each ``[c]`` cell is at least 1, and together they are at most the total's greatest less
     the shown cells' least, so one of them is at most that room less the others' 1 each.
