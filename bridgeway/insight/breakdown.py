@@ -33,7 +33,7 @@ import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import numpy as np
 from scipy.optimize import linprog  # type: ignore[import-untyped]
@@ -310,6 +310,26 @@ def _lines(shape: Sequence[Sequence[str]]) -> list[tuple[int, list[Cell]]]:
     return lines
 
 
+def _line_equations(
+    values: Mapping[Cell, int], position: Mapping[Cell, int], lines: Sequence[list[Cell]]
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Each known line with hidden cells, as an equation over them (its total less its
+    visible cells); ``None`` when no line holds one."""
+    equations: list[list[float]] = []
+    targets: list[float] = []
+    for line in lines:
+        row = [0.0] * len(position)
+        for cell in line:
+            if cell in position:
+                row[position[cell]] = 1.0
+        if any(row):
+            equations.append(row)
+            targets.append(float(sum(values.get(cell, 0) for cell in line if cell in position)))
+    if not equations:
+        return None
+    return np.array(equations), np.array(targets)
+
+
 def _pinned(
     values: Mapping[Cell, int],
     hidden: set[Cell],
@@ -328,28 +348,41 @@ def _pinned(
     if not small:
         return []
     position = {cell: index for index, cell in enumerate(order)}
-    equations: list[list[float]] = []
-    targets: list[float] = []
-    for line in lines:
-        row = [0.0] * len(order)
-        for cell in line:
-            if cell in position:
-                row[position[cell]] = 1.0
-        if any(row):
-            equations.append(row)
-            targets.append(float(sum(values.get(cell, 0) for cell in line if cell in position)))
-    if not equations:
+    equations = _line_equations(values, position, lines)
+    if equations is None:
         return []
-    a_eq, b_eq = np.array(equations), np.array(targets)
+    a_eq, b_eq = equations
     # A zero may be hidden in a cross table (see _protect_pinned), so all a reader knows of a
     # hidden cell is that it is not negative.
     bounds = [(0, None)] * len(order)
+    # Every solution is values a reader cannot rule out, so it shows each small count at one
+    # of its possible values: a count seen at two values half a person apart or more is not
+    # pinned and needs no programs of its own. Two programs over all of them show most.
+    columns = [position[cell] for cell in small]
+    seen_low = np.full(len(small), np.inf)
+    seen_high = np.full(len(small), -np.inf)
+
+    def solve(objective: np.ndarray) -> Any:
+        result = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
+        if result.status == 0:
+            np.minimum(seen_low, result.x[columns], out=seen_low)
+            np.maximum(seen_high, result.x[columns], out=seen_high)
+        return result
+
+    every = np.zeros(len(order))
+    every[columns] = 1.0
+    solve(every)
+    solve(-every)
     pinned = []
-    for cell in small:
+    for number, cell in enumerate(small):
+        if seen_high[number] - seen_low[number] >= 0.5:
+            continue
         objective = np.zeros(len(order))
         objective[position[cell]] = 1.0
-        low = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
-        high = linprog(-objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
+        low = solve(objective)
+        if seen_high[number] - seen_low[number] >= 0.5:
+            continue
+        high = solve(-objective)
         if low.status == 0 and high.status == 0 and (-high.fun - low.fun) < 0.5:
             pinned.append(cell)
         # Unbounded above cannot happen (each line's total bounds its cells); any other
