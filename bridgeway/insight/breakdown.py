@@ -33,10 +33,7 @@ import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
-
-import numpy as np
-from scipy.optimize import linprog  # type: ignore[import-untyped]
+from typing import IO
 
 from bridgeway.disclosure import statistics
 from bridgeway.disclosure.statistics import NotComputable
@@ -57,6 +54,7 @@ from bridgeway.insight.needs_assessment import (
     share_with_interval,
 )
 from bridgeway.insight.perturbation import EMPTY, KEY_MODULUS, KeyedCount, combine
+from bridgeway.insight.pinned_counts import PinnedCounts
 from bridgeway.spreadsheet_cells import csv_record
 
 SHARE_PLACES = 4
@@ -310,88 +308,6 @@ def _lines(shape: Sequence[Sequence[str]]) -> list[tuple[int, list[Cell]]]:
     return lines
 
 
-def _line_equations(
-    values: Mapping[Cell, int], position: Mapping[Cell, int], lines: Sequence[list[Cell]]
-) -> tuple[np.ndarray, np.ndarray] | None:
-    """Each known line with hidden cells, as an equation over them (its total less its
-    visible cells); ``None`` when no line holds one."""
-    equations: list[list[float]] = []
-    targets: list[float] = []
-    for line in lines:
-        row = [0.0] * len(position)
-        for cell in line:
-            if cell in position:
-                row[position[cell]] = 1.0
-        if any(row):
-            equations.append(row)
-            targets.append(float(sum(values.get(cell, 0) for cell in line if cell in position)))
-    if not equations:
-        return None
-    return np.array(equations), np.array(targets)
-
-
-def _pinned(
-    values: Mapping[Cell, int],
-    hidden: set[Cell],
-    lines: Sequence[list[Cell]],
-    threshold: int,
-) -> list[Cell]:
-    """The small hidden counts a reader could work out exactly from the known line totals.
-
-    Linear programming over the hidden cells: a small count whose least and greatest possible
-    values agree is given away. Cells hidden only to
-    protect others are not small, so pinning one of them tells nothing small by itself; if it
-    lets a reader pin a small one, that one is found here.
-    """
-    order = sorted(hidden)
-    small = [cell for cell in order if is_primary(values.get(cell, 0), threshold)]
-    if not small:
-        return []
-    position = {cell: index for index, cell in enumerate(order)}
-    equations = _line_equations(values, position, lines)
-    if equations is None:
-        return []
-    a_eq, b_eq = equations
-    # A zero may be hidden in a cross table (see _protect_pinned), so all a reader knows of a
-    # hidden cell is that it is not negative.
-    bounds = [(0, None)] * len(order)
-    # Every solution is values a reader cannot rule out, so it shows each small count at one
-    # of its possible values: a count seen at two values half a person apart or more is not
-    # pinned and needs no programs of its own. Two programs over all of them show most.
-    columns = [position[cell] for cell in small]
-    seen_low = np.full(len(small), np.inf)
-    seen_high = np.full(len(small), -np.inf)
-
-    def solve(objective: np.ndarray) -> Any:
-        result = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
-        if result.status == 0:
-            np.minimum(seen_low, result.x[columns], out=seen_low)
-            np.maximum(seen_high, result.x[columns], out=seen_high)
-        return result
-
-    every = np.zeros(len(order))
-    every[columns] = 1.0
-    solve(every)
-    solve(-every)
-    pinned = []
-    for number, cell in enumerate(small):
-        if seen_high[number] - seen_low[number] >= 0.5:
-            continue
-        objective = np.zeros(len(order))
-        objective[position[cell]] = 1.0
-        low = solve(objective)
-        if seen_high[number] - seen_low[number] >= 0.5:
-            continue
-        high = solve(-objective)
-        if low.status == 0 and high.status == 0 and (-high.fun - low.fun) < 0.5:
-            pinned.append(cell)
-        # Unbounded above cannot happen (each line's total bounds its cells); any other
-        # solver failure is treated as pinned, to be safe.
-        elif low.status != 0 or high.status not in (0, 3):
-            pinned.append(cell)
-    return pinned
-
-
 def _margin_hidden(
     values: Mapping[Cell, int],
     shape: Sequence[Sequence[str]],
@@ -459,9 +375,8 @@ def suppress_table(
     ]
     if not is_primary(sum(values.get(cell, 0) for cell in every_cell), threshold):
         known.append(every_cell)
-    while _protect_lines(values, hidden, known) or _protect_pinned(
-        values, hidden, known, threshold
-    ):
+    pinned = PinnedCounts(values, known, threshold)
+    while _protect_lines(values, hidden, known) or _protect_pinned(values, hidden, pinned):
         pass
     return hidden
 
@@ -489,9 +404,7 @@ def _protect_lines(
     return changed
 
 
-def _protect_pinned(
-    values: Mapping[Cell, int], hidden: set[Cell], lines: Sequence[list[Cell]], threshold: int
-) -> bool:
+def _protect_pinned(values: Mapping[Cell, int], hidden: set[Cell], pinned: PinnedCounts) -> bool:
     """Hide one more cell so that the first small count the totals give away is safe.
 
     Every line may have two or more hidden cells and a count still be fixed: by one hidden
@@ -501,10 +414,10 @@ def _protect_pinned(
     as [c], as statistical releases do when nothing else protects a small count), choosing
     one that frees the count when one does.
     """
-    pinned = _pinned(values, hidden, lines, threshold)
-    if not pinned:
+    cell = pinned.first(hidden)
+    if cell is None:
         return False
-    cell = pinned[0]
+    lines = pinned.lines
     for line in lines:
         if cell in line and _hide_next(values, hidden, line):
             return True
@@ -517,10 +430,13 @@ def _protect_pinned(
             if other not in hidden and values.get(other, 0) == 0
         }
     )
-    for zero in zeros:
-        if cell not in _pinned(values, hidden | {zero}, lines, threshold):
-            hidden.add(zero)
-            return True
+    # Hiding more only widens what the count could be: when every zero hidden at once
+    # leaves it pinned, no one of them frees it.
+    if zeros and not pinned.would_pin(cell, hidden | set(zeros)):
+        for zero in zeros:
+            if not pinned.would_pin(cell, hidden | {zero}):
+                hidden.add(zero)
+                return True
     if zeros:
         hidden.add(zeros[0])
         return True

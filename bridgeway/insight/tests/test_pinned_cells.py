@@ -1,17 +1,20 @@
-"""The cross tables' check for small counts the line totals give away (``breakdown._pinned``)
-finds exactly the cells a program per cell finds, with fewer programs (decision 0167)."""
+"""The cross tables' check for small counts the line totals give away (``PinnedCounts``)
+finds exactly the cells a program per cell finds, with fewer programs (decisions 0167 and
+0168), also when it is asked again with more cells hidden and remembers what it showed."""
 
 from __future__ import annotations
 
 import itertools
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog  # type: ignore[import-untyped]
 
 from bridgeway.disclosure.suppression import is_primary
-from bridgeway.insight.breakdown import _lines, _pinned
+from bridgeway.insight.breakdown import _lines
+from bridgeway.insight.pinned_counts import PinnedCounts
 
 THRESHOLD = 3
 
@@ -44,16 +47,43 @@ def _each_cell_alone(values, hidden, lines):
     return pinned
 
 
-@settings(max_examples=80, deadline=None)
-@given(data=st.data())
-def test_the_pinned_cells_are_those_a_program_per_cell_pins(data):
+def _table(data):
     shape = [
         [f"{axis}{n}" for n in range(data.draw(st.integers(2, 4)))] for axis in ("a", "b", "c")
     ][: data.draw(st.integers(2, 3))]
     cells = list(itertools.product(*shape))
     values = {cell: data.draw(st.integers(0, 6)) for cell in cells}
+    return cells, values, [line for _axis, line in _lines(shape)]
+
+
+@settings(max_examples=80, deadline=None)
+@given(data=st.data())
+def test_the_pinned_cells_are_those_a_program_per_cell_pins(data):
+    cells, values, lines = _table(data)
     hidden = {cell for cell in cells if data.draw(st.booleans())}
-    lines = [line for _axis, line in _lines(shape)]
-    assert sorted(_pinned(values, hidden, lines, THRESHOLD)) == _each_cell_alone(
-        values, hidden, lines
-    )
+    found = list(PinnedCounts(values, lines, THRESHOLD).pinned(hidden))
+    assert found == _each_cell_alone(values, hidden, lines)
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_asked_again_with_more_hidden_it_still_finds_each_pinned_cell_first(data):
+    cells, values, lines = _table(data)
+    check = PinnedCounts(values, lines, THRESHOLD)
+    hidden: set = set()
+    for cell in data.draw(st.permutations(cells)):
+        hidden.add(cell)
+        reference = _each_cell_alone(values, hidden, lines)
+        assert check.first(hidden) == (reference[0] if reference else None)
+        if is_primary(values[cell], THRESHOLD) and data.draw(st.booleans()):
+            assert check.would_pin(cell, hidden) == (cell in reference)
+
+
+def test_it_refuses_a_hidden_set_that_shrank():
+    values = {("a", "x"): 1, ("a", "y"): 5}
+    lines = [[("a", "x"), ("a", "y")]]
+    check = PinnedCounts(values, lines, THRESHOLD)
+    assert check.first({("a", "x")}) == ("a", "x")
+    assert check.first(set(values)) is None
+    with pytest.raises(ValueError, match="only grow"):
+        check.first({("a", "x")})
