@@ -625,6 +625,7 @@ def intersections_table(
     withheld = withheld_stages(counts, chosen, threshold, roll_up=roll_up)
     shape = [groups(name, roll_up=roll_up) for name in chosen]
     additive = [name in ADDITIVE for name in chosen]
+    # A withheld stage is [c] in every row whatever is hidden: no need to work it out.
     hidden = {
         stage: suppress_table(
             {cell: counts.get(cell, stage) for cell in itertools.product(*shape)},
@@ -633,6 +634,7 @@ def intersections_table(
             additive=additive,
         )
         for stage in PEOPLE_STAGES
+        if stage not in withheld
     }
     missing = set(NOT_KNOWN_CODES)
     rows: list[Row] = []
@@ -651,7 +653,7 @@ def intersections_table(
             else:
                 row[f"group_{n + 1}"] = row[f"group_{n + 1}_label"] = NOT_APPLICABLE
         people = {stage: counts.get(cell, stage) for stage in PEOPLE_STAGES}
-        is_hidden = {stage: cell in hidden[stage] or stage in withheld for stage in PEOPLE_STAGES}
+        is_hidden = {stage: stage in withheld or cell in hidden[stage] for stage in PEOPLE_STAGES}
         for stage in PEOPLE_STAGES:
             # Unlike the one-way tables, a zero may be hidden here (see _protect_pinned).
             row[stage] = CONFIDENTIAL_FIGURE if is_hidden[stage] else Figure(people[stage])
