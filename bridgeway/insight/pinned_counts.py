@@ -14,7 +14,7 @@ stopping at the first pinned one, which is all the suppression needs (decision 0
 
 from __future__ import annotations
 
-from collections.abc import Collection, Hashable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -104,8 +104,11 @@ class PinnedCounts:
         self.values = values
         self.lines = lines
         self.threshold = threshold
-        self._not_pinned: set[Hashable] = set()
+        self._not_pinned: set[Cell] = set()
         self._hidden_before: frozenset[Cell] = frozenset()
+        # A count shown pinned with some cells hidden is pinned with any of them hidden, so
+        # while the table hides only cells from that set, it need not be checked again.
+        self._pinned_within: tuple[Cell, frozenset[Cell]] | None = None
 
     def pinned(self, hidden: Collection[Cell]) -> Iterator[Cell]:
         """The small hidden counts the totals give away, in order, each found when asked for.
@@ -113,14 +116,50 @@ class PinnedCounts:
         ``hidden`` must hold every cell hidden at the last call: what was shown not pinned
         then is remembered.
         """
+        return self._search(hidden, self._left(hidden))
+
+    def first(self, hidden: Collection[Cell]) -> Cell | None:
+        """The first small hidden count the totals give away, or ``None``."""
+        left = self._left(hidden)
+        if left and self._pinned_within is not None:
+            cell, within = self._pinned_within
+            if left[0] == cell and within.issuperset(hidden):
+                return cell
+        found = next(self._search(hidden, left), None)
+        if found is not None:
+            self._remember(found, hidden)
+        return found
+
+    def would_pin(self, cell: Cell, hidden: Collection[Cell]) -> bool:
+        """Whether ``cell`` would be pinned with ``hidden`` hidden (a trial: only a pin is kept)."""
+        if self._pinned_within is not None:
+            known, within = self._pinned_within
+            if known == cell and within.issuperset(hidden):
+                return True
+        program = _Program(self.values, hidden, self.lines, [cell])
+        if program.constrained and program.pins(cell, 0):
+            self._remember(cell, hidden)
+            return True
+        return False
+
+    def _remember(self, cell: Cell, hidden: Collection[Cell]) -> None:
+        # Pinned within two sets is not pinned within their union: keep one set.
+        known = self._pinned_within
+        if known is None or known[0] != cell or not known[1].issuperset(hidden):
+            self._pinned_within = (cell, frozenset(hidden))
+
+    def _left(self, hidden: Collection[Cell]) -> list[Cell]:
+        """The small hidden counts not yet shown free, in order."""
         if not self._hidden_before.issubset(hidden):
             raise ValueError("the hidden cells can only grow between checks")
         self._hidden_before = frozenset(hidden)
-        left = [
+        return [
             cell
             for cell in sorted(hidden)
             if cell not in self._not_pinned and is_primary(self.values.get(cell, 0), self.threshold)
         ]
+
+    def _search(self, hidden: Collection[Cell], left: list[Cell]) -> Iterator[Cell]:
         if not left:
             return
         program = _Program(self.values, hidden, self.lines, left)
@@ -129,20 +168,10 @@ class PinnedCounts:
             return
         # Every solution is values a reader cannot rule out: two programs over all the counts
         # left show most of them at two values apart, so they need no programs of their own.
-        every = dict.fromkeys(left, 1.0)
-        program.solve(every)
-        program.solve({cell: -1.0 for cell in left})
+        program.solve(dict.fromkeys(left, 1.0))
+        program.solve(dict.fromkeys(left, -1.0))
         for number, cell in enumerate(left):
             if program.seen_apart(number) or not program.pins(cell, number):
                 self._not_pinned.add(cell)
             else:
                 yield cell
-
-    def first(self, hidden: Collection[Cell]) -> Cell | None:
-        """The first small hidden count the totals give away, or ``None``."""
-        return next(self.pinned(hidden), None)
-
-    def would_pin(self, cell: Cell, hidden: Collection[Cell]) -> bool:
-        """Whether ``cell`` would be pinned with ``hidden`` hidden (a trial: nothing kept)."""
-        program = _Program(self.values, hidden, self.lines, [cell])
-        return program.constrained and program.pins(cell, 0)
