@@ -431,12 +431,13 @@ def _protect_pinned(values: Mapping[Cell, int], hidden: set[Cell], pinned: Pinne
         }
     )
     # Hiding more only widens what the count could be: when every zero hidden at once
-    # leaves it pinned, no one of them frees it.
+    # leaves it pinned, no one of them frees it; nor does one outside its lines.
     if zeros and not pinned.would_pin(cell, hidden | set(zeros)):
-        for zero in zeros:
-            if not pinned.would_pin(cell, hidden | {zero}):
-                hidden.add(zero)
-                return True
+        beside = pinned.beside(cell, hidden)
+        zero = pinned.first_to_free(cell, hidden, [zero for zero in zeros if zero in beside])
+        if zero is not None:
+            hidden.add(zero)
+            return True
     if zeros:
         hidden.add(zeros[0])
         return True

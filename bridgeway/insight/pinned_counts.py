@@ -104,6 +104,10 @@ class PinnedCounts:
         self.values = values
         self.lines = lines
         self.threshold = threshold
+        self._lines_of: dict[Cell, list[int]] = {}
+        for index, line in enumerate(lines):
+            for cell in line:
+                self._lines_of.setdefault(cell, []).append(index)
         self._not_pinned: set[Cell] = set()
         self._hidden_before: frozenset[Cell] = frozenset()
         # A count shown pinned with some cells hidden is pinned with any of them hidden, so
@@ -141,6 +145,53 @@ class PinnedCounts:
             self._remember(cell, hidden)
             return True
         return False
+
+    def first_to_free(
+        self, cell: Cell, hidden: Collection[Cell], candidates: Sequence[Cell]
+    ) -> Cell | None:
+        """The first of ``candidates`` that, hidden as well, leaves the pinned ``cell`` free.
+
+        Hiding more only widens what the count could be, so when a run of candidates hidden
+        together leaves it pinned, no one of them frees it: halving the run finds where the
+        first that might begins, in a few programs rather than two per candidate.
+        """
+        hidden = set(hidden)
+        start = 0
+        while start < len(candidates):
+            if self.would_pin(cell, hidden | set(candidates[start:])):
+                return None
+            # Hidden with candidates[start:pinning] the count is pinned; with [start:freeing],
+            # free (with none of them it is pinned: the caller found it so).
+            pinning, freeing = start, len(candidates)
+            while freeing - pinning > 1:
+                middle = (pinning + freeing) // 2
+                if self.would_pin(cell, hidden | set(candidates[start:middle])):
+                    pinning = middle
+                else:
+                    freeing = middle
+            last = candidates[freeing - 1]
+            if freeing - 1 == start or not self.would_pin(cell, hidden | {last}):
+                return last
+            start = freeing
+        return None
+
+    def beside(self, cell: Cell, hidden: Collection[Cell]) -> set[Cell]:
+        """The cells of every line joined to ``cell`` through hidden cells.
+
+        What ``cell`` could be depends only on those lines' totals, so hiding a cell outside
+        them cannot change it.
+        """
+        reached: set[int] = set()
+        joined, frontier = {cell}, [cell]
+        while frontier:
+            for index in self._lines_of.get(frontier.pop(), ()):
+                if index not in reached:
+                    reached.add(index)
+                    for other in self.lines[index]:
+                        if other in hidden and other not in joined:
+                            joined.add(other)
+                            frontier.append(other)
+        return {other for index in reached for other in self.lines[index]}
 
     def _remember(self, cell: Cell, hidden: Collection[Cell]) -> None:
         # Pinned within two sets is not pinned within their union: keep one set.

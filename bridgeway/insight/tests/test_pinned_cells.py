@@ -92,3 +92,38 @@ def test_it_refuses_a_hidden_set_that_shrank():
     assert check.first(set(values)) is None
     with pytest.raises(ValueError, match="only grow"):
         check.first({("a", "x")})
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_hiding_a_cell_outside_the_lines_beside_a_count_leaves_it_as_it_was(data):
+    cells, values, lines = _table(data)
+    hidden = {cell for cell in cells if data.draw(st.booleans())}
+    small = sorted(cell for cell in hidden if is_primary(values[cell], THRESHOLD))
+    if not small:
+        return
+    cell = data.draw(st.sampled_from(small))
+    beside = PinnedCounts(values, lines, THRESHOLD).beside(cell, hidden)
+    assert cell in beside
+    pinned = cell in _each_cell_alone(values, hidden, lines)
+    for other in sorted(set(cells) - hidden - beside):
+        assert (cell in _each_cell_alone(values, hidden | {other}, lines)) == pinned
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_the_first_cell_to_free_a_pinned_count_is_the_first_that_does_alone(data):
+    cells, values, lines = _table(data)
+    hidden = {cell for cell in cells if data.draw(st.booleans())}
+    pinned = _each_cell_alone(values, hidden, lines)
+    if not pinned:
+        return
+    cell = data.draw(st.sampled_from(pinned))
+    candidates = data.draw(st.permutations(sorted(set(cells) - hidden)))
+    freeing = [
+        other
+        for other in candidates
+        if cell not in _each_cell_alone(values, hidden | {other}, lines)
+    ]
+    found = PinnedCounts(values, lines, THRESHOLD).first_to_free(cell, hidden, candidates)
+    assert found == (freeing[0] if freeing else None)
