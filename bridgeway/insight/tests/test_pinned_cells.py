@@ -70,7 +70,7 @@ def test_the_pinned_cells_are_those_a_program_per_cell_pins(data):
 def test_asked_again_with_more_hidden_it_still_finds_each_pinned_cell_first(data):
     cells, values, lines = _table(data)
     check = PinnedCounts(values, lines, THRESHOLD)
-    hidden: set = set()
+    hidden: set[tuple[str, ...]] = set()
     for cell in data.draw(st.permutations(cells)):
         hidden.add(cell)
         reference = _each_cell_alone(values, hidden, lines)
@@ -85,8 +85,8 @@ def test_asked_again_with_more_hidden_it_still_finds_each_pinned_cell_first(data
 
 
 def test_it_refuses_a_hidden_set_that_shrank():
-    values = {("a", "x"): 1, ("a", "y"): 5}
-    lines = [[("a", "x"), ("a", "y")]]
+    values: dict[tuple[str, ...], int] = {("a", "x"): 1, ("a", "y"): 5}
+    lines: list[list[tuple[str, ...]]] = [[("a", "x"), ("a", "y")]]
     check = PinnedCounts(values, lines, THRESHOLD)
     assert check.first({("a", "x")}) == ("a", "x")
     assert check.first(set(values)) is None
