@@ -27,9 +27,6 @@ import time
 from pathlib import Path
 from typing import Literal
 
-import numpy as np
-from scipy.optimize import linprog  # type: ignore[import-untyped]
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from attack_demo import _prepare, _setup_django
@@ -41,30 +38,6 @@ TABLES: tuple[tuple[str, Literal["pfa", "lad"]], ...] = (
 CHOSEN = ("ethnic_group", "age_band", "sex")
 
 
-def audit(values, hidden, lines, threshold) -> None:  # type: ignore[no-untyped-def]
-    """A program per end of each small hidden count, over every line of the table."""
-    from bridgeway.disclosure.suppression import is_primary
-
-    order = sorted(hidden)
-    position = {cell: n for n, cell in enumerate(order)}
-    rows, targets = [], []
-    for line in lines:
-        row = np.zeros(len(order))
-        for cell in line:
-            if cell in position:
-                row[position[cell]] = 1.0
-        if row.any():
-            rows.append(row)
-            targets.append(sum(values.get(cell, 0) for cell in line if cell in position))
-    for cell in order:
-        if not rows or not is_primary(values.get(cell, 0), threshold):
-            continue
-        objective = np.zeros(len(order))
-        objective[position[cell]] = 1.0
-        for sign in (1.0, -1.0):
-            linprog(sign * objective, A_eq=np.array(rows), b_eq=targets, method="highs")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("workdir", type=Path, help="the attack bench's scratch folder (/tmp)")
@@ -74,6 +47,7 @@ def main() -> None:
     from django.conf import settings
 
     from bridgeway.insight import breakdown
+    from bridgeway.insight.tests.test_pinned_cells import each_cell_alone
 
     threshold = settings.SUPPRESSION_THRESHOLD
     print("area       roll_up  stage     cells  hidden  baseline_s  ours_s  ratio", flush=True)
@@ -100,7 +74,7 @@ def main() -> None:
                     hidden = breakdown.suppress_table(values, shape, threshold)
                     ours.append(time.perf_counter() - started)
                     started = time.perf_counter()
-                    audit(values, hidden, lines, threshold)
+                    each_cell_alone(values, hidden, lines, threshold)
                     baseline.append(time.perf_counter() - started)
                 took, base = statistics.median(ours), statistics.median(baseline)
                 totals[0] += base

@@ -19,8 +19,9 @@ from bridgeway.insight.pinned_counts import PinnedCounts
 THRESHOLD = 3
 
 
-def _each_cell_alone(values, hidden, lines):
-    """The reference: every small hidden count minimised and maximised over the lines."""
+def each_cell_alone(values, hidden, lines, threshold=THRESHOLD):
+    """The reference: every small hidden count minimised and maximised over the lines (also
+    the baseline of ``bench/cross_table_bench.py``)."""
     order = sorted(hidden)
     position = {cell: n for n, cell in enumerate(order)}
     rows, targets = [], []
@@ -34,7 +35,7 @@ def _each_cell_alone(values, hidden, lines):
             targets.append(sum(values[cell] for cell in line if cell in position))
     pinned = []
     for cell in order:
-        if not is_primary(values[cell], THRESHOLD) or not rows:
+        if not is_primary(values[cell], threshold) or not rows:
             continue
         objective = np.zeros(len(order))
         objective[position[cell]] = 1.0
@@ -62,7 +63,7 @@ def test_the_pinned_cells_are_those_a_program_per_cell_pins(data):
     cells, values, lines = _table(data)
     hidden = {cell for cell in cells if data.draw(st.booleans())}
     found = list(PinnedCounts(values, lines, THRESHOLD).pinned(hidden))
-    assert found == _each_cell_alone(values, hidden, lines)
+    assert found == each_cell_alone(values, hidden, lines)
 
 
 @settings(max_examples=60, deadline=None)
@@ -73,14 +74,14 @@ def test_asked_again_with_more_hidden_it_still_finds_each_pinned_cell_first(data
     hidden: set[tuple[str, ...]] = set()
     for cell in data.draw(st.permutations(cells)):
         hidden.add(cell)
-        reference = _each_cell_alone(values, hidden, lines)
+        reference = each_cell_alone(values, hidden, lines)
         assert check.first(hidden) == (reference[0] if reference else None)
         # Trials with more hidden, as when zeros are tried: a pin found holds for every
         # smaller set, which later checks may rely on; nothing else carries over.
         for tried in ([cell] if is_primary(values[cell], THRESHOLD) else []) + reference[:1]:
             if data.draw(st.booleans()):
                 trial = hidden | set(data.draw(st.lists(st.sampled_from(cells), max_size=4)))
-                pinned = tried in _each_cell_alone(values, trial, lines)
+                pinned = tried in each_cell_alone(values, trial, lines)
                 assert check.would_pin(tried, trial) == pinned
 
 
@@ -105,9 +106,9 @@ def test_hiding_a_cell_outside_the_lines_beside_a_count_leaves_it_as_it_was(data
     cell = data.draw(st.sampled_from(small))
     beside = PinnedCounts(values, lines, THRESHOLD).beside(cell, hidden)
     assert cell in beside
-    pinned = cell in _each_cell_alone(values, hidden, lines)
+    pinned = cell in each_cell_alone(values, hidden, lines)
     for other in sorted(set(cells) - hidden - beside):
-        assert (cell in _each_cell_alone(values, hidden | {other}, lines)) == pinned
+        assert (cell in each_cell_alone(values, hidden | {other}, lines)) == pinned
 
 
 @settings(max_examples=60, deadline=None)
@@ -115,7 +116,7 @@ def test_hiding_a_cell_outside_the_lines_beside_a_count_leaves_it_as_it_was(data
 def test_the_first_cell_to_free_a_pinned_count_is_the_first_that_does_alone(data):
     cells, values, lines = _table(data)
     hidden = {cell for cell in cells if data.draw(st.booleans())}
-    pinned = _each_cell_alone(values, hidden, lines)
+    pinned = each_cell_alone(values, hidden, lines)
     if not pinned:
         return
     cell = data.draw(st.sampled_from(pinned))
@@ -123,7 +124,7 @@ def test_the_first_cell_to_free_a_pinned_count_is_the_first_that_does_alone(data
     freeing = [
         other
         for other in candidates
-        if cell not in _each_cell_alone(values, hidden | {other}, lines)
+        if cell not in each_cell_alone(values, hidden | {other}, lines)
     ]
     found = PinnedCounts(values, lines, THRESHOLD).first_to_free(cell, hidden, candidates)
     assert found == (freeing[0] if freeing else None)
